@@ -1,0 +1,3 @@
+//! The start page: what the service is for and who uses it.
+
+pub mod routes;

@@ -1,0 +1,8 @@
+//! Integration tests: the real router over HTTP against a real PostgreSQL database.
+//! One binary, so the throwaway cluster is started once and shared (see `helpers`).
+
+mod demo;
+mod health;
+mod helpers;
+mod launcher;
+mod pages;

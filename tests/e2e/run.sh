@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Run the browser tests against a freshly started itf-planner with its own embedded PostgreSQL.
+#
+#   tests/e2e/run.sh                         # all tests/e2e/*.test.mjs
+#   tests/e2e/run.sh start-page.test.mjs     # only the named files (relative to tests/e2e)
+#
+# Needs: Node 20+, npm, Chromium (Debian: `apt-get install chromium`; or set CHROMIUM_PATH),
+# cargo, and the PostgreSQL server binaries the app's embedded mode uses.
+# Exits with the test runner's exit code; prints the app's log when anything failed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+E2E_DIR="$ROOT/tests/e2e"
+cd "$ROOT"
+
+log() { printf 'e2e: %s\n' "$*" >&2; }
+
+# --- prerequisites -----------------------------------------------------------------------------
+if ! command -v node >/dev/null 2>&1; then
+  log "node is not installed (Node 20 or later is needed)"
+  exit 1
+fi
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$node_major" -lt 20 ]; then
+  log "Node $(node --version) is too old; Node 20 or later is needed"
+  exit 1
+fi
+
+if [ ! -d "$E2E_DIR/node_modules" ]; then
+  log "installing npm packages (npm ci in tests/e2e)"
+  (cd "$E2E_DIR" && npm ci --no-audit --no-fund)
+fi
+
+export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM_PATH" ]; then
+  log "Chromium not found at $CHROMIUM_PATH."
+  log "Install it with:  apt-get update && apt-get install -y chromium"
+  log "(or set CHROMIUM_PATH to a Chromium/Chrome executable)"
+  exit 1
+fi
+
+# --- build -------------------------------------------------------------------------------------
+log "building the app (cargo build)"
+cargo build --quiet
+APP_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/itf-planner"
+if [ ! -x "$APP_BIN" ]; then
+  log "built binary not found at $APP_BIN"
+  exit 1
+fi
+
+# --- start the app -----------------------------------------------------------------------------
+WORK_DIR="$(mktemp -d -t itf-e2e.XXXXXX)"
+DATA_DIR="$WORK_DIR/data"
+APP_LOG="$WORK_DIR/app.log"
+mkdir "$DATA_DIR"
+: >"$APP_LOG"
+# As root the app runs PostgreSQL as the `postgres` user, which must be able to reach the folder.
+chmod 755 "$WORK_DIR" "$DATA_DIR"
+APP_PID=""
+
+stop_app() {
+  if [ -n "$APP_PID" ] && kill -0 "$APP_PID" 2>/dev/null; then
+    log "stopping the app (pid $APP_PID)"
+    kill -TERM "$APP_PID" 2>/dev/null || true
+    local waited=0
+    while kill -0 "$APP_PID" 2>/dev/null && [ "$waited" -lt 300 ]; do
+      sleep 0.1
+      waited=$((waited + 1))
+    done
+    if kill -0 "$APP_PID" 2>/dev/null; then
+      log "WARNING: the app did not stop within 30 s of SIGTERM; killing it"
+      kill -KILL "$APP_PID" 2>/dev/null || true
+    fi
+    wait "$APP_PID" 2>/dev/null || true
+  fi
+  # No PostgreSQL (or anything else) may outlive the run. The postmaster's command line names the
+  # data folder; its children exit on their own once it is gone, and SIGQUIT takes them with it.
+  local leftovers
+  leftovers="$(pgrep -f -- "$DATA_DIR" || true)"
+  if [ -n "$leftovers" ]; then
+    log "WARNING: processes left behind using $DATA_DIR; stopping them:"
+    ps -o pid,user,args -p "$(echo "$leftovers" | paste -sd, -)" >&2 || true
+    # shellcheck disable=SC2086
+    kill -QUIT $leftovers 2>/dev/null || true
+    local i
+    for i in $(seq 1 50); do
+      pgrep -f -- "$DATA_DIR" >/dev/null || break
+      sleep 0.1
+    done
+    leftovers="$(pgrep -f -- "$DATA_DIR" || true)"
+    # shellcheck disable=SC2086
+    [ -z "$leftovers" ] || kill -KILL $leftovers 2>/dev/null || true
+  fi
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  trap - EXIT INT TERM
+  stop_app
+  if [ "$rc" -ne 0 ] && [ -f "$APP_LOG" ]; then
+    log "----- app log ($APP_LOG) -----"
+    cat "$APP_LOG" >&2
+    log "----- end of app log -----"
+  fi
+  rm -rf "$WORK_DIR"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+unset DATABASE_URL
+log "starting $APP_BIN serve (data in $DATA_DIR)"
+ITF_BIND=127.0.0.1:0 ITF_DATA_DIR="$DATA_DIR" "$APP_BIN" serve >"$APP_LOG" 2>&1 </dev/null &
+APP_PID=$!
+
+BASE_URL=""
+deadline=$((SECONDS + 120))
+while [ "$SECONDS" -lt "$deadline" ]; do
+  BASE_URL="$(sed -n 's/^.*itf-planner listening on \(http:\/\/[^[:space:]]*\).*$/\1/p' "$APP_LOG" 2>/dev/null | head -n 1 || true)"
+  [ -n "$BASE_URL" ] && break
+  if ! kill -0 "$APP_PID" 2>/dev/null; then
+    app_rc=0
+    wait "$APP_PID" || app_rc=$?
+    APP_PID=""
+    log "the app exited (status $app_rc) before it was listening"
+    exit 1
+  fi
+  sleep 0.25
+done
+if [ -z "$BASE_URL" ]; then
+  log "the app did not print 'itf-planner listening on http://...' within 120 s"
+  exit 1
+fi
+export E2E_BASE_URL="$BASE_URL"
+log "app is listening on $E2E_BASE_URL"
+
+# --- run the tests -----------------------------------------------------------------------------
+cd "$E2E_DIR"
+if [ "$#" -gt 0 ]; then
+  test_files=("$@")
+else
+  shopt -s nullglob
+  test_files=(*.test.mjs)
+  shopt -u nullglob
+fi
+if [ "${#test_files[@]}" -eq 0 ]; then
+  log "no test files found in tests/e2e"
+  exit 1
+fi
+
+test_rc=0
+node --test "${test_files[@]}" || test_rc=$?
+exit "$test_rc"
