@@ -24,6 +24,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `ITF_STATIC_DIR`: the folder of CSS, JavaScript and images served under `/static`.
     pub static_dir: PathBuf,
+    /// `ITF_BEHIND_PROXY`: trust the client address a reverse proxy reports in
+    /// `X-Forwarded-For` (for sign-in throttling). Only set this when a proxy always sets it.
+    pub behind_proxy: bool,
 }
 
 /// A setting that could not be used, with the variable's name and what is wrong with it.
@@ -88,7 +91,13 @@ impl Config {
             });
         }
 
+        let behind_proxy = match setting("ITF_BEHIND_PROXY") {
+            Some(raw) => parse_bool("ITF_BEHIND_PROXY", &raw)?,
+            None => false,
+        };
+
         Ok(Config {
+            behind_proxy,
             database_url,
             bind,
             data_dir,

@@ -6,6 +6,8 @@
 //! runs it on a listener the caller binds (tests bind `127.0.0.1:0`).
 
 pub mod areas;
+pub mod audit;
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -14,6 +16,7 @@ pub mod home;
 pub mod web;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -43,20 +46,35 @@ pub struct AppState {
 /// A request that takes longer than this is answered 408 rather than holding a connection.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Every route of the application, from every feature. The router is built from this list and
+/// the access tests walk it, so no route escapes them.
+pub fn routes() -> Vec<web::routes::Route> {
+    [
+        home::routes::routes(),
+        web::health::routes(),
+        auth::routes::routes(),
+        areas::routes::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// The whole application: every feature's routes, the 404 fallback, and the middleware that
 /// every response passes through.
 pub fn app(state: AppState) -> Router {
-    let mut security_headers = Vec::new();
-    for (name, value) in web::security::security_headers(state.config.sends_hsts()) {
-        security_headers.push(SetResponseHeaderLayer::overriding(name, value));
+    let mut router = Router::new();
+    for route in routes() {
+        router = router.route(route.path, route.handler);
     }
-
-    let mut router = Router::new()
-        .merge(home::routes::router())
-        .merge(web::health::router())
-        .nest_service("/static", web::assets::service(&state.config.static_dir))
+    let mut router = router
         .fallback(web::error::not_found)
-        .with_state(state)
+        // Sessions and CSRF for the application's own routes; static files need neither.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::middleware::load_session,
+        ))
+        .nest_service("/static", web::assets::service(&state.config.static_dir))
         .layer(
             ServiceBuilder::new()
                 .layer(CompressionLayer::new())
@@ -73,9 +91,10 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ));
-    for layer in security_headers {
-        router = router.layer(layer);
+        ))
+        .with_state(state.clone());
+    for (name, value) in web::security::security_headers(state.config.sends_hsts()) {
+        router = router.layer(SetResponseHeaderLayer::overriding(name, value));
     }
     router.layer(
         ServiceBuilder::new()
@@ -108,7 +127,29 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let sweeper = tokio::spawn(sweep_expired_sessions(state.clone()));
+    let served = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    sweeper.abort();
+    served
+}
+
+/// Deletes timed-out sessions every ten minutes. They are refused anyway; this only keeps the
+/// table small. Safe to run on every server at once: deleting twice changes nothing.
+async fn sweep_expired_sessions(state: AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        let now = state.clock.now();
+        let idle_cutoff = now - auth::session::IDLE_TIMEOUT;
+        if let Err(error) =
+            auth::store::delete_expired_sessions(&state.pool, now, idle_cutoff).await
+        {
+            tracing::warn!(%error, "could not delete expired sessions");
+        }
+    }
 }

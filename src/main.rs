@@ -8,10 +8,11 @@ use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
+use itf_planner::auth::{accounts, policy::Role};
 use itf_planner::clock::Clock;
 use itf_planner::config::Config;
 use itf_planner::db::Database;
-use itf_planner::{AppState, demo};
+use itf_planner::{AppState, audit, demo};
 
 #[derive(Parser)]
 #[command(
@@ -43,8 +44,42 @@ enum Command {
     Serve,
     /// Bring the database schema up to date, then exit.
     Migrate,
-    /// Load the demo areas (Kent, Rotherham) and their organisations. Safe to run twice.
+    /// Load the demo areas (Kent, Rotherham), their organisations and demo accounts. Safe to run
+    /// twice.
     SeedDemo,
+    /// Manage accounts from the command line (the first administrator of a new deployment).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account with a one-time password (printed once) that must be changed at first
+    /// sign-in. The organisation is created if it does not exist.
+    Add {
+        /// Email address to sign in with.
+        #[arg(long)]
+        email: String,
+        /// Name shown to other users.
+        #[arg(long)]
+        name: String,
+        /// Organisation the person belongs to, e.g. "NHS England".
+        #[arg(long)]
+        organisation: String,
+        /// Global role to grant: admin or assurer. Area roles are granted in the admin pages.
+        #[arg(long, value_parser = ["admin", "assurer"])]
+        role: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain of the whole audit log; exits 1 and names the first bad row if
+    /// any row was edited or removed.
+    Verify,
 }
 
 #[tokio::main]
@@ -77,6 +112,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Serve => serve(&database, config).await,
         Command::Migrate => database.migrate().await,
         Command::SeedDemo => seed_demo(&database).await,
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            organisation,
+            role,
+        }) => add_user(&database, &email, &name, &organisation, role.as_deref()).await,
+        Command::Audit(AuditCommand::Verify) => verify_audit_log(&database).await,
     };
     database.close().await;
     outcome
@@ -92,6 +134,7 @@ async fn serve(database: &Database, config: Config) -> anyhow::Result<()> {
             .await
             .context("could not load the demo data")?;
         println!("Loaded the demo areas (Kent, Rotherham) into the new embedded database.");
+        print!("{}", demo::accounts::describe());
     }
     let listener = TcpListener::bind(config.bind)
         .await
@@ -112,7 +155,48 @@ async fn seed_demo(database: &Database) -> anyhow::Result<()> {
     database.migrate().await?;
     demo::seed(&database.pool).await?;
     println!("Demo data loaded (existing data left as it was).");
+    print!("{}", demo::accounts::describe());
     Ok(())
+}
+
+async fn add_user(
+    database: &Database,
+    email: &str,
+    name: &str,
+    organisation: &str,
+    role: Option<&str>,
+) -> anyhow::Result<()> {
+    database.migrate().await?;
+    let role = role.and_then(Role::parse);
+    let one_time_password =
+        accounts::create_user_from_cli(&database.pool, email, name, organisation, role).await?;
+    println!("Created {email}. One-time password (shown only now): {one_time_password}");
+    println!(
+        "They must choose a new password, and set up two-factor sign-in where their role needs it, when they first sign in."
+    );
+    Ok(())
+}
+
+async fn verify_audit_log(database: &Database) -> anyhow::Result<()> {
+    let verification = audit::verify_all(&database.pool).await?;
+    match verification.first_break {
+        None => {
+            println!(
+                "OK: {} audit rows verified; newest hash {}",
+                verification.rows_checked,
+                hex::encode(&verification.head)
+            );
+            Ok(())
+        }
+        Some(audit::Break::ContentChanged { id }) => Err(anyhow::anyhow!(
+            "audit row {id} was changed after it was written ({} rows before it verified)",
+            verification.rows_checked
+        )),
+        Some(audit::Break::ChainBroken { id }) => Err(anyhow::anyhow!(
+            "audit row {id} does not follow the row before it: rows were removed or reordered ({} rows before it verified)",
+            verification.rows_checked
+        )),
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM (what `docker stop` and systemd send).

@@ -1,6 +1,7 @@
 //! Organisations and the Health and Wellbeing Board areas they plan together. An area is the
 //! tenant boundary: later features hang their data off it and check access against it.
 
+pub mod routes;
 pub mod store;
 
 use std::fmt;

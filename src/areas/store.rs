@@ -73,3 +73,89 @@ pub async fn ensure_member(
     .await?;
     Ok(())
 }
+
+/// An area as listed for a user.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AreaSummary {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub board_name: String,
+}
+
+/// Every area, by name (for those who oversee them all).
+pub async fn list_areas(db: impl PgExecutor<'_>) -> Result<Vec<AreaSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, a.slug, a.name, b.name AS board_name
+         FROM areas a JOIN organisations b ON b.id = a.board_id
+         ORDER BY a.name LIMIT 1000",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The areas with ids in `ids`, by name.
+pub async fn list_areas_by_id(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+) -> Result<Vec<AreaSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, a.slug, a.name, b.name AS board_name
+         FROM areas a JOIN organisations b ON b.id = a.board_id
+         WHERE a.id = ANY($1)
+         ORDER BY a.name",
+    )
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn find_area_by_slug(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> Result<Option<AreaSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, a.slug, a.name, b.name AS board_name
+         FROM areas a JOIN organisations b ON b.id = a.board_id
+         WHERE a.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await
+}
+
+/// A member organisation of an area.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Member {
+    pub organisation_id: i64,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub ods_code: Option<String>,
+    pub signs_plan: bool,
+}
+
+pub async fn list_members(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+) -> Result<Vec<Member>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id AS organisation_id, o.name, o.kind, o.ods_code, m.signs_plan
+         FROM area_members m JOIN organisations o ON o.id = m.organisation_id
+         WHERE m.area_id = $1
+         ORDER BY m.signs_plan DESC, o.kind, o.name
+         LIMIT 500",
+    )
+    .bind(area_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn find_organisation_id(
+    db: impl PgExecutor<'_>,
+    name: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+        .bind(name)
+        .fetch_optional(db)
+        .await
+}

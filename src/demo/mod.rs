@@ -1,6 +1,9 @@
 //! Demo data: the Kent and Rotherham areas of 2013/14 with their boards, councils, CCGs and other
 //! partners (from `shared/reference/itf-2014.md`). Loaded into a fresh embedded database and by
-//! `itf-planner seed-demo`; every step is "add if missing", so loading twice changes nothing.
+//! `itf-planner seed-demo`, with the demo accounts (`accounts`); every step is "add if missing",
+//! so loading twice changes nothing.
+
+pub mod accounts;
 
 use sqlx::PgPool;
 
@@ -85,8 +88,14 @@ const DEMO_AREAS: [DemoArea; 2] = [
 /// The national programme team, which assures every area's plan.
 const NATIONAL_TEAM: &str = "NHS England";
 
+/// Loads the demo areas, organisations and accounts, adding only what is missing.
+pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
+    seed_areas(pool).await?;
+    accounts::seed(pool).await
+}
+
 /// Loads the demo areas and organisations, adding only what is missing, in one transaction.
-pub async fn seed(pool: &PgPool) -> Result<(), sqlx::Error> {
+async fn seed_areas(pool: &PgPool) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     store::ensure_organisation(&mut *tx, NATIONAL_TEAM, OrganisationKind::NhsEngland, None).await?;
     for area in &DEMO_AREAS {

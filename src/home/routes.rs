@@ -1,19 +1,61 @@
 use askama::Template;
-use axum::Router;
+use axum::extract::State;
 use axum::response::Html;
-use axum::routing::get;
 
 use crate::AppState;
-use crate::web::{AppError, page};
+use crate::areas::store::{self as areas, AreaSummary};
+use crate::auth::middleware::CurrentSession;
+use crate::auth::policy::{self, Action, Decision, Target};
+use crate::web::routes::{Route, get};
+use crate::web::{AppError, Layout, page};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(start))
+pub fn routes() -> Vec<Route> {
+    vec![get("/", start)]
 }
 
 #[derive(Template)]
 #[template(path = "home/start.html")]
-struct StartPage;
+struct StartPage {
+    layout: Layout,
+}
 
-async fn start() -> Result<Html<String>, AppError> {
-    page::render(&StartPage)
+#[derive(Template)]
+#[template(path = "home/your_areas.html")]
+struct YourAreasPage {
+    layout: Layout,
+    name: String,
+    areas: Vec<AreaSummary>,
+    sees_all_areas: bool,
+}
+
+/// Visitors see what the service is; signed-in people see their areas.
+async fn start(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Html<String>, AppError> {
+    let layout = Layout::for_session(session.as_ref());
+    let Some(user) = session.as_ref().and_then(|s| s.signed_in_user()) else {
+        return page::render(&StartPage { layout });
+    };
+    let sees_all_areas = policy::decide(
+        &user.principal(),
+        Action::ViewAllAreas,
+        Target::everywhere(),
+    ) == Decision::Allow;
+    let areas = if sees_all_areas {
+        areas::list_areas(&state.pool).await?
+    } else {
+        let ids: Vec<i64> = user
+            .grants
+            .iter()
+            .filter_map(|grant| grant.area_id)
+            .collect();
+        areas::list_areas_by_id(&state.pool, &ids).await?
+    };
+    page::render(&YourAreasPage {
+        layout,
+        name: user.display_name.clone(),
+        areas,
+        sees_all_areas,
+    })
 }

@@ -3,6 +3,8 @@
 //! nothing. A problem with what the user typed is not an error: the handler re-renders the form.
 
 use askama::Template;
+
+use super::Layout;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -30,21 +32,37 @@ impl From<askama::Error> for AppError {
 
 #[derive(Template)]
 #[template(path = "errors/not_found.html")]
-struct NotFoundPage;
+struct NotFoundPage {
+    layout: Layout,
+}
 
 #[derive(Template)]
 #[template(path = "errors/forbidden.html")]
-struct ForbiddenPage;
+struct ForbiddenPage {
+    layout: Layout,
+}
 
 #[derive(Template)]
 #[template(path = "errors/server_error.html")]
-struct ServerErrorPage;
+struct ServerErrorPage {
+    layout: Layout,
+}
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
-            AppError::NotFound => error_page(StatusCode::NOT_FOUND, &NotFoundPage),
-            AppError::Forbidden => error_page(StatusCode::FORBIDDEN, &ForbiddenPage),
+            AppError::NotFound => error_page(
+                StatusCode::NOT_FOUND,
+                &NotFoundPage {
+                    layout: Layout::anonymous(),
+                },
+            ),
+            AppError::Forbidden => error_page(
+                StatusCode::FORBIDDEN,
+                &ForbiddenPage {
+                    layout: Layout::anonymous(),
+                },
+            ),
             AppError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
                 server_error_response()
@@ -55,7 +73,12 @@ impl IntoResponse for AppError {
 
 /// The 500 page, also used when a handler panics.
 pub fn server_error_response() -> Response {
-    error_page(StatusCode::INTERNAL_SERVER_ERROR, &ServerErrorPage)
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &ServerErrorPage {
+            layout: Layout::anonymous(),
+        },
+    )
 }
 
 fn error_page(status: StatusCode, page: &impl Template) -> Response {

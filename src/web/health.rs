@@ -3,18 +3,15 @@
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 
 use crate::AppState;
 use crate::db::store;
+use crate::web::routes::{Route, get};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+pub fn routes() -> Vec<Route> {
+    vec![get("/healthz", healthz), get("/readyz", readyz)]
 }
 
 async fn healthz() -> &'static str {

@@ -1,10 +1,15 @@
-//! Shared web plumbing: the error type and its pages, page rendering, security headers and the
-//! middleware stack every response passes through, static assets and health checks.
+//! Shared web plumbing: the error type and its pages, page rendering and layout, form errors,
+//! routes as data, security headers, static assets and health checks.
 
 pub mod assets;
 pub mod error;
+pub mod form;
 pub mod health;
+pub mod layout;
 pub mod page;
+pub mod routes;
 pub mod security;
 
 pub use error::AppError;
+pub use form::FormErrors;
+pub use layout::Layout;

@@ -31,11 +31,10 @@ fn seed_demo(database: &str) {
 
 #[tokio::test]
 async fn seed_demo_loads_kent_and_rotherham_and_running_it_twice_changes_nothing() {
+    // Test databases start with the demo data loaded once already.
     let (pool, name) = fresh_database().await;
-    assert_eq!(counts(&pool).await, (0, 0, 0));
-
-    seed_demo(&name);
     let after_first = counts(&pool).await;
+    assert!(after_first.0 > 0 && after_first.1 == 2);
     let kent_ccgs: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM area_members m
          JOIN areas a ON a.id = m.area_id
@@ -60,6 +59,20 @@ async fn seed_demo_loads_kent_and_rotherham_and_running_it_twice_changes_nothing
         ]
     );
 
+    let users = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let users_before = users().await;
+    assert_eq!(
+        users_before, 12,
+        "one demo account per role per area, an assurer and an admin"
+    );
+
+    seed_demo(&name);
     seed_demo(&name);
     assert_eq!(counts(&pool).await, after_first);
+    assert_eq!(users().await, users_before);
 }

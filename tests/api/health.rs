@@ -24,7 +24,7 @@ async fn readyz_follows_the_database_down_and_back_up() {
         .connect_with(cluster.connect_options("postgres"))
         .await
         .unwrap();
-    let address = spawn_app_on(pool, test_config()).await;
+    let address = spawn_app_on(pool, test_config(), itf_planner::clock::Clock::System).await;
     let client = browser_client();
     let readyz = || async {
         client

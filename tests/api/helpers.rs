@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use itf_planner::auth::policy::Role;
+use itf_planner::auth::store as auth_store;
+use itf_planner::auth::totp::TotpSecret;
 use itf_planner::clock::Clock;
 use itf_planner::config::Config;
 use itf_planner::db::embedded::{Durability, EmbeddedPostgres};
@@ -97,6 +100,14 @@ fn start_server() -> TestServer {
             .expect("connect to template");
         MIGRATOR.run(&mut template).await.expect("migrate template");
         template.close().await.expect("close template");
+        // Every test starts from the demo areas and accounts, as a newcomer's first run does.
+        let pool = db::pool_options()
+            .max_connections(1)
+            .connect_with(admin.clone().database(TEMPLATE_DATABASE))
+            .await
+            .expect("connect to template");
+        itf_planner::demo::seed(&pool).await.expect("seed template");
+        pool.close().await;
     });
     TestServer {
         admin,
@@ -162,15 +173,38 @@ pub fn test_config() -> Config {
     Config::from_lookup(|_| None).expect("default configuration is valid")
 }
 
-/// A running app on `127.0.0.1:<free port>` and a client that keeps cookies, like a browser.
+/// A running app on `127.0.0.1:<free port>` with its own database and a clock the test
+/// controls, and a client that keeps cookies, like one browser.
+#[derive(Clone)]
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    pub pool: PgPool,
+    pub clock: Clock,
 }
+
+/// Someone with an account in a test, and what they need to sign in.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: i64,
+    pub email: String,
+    pub password: String,
+    pub totp_secret: Option<Vec<u8>>,
+}
+
+pub const TEST_PASSWORD: &str = "correct horse battery staple 2014";
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// The same app seen from a second browser (its own cookies).
+    pub fn another_browser(&self) -> TestApp {
+        TestApp {
+            client: browser_client(),
+            ..self.clone()
+        }
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -180,26 +214,187 @@ impl TestApp {
             .await
             .expect("request sent")
     }
-}
 
-/// Starts the app against a fresh database.
-pub async fn spawn_app() -> TestApp {
-    let (pool, _) = fresh_database().await;
-    let address = spawn_app_on(pool, test_config()).await;
-    TestApp {
-        address,
-        client: browser_client(),
+    pub async fn get_html(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.text().await.expect("body")
+    }
+
+    /// The CSRF token of this browser's session, as a page's forms carry it (signing in first
+    /// if needed is the caller's business; an anonymous browser gets the sign-in form's).
+    pub async fn csrf_token(&self) -> String {
+        for path in ["/", "/sign-in"] {
+            let body = self.get(path).await.text().await.expect("body");
+            if let Some(token) = csrf_token_in(&body) {
+                return token;
+            }
+        }
+        panic!("no CSRF token on / or /sign-in");
+    }
+
+    /// Posts a form as a browser would, with the session's CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf_token().await;
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        self.post_raw(path, &form).await
+    }
+
+    /// Posts exactly these fields (no CSRF token unless given).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let body = serde_urlencoded::to_string(fields).expect("form encodes");
+        self.client
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Adds an account in `organisation` with `role` (in the area with slug `area` for area
+    /// roles). Roles that need two-factor get it set up, with the secret returned.
+    pub async fn create_user(
+        &self,
+        role: Role,
+        area: Option<&str>,
+        organisation: &str,
+    ) -> TestUser {
+        let email = format!(
+            "{}-{}@test.example",
+            role.key(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let organisation_id =
+            itf_planner::areas::store::find_organisation_id(&self.pool, organisation)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("organisation {organisation} exists"));
+        let hash = itf_planner::auth::password::hash(TEST_PASSWORD)
+            .await
+            .unwrap();
+        let id = auth_store::insert_user(
+            &self.pool,
+            auth_store::NewUser {
+                email: &email,
+                display_name: &format!("Test {}", role.label()),
+                organisation_id,
+                password_hash: &hash,
+                must_change_password: false,
+            },
+        )
+        .await
+        .unwrap();
+        let area_id = match area {
+            Some(slug) => Some(
+                itf_planner::areas::store::find_area_by_slug(&self.pool, slug)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+            ),
+            None => None,
+        };
+        auth_store::insert_grant(&self.pool, id, role, area_id)
+            .await
+            .unwrap();
+        let totp_secret = if role.requires_two_factor() {
+            let secret = TotpSecret::generate().unwrap();
+            auth_store::start_totp_enrolment(&self.pool, id, secret.as_bytes())
+                .await
+                .unwrap();
+            auth_store::enable_totp(&self.pool, id, self.clock.now())
+                .await
+                .unwrap();
+            Some(secret.as_bytes().to_vec())
+        } else {
+            None
+        };
+        TestUser {
+            id,
+            email,
+            password: TEST_PASSWORD.to_owned(),
+            totp_secret,
+        }
+    }
+
+    /// The current code of the user's authenticator, by the app's clock.
+    pub fn totp_code(&self, user: &TestUser) -> String {
+        let secret = TotpSecret::from_bytes(user.totp_secret.clone().expect("user has two-factor"));
+        itf_planner::auth::totp::code_at(&secret, self.clock.now().unix_timestamp())
+    }
+
+    /// Signs in with password and, where enrolled, the current authenticator code; panics
+    /// unless the browser ends up signed in.
+    pub async fn sign_in(&self, user: &TestUser) {
+        let response = self
+            .post_form(
+                "/sign-in",
+                &[("email", &user.email), ("password", &user.password)],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            303,
+            "sign-in accepted for {}",
+            user.email
+        );
+        if location(&response).starts_with("/sign-in/two-factor") {
+            let code = self.totp_code(user);
+            let response = self
+                .post_form("/sign-in/two-factor", &[("code", &code)])
+                .await;
+            assert_eq!(response.status(), 303, "second factor accepted");
+        }
+    }
+
+    /// The actions in the audit log, oldest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .unwrap()
     }
 }
 
-/// Starts the app with `pool` and `config`; returns its base URL.
-pub async fn spawn_app_on(pool: PgPool, config: Config) -> String {
+/// The `Location` of a redirect.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .map(|value| value.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+pub fn csrf_token_in(html: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
+
+/// Starts the app against a fresh database (with the demo areas and accounts).
+pub async fn spawn_app() -> TestApp {
+    let (pool, _) = fresh_database().await;
+    let clock = Clock::fixed(time::OffsetDateTime::now_utc());
+    let address = spawn_app_on(pool.clone(), test_config(), clock.clone()).await;
+    TestApp {
+        address,
+        client: browser_client(),
+        pool,
+        clock,
+    }
+}
+
+/// Starts the app with `pool`, `config` and `clock`; returns its base URL.
+pub async fn spawn_app_on(pool: PgPool, config: Config, clock: Clock) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
     let state = AppState {
         pool,
         config: Arc::new(config),
-        clock: Clock::System,
+        clock,
     };
     tokio::spawn(serve(listener, state, std::future::pending()));
     address

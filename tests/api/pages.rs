@@ -92,7 +92,7 @@ async fn hsts_is_sent_when_configured_for_tls() {
         (name == "ITF_PUBLIC_URL").then(|| "https://itf.example.org".to_owned())
     })
     .unwrap();
-    let address = spawn_app_on(pool, config).await;
+    let address = spawn_app_on(pool, config, itf_planner::clock::Clock::System).await;
     let response = browser_client()
         .get(format!("{address}/"))
         .send()

@@ -1,0 +1,535 @@
+//! SQL for users, grants, sessions, sign-in throttling, trusted devices and two-factor data.
+
+use sqlx::{FromRow, PgExecutor};
+use time::OffsetDateTime;
+
+use super::policy::{Grant, Role};
+use super::session::{ABSOLUTE_TIMEOUT, Session, SessionUser};
+use sqlx::PgConnection;
+
+#[derive(FromRow)]
+struct SessionRow {
+    token_hash: Vec<u8>,
+    csrf_token: String,
+    second_factor_pending: bool,
+    created_at: OffsetDateTime,
+    last_seen_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+    user_id: Option<i64>,
+    email: Option<String>,
+    display_name: Option<String>,
+    organisation_id: Option<i64>,
+    organisation_name: Option<String>,
+    must_change_password: Option<bool>,
+    two_factor_enabled: Option<bool>,
+    disabled: Option<bool>,
+    grant_roles: Vec<Role>,
+    grant_areas: Vec<Option<i64>>,
+}
+
+/// The session with this token hash, with its user and their grants, in one query. A session
+/// of a disabled user is not returned.
+pub async fn find_session(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+) -> Result<Option<Session>, sqlx::Error> {
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT s.token_hash, s.csrf_token, s.second_factor_pending, s.created_at,
+                s.last_seen_at, s.expires_at, s.user_id,
+                u.email, u.display_name, u.organisation_id, o.name AS organisation_name,
+                u.must_change_password, u.totp_enabled_at IS NOT NULL AS two_factor_enabled,
+                u.disabled_at IS NOT NULL AS disabled,
+                ARRAY(SELECT g.role FROM grants g WHERE g.user_id = s.user_id ORDER BY g.id) AS grant_roles,
+                ARRAY(SELECT g.area_id FROM grants g WHERE g.user_id = s.user_id ORDER BY g.id) AS grant_areas
+         FROM sessions s
+         LEFT JOIN users u ON u.id = s.user_id
+         LEFT JOIN organisations o ON o.id = u.organisation_id
+         WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    if row.disabled == Some(true) {
+        return Ok(None);
+    }
+    let user = match (
+        row.user_id,
+        row.email,
+        row.display_name,
+        row.organisation_id,
+        row.organisation_name,
+    ) {
+        (
+            Some(id),
+            Some(email),
+            Some(display_name),
+            Some(organisation_id),
+            Some(organisation_name),
+        ) => Some(SessionUser {
+            id,
+            email,
+            display_name,
+            organisation_id,
+            organisation_name,
+            must_change_password: row.must_change_password.unwrap_or(true),
+            two_factor_enabled: row.two_factor_enabled.unwrap_or(false),
+            grants: row
+                .grant_roles
+                .into_iter()
+                .zip(row.grant_areas)
+                .map(|(role, area_id)| Grant { role, area_id })
+                .collect(),
+        }),
+        _ => None,
+    };
+    Ok(Some(Session {
+        token_hash: row.token_hash,
+        csrf_token: row.csrf_token,
+        user,
+        second_factor_pending: row.second_factor_pending,
+        created_at: row.created_at,
+        last_seen_at: row.last_seen_at,
+        expires_at: row.expires_at,
+    }))
+}
+
+/// Details of a new session.
+pub struct NewSession<'a> {
+    pub token_hash: &'a [u8],
+    pub csrf_token: &'a str,
+    pub user_id: Option<i64>,
+    pub second_factor_pending: bool,
+    pub client_address: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+pub async fn insert_session(
+    db: impl PgExecutor<'_>,
+    session: NewSession<'_>,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, csrf_token, user_id, second_factor_pending,
+                               created_at, last_seen_at, expires_at, client_address, user_agent)
+         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, left($8, 300))",
+    )
+    .bind(session.token_hash)
+    .bind(session.csrf_token)
+    .bind(session.user_id)
+    .bind(session.second_factor_pending)
+    .bind(now)
+    .bind(now + ABSOLUTE_TIMEOUT)
+    .bind(session.client_address)
+    .bind(session.user_agent)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn touch_session(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+        .bind(token_hash)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_session(db: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user except, optionally, one; returns how many ended.
+pub async fn delete_user_sessions(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    except_token_hash: Option<&[u8]>,
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)",
+    )
+    .bind(user_id)
+    .bind(except_token_hash)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// Removes sessions past their timeouts (they are refused anyway; this keeps the table small).
+pub async fn delete_expired_sessions(
+    db: impl PgExecutor<'_>,
+    now: OffsetDateTime,
+    idle_cutoff: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(now)
+        .bind(idle_cutoff)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected())
+}
+
+/// A user's active sessions, newest first, for "your sessions".
+#[derive(FromRow)]
+pub struct SessionSummary {
+    pub token_hash: Vec<u8>,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub client_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub async fn list_user_sessions(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+) -> Result<Vec<SessionSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT token_hash, created_at, last_seen_at, client_address, user_agent
+         FROM sessions WHERE user_id = $1 ORDER BY last_seen_at DESC LIMIT 50",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// What sign-in needs to know about an account.
+#[derive(FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub two_factor_enabled: bool,
+}
+
+pub async fn find_credentials(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> Result<Option<Credentials>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, email, password_hash, disabled_at IS NOT NULL AS disabled,
+                totp_enabled_at IS NOT NULL AS two_factor_enabled
+         FROM users WHERE lower(email) = lower($1)",
+    )
+    .bind(email)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn find_password_hash(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn set_password(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    password_hash: &str,
+    must_change: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $2, must_change_password = $3 WHERE id = $1")
+        .bind(user_id)
+        .bind(password_hash)
+        .bind(must_change)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+// --- sign-in throttling ------------------------------------------------------------------------
+
+/// The state of one throttle counter.
+#[derive(FromRow, Clone, Copy, Debug)]
+pub struct ThrottleState {
+    pub failures: i32,
+    pub first_failure_at: OffsetDateTime,
+    pub locked_until: Option<OffsetDateTime>,
+}
+
+pub async fn throttle_state(
+    db: impl PgExecutor<'_>,
+    scope: &str,
+    key: &str,
+) -> Result<Option<ThrottleState>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT failures, first_failure_at, locked_until FROM sign_in_throttle
+         WHERE scope = $1 AND key = $2",
+    )
+    .bind(scope)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn save_throttle_state(
+    db: impl PgExecutor<'_>,
+    scope: &str,
+    key: &str,
+    state: ThrottleState,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sign_in_throttle (scope, key, failures, first_failure_at, locked_until)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (scope, key) DO UPDATE
+         SET failures = EXCLUDED.failures, first_failure_at = EXCLUDED.first_failure_at,
+             locked_until = EXCLUDED.locked_until",
+    )
+    .bind(scope)
+    .bind(key)
+    .bind(state.failures)
+    .bind(state.first_failure_at)
+    .bind(state.locked_until)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_throttle(
+    db: impl PgExecutor<'_>,
+    scope: &str,
+    key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sign_in_throttle WHERE scope = $1 AND key = $2")
+        .bind(scope)
+        .bind(key)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+// --- trusted devices ---------------------------------------------------------------------------
+
+pub async fn is_trusted_device(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM trusted_devices WHERE token_hash = $1 AND user_id = $2)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn trust_device(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+    user_id: i64,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO trusted_devices (token_hash, user_id, created_at, last_used_at)
+         VALUES ($1, $2, $3, $3)
+         ON CONFLICT (token_hash) DO UPDATE SET last_used_at = EXCLUDED.last_used_at",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+// --- two-factor --------------------------------------------------------------------------------
+
+/// The user's TOTP secret (enrolled or being set up) and the last time step accepted.
+#[derive(FromRow)]
+pub struct TotpState {
+    pub totp_secret: Option<Vec<u8>>,
+    pub totp_enabled: bool,
+    pub totp_last_step: Option<i64>,
+}
+
+pub async fn totp_state(db: impl PgExecutor<'_>, user_id: i64) -> Result<TotpState, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT totp_secret, totp_enabled_at IS NOT NULL AS totp_enabled, totp_last_step
+         FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+/// Records that the code of time step `step` was used; false if that step (or a later one)
+/// was used already, so the same code cannot sign in twice.
+pub async fn claim_totp_step(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    step: i64,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE users SET totp_last_step = $2
+         WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+    )
+    .bind(user_id)
+    .bind(step)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Stores a new secret for enrolment; two-factor stays off until a code confirms it.
+pub async fn start_totp_enrolment(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    secret: &[u8],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET totp_secret = $2, totp_last_step = NULL
+         WHERE id = $1 AND totp_enabled_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(secret)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn enable_totp(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET totp_enabled_at = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Turns two-factor off (an administrator's reset for a lost phone) and removes its codes.
+pub async fn reset_totp(db: &mut PgConnection, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL
+         WHERE id = $1",
+    )
+    .bind(user_id)
+    .execute(&mut *db)
+    .await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the user's recovery codes.
+pub async fn replace_recovery_codes(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    code_hashes: &[Vec<u8>],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "WITH removed AS (DELETE FROM recovery_codes WHERE user_id = $1)
+         INSERT INTO recovery_codes (user_id, code_hash)
+         SELECT $1, hash FROM unnest($2::bytea[]) AS hash",
+    )
+    .bind(user_id)
+    .bind(code_hashes)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Uses up a recovery code; false if it is not one of the user's unused codes.
+pub async fn use_recovery_code(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    code_hash: &[u8],
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE recovery_codes SET used_at = $3
+         WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(code_hash)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn unused_recovery_codes(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user_id)
+        .fetch_one(db)
+        .await
+}
+
+// --- users and grants --------------------------------------------------------------------------
+
+/// Details of a new account.
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub organisation_id: i64,
+    pub password_hash: &'a str,
+    pub must_change_password: bool,
+}
+
+/// Adds an account; a clash with an existing email is `users_email_key`.
+pub async fn insert_user(db: impl PgExecutor<'_>, user: NewUser<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (email, display_name, organisation_id, password_hash, must_change_password)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(user.email)
+    .bind(user.display_name)
+    .bind(user.organisation_id)
+    .bind(user.password_hash)
+    .bind(user.must_change_password)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn find_user_id_by_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
+        .bind(email)
+        .fetch_optional(db)
+        .await
+}
+
+/// Gives `user_id` a role (in `area_id` for area roles); true if it was new.
+pub async fn insert_grant(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    role: Role,
+    area_id: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO grants (user_id, role, area_id) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id, role, coalesce(area_id, 0)) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(role)
+    .bind(area_id)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}

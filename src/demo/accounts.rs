@@ -1,0 +1,191 @@
+//! Demo accounts: one per role in each demo area, plus a national assurer and an administrator.
+//! They share one password, printed when the embedded database is first created. Roles that
+//! require two-factor sign-in set it up at first sign-in, as real users do.
+
+use sqlx::PgPool;
+
+use crate::areas::OrganisationKind;
+use crate::areas::store as areas;
+use crate::auth::password;
+use crate::auth::policy::Role;
+use crate::auth::store::{self as auth, NewUser};
+
+/// The password of every demo account. Only ever loaded into demo databases.
+pub const DEMO_PASSWORD: &str = "better-care-fund-demo";
+
+/// The organisation of the demo administrator.
+const SUPPORT_TEAM: &str = "ITF planner support";
+
+pub struct DemoAccount {
+    pub email: &'static str,
+    pub display_name: &'static str,
+    pub organisation: &'static str,
+    pub role: Role,
+    /// The slug of the area the role is held in; `None` for global roles.
+    pub area: Option<&'static str>,
+}
+
+const fn account(
+    email: &'static str,
+    display_name: &'static str,
+    organisation: &'static str,
+    role: Role,
+    area: Option<&'static str>,
+) -> DemoAccount {
+    DemoAccount {
+        email,
+        display_name,
+        organisation,
+        role,
+        area,
+    }
+}
+
+pub const DEMO_ACCOUNTS: [DemoAccount; 12] = [
+    account(
+        "kent.officer@itf.example",
+        "Kent council officer",
+        "Kent County Council",
+        Role::Officer,
+        Some("kent"),
+    ),
+    account(
+        "kent.ccg.officer@itf.example",
+        "Ashford CCG officer",
+        "NHS Ashford CCG",
+        Role::Officer,
+        Some("kent"),
+    ),
+    account(
+        "kent.lead@itf.example",
+        "Kent area lead",
+        "Kent County Council",
+        Role::AreaLead,
+        Some("kent"),
+    ),
+    account(
+        "kent.signatory@itf.example",
+        "West Kent CCG accountable officer",
+        "NHS West Kent CCG",
+        Role::Signatory,
+        Some("kent"),
+    ),
+    account(
+        "kent.secretary@itf.example",
+        "Kent board secretary",
+        "Kent Health and Wellbeing Board",
+        Role::BoardSecretary,
+        Some("kent"),
+    ),
+    account(
+        "rotherham.officer@itf.example",
+        "Rotherham CCG officer",
+        "NHS Rotherham CCG",
+        Role::Officer,
+        Some("rotherham"),
+    ),
+    account(
+        "rotherham.council.officer@itf.example",
+        "Rotherham council officer",
+        "Rotherham Metropolitan Borough Council",
+        Role::Officer,
+        Some("rotherham"),
+    ),
+    account(
+        "rotherham.lead@itf.example",
+        "Rotherham area lead",
+        "Rotherham Metropolitan Borough Council",
+        Role::AreaLead,
+        Some("rotherham"),
+    ),
+    account(
+        "rotherham.signatory@itf.example",
+        "Rotherham CCG accountable officer",
+        "NHS Rotherham CCG",
+        Role::Signatory,
+        Some("rotherham"),
+    ),
+    account(
+        "rotherham.secretary@itf.example",
+        "Rotherham board secretary",
+        "Rotherham Health and Wellbeing Board",
+        Role::BoardSecretary,
+        Some("rotherham"),
+    ),
+    account(
+        "assurer@itf.example",
+        "National programme assurer",
+        "NHS England",
+        Role::Assurer,
+        None,
+    ),
+    account(
+        "admin@itf.example",
+        "Service administrator",
+        SUPPORT_TEAM,
+        Role::Admin,
+        None,
+    ),
+];
+
+/// Adds the demo accounts that are missing (an existing account is left as it is).
+pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
+    // Hashed once: every demo account has the same password.
+    let password_hash = password::hash(DEMO_PASSWORD).await?;
+    let mut tx = pool.begin().await?;
+    areas::ensure_organisation(&mut *tx, SUPPORT_TEAM, OrganisationKind::Other, None).await?;
+    for demo in &DEMO_ACCOUNTS {
+        let user_id = match auth::find_user_id_by_email(&mut *tx, demo.email).await? {
+            Some(id) => id,
+            None => {
+                let organisation_id = areas::find_organisation_id(&mut *tx, demo.organisation)
+                    .await?
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("demo organisation {} is missing", demo.organisation)
+                    })?;
+                auth::insert_user(
+                    &mut *tx,
+                    NewUser {
+                        email: demo.email,
+                        display_name: demo.display_name,
+                        organisation_id,
+                        password_hash: &password_hash,
+                        must_change_password: false,
+                    },
+                )
+                .await?
+            }
+        };
+        let area_id = match demo.area {
+            Some(slug) => Some(
+                areas::find_area_by_slug(&mut *tx, slug)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("demo area {slug} is missing"))?
+                    .id,
+            ),
+            None => None,
+        };
+        auth::insert_grant(&mut *tx, user_id, demo.role, area_id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The text printed for people trying the demo.
+pub fn describe() -> String {
+    let mut text = format!("Demo accounts (password for all: {DEMO_PASSWORD}):\n");
+    for demo in &DEMO_ACCOUNTS {
+        let place = demo.area.unwrap_or("all areas");
+        let two_factor = if demo.role.requires_two_factor() {
+            ", sets up two-factor at first sign-in"
+        } else {
+            ""
+        };
+        text.push_str(&format!(
+            "  {:<40} {} ({place}){two_factor}\n",
+            demo.email,
+            demo.role.label()
+        ));
+    }
+    text
+}

@@ -1,0 +1,66 @@
+//! Problems with what someone typed: a message per field, shown in the error summary and next
+//! to the field, while the form keeps everything they entered.
+
+/// One message, tied to the id of the input it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FormErrors(Vec<FieldError>);
+
+impl FormErrors {
+    pub fn new() -> FormErrors {
+        FormErrors::default()
+    }
+
+    /// Adds a message for `field`, unless it already has one (the first problem is the one to fix).
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        if self.get(field).is_none() {
+            self.0.push(FieldError {
+                field,
+                message: message.into(),
+            });
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|error| error.field == field)
+            .map(|error| error.message.as_str())
+    }
+
+    /// The message for `field`, or "" (for templates, where "" means none).
+    pub fn message(&self, field: &str) -> &str {
+        self.get(field).unwrap_or("")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_first_message_per_field_in_order() {
+        let mut errors = FormErrors::new();
+        assert!(errors.is_empty());
+        errors.add("email", "Enter your email address");
+        errors.add("password", "Enter your password");
+        errors.add("email", "a second problem");
+        assert_eq!(errors.message("email"), "Enter your email address");
+        assert_eq!(errors.message("name"), "");
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["email", "password"]);
+    }
+}
