@@ -5,6 +5,8 @@
 //! This crate builds the web application from one router per capability (see `app`), and `serve`
 //! runs it on a listener the caller binds (tests bind `127.0.0.1:0`).
 
+pub mod account;
+pub mod admin;
 pub mod areas;
 pub mod audit;
 pub mod auth;
@@ -54,6 +56,8 @@ pub fn routes() -> Vec<web::routes::Route> {
         web::health::routes(),
         auth::routes::routes(),
         areas::routes::routes(),
+        admin::routes::routes(),
+        account::routes::routes(),
     ]
     .into_iter()
     .flatten()

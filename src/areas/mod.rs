@@ -32,6 +32,24 @@ impl OrganisationKind {
         OrganisationKind::Other,
     ];
 
+    /// The form and URL key, as stored in the database.
+    pub fn key(self) -> &'static str {
+        match self {
+            OrganisationKind::Hwb => "hwb",
+            OrganisationKind::Ccg => "ccg",
+            OrganisationKind::Icb => "icb",
+            OrganisationKind::Council => "council",
+            OrganisationKind::NhsEngland => "nhs_england",
+            OrganisationKind::Other => "other",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<OrganisationKind> {
+        OrganisationKind::ALL
+            .into_iter()
+            .find(|kind| kind.key() == key)
+    }
+
     /// The label people in the field use.
     pub fn label(self) -> &'static str {
         match self {
@@ -108,6 +126,26 @@ mod tests {
     fn every_kind_has_a_label() {
         for kind in OrganisationKind::ALL {
             assert!(!kind.label().is_empty());
+        }
+    }
+
+    #[test]
+    fn kinds_parse_from_their_keys_and_nothing_else() {
+        for kind in OrganisationKind::ALL {
+            assert_eq!(OrganisationKind::parse(kind.key()), Some(kind));
+        }
+        assert_eq!(
+            OrganisationKind::parse("nhs_england"),
+            Some(OrganisationKind::NhsEngland)
+        );
+        for bad in [
+            "",
+            "HWB",
+            "Health and Wellbeing Board",
+            "nhs-england",
+            " ccg",
+        ] {
+            assert_eq!(OrganisationKind::parse(bad), None, "{bad:?}");
         }
     }
 }

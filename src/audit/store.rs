@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::{Event, GENESIS_HASH, Row, canonical_json, chain_hash, to_stored_precision};
 
 /// Any fixed number: the key of the advisory lock that serialises appends.
-const APPEND_LOCK: i64 = 0x1_7F_A0D1;
+const APPEND_LOCK: i64 = 0x017F_A0D1;
 
 /// Appends `event` inside the caller's transaction, so the record and the change it describes
 /// commit (or roll back) together.

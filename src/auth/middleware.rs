@@ -213,20 +213,32 @@ fn csrf_rejection(problem: CsrfProblem, typed: Vec<(String, String)>) -> Respons
 /// The client's address: the connection's peer, or with `ITF_BEHIND_PROXY` the address the
 /// proxy reports (the last entry of `X-Forwarded-For`, the one our own proxy added).
 pub fn client_address(parts: &Parts, config: &Config) -> Option<String> {
-    if config.behind_proxy {
-        if let Some(forwarded) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.rsplit(',').next())
-        {
-            return Some(forwarded.trim().to_owned());
-        }
+    let forwarded = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.rsplit(',').next());
+    if let (true, Some(forwarded)) = (config.behind_proxy, forwarded) {
+        return Some(forwarded.trim().to_owned());
     }
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(address)| address.ip().to_string())
+}
+
+/// The client's address as an extractor (see `client_address`).
+pub struct ClientAddress(pub Option<String>);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(parts, &state.config)))
+    }
 }
 
 #[cfg(test)]
@@ -286,19 +298,5 @@ mod tests {
             typed,
             vec![("text".to_owned(), "My section draft".to_owned())]
         );
-    }
-}
-
-/// The client's address as an extractor (see `client_address`).
-pub struct ClientAddress(pub Option<String>);
-
-impl FromRequestParts<AppState> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(client_address(parts, &state.config)))
     }
 }

@@ -414,13 +414,4 @@ mod tests {
         verify_dummy("anything").await;
         Ok(())
     }
-
-    #[tokio::test]
-    #[ignore = "prints a fresh dummy hash to paste into DUMMY_PHC"]
-    async fn print_a_dummy_hash() -> anyhow::Result<()> {
-        let mut unguessable = [0u8; 32];
-        getrandom::fill(&mut unguessable).map_err(|error| anyhow::anyhow!("{error}"))?;
-        println!("{}", hash(&hex::encode(unguessable)).await?);
-        Ok(())
-    }
 }

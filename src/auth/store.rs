@@ -533,3 +533,52 @@ pub async fn insert_grant(
     .await?;
     Ok(result.rows_affected() == 1)
 }
+
+// --- your account ------------------------------------------------------------------------------
+
+/// One role a user holds, with the name of its area (`None` for roles held across all areas).
+#[derive(FromRow)]
+pub struct RoleInArea {
+    pub role: Role,
+    pub area_name: Option<String>,
+}
+
+/// The user's roles with their areas' names, global roles first, then by area and role.
+pub async fn list_user_roles(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+) -> Result<Vec<RoleInArea>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT g.role, a.name AS area_name
+         FROM grants g LEFT JOIN areas a ON a.id = g.area_id
+         WHERE g.user_id = $1
+         ORDER BY a.name NULLS FIRST, g.role",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Turns two-factor on if the stored secret is still `secret` (the one the code was checked
+/// against, not one replaced meanwhile from another tab) and time step `step` was not used yet;
+/// records the step as used. False if either has changed, or it was on already.
+pub async fn confirm_totp_enrolment(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    secret: &[u8],
+    step: i64,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE users SET totp_enabled_at = $4, totp_last_step = $3
+         WHERE id = $1 AND totp_secret = $2 AND totp_enabled_at IS NULL
+           AND (totp_last_step IS NULL OR totp_last_step < $3)",
+    )
+    .bind(user_id)
+    .bind(secret)
+    .bind(step)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}

@@ -1,9 +1,10 @@
 use askama::Template;
 use axum::extract::State;
-use axum::response::Html;
+use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::areas::store::{self as areas, AreaSummary};
+use crate::auth::extract::SignInRequired;
 use crate::auth::middleware::CurrentSession;
 use crate::auth::policy::{self, Action, Decision, Target};
 use crate::web::routes::{Route, get};
@@ -28,15 +29,22 @@ struct YourAreasPage {
     sees_all_areas: bool,
 }
 
-/// Visitors see what the service is; signed-in people see their areas.
+/// Visitors see what the service is; signed-in people see their areas (once they have done
+/// what their account still needs: a new password, two-factor set-up).
 async fn start(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let layout = Layout::for_session(session.as_ref());
     let Some(user) = session.as_ref().and_then(|s| s.signed_in_user()) else {
-        return page::render(&StartPage { layout });
+        return Ok(page::render(&StartPage { layout })?.into_response());
     };
+    if user.must_change_password {
+        return Ok(SignInRequired::ChangePassword.into_response());
+    }
+    if user.requires_two_factor() && !user.two_factor_enabled {
+        return Ok(SignInRequired::SetUpTwoFactor.into_response());
+    }
     let sees_all_areas = policy::decide(
         &user.principal(),
         Action::ViewAllAreas,
@@ -52,10 +60,11 @@ async fn start(
             .collect();
         areas::list_areas_by_id(&state.pool, &ids).await?
     };
-    page::render(&YourAreasPage {
+    Ok(page::render(&YourAreasPage {
         layout,
         name: user.display_name.clone(),
         areas,
         sees_all_areas,
-    })
+    })?
+    .into_response())
 }

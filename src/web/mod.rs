@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod error;
 pub mod form;
+pub mod format;
 pub mod health;
 pub mod layout;
 pub mod page;

@@ -179,6 +179,8 @@ pub fn test_config() -> Config {
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    /// This browser's cookies.
+    pub jar: Arc<reqwest::cookie::Jar>,
     pub pool: PgPool,
     pub clock: Clock,
 }
@@ -201,10 +203,37 @@ impl TestApp {
 
     /// The same app seen from a second browser (its own cookies).
     pub fn another_browser(&self) -> TestApp {
+        let (client, jar) = browser();
         TestApp {
-            client: browser_client(),
+            client,
+            jar,
             ..self.clone()
         }
+    }
+
+    /// The cookies this browser would send, as a `Cookie` header value.
+    pub fn cookies(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = self.address.parse().expect("address is a URL");
+        self.jar
+            .cookies(&url)
+            .map(|value| value.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The value of this browser's cookie `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies()
+            .split("; ")
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.to_owned())
+    }
+
+    /// Whether this browser is signed in (the start page greets signed-in people by name).
+    pub async fn is_signed_in(&self) -> bool {
+        let body = self.get("/").await.text().await.expect("body");
+        body.contains("Signed in as")
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -224,13 +253,14 @@ impl TestApp {
     /// The CSRF token of this browser's session, as a page's forms carry it (signing in first
     /// if needed is the caller's business; an anonymous browser gets the sign-in form's).
     pub async fn csrf_token(&self) -> String {
-        for path in ["/", "/sign-in"] {
+        // The account page carries one even for someone who must still change their password.
+        for path in ["/", "/account", "/sign-in"] {
             let body = self.get(path).await.text().await.expect("body");
             if let Some(token) = csrf_token_in(&body) {
                 return token;
             }
         }
-        panic!("no CSRF token on / or /sign-in");
+        panic!("no CSRF token on /, /account or /sign-in");
     }
 
     /// Posts a form as a browser would, with the session's CSRF token.
@@ -379,9 +409,11 @@ pub async fn spawn_app() -> TestApp {
     let (pool, _) = fresh_database().await;
     let clock = Clock::fixed(time::OffsetDateTime::now_utc());
     let address = spawn_app_on(pool.clone(), test_config(), clock.clone()).await;
+    let (client, jar) = browser();
     TestApp {
         address,
-        client: browser_client(),
+        client,
+        jar,
         pool,
         clock,
     }
@@ -401,9 +433,16 @@ pub async fn spawn_app_on(pool: PgPool, config: Config, clock: Clock) -> String 
 }
 
 pub fn browser_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
+    browser().0
+}
+
+/// A client that keeps cookies in a jar the test can read, and does not follow redirects.
+pub fn browser() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .expect("client")
+        .expect("client");
+    (client, jar)
 }

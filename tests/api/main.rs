@@ -1,8 +1,13 @@
 //! Integration tests: the real router over HTTP against a real PostgreSQL database.
 //! One binary, so the throwaway cluster is started once and shared (see `helpers`).
 
+mod access;
+mod account;
+mod admin;
+mod audit;
 mod demo;
 mod health;
 mod helpers;
 mod launcher;
 mod pages;
+mod sign_in;

@@ -1,0 +1,579 @@
+//! SQL for templates, plans, sections, contributions, revisions and comments. Every page's
+//! data comes in a fixed number of queries, whatever the number of sections, revisions,
+//! contributions or comments.
+
+use sqlx::{FromRow, PgConnection, PgExecutor};
+use time::OffsetDateTime;
+
+use super::section::{SectionKind, SectionStatus};
+
+/// A template as offered when creating a plan.
+#[derive(Clone, Debug, FromRow)]
+pub struct TemplateSummary {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+}
+
+pub async fn list_templates(db: impl PgExecutor<'_>) -> Result<Vec<TemplateSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, key, name FROM templates ORDER BY created_at DESC, id DESC LIMIT 100",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// An area's plan, with its template.
+#[derive(Clone, Debug, FromRow)]
+pub struct PlanSummary {
+    pub id: i64,
+    pub template_key: String,
+    pub template_name: String,
+    pub sections: i64,
+    pub completed: i64,
+}
+
+pub async fn list_plans(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+) -> Result<Vec<PlanSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, t.key AS template_key, t.name AS template_name,
+                count(s.id) AS sections,
+                count(s.id) FILTER (WHERE s.status = 'completed') AS completed
+         FROM plans p
+         JOIN templates t ON t.id = p.template_id
+         LEFT JOIN plan_sections s ON s.plan_id = p.id
+         WHERE p.area_id = $1
+         GROUP BY p.id, t.key, t.name, t.created_at
+         ORDER BY t.created_at DESC
+         LIMIT 50",
+    )
+    .bind(area_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn find_plan(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+    template_key: &str,
+) -> Result<Option<PlanSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, t.key AS template_key, t.name AS template_name,
+                count(s.id) AS sections,
+                count(s.id) FILTER (WHERE s.status = 'completed') AS completed
+         FROM plans p
+         JOIN templates t ON t.id = p.template_id
+         LEFT JOIN plan_sections s ON s.plan_id = p.id
+         WHERE p.area_id = $1 AND t.key = $2
+         GROUP BY p.id, t.key, t.name",
+    )
+    .bind(area_id)
+    .bind(template_key)
+    .fetch_optional(db)
+    .await
+}
+
+/// Creates the area's plan from a template, with one section per template section; `None` if
+/// the area already has a plan from that template.
+pub async fn create_plan(
+    tx: &mut PgConnection,
+    area_id: i64,
+    template_id: i64,
+    created_by: i64,
+    now: OffsetDateTime,
+) -> Result<Option<i64>, sqlx::Error> {
+    let plan_id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO plans (area_id, template_id, created_at, created_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (area_id, template_id) DO NOTHING
+         RETURNING id",
+    )
+    .bind(area_id)
+    .bind(template_id)
+    .bind(now)
+    .bind(created_by)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(plan_id) = plan_id {
+        sqlx::query(
+            "INSERT INTO plan_sections (plan_id, template_section_id)
+             SELECT $1, id FROM template_sections WHERE template_id = $2",
+        )
+        .bind(plan_id)
+        .bind(template_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(plan_id)
+}
+
+/// A row of the task list.
+#[derive(Clone, Debug, FromRow)]
+pub struct TaskListRow {
+    pub key: String,
+    pub title: String,
+    pub per_organisation: bool,
+    pub status: SectionStatus,
+    pub assigned_organisation_id: Option<i64>,
+    pub assigned_organisation: Option<String>,
+    pub updated_at: Option<OffsetDateTime>,
+    pub updated_by: Option<String>,
+    pub open_comments: i64,
+    pub contributions: i64,
+}
+
+/// Every section of a plan in template order, with who changed it last, its open comments and
+/// how many partners have contributed, in one query.
+pub async fn task_list(
+    db: impl PgExecutor<'_>,
+    plan_id: i64,
+) -> Result<Vec<TaskListRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT ts.key, ts.title, ts.per_organisation, s.status, s.assigned_organisation_id,
+                o.name AS assigned_organisation,
+                greatest(s.updated_at, c.last_contribution_at) AS updated_at,
+                CASE WHEN c.last_contribution_at > s.updated_at OR s.updated_at IS NULL
+                     THEN c.last_contributor ELSE u.display_name END AS updated_by,
+                coalesce(k.open_comments, 0) AS open_comments,
+                coalesce(c.contributions, 0) AS contributions
+         FROM plan_sections s
+         JOIN template_sections ts ON ts.id = s.template_section_id
+         LEFT JOIN organisations o ON o.id = s.assigned_organisation_id
+         LEFT JOIN users u ON u.id = s.updated_by
+         LEFT JOIN LATERAL (
+             SELECT count(*) FILTER (WHERE body <> '') AS contributions,
+                    max(updated_at) AS last_contribution_at,
+                    (SELECT cu.display_name FROM contributions cc JOIN users cu ON cu.id = cc.updated_by
+                     WHERE cc.plan_section_id = s.id ORDER BY cc.updated_at DESC NULLS LAST LIMIT 1)
+                        AS last_contributor
+             FROM contributions WHERE plan_section_id = s.id
+         ) c ON true
+         LEFT JOIN LATERAL (
+             SELECT count(*) AS open_comments FROM comments
+             WHERE plan_section_id = s.id AND thread_id IS NULL AND resolved_at IS NULL
+         ) k ON true
+         WHERE s.plan_id = $1
+         ORDER BY ts.position",
+    )
+    .bind(plan_id)
+    .fetch_all(db)
+    .await
+}
+
+/// A section with everything its page shows at the top.
+#[derive(Clone, Debug, FromRow)]
+pub struct Section {
+    pub id: i64,
+    pub plan_id: i64,
+    pub key: String,
+    pub title: String,
+    pub guidance: String,
+    pub kind: SectionKind,
+    pub per_organisation: bool,
+    pub status: SectionStatus,
+    pub assigned_organisation_id: Option<i64>,
+    pub assigned_organisation: Option<String>,
+    pub body: String,
+    pub version: i32,
+    pub updated_at: Option<OffsetDateTime>,
+    pub updated_by: Option<String>,
+}
+
+pub async fn find_section(
+    db: impl PgExecutor<'_>,
+    plan_id: i64,
+    section_key: &str,
+) -> Result<Option<Section>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, s.plan_id, ts.key, ts.title, ts.guidance, ts.kind, ts.per_organisation,
+                s.status, s.assigned_organisation_id, o.name AS assigned_organisation,
+                s.body, s.version, s.updated_at, u.display_name AS updated_by
+         FROM plan_sections s
+         JOIN template_sections ts ON ts.id = s.template_section_id
+         LEFT JOIN organisations o ON o.id = s.assigned_organisation_id
+         LEFT JOIN users u ON u.id = s.updated_by
+         WHERE s.plan_id = $1 AND ts.key = $2",
+    )
+    .bind(plan_id)
+    .bind(section_key)
+    .fetch_optional(db)
+    .await
+}
+
+/// A partner organisation's part of a section (empty if it has not written anything yet).
+#[derive(Clone, Debug, FromRow)]
+pub struct Contribution {
+    pub organisation_id: i64,
+    pub organisation: String,
+    pub body: String,
+    pub version: i32,
+    pub updated_at: Option<OffsetDateTime>,
+    pub updated_by: Option<String>,
+}
+
+/// One row per partner of the area that signs the plan, with its contribution if any.
+pub async fn contributions(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+    plan_section_id: i64,
+) -> Result<Vec<Contribution>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id AS organisation_id, o.name AS organisation,
+                coalesce(c.body, '') AS body, coalesce(c.version, 0) AS version,
+                c.updated_at, u.display_name AS updated_by
+         FROM area_members m
+         JOIN organisations o ON o.id = m.organisation_id
+         LEFT JOIN contributions c ON c.plan_section_id = $2 AND c.organisation_id = o.id
+         LEFT JOIN users u ON u.id = c.updated_by
+         WHERE m.area_id = $1 AND m.signs_plan
+         ORDER BY o.kind, o.name
+         LIMIT 200",
+    )
+    .bind(area_id)
+    .bind(plan_section_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Saves new shared text if the section is still at `expected_version`; returns the new version,
+/// or `None` when someone else saved first.
+pub async fn save_section_text(
+    tx: &mut PgConnection,
+    section_id: i64,
+    expected_version: i32,
+    body: &str,
+    status: SectionStatus,
+    author_id: i64,
+    now: OffsetDateTime,
+    restored_from: Option<i32>,
+) -> Result<Option<i32>, sqlx::Error> {
+    let version: Option<i32> = sqlx::query_scalar(
+        "UPDATE plan_sections
+         SET body = $3, status = $4, version = version + 1, updated_at = $5, updated_by = $6
+         WHERE id = $1 AND version = $2
+         RETURNING version",
+    )
+    .bind(section_id)
+    .bind(expected_version)
+    .bind(body)
+    .bind(status)
+    .bind(now)
+    .bind(author_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(number) = version {
+        insert_revision(
+            tx,
+            section_id,
+            None,
+            number,
+            body,
+            author_id,
+            now,
+            restored_from,
+        )
+        .await?;
+    }
+    Ok(version)
+}
+
+/// Saves a partner's contribution if it is still at `expected_version` (0 for the first save);
+/// returns the new version or `None` when someone else saved first.
+pub async fn save_contribution(
+    tx: &mut PgConnection,
+    section_id: i64,
+    organisation_id: i64,
+    expected_version: i32,
+    body: &str,
+    author_id: i64,
+    now: OffsetDateTime,
+    restored_from: Option<i32>,
+) -> Result<Option<i32>, sqlx::Error> {
+    // The first save inserts at version 1; a concurrent first save loses on the unique key and
+    // so sees a conflict, like any later one.
+    let version: Option<i32> = sqlx::query_scalar(
+        "INSERT INTO contributions (plan_section_id, organisation_id, body, version, updated_at, updated_by)
+         VALUES ($1, $2, $4, 1, $5, $6)
+         ON CONFLICT (plan_section_id, organisation_id) DO UPDATE
+         SET body = EXCLUDED.body, version = contributions.version + 1,
+             updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by
+         WHERE contributions.version = $3
+         RETURNING version",
+    )
+    .bind(section_id)
+    .bind(organisation_id)
+    .bind(expected_version)
+    .bind(body)
+    .bind(now)
+    .bind(author_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let version = match version {
+        // A first save when a row exists already is a conflict too.
+        Some(1) if expected_version != 0 => None,
+        other => other,
+    };
+    if let Some(number) = version {
+        insert_revision(
+            tx,
+            section_id,
+            Some(organisation_id),
+            number,
+            body,
+            author_id,
+            now,
+            restored_from,
+        )
+        .await?;
+    }
+    Ok(version)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_revision(
+    tx: &mut PgConnection,
+    section_id: i64,
+    organisation_id: Option<i64>,
+    number: i32,
+    body: &str,
+    author_id: i64,
+    now: OffsetDateTime,
+    restored_from: Option<i32>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO revisions (plan_section_id, organisation_id, number, body, author_id, created_at, restored_from)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(section_id)
+    .bind(organisation_id)
+    .bind(number)
+    .bind(body)
+    .bind(author_id)
+    .bind(now)
+    .bind(restored_from)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Changes a section's status (and version, so an open edit form notices).
+pub async fn set_status(
+    db: impl PgExecutor<'_>,
+    section_id: i64,
+    status: SectionStatus,
+    user_id: i64,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE plan_sections SET status = $2, updated_at = $3, updated_by = $4 WHERE id = $1",
+    )
+    .bind(section_id)
+    .bind(status)
+    .bind(now)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn assign(
+    db: impl PgExecutor<'_>,
+    section_id: i64,
+    organisation_id: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE plan_sections SET assigned_organisation_id = $2 WHERE id = $1")
+        .bind(section_id)
+        .bind(organisation_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A saved revision, for the history list.
+#[derive(Clone, Debug, FromRow)]
+pub struct RevisionSummary {
+    pub number: i32,
+    pub organisation_id: Option<i64>,
+    pub author: String,
+    pub created_at: OffsetDateTime,
+    pub restored_from: Option<i32>,
+    pub characters: i32,
+}
+
+/// Every revision of a section's shared text (`organisation_id` None) or of one partner's
+/// contribution, newest first.
+pub async fn revisions(
+    db: impl PgExecutor<'_>,
+    section_id: i64,
+    organisation_id: Option<i64>,
+) -> Result<Vec<RevisionSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.number, r.organisation_id, u.display_name AS author, r.created_at,
+                r.restored_from, length(r.body) AS characters
+         FROM revisions r JOIN users u ON u.id = r.author_id
+         WHERE r.plan_section_id = $1 AND r.organisation_id IS NOT DISTINCT FROM $2
+         ORDER BY r.number DESC
+         LIMIT 1000",
+    )
+    .bind(section_id)
+    .bind(organisation_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The texts of two revisions (by number), in one query.
+pub async fn revision_bodies(
+    db: impl PgExecutor<'_>,
+    section_id: i64,
+    organisation_id: Option<i64>,
+    numbers: [i32; 2],
+) -> Result<Vec<(i32, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT number, body FROM revisions
+         WHERE plan_section_id = $1 AND organisation_id IS NOT DISTINCT FROM $2 AND number = ANY($3)",
+    )
+    .bind(section_id)
+    .bind(organisation_id)
+    .bind(numbers.to_vec())
+    .fetch_all(db)
+    .await
+}
+
+/// A comment, with its author.
+#[derive(Clone, Debug, FromRow)]
+pub struct Comment {
+    pub id: i64,
+    pub thread_id: Option<i64>,
+    pub author: String,
+    pub author_organisation: String,
+    pub body: String,
+    pub created_at: OffsetDateTime,
+    pub resolved_at: Option<OffsetDateTime>,
+    pub resolved_by: Option<String>,
+}
+
+/// All comments of a section, threads in order with their replies.
+pub async fn comments(
+    db: impl PgExecutor<'_>,
+    section_id: i64,
+) -> Result<Vec<Comment>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.id, c.thread_id, u.display_name AS author, o.name AS author_organisation,
+                c.body, c.created_at, c.resolved_at, r.display_name AS resolved_by
+         FROM comments c
+         JOIN users u ON u.id = c.author_id
+         JOIN organisations o ON o.id = u.organisation_id
+         LEFT JOIN users r ON r.id = c.resolved_by
+         WHERE c.plan_section_id = $1
+         ORDER BY coalesce(c.thread_id, c.id), c.id
+         LIMIT 2000",
+    )
+    .bind(section_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn add_comment(
+    db: impl PgExecutor<'_>,
+    section_id: i64,
+    thread_id: Option<i64>,
+    author_id: i64,
+    body: &str,
+    now: OffsetDateTime,
+) -> Result<Option<i64>, sqlx::Error> {
+    // A reply must name a thread (a first comment) of the same section.
+    sqlx::query_scalar(
+        "INSERT INTO comments (plan_section_id, thread_id, author_id, body, created_at)
+         SELECT $1, $2, $3, $4, $5
+         WHERE $2::bigint IS NULL
+            OR EXISTS (SELECT 1 FROM comments WHERE id = $2 AND plan_section_id = $1 AND thread_id IS NULL)
+         RETURNING id",
+    )
+    .bind(section_id)
+    .bind(thread_id)
+    .bind(author_id)
+    .bind(body)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+/// Resolves (or reopens, with `resolved` false) a thread of the section; false if no such thread.
+pub async fn set_thread_resolved(
+    db: impl PgExecutor<'_>,
+    section_id: i64,
+    thread_id: i64,
+    resolved: bool,
+    user_id: i64,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE comments
+         SET resolved_at = CASE WHEN $3 THEN $5 ELSE NULL END,
+             resolved_by = CASE WHEN $3 THEN $4 ELSE NULL END
+         WHERE id = $2 AND plan_section_id = $1 AND thread_id IS NULL",
+    )
+    .bind(section_id)
+    .bind(thread_id)
+    .bind(resolved)
+    .bind(user_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// A search result: where the words were found and a highlighted excerpt.
+#[derive(Clone, Debug, FromRow)]
+pub struct SearchHit {
+    pub template_key: String,
+    pub section_key: String,
+    pub section_title: String,
+    /// "Section text", a partner's name for its contribution, or "Comment".
+    pub found_in: String,
+    pub excerpt: String,
+}
+
+/// Full-text search across an area's plan text, contributions and comments.
+pub async fn search(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+    query: &str,
+) -> Result<Vec<SearchHit>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH q AS (SELECT websearch_to_tsquery('english', $2) AS query),
+         hits AS (
+             SELECT s.id AS section_id, 'Section text' AS found_in, s.body AS body,
+                    ts_rank(to_tsvector('english', s.body), q.query) AS rank
+             FROM plan_sections s JOIN plans p ON p.id = s.plan_id, q
+             WHERE p.area_id = $1 AND to_tsvector('english', s.body) @@ q.query
+             UNION ALL
+             SELECT c.plan_section_id, o.name, c.body, ts_rank(to_tsvector('english', c.body), q.query)
+             FROM contributions c
+             JOIN organisations o ON o.id = c.organisation_id
+             JOIN plan_sections s ON s.id = c.plan_section_id
+             JOIN plans p ON p.id = s.plan_id, q
+             WHERE p.area_id = $1 AND to_tsvector('english', c.body) @@ q.query
+             UNION ALL
+             SELECT k.plan_section_id, 'Comment', k.body, ts_rank(to_tsvector('english', k.body), q.query)
+             FROM comments k
+             JOIN plan_sections s ON s.id = k.plan_section_id
+             JOIN plans p ON p.id = s.plan_id, q
+             WHERE p.area_id = $1 AND to_tsvector('english', k.body) @@ q.query
+         )
+         SELECT t.key AS template_key, ts.key AS section_key, ts.title AS section_title, h.found_in,
+                ts_headline('english', h.body, q.query,
+                            'StartSel=<<, StopSel=>>, MaxWords=30, MinWords=10, MaxFragments=2') AS excerpt
+         FROM hits h
+         JOIN plan_sections s ON s.id = h.section_id
+         JOIN template_sections ts ON ts.id = s.template_section_id
+         JOIN templates t ON t.id = ts.template_id, q
+         ORDER BY h.rank DESC
+         LIMIT 50",
+    )
+    .bind(area_id)
+    .bind(query)
+    .fetch_all(db)
+    .await
+}
