@@ -15,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod home;
+pub mod plans;
 pub mod web;
 
 use std::future::Future;
@@ -56,6 +57,7 @@ pub fn routes() -> Vec<web::routes::Route> {
         web::health::routes(),
         auth::routes::routes(),
         areas::routes::routes(),
+        plans::routes::routes(),
         admin::routes::routes(),
         account::routes::routes(),
     ]

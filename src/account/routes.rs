@@ -108,8 +108,8 @@ async fn show_account(
         .await?
         .into_iter()
         .map(|summary| SessionRow {
-            signed_in_at: display::date_time(summary.created_at),
-            last_active: display::date_time(summary.last_seen_at),
+            signed_in_at: crate::web::format::date_time(summary.created_at),
+            last_active: crate::web::format::date_time(summary.last_seen_at),
             browser: display::browser(summary.user_agent.as_deref()),
             address: summary
                 .client_address

@@ -41,7 +41,7 @@ const fn account(
     }
 }
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 12] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 13] = [
     account(
         "kent.officer@itf.example",
         "Kent council officer",
@@ -53,6 +53,13 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 12] = [
         "kent.ccg.officer@itf.example",
         "Ashford CCG officer",
         "NHS Ashford CCG",
+        Role::Officer,
+        Some("kent"),
+    ),
+    account(
+        "kent.thanet.officer@itf.example",
+        "Thanet CCG officer",
+        "NHS Thanet CCG",
         Role::Officer,
         Some("kent"),
     ),

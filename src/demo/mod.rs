@@ -4,6 +4,7 @@
 //! so loading twice changes nothing.
 
 pub mod accounts;
+pub mod plans;
 
 use sqlx::PgPool;
 
@@ -91,7 +92,8 @@ const NATIONAL_TEAM: &str = "NHS England";
 /// Loads the demo areas, organisations and accounts, adding only what is missing.
 pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     seed_areas(pool).await?;
-    accounts::seed(pool).await
+    accounts::seed(pool).await?;
+    plans::seed(pool).await
 }
 
 /// Loads the demo areas and organisations, adding only what is missing, in one transaction.

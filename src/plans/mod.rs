@@ -2,3 +2,6 @@
 
 pub mod diff;
 pub mod markdown;
+pub mod routes;
+pub mod section;
+pub mod store;

@@ -10,14 +10,16 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::section::{SectionStatus, SectionText, status_after_answer};
-use super::store::{self, Comment, Contribution, PlanSummary, RevisionSummary, Section, TaskListRow};
+use super::store::{
+    self, Comment, Contribution, PlanSummary, RevisionSummary, Section, TaskListRow, TextSave,
+};
 use super::{diff, markdown};
 use crate::AppState;
 use crate::areas::routes::authorised_area;
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::audit::{self, Actor, Event};
 use crate::auth::extract::SignedIn;
-use crate::auth::policy::{self, Action, Decision, Role, Target};
+use crate::auth::policy::{self, Action, Decision, Target};
 use crate::web::format;
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout, page};
@@ -31,16 +33,34 @@ pub fn routes() -> Vec<Route> {
         get("/areas/{slug}/plans/{plan}", task_list),
         get(SECTION, show_section),
         post(SECTION, save_section),
-        post("/areas/{slug}/plans/{plan}/sections/{section}/status", answer_completed),
-        post("/areas/{slug}/plans/{plan}/sections/{section}/reopen", reopen),
-        post("/areas/{slug}/plans/{plan}/sections/{section}/assign", assign),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/status",
+            answer_completed,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/reopen",
+            reopen,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/assign",
+            assign,
+        ),
         post(
             "/areas/{slug}/plans/{plan}/sections/{section}/contributions/{organisation_id}",
             save_contribution,
         ),
-        get("/areas/{slug}/plans/{plan}/sections/{section}/history", history),
-        post("/areas/{slug}/plans/{plan}/sections/{section}/restore", restore),
-        post("/areas/{slug}/plans/{plan}/sections/{section}/comments", add_comment),
+        get(
+            "/areas/{slug}/plans/{plan}/sections/{section}/history",
+            history,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/restore",
+            restore,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/comments",
+            add_comment,
+        ),
         post(
             "/areas/{slug}/plans/{plan}/sections/{section}/comments/{thread_id}/resolve",
             resolve_thread,
@@ -95,7 +115,10 @@ async fn plans_page(
     let plans = store::list_plans(&state.pool, area.id).await?;
     let may_create = may_create_plan(signed_in, area.id);
     let templates = if may_create {
-        let existing: Vec<&str> = plans.iter().map(|plan| plan.template_key.as_str()).collect();
+        let existing: Vec<&str> = plans
+            .iter()
+            .map(|plan| plan.template_key.as_str())
+            .collect();
         store::list_templates(&state.pool)
             .await?
             .into_iter()
@@ -172,7 +195,10 @@ async fn create_plan(
     }
     tx.commit().await?;
     // Created now or by someone a moment ago: either way the plan is there.
-    Ok(see_other(&format!("/areas/{}/plans/{}", area.slug, template.key)))
+    Ok(see_other(&format!(
+        "/areas/{}/plans/{}",
+        area.slug, template.key
+    )))
 }
 
 // --- the task list -----------------------------------------------------------------------------
@@ -267,6 +293,8 @@ async fn task_list(
 
 struct ContributionView {
     contribution: Contribution,
+    /// The id of its edit box (and of its error).
+    field: String,
     html: String,
     may_edit: bool,
     /// What to show in the edit box: the saved text, or what was typed when a save failed.
@@ -278,16 +306,21 @@ struct ContributionView {
 struct Thread {
     first: Comment,
     replies: Vec<Comment>,
+    /// The id of its reply box.
+    reply_field: String,
 }
 
 #[derive(Template)]
 #[template(path = "plans/section.html")]
 struct SectionPage {
     layout: Layout,
+    /// The section's URL, which its forms post to.
+    base: String,
     area: AreaSummary,
     plan: PlanSummary,
     section: Section,
     html: String,
+    guidance_html: String,
     may_edit: bool,
     may_lead: bool,
     may_comment: bool,
@@ -302,14 +335,24 @@ struct SectionPage {
     members: Vec<Member>,
     last_change: String,
     notice: &'static str,
+    /// May answer "Have you completed this section?".
+    may_answer: bool,
+    comment_draft: String,
+    /// The thread whose reply box holds `reply_draft` (0 for none).
+    reply_thread: i64,
+    reply_draft: String,
 }
 
-/// What went wrong with a form on the section page, to show it there.
+/// What went wrong with a form on the section page, to show it there with what was typed.
 #[derive(Default)]
 struct PageProblem {
     errors: FormErrors,
+    /// The section text typed.
     draft: Option<String>,
-    contribution: Option<(i64, String, String)>,
+    /// A contribution typed: (organisation id, text).
+    contribution: Option<(i64, String)>,
+    /// A comment typed: (the thread it replies to, text).
+    comment: Option<(Option<i64>, String)>,
 }
 
 struct SectionContext {
@@ -327,7 +370,11 @@ async fn load_section(
     let section = store::find_section(&state.pool, plan.id, section_key)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(SectionContext { area, plan, section })
+    Ok(SectionContext {
+        area,
+        plan,
+        section,
+    })
 }
 
 fn section_url(context: &SectionContext) -> String {
@@ -351,7 +398,12 @@ async fn section_page(
     problem: PageProblem,
     notice: &'static str,
 ) -> Result<SectionPage, AppError> {
-    let SectionContext { area, plan, section } = context;
+    let base = section_url(&context);
+    let SectionContext {
+        area,
+        plan,
+        section,
+    } = context;
     let open = section.status.is_open_for_editing();
     let may_edit = open && may_edit_text(signed_in, area.id, section.assigned_organisation_id);
     let may_lead = allowed(signed_in, Action::CompleteSections, Target::area(area.id));
@@ -378,13 +430,15 @@ async fn section_page(
                         Action::EditOrganisationContent,
                         Target::organisation_in_area(area.id, contribution.organisation_id),
                     );
+                let field = format!("contribution-{}", contribution.organisation_id);
                 let (draft, error) = match &problem.contribution {
-                    Some((id, draft, error)) if *id == contribution.organisation_id => {
-                        (draft.clone(), error.clone())
+                    Some((id, draft)) if *id == contribution.organisation_id => {
+                        (draft.clone(), problem.errors.message(&field).to_owned())
                     }
                     _ => (contribution.body.clone(), String::new()),
                 };
                 ContributionView {
+                    field,
                     html: markdown::render(&contribution.body),
                     last_change: last_change(&contribution.updated_by, contribution.updated_at),
                     may_edit,
@@ -405,12 +459,18 @@ async fn section_page(
     let combined: String = contributions
         .iter()
         .filter(|view| !view.contribution.body.trim().is_empty())
-        .map(|view| format!("## {}\n\n{}\n\n", view.contribution.organisation, view.contribution.body))
+        .map(|view| {
+            format!(
+                "## {}\n\n{}\n\n",
+                view.contribution.organisation, view.contribution.body
+            )
+        })
         .collect();
     let mut threads: Vec<Thread> = Vec::new();
     for comment in store::comments(&state.pool, section.id).await? {
         match comment.thread_id {
             None => threads.push(Thread {
+                reply_field: format!("reply-{}", comment.id),
                 first: comment,
                 replies: Vec::new(),
             }),
@@ -421,10 +481,26 @@ async fn section_page(
             }
         }
     }
-    let open_threads = threads.iter().filter(|t| t.first.resolved_at.is_none()).count();
+    let open_threads = threads
+        .iter()
+        .filter(|t| t.first.resolved_at.is_none())
+        .count();
+    let may_answer =
+        open && (may_edit || may_lead || contributions.iter().any(|view| view.may_edit));
+    let (comment_draft, reply_thread, reply_draft) = match problem.comment {
+        Some((None, text)) => (text, 0, String::new()),
+        Some((Some(thread), text)) => (String::new(), thread, text),
+        None => (String::new(), 0, String::new()),
+    };
     Ok(SectionPage {
+        base,
+        may_answer,
+        comment_draft,
+        reply_thread,
+        reply_draft,
         layout: Layout::for_session(Some(&signed_in.session)),
         html: markdown::render(&section.body),
+        guidance_html: markdown::render(&section.guidance),
         draft: problem.draft.unwrap_or_else(|| section.body.clone()),
         last_change: last_change(&section.updated_by, section.updated_at),
         combined_html: markdown::render(&combined),
@@ -473,7 +549,14 @@ async fn show_section(
     Query(query): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let context = load_section(&state, &signed_in, &path).await?;
-    let page = section_page(&state, &signed_in, context, PageProblem::default(), notice(&query.done)).await?;
+    let page = section_page(
+        &state,
+        &signed_in,
+        context,
+        PageProblem::default(),
+        notice(&query.done),
+    )
+    .await?;
     Ok(page::render(&page)?.into_response())
 }
 
@@ -525,17 +608,21 @@ async fn save_section(
 ) -> Result<Response, AppError> {
     let context = load_section(&state, &signed_in, &path).await?;
     let area_id = context.area.id;
-    if !may_edit_text(&signed_in, area_id, context.section.assigned_organisation_id) {
+    if !may_edit_text(
+        &signed_in,
+        area_id,
+        context.section.assigned_organisation_id,
+    ) {
         return Err(AppError::Forbidden);
     }
-    let problem = |message: String| PageProblem {
-        errors: {
-            let mut errors = FormErrors::new();
-            errors.add("text", message);
-            errors
-        },
-        draft: Some(form.text.clone()),
-        contribution: None,
+    let problem = |message: String| {
+        let mut errors = FormErrors::new();
+        errors.add("text", message);
+        PageProblem {
+            errors,
+            draft: Some(form.text.clone()),
+            ..PageProblem::default()
+        }
     };
     if !context.section.status.is_open_for_editing() {
         let message = "This section is completed. Ask your area lead to reopen it before changing it; your text is below.".to_owned();
@@ -546,20 +633,25 @@ async fn save_section(
         Err(message) => return problem_page(&state, &signed_in, context, problem(message)).await,
     };
     let Ok(version) = form.version.parse::<i32>() else {
-        let message = "This form was out of date, so nothing was saved. Check the text below and save again.".to_owned();
+        let message =
+            "This form was out of date, so nothing was saved. Check the text below and save again."
+                .to_owned();
         return problem_page(&state, &signed_in, context, problem(message)).await;
     };
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
+    let save = TextSave {
+        body: text.as_str(),
+        author_id: signed_in.user.id,
+        at: now,
+        restored_from: None,
+    };
     let saved = store::save_section_text(
         &mut tx,
         context.section.id,
         version,
-        text.as_str(),
         context.section.status.after_save(),
-        signed_in.user.id,
-        now,
-        None,
+        &save,
     )
     .await?;
     let Some(new_version) = saved else {
@@ -623,12 +715,19 @@ async fn save_contribution(
     else {
         return Err(AppError::NotFound);
     };
-    let problem = |message: String| PageProblem {
-        contribution: Some((organisation_id, form.text.clone(), message)),
-        ..PageProblem::default()
+    let problem = |message: String| {
+        let mut errors = FormErrors::new();
+        errors.add(format!("contribution-{organisation_id}"), message);
+        PageProblem {
+            errors,
+            contribution: Some((organisation_id, form.text.clone())),
+            ..PageProblem::default()
+        }
     };
     if !context.section.status.is_open_for_editing() {
-        let message = "This section is completed. Ask your area lead to reopen it; your text is below.".to_owned();
+        let message =
+            "This section is completed. Ask your area lead to reopen it; your text is below."
+                .to_owned();
         return problem_page(&state, &signed_in, context, problem(message)).await;
     }
     let text = match SectionText::parse(&form.text) {
@@ -636,22 +735,22 @@ async fn save_contribution(
         Err(message) => return problem_page(&state, &signed_in, context, problem(message)).await,
     };
     let Ok(version) = form.version.parse::<i32>() else {
-        let message = "This form was out of date, so nothing was saved. Check the text and save again.".to_owned();
+        let message =
+            "This form was out of date, so nothing was saved. Check the text and save again."
+                .to_owned();
         return problem_page(&state, &signed_in, context, problem(message)).await;
     };
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let saved = store::save_contribution(
-        &mut tx,
-        context.section.id,
-        organisation_id,
-        version,
-        text.as_str(),
-        signed_in.user.id,
-        now,
-        None,
-    )
-    .await?;
+    let save = TextSave {
+        body: text.as_str(),
+        author_id: signed_in.user.id,
+        at: now,
+        restored_from: None,
+    };
+    let saved =
+        store::save_contribution(&mut tx, context.section.id, organisation_id, version, &save)
+            .await?;
     let Some(new_version) = saved else {
         drop(tx);
         let contributions = store::contributions(&state.pool, area_id, context.section.id).await?;
@@ -674,7 +773,14 @@ async fn save_contribution(
         });
     };
     if context.section.status == SectionStatus::NotStarted {
-        store::set_status(&mut *tx, context.section.id, SectionStatus::InProgress, signed_in.user.id, now).await?;
+        store::set_status(
+            &mut *tx,
+            context.section.id,
+            SectionStatus::InProgress,
+            signed_in.user.id,
+            now,
+        )
+        .await?;
     }
     audit::store::append(
         &mut tx,
@@ -712,7 +818,11 @@ async fn answer_completed(
     let area_id = context.area.id;
     let is_lead = allowed(&signed_in, Action::CompleteSections, Target::area(area_id));
     let may_answer = is_lead
-        || may_edit_text(&signed_in, area_id, context.section.assigned_organisation_id)
+        || may_edit_text(
+            &signed_in,
+            area_id,
+            context.section.assigned_organisation_id,
+        )
         || (context.section.per_organisation
             && allowed(
                 &signed_in,
@@ -727,7 +837,10 @@ async fn answer_completed(
         "no" => false,
         _ => {
             let mut errors = FormErrors::new();
-            errors.add("completed", "Select whether you have completed this section");
+            errors.add(
+                "completed",
+                "Select whether you have completed this section",
+            );
             let problem = PageProblem {
                 errors,
                 ..PageProblem::default()
@@ -769,21 +882,37 @@ async fn reopen(
     Path(path): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
     let context = load_section(&state, &signed_in, &path).await?;
-    require(&signed_in, Action::CompleteSections, Target::area(context.area.id))?;
+    require(
+        &signed_in,
+        Action::CompleteSections,
+        Target::area(context.area.id),
+    )?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    store::set_status(&mut *tx, context.section.id, SectionStatus::InProgress, signed_in.user.id, now).await?;
+    store::set_status(
+        &mut *tx,
+        context.section.id,
+        SectionStatus::InProgress,
+        signed_in.user.id,
+        now,
+    )
+    .await?;
     audit::store::append(
         &mut tx,
         now,
         &Event::new(actor(&signed_in), "section.reopened", "plan_section")
             .target(context.section.id)
             .area(context.area.id)
-            .details(json!({ "section": context.section.key, "before": context.section.status.label() })),
+            .details(
+                json!({ "section": context.section.key, "before": context.section.status.label() }),
+            ),
     )
     .await?;
     tx.commit().await?;
-    Ok(see_other(&format!("{}?done=reopened", section_url(&context))))
+    Ok(see_other(&format!(
+        "{}?done=reopened",
+        section_url(&context)
+    )))
 }
 
 #[derive(Deserialize, Default)]
@@ -799,21 +928,28 @@ async fn assign(
     Form(form): Form<AssignForm>,
 ) -> Result<Response, AppError> {
     let context = load_section(&state, &signed_in, &path).await?;
-    require(&signed_in, Action::AssignSections, Target::area(context.area.id))?;
+    require(
+        &signed_in,
+        Action::AssignSections,
+        Target::area(context.area.id),
+    )?;
     let organisation = if form.organisation.is_empty() {
         None
     } else {
         let members = areas::list_members(&state.pool, context.area.id).await?;
-        let chosen = form
-            .organisation
-            .parse::<i64>()
-            .ok()
-            .and_then(|id| members.into_iter().find(|member| member.organisation_id == id));
+        let chosen = form.organisation.parse::<i64>().ok().and_then(|id| {
+            members
+                .into_iter()
+                .find(|member| member.organisation_id == id)
+        });
         match chosen {
             Some(member) => Some(member),
             None => {
                 let mut errors = FormErrors::new();
-                errors.add("organisation", "Choose one of the area's organisations, or nobody");
+                errors.add(
+                    "organisation",
+                    "Choose one of the area's organisations, or nobody",
+                );
                 let problem = PageProblem {
                     errors,
                     ..PageProblem::default()
@@ -824,7 +960,12 @@ async fn assign(
     };
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    store::assign(&mut *tx, context.section.id, organisation.as_ref().map(|m| m.organisation_id)).await?;
+    store::assign(
+        &mut *tx,
+        context.section.id,
+        organisation.as_ref().map(|m| m.organisation_id),
+    )
+    .await?;
     audit::store::append(
         &mut tx,
         now,
@@ -839,7 +980,10 @@ async fn assign(
     )
     .await?;
     tx.commit().await?;
-    Ok(see_other(&format!("{}?done=assigned", section_url(&context))))
+    Ok(see_other(&format!(
+        "{}?done=assigned",
+        section_url(&context)
+    )))
 }
 
 // --- history, differences, restore -------------------------------------------------------------
@@ -865,6 +1009,7 @@ struct Difference {
 #[template(path = "plans/history.html")]
 struct HistoryPage {
     layout: Layout,
+    base: String,
     area: AreaSummary,
     plan: PlanSummary,
     section: Section,
@@ -890,10 +1035,17 @@ async fn history(
             None,
             context.section.version,
             context.section.status.is_open_for_editing()
-                && may_edit_text(&signed_in, area_id, context.section.assigned_organisation_id),
+                && may_edit_text(
+                    &signed_in,
+                    area_id,
+                    context.section.assigned_organisation_id,
+                ),
         )
     } else {
-        let id = query.organisation.parse::<i64>().map_err(|_| AppError::NotFound)?;
+        let id = query
+            .organisation
+            .parse::<i64>()
+            .map_err(|_| AppError::NotFound)?;
         let contribution = store::contributions(&state.pool, area_id, context.section.id)
             .await?
             .into_iter()
@@ -905,7 +1057,11 @@ async fn history(
                 Action::EditOrganisationContent,
                 Target::organisation_in_area(area_id, id),
             );
-        (Some((id, contribution.organisation)), contribution.version, may_restore)
+        (
+            Some((id, contribution.organisation)),
+            contribution.version,
+            may_restore,
+        )
     };
     let organisation_id = organisation.as_ref().map(|(id, _)| *id);
     let revisions = store::revisions(&state.pool, context.section.id, organisation_id).await?;
@@ -914,9 +1070,19 @@ async fn history(
         ("", "") => None,
         (from, to) => match (from.parse::<i32>(), to.parse::<i32>()) {
             (Ok(from), Ok(to)) => {
-                let bodies =
-                    store::revision_bodies(&state.pool, context.section.id, organisation_id, [from, to]).await?;
-                let body = |number: i32| bodies.iter().find(|(n, _)| *n == number).map(|(_, b)| b.as_str());
+                let bodies = store::revision_bodies(
+                    &state.pool,
+                    context.section.id,
+                    organisation_id,
+                    [from, to],
+                )
+                .await?;
+                let body = |number: i32| {
+                    bodies
+                        .iter()
+                        .find(|(n, _)| *n == number)
+                        .map(|(_, b)| b.as_str())
+                };
                 match (body(from), body(to)) {
                     (Some(old), Some(new)) => {
                         let changes = diff::words(old, new);
@@ -948,6 +1114,7 @@ async fn history(
     };
     let page = HistoryPage {
         layout: Layout::for_session(Some(&signed_in.session)),
+        base: section_url(&context),
         area: context.area,
         plan: context.plan,
         section: context.section,
@@ -982,7 +1149,12 @@ async fn restore(
         raw => Some(raw.parse::<i64>().map_err(|_| AppError::NotFound)?),
     };
     match organisation_id {
-        None if !may_edit_text(&signed_in, area_id, context.section.assigned_organisation_id) => {
+        None if !may_edit_text(
+            &signed_in,
+            area_id,
+            context.section.assigned_organisation_id,
+        ) =>
+        {
             return Err(AppError::Forbidden);
         }
         Some(id) => require(
@@ -992,39 +1164,43 @@ async fn restore(
         )?,
         None => {}
     }
-    let (Ok(number), Ok(version)) = (form.number.parse::<i32>(), form.version.parse::<i32>()) else {
-        return Err(AppError::NotFound);
-    };
     let history_url = match organisation_id {
         Some(id) => format!("{}/history?organisation={id}", section_url(&context)),
         None => format!("{}/history", section_url(&context)),
     };
+    let (Ok(number), Ok(version)) = (form.number.parse::<i32>(), form.version.parse::<i32>())
+    else {
+        // Not a form from the history page: show the history, where restoring starts.
+        return Ok(see_other(&history_url));
+    };
     if !context.section.status.is_open_for_editing() {
         return Ok(see_other(&history_url));
     }
-    let bodies = store::revision_bodies(&state.pool, context.section.id, organisation_id, [number, number]).await?;
+    let bodies = store::revision_bodies(
+        &state.pool,
+        context.section.id,
+        organisation_id,
+        [number, number],
+    )
+    .await?;
     let Some((_, body)) = bodies.into_iter().next() else {
         return Err(AppError::NotFound);
     };
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
+    let save = TextSave {
+        body: &body,
+        author_id: signed_in.user.id,
+        at: now,
+        restored_from: Some(number),
+    };
     let saved = match organisation_id {
         None => {
-            store::save_section_text(
-                &mut tx,
-                context.section.id,
-                version,
-                &body,
-                context.section.status.after_save(),
-                signed_in.user.id,
-                now,
-                Some(number),
-            )
-            .await?
+            let status = context.section.status.after_save();
+            store::save_section_text(&mut tx, context.section.id, version, status, &save).await?
         }
         Some(id) => {
-            store::save_contribution(&mut tx, context.section.id, id, version, &body, signed_in.user.id, now, Some(number))
-                .await?
+            store::save_contribution(&mut tx, context.section.id, id, version, &save).await?
         }
     };
     let Some(new_version) = saved else {
@@ -1047,7 +1223,10 @@ async fn restore(
     )
     .await?;
     tx.commit().await?;
-    Ok(see_other(&format!("{}?done=restored", section_url(&context))))
+    Ok(see_other(&format!(
+        "{}?done=restored",
+        section_url(&context)
+    )))
 }
 
 // --- comments ----------------------------------------------------------------------------------
@@ -1073,34 +1252,44 @@ async fn add_comment(
         "" => None,
         raw => Some(raw.parse::<i64>().map_err(|_| AppError::NotFound)?),
     };
-    let field: &'static str = match thread_id {
-        Some(_) => "reply",
-        None => "comment",
+    let field = match thread_id {
+        Some(thread) => format!("reply-{thread}"),
+        None => "comment".to_owned(),
     };
     let body = form.body.replace("\r\n", "\n");
     let length = body.trim().chars().count();
     let message = if length == 0 {
         Some("Enter your comment".to_owned())
     } else if body.chars().count() > MAX_COMMENT_CHARS {
-        Some(format!("A comment must be {} characters or fewer", MAX_COMMENT_CHARS))
+        Some(format!(
+            "A comment must be {} characters or fewer",
+            MAX_COMMENT_CHARS
+        ))
     } else {
         None
     };
     if let Some(message) = message {
         let mut errors = FormErrors::new();
         errors.add(field, message);
-        // The text is kept: it goes back into the box.
+        // The text is kept: it goes back into its box.
         let problem = PageProblem {
             errors,
-            draft: None,
-            contribution: Some((-1, form.body.clone(), String::new())),
+            comment: Some((thread_id, form.body.clone())),
+            ..PageProblem::default()
         };
         return problem_page(&state, &signed_in, context, problem).await;
     }
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let Some(comment_id) =
-        store::add_comment(&mut *tx, context.section.id, thread_id, signed_in.user.id, &body, now).await?
+    let Some(comment_id) = store::add_comment(
+        &mut *tx,
+        context.section.id,
+        thread_id,
+        signed_in.user.id,
+        &body,
+        now,
+    )
+    .await?
     else {
         return Err(AppError::NotFound);
     };
@@ -1114,7 +1303,10 @@ async fn add_comment(
     )
     .await?;
     tx.commit().await?;
-    Ok(see_other(&format!("{}?done=comment#comment-{comment_id}", section_url(&context))))
+    Ok(see_other(&format!(
+        "{}?done=comment#comment-{comment_id}",
+        section_url(&context)
+    )))
 }
 
 async fn set_thread(
@@ -1128,10 +1320,23 @@ async fn set_thread(
     require(&signed_in, Action::Comment, Target::area(context.area.id))?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    if !store::set_thread_resolved(&mut *tx, context.section.id, thread_id, resolved, signed_in.user.id, now).await? {
+    if !store::set_thread_resolved(
+        &mut *tx,
+        context.section.id,
+        thread_id,
+        resolved,
+        signed_in.user.id,
+        now,
+    )
+    .await?
+    {
         return Err(AppError::NotFound);
     }
-    let action = if resolved { "comment.resolved" } else { "comment.reopened" };
+    let action = if resolved {
+        "comment.resolved"
+    } else {
+        "comment.reopened"
+    };
     audit::store::append(
         &mut tx,
         now,
@@ -1142,8 +1347,15 @@ async fn set_thread(
     )
     .await?;
     tx.commit().await?;
-    let done = if resolved { "resolved" } else { "reopened-thread" };
-    Ok(see_other(&format!("{}?done={done}#comment-{thread_id}", section_url(&context))))
+    let done = if resolved {
+        "resolved"
+    } else {
+        "reopened-thread"
+    };
+    Ok(see_other(&format!(
+        "{}?done={done}#comment-{thread_id}",
+        section_url(&context)
+    )))
 }
 
 async fn resolve_thread(
@@ -1252,15 +1464,6 @@ async fn search(
     Ok((status, page::render(&page)?).into_response())
 }
 
-/// Whether the person holds the lead role in the area (for wording on pages).
-pub fn is_area_lead(signed_in: &SignedIn, area_id: i64) -> bool {
-    signed_in
-        .user
-        .grants
-        .iter()
-        .any(|grant| grant.role == Role::AreaLead && grant.area_id == Some(area_id))
-}
-
 #[cfg(test)]
 mod tests {
     use super::{excerpt_pieces, notice};
@@ -1276,7 +1479,10 @@ mod tests {
                 ("care".to_owned(), true),
             ]
         );
-        assert_eq!(excerpt_pieces("no match"), vec![("no match".to_owned(), false)]);
+        assert_eq!(
+            excerpt_pieces("no match"),
+            vec![("no match".to_owned(), false)]
+        );
     }
 
     #[test]

@@ -236,17 +236,22 @@ pub async fn contributions(
     .await
 }
 
+/// One save of a text: what, by whom, when, and which earlier revision it restores, if any.
+pub struct TextSave<'a> {
+    pub body: &'a str,
+    pub author_id: i64,
+    pub at: OffsetDateTime,
+    pub restored_from: Option<i32>,
+}
+
 /// Saves new shared text if the section is still at `expected_version`; returns the new version,
 /// or `None` when someone else saved first.
 pub async fn save_section_text(
     tx: &mut PgConnection,
     section_id: i64,
     expected_version: i32,
-    body: &str,
     status: SectionStatus,
-    author_id: i64,
-    now: OffsetDateTime,
-    restored_from: Option<i32>,
+    save: &TextSave<'_>,
 ) -> Result<Option<i32>, sqlx::Error> {
     let version: Option<i32> = sqlx::query_scalar(
         "UPDATE plan_sections
@@ -256,24 +261,14 @@ pub async fn save_section_text(
     )
     .bind(section_id)
     .bind(expected_version)
-    .bind(body)
+    .bind(save.body)
     .bind(status)
-    .bind(now)
-    .bind(author_id)
+    .bind(save.at)
+    .bind(save.author_id)
     .fetch_optional(&mut *tx)
     .await?;
     if let Some(number) = version {
-        insert_revision(
-            tx,
-            section_id,
-            None,
-            number,
-            body,
-            author_id,
-            now,
-            restored_from,
-        )
-        .await?;
+        insert_revision(tx, section_id, None, number, save).await?;
     }
     Ok(version)
 }
@@ -285,10 +280,7 @@ pub async fn save_contribution(
     section_id: i64,
     organisation_id: i64,
     expected_version: i32,
-    body: &str,
-    author_id: i64,
-    now: OffsetDateTime,
-    restored_from: Option<i32>,
+    save: &TextSave<'_>,
 ) -> Result<Option<i32>, sqlx::Error> {
     // The first save inserts at version 1; a concurrent first save loses on the unique key and
     // so sees a conflict, like any later one.
@@ -304,9 +296,9 @@ pub async fn save_contribution(
     .bind(section_id)
     .bind(organisation_id)
     .bind(expected_version)
-    .bind(body)
-    .bind(now)
-    .bind(author_id)
+    .bind(save.body)
+    .bind(save.at)
+    .bind(save.author_id)
     .fetch_optional(&mut *tx)
     .await?;
     let version = match version {
@@ -315,31 +307,17 @@ pub async fn save_contribution(
         other => other,
     };
     if let Some(number) = version {
-        insert_revision(
-            tx,
-            section_id,
-            Some(organisation_id),
-            number,
-            body,
-            author_id,
-            now,
-            restored_from,
-        )
-        .await?;
+        insert_revision(tx, section_id, Some(organisation_id), number, save).await?;
     }
     Ok(version)
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn insert_revision(
     tx: &mut PgConnection,
     section_id: i64,
     organisation_id: Option<i64>,
     number: i32,
-    body: &str,
-    author_id: i64,
-    now: OffsetDateTime,
-    restored_from: Option<i32>,
+    save: &TextSave<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO revisions (plan_section_id, organisation_id, number, body, author_id, created_at, restored_from)
@@ -348,11 +326,11 @@ async fn insert_revision(
     .bind(section_id)
     .bind(organisation_id)
     .bind(number)
-    .bind(body)
-    .bind(author_id)
-    .bind(now)
-    .bind(restored_from)
-    .execute(&mut **tx)
+    .bind(save.body)
+    .bind(save.author_id)
+    .bind(save.at)
+    .bind(save.restored_from)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }

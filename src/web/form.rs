@@ -1,10 +1,13 @@
 //! Problems with what someone typed: a message per field, shown in the error summary and next
 //! to the field, while the form keeps everything they entered.
 
+use std::borrow::Cow;
+
 /// One message, tied to the id of the input it is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
-    pub field: &'static str,
+    /// The id of the input; usually a fixed name, sometimes made (`contribution-12`).
+    pub field: Cow<'static, str>,
     pub message: String,
 }
 
@@ -17,8 +20,9 @@ impl FormErrors {
     }
 
     /// Adds a message for `field`, unless it already has one (the first problem is the one to fix).
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        if self.get(field).is_none() {
+    pub fn add(&mut self, field: impl Into<Cow<'static, str>>, message: impl Into<String>) {
+        let field = field.into();
+        if self.get(&field).is_none() {
             self.0.push(FieldError {
                 field,
                 message: message.into(),
@@ -60,7 +64,7 @@ mod tests {
         errors.add("email", "a second problem");
         assert_eq!(errors.message("email"), "Enter your email address");
         assert_eq!(errors.message("name"), "");
-        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_ref()).collect();
         assert_eq!(fields, ["email", "password"]);
     }
 }

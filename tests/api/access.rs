@@ -32,14 +32,18 @@ enum Expect {
 }
 
 /// Path parameters are replaced with things that exist in the demo data: Kent (the walkers' own
-/// area for area roles), Kent County Council (organisation 3, a member of Kent), user 2 and
-/// their grant (2).
+/// area for area roles), Kent County Council (organisation 3, a member of Kent, and the
+/// walkers' organisation), user 2 and their grant (2), Kent's demo plan, its per-organisation
+/// case for change, and the demo comment thread (1).
 fn concrete_path(template: &str) -> String {
     template
         .replace("{slug}", "kent")
         .replace("{organisation_id}", "3")
         .replace("{grant_id}", "2")
         .replace("{id}", "2")
+        .replace("{plan}", "2014-16")
+        .replace("{section}", "case-for-change")
+        .replace("{thread_id}", "1")
 }
 
 fn expectation(method: &Method, path: &str, who: Who) -> Expect {
@@ -63,8 +67,21 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
         "/sign-out" => Redirect,
         path if path.starts_with("/areas/") => match who {
             Who::Visitor => SignIn,
-            _ if sees_kent => Ok,
-            _ => NotFound,
+            _ if !sees_kent => NotFound,
+            _ if get => Ok,
+            Who::Kent(role) => {
+                let lead = role == Role::AreaLead;
+                let editor = lead || role == Role::Officer;
+                let allowed_if = |yes: bool| if yes { Allowed } else { Forbidden };
+                match path.rsplit('/').next().unwrap_or_default() {
+                    _ if path.contains("/comments") => allowed_if(true),
+                    "plans" | "reopen" | "assign" => allowed_if(lead),
+                    // Kent walkers belong to Kent County Council: its contribution is theirs.
+                    _ => allowed_if(editor),
+                }
+            }
+            Who::Global(Role::Admin) if path.ends_with("/plans") => Allowed,
+            _ => Forbidden,
         },
         path if path.starts_with("/admin") => match who {
             Who::Visitor => SignIn,

@@ -67,12 +67,25 @@ async fn seed_demo_loads_kent_and_rotherham_and_running_it_twice_changes_nothing
     };
     let users_before = users().await;
     assert_eq!(
-        users_before, 12,
-        "one demo account per role per area, an assurer and an admin"
+        users_before, 13,
+        "one demo account per role per area (two more Kent officers), an assurer and an admin"
+    );
+
+    let revisions = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM revisions")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let revisions_before = revisions().await;
+    assert_eq!(
+        revisions_before, 4,
+        "the Kent plan's vision and three contributions"
     );
 
     seed_demo(&name);
     seed_demo(&name);
     assert_eq!(counts(&pool).await, after_first);
     assert_eq!(users().await, users_before);
+    assert_eq!(revisions().await, revisions_before);
 }

@@ -10,4 +10,6 @@ mod health;
 mod helpers;
 mod launcher;
 mod pages;
+mod plans;
+mod query_count;
 mod sign_in;

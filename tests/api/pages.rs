@@ -22,7 +22,7 @@ async fn start_page_explains_the_service() {
 #[tokio::test]
 async fn unknown_path_gets_the_not_found_page_in_the_layout() {
     let app = spawn_app().await;
-    let response = app.get("/areas/nowhere/plans").await;
+    let response = app.get("/no/such/page").await;
     assert_eq!(response.status(), 404);
     let body = response.text().await.unwrap();
     assert!(body.contains("Page not found"));

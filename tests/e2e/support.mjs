@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { createHmac } from 'node:crypto';
 
 /** Base URL of the running app, without a trailing slash, e.g. http://127.0.0.1:41234 */
 export const BASE_URL = (() => {
@@ -137,4 +138,143 @@ export function parseCsp(header) {
     if (name) directives.set(name.toLowerCase(), sources);
   }
   return directives;
+}
+
+// --- Two-factor (TOTP, RFC 6238) ------------------------------------------------------------------
+
+/** Decode RFC 4648 base32 (case-insensitive; spaces, hyphens and '=' padding are ignored). */
+export function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const clean = text.toUpperCase().replace(/[\s=-]/g, '');
+  let bits = 0;
+  let value = 0;
+  const bytes = [];
+  for (const char of clean) {
+    const index = alphabet.indexOf(char);
+    if (index < 0) throw new Error(`not a base32 character: ${JSON.stringify(char)} in ${JSON.stringify(text)}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** TOTP time step length in seconds. */
+export const TOTP_STEP_SECONDS = 30;
+
+/** The TOTP time step (unix seconds / 30) at `timeMs` (default now). */
+export function totpStep(timeMs = Date.now()) {
+  return Math.floor(timeMs / 1000 / TOTP_STEP_SECONDS);
+}
+
+/** The 6-digit RFC 6238 code (HMAC-SHA1) for `step`, from the secret as raw bytes. */
+export function totpCodeForStep(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', secret).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(binary % 1_000_000).padStart(6, '0');
+}
+
+/**
+ * A code that is not accepted for `secret` around now (differs from every code within two steps),
+ * for testing the wrong-code error.
+ */
+export function wrongTotpCode(secret, step = totpStep()) {
+  const nearby = new Set();
+  for (let s = step - 2; s <= step + 2; s += 1) nearby.add(totpCodeForStep(secret, s));
+  for (let candidate = 123456; ; candidate = (candidate + 111111) % 1_000_000) {
+    const code = String(candidate).padStart(6, '0');
+    if (!nearby.has(code)) return code;
+  }
+}
+
+/**
+ * A code for the current step, waiting first (up to one step) until the step is later than
+ * `lastUsedStep`: the app refuses a code from a step at or before the last one used.
+ * Returns { code, step }.
+ */
+export async function freshTotpCode(secret, lastUsedStep = -1) {
+  let step = totpStep();
+  while (step <= lastUsedStep) {
+    const nextStepAt = (lastUsedStep + 1) * TOTP_STEP_SECONDS * 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(50, nextStepAt - Date.now() + 50)));
+    step = totpStep();
+  }
+  return { code: totpCodeForStep(secret, step), step };
+}
+
+// --- Journeys shared by test files -----------------------------------------------------------------
+
+/** The password of every demo account (see README, "Demo accounts"). */
+export const DEMO_PASSWORD = 'better-care-fund-demo';
+
+/** Go to the sign-in page and sign in through the form, as a person would. */
+export async function signIn(page, email, password = DEMO_PASSWORD) {
+  await page.goto(url('/sign-in'));
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForLoadState('load');
+}
+
+/** Sign out with the "Sign out" button in the service navigation; lands on the sign-in page. */
+export async function signOut(page) {
+  await page.getByRole('navigation', { name: 'Menu' }).getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL((u) => u.pathname === '/sign-in');
+  await page.getByText('You have signed out').waitFor();
+}
+
+/**
+ * Set up two-factor for a just-signed-in account that the app has sent to /account/two-factor:
+ * start set-up, read the manual key from the page, first type a wrong code (checking the error),
+ * then a computed code, and check the recovery codes page. axe runs on each page on the way
+ * unless `checkAccessibility` is false. Leaves the page on the recovery codes page.
+ * Returns { secret (Buffer), step (the step whose code was used), recoveryCodes }.
+ */
+export async function enrolTwoFactor(page, { checkAccessibility = true } = {}) {
+  await page.waitForURL((u) => u.pathname === '/account/two-factor');
+  await page.getByRole('heading', { level: 1, name: 'Set up two-factor authentication' }).waitFor();
+  if (checkAccessibility) await expectNoAxeViolations(page);
+  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+
+  await page.getByRole('heading', { level: 1, name: 'Set up your authenticator app' }).waitFor();
+  const qr = page.getByRole('img', { name: /QR code/ });
+  assert.match((await qr.getAttribute('src')) ?? '', /^data:image\//, 'the QR code image has no data: src');
+  if (checkAccessibility) await expectNoAxeViolations(page);
+
+  const readKey = async () => {
+    const text = (await page.getByText(/^Key:/).innerText()).replace(/^Key:\s*/, '').trim();
+    assert.match(text, /^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/, `the manual key is not grouped base32: ${text}`);
+    return base32Decode(text);
+  };
+  let secret = await readKey();
+  assert.ok(secret.length >= 16, `the secret is only ${secret.length} bytes`);
+
+  // A wrong code first: the error is shown by the field and in the summary.
+  await page.getByLabel('Security code').fill(wrongTotpCode(secret));
+  await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  await page.getByRole('alert').getByText('There is a problem').waitFor();
+  assert.match(await page.title(), /^Error: /, 'the page title should start with "Error: "');
+  await page.locator('#code-error').waitFor();
+  if (checkAccessibility) await expectNoAxeViolations(page);
+  // Still the same key (the pending secret is kept while the person retries).
+  assert.deepEqual(await readKey(), secret, 'the key changed after a wrong code');
+
+  const { code, step } = await freshTotpCode(secret);
+  await page.getByLabel('Security code').fill(code);
+  await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+
+  await page.getByRole('heading', { level: 1, name: 'Your recovery codes' }).waitFor();
+  await page.getByText('Two-factor authentication is on').waitFor();
+  const recoveryCodes = (await page.getByRole('list').filter({ has: page.locator('li strong') }).getByRole('listitem').allInnerTexts())
+    .map((t) => t.trim());
+  assert.equal(recoveryCodes.length, 10, `expected 10 recovery codes, got ${JSON.stringify(recoveryCodes)}`);
+  assert.equal(new Set(recoveryCodes).size, 10, 'the recovery codes are not all different');
+  if (checkAccessibility) await expectNoAxeViolations(page);
+  return { secret, step, recoveryCodes };
 }

@@ -1,0 +1,664 @@
+//! Drafting the plan: the task list, sections, contributions, revisions, conflicts, comments,
+//! search, and who may do what.
+
+use itf_planner::auth::policy::Role;
+
+use crate::helpers::{TestApp, TestUser, location, spawn_app};
+use crate::query_count;
+
+const KENT_PLAN: &str = "/areas/kent/plans/2014-16";
+const VISION: &str = "/areas/kent/plans/2014-16/sections/vision";
+const CASE: &str = "/areas/kent/plans/2014-16/sections/case-for-change";
+
+/// The `version` hidden field of the form posting to `action` on `page`.
+fn version_in(page: &str, action: &str) -> String {
+    let form = &page[page
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("a form posting to {action}"))..];
+    let marker = "name=\"version\" value=\"";
+    let start = form.find(marker).expect("a version field") + marker.len();
+    form[start..start + form[start..].find('"').unwrap()].to_owned()
+}
+
+async fn officer(app: &TestApp, organisation: &str) -> (TestApp, TestUser) {
+    let browser = app.another_browser();
+    let user = app
+        .create_user(Role::Officer, Some("kent"), organisation)
+        .await;
+    browser.sign_in(&user).await;
+    (browser, user)
+}
+
+async fn lead(app: &TestApp) -> TestApp {
+    let browser = app.another_browser();
+    let user = app
+        .create_user(Role::AreaLead, Some("kent"), "Kent County Council")
+        .await;
+    browser.sign_in(&user).await;
+    browser
+}
+
+async fn save(browser: &TestApp, section: &str, text: &str) -> reqwest::Response {
+    let page = browser.get_html(section).await;
+    let version = version_in(&page, section);
+    browser
+        .post_form(section, &[("text", text), ("version", &version)])
+        .await
+}
+
+#[tokio::test]
+async fn a_lead_starts_a_plan_and_its_task_list_shows_every_template_section() {
+    let app = spawn_app().await;
+    let browser = app.another_browser();
+    let lead = app
+        .create_user(
+            Role::AreaLead,
+            Some("rotherham"),
+            "Rotherham Metropolitan Borough Council",
+        )
+        .await;
+    browser.sign_in(&lead).await;
+    let plans = browser.get_html("/areas/rotherham/plans").await;
+    assert!(plans.contains("Rotherham has no plan yet"));
+    let response = browser
+        .post_form("/areas/rotherham/plans", &[("template", "2014-16")])
+        .await;
+    assert_eq!(location(&response), "/areas/rotherham/plans/2014-16");
+    let tasks = browser.get_html("/areas/rotherham/plans/2014-16").await;
+    assert!(tasks.contains("0 of 13 sections completed"));
+    for title in [
+        "Plan details",
+        "Vision for health and care services",
+        "Case for change",
+        "Engagement",
+    ] {
+        assert!(tasks.contains(title), "{title}");
+    }
+    assert_eq!(
+        tasks.matches("<li class=\"govuk-task-list__item").count(),
+        13
+    );
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"plan.created".to_owned())
+    );
+
+    let (officer_browser, _) = officer(&app, "NHS Thanet CCG").await;
+    let response = officer_browser
+        .post_form("/areas/kent/plans", &[("template", "2014-16")])
+        .await;
+    assert_eq!(response.status(), 403, "officers do not start plans");
+}
+
+#[tokio::test]
+async fn the_demo_kent_plan_is_in_progress_with_contributions_from_several_ccgs() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Thanet CCG").await;
+    let tasks = browser.get_html(KENT_PLAN).await;
+    assert!(tasks.contains("Ready for review"));
+    assert!(tasks.contains("3 partners have contributed"));
+    assert!(tasks.contains("1 open comment"));
+    let case = browser.get_html(CASE).await;
+    for partner in ["Kent County Council", "NHS Ashford CCG", "NHS Thanet CCG"] {
+        assert!(case.contains(partner), "{partner}");
+    }
+    assert!(case.contains("Not yet contributed"));
+    assert!(
+        case.contains("NHS West Kent CCG"),
+        "a partner still to contribute"
+    );
+}
+
+#[tokio::test]
+async fn an_officer_saves_a_section_and_every_save_is_kept_as_a_revision() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Thanet CCG").await;
+    let section = "/areas/kent/plans/2014-16/sections/alignment";
+    let response = save(
+        &browser,
+        "/areas/kent/plans/2014-16/sections/plan-details",
+        "Kent County Council and seven CCGs.",
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        location(&response),
+        "/areas/kent/plans/2014-16/sections/plan-details?done=saved"
+    );
+    let page = browser
+        .get_html("/areas/kent/plans/2014-16/sections/plan-details?done=saved")
+        .await;
+    assert!(page.contains("Your changes have been saved"));
+    assert!(page.contains("Kent County Council and seven CCGs."));
+    let tasks = browser.get_html(KENT_PLAN).await;
+    let row = &tasks[tasks.find("Plan details").unwrap()..];
+    assert!(
+        row[..row.find("</li>").unwrap()].contains("In progress"),
+        "saving starts the section"
+    );
+
+    // Alignment is per organisation: the shared text is the introduction.
+    save(&browser, section, "First").await;
+    save(&browser, section, "Second").await;
+    let history = browser.get_html(&format!("{section}/history")).await;
+    assert!(history.contains("Saved versions"));
+    assert_eq!(history.matches("characters</td>").count(), 2);
+    let actions = app.audit_actions().await;
+    assert_eq!(actions.iter().filter(|a| *a == "section.saved").count(), 3);
+}
+
+#[tokio::test]
+async fn two_officers_editing_the_same_section_do_not_overwrite_each_other() {
+    let app = spawn_app().await;
+    let (alice, _) = officer(&app, "NHS Thanet CCG").await;
+    let (bob, _) = officer(&app, "NHS Ashford CCG").await;
+    let section = "/areas/kent/plans/2014-16/sections/seven-day-services";
+    let alice_page = alice.get_html(section).await;
+    let bob_page = bob.get_html(section).await;
+    let version = version_in(&alice_page, section);
+    assert_eq!(version, version_in(&bob_page, section));
+
+    let response = alice
+        .post_form(
+            section,
+            &[
+                ("text", "Weekend discharge teams in every hospital."),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+
+    let bobs_text = "Social workers on call on Saturdays and Sundays.";
+    let response = bob
+        .post_form(section, &[("text", bobs_text), ("version", &version)])
+        .await;
+    assert_eq!(response.status(), 409);
+    let conflict = response.text().await.unwrap();
+    assert!(conflict.contains("Someone else changed this section while you were editing"));
+    assert!(
+        conflict.contains(bobs_text),
+        "Bob's text is kept, ready to merge"
+    );
+    assert!(
+        conflict.contains("Weekend discharge teams in every hospital."),
+        "the current text is shown"
+    );
+    assert!(
+        conflict.contains("<ins>") && conflict.contains("<del>"),
+        "and the difference"
+    );
+    assert!(
+        conflict.contains("start of added text"),
+        "readable without colour"
+    );
+
+    let merged = "Weekend discharge teams in every hospital. Social workers on call on Saturdays and Sundays.";
+    let new_version = version_in(&conflict, section);
+    let response = bob
+        .post_form(section, &[("text", merged), ("version", &new_version)])
+        .await;
+    assert_eq!(response.status(), 303);
+    assert!(alice.get_html(section).await.contains(merged));
+    let history = alice.get_html(&format!("{section}/history")).await;
+    assert_eq!(
+        history.matches("characters</td>").count(),
+        2,
+        "both saves kept, nothing lost"
+    );
+}
+
+#[tokio::test]
+async fn two_people_saving_one_contribution_get_a_conflict_too() {
+    let app = spawn_app().await;
+    let (alice, _) = officer(&app, "NHS Thanet CCG").await;
+    let (bob, _) = officer(&app, "NHS Thanet CCG").await;
+    let thanet: i64 =
+        sqlx::query_scalar("SELECT id FROM organisations WHERE name = 'NHS Thanet CCG'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let action = format!("{CASE}/contributions/{thanet}");
+    let page = alice.get_html(CASE).await;
+    let version = version_in(&page, &action);
+    assert_eq!(version, "1", "the demo's first Thanet contribution");
+    let response = alice
+        .post_form(
+            &action,
+            &[("text", "Alice's figures"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let response = bob
+        .post_form(&action, &[("text", "Bob's figures"), ("version", &version)])
+        .await;
+    assert_eq!(response.status(), 409);
+    let conflict = response.text().await.unwrap();
+    assert!(
+        conflict.contains("NHS Thanet CCG&#39;s contribution")
+            || conflict.contains("NHS Thanet CCG's contribution")
+    );
+    assert!(conflict.contains("Bob&#39;s figures") || conflict.contains("Bob's figures"));
+    let retry = version_in(&conflict, &action);
+    let response = bob
+        .post_form(
+            &action,
+            &[("text", "Alice's and Bob's figures"), ("version", &retry)],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+}
+
+#[tokio::test]
+async fn history_shows_word_differences_and_restore_brings_back_old_text_without_losing_any() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Thanet CCG").await;
+    let section = "/areas/kent/plans/2014-16/sections/data-sharing";
+    save(&browser, section, "We will use the NHS number.").await;
+    save(&browser, section, "We will use the NHS number everywhere.").await;
+    save(&browser, section, "Open APIs by 2015.").await;
+    let diff = browser
+        .get_html(&format!("{section}/history?from=1&to=2"))
+        .await;
+    assert!(diff.contains("Changes from version 1 to version 2"));
+    assert!(diff.contains("<ins><span class=\"govuk-visually-hidden\">start of added text</span>"));
+    assert!(diff.contains("everywhere"));
+
+    let history = browser.get_html(&format!("{section}/history")).await;
+    let version = version_in(&history, &format!("{section}/restore"));
+    let response = browser
+        .post_form(
+            &format!("{section}/restore"),
+            &[("number", "1"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let page = browser.get_html(section).await;
+    assert!(page.contains("We will use the NHS number."));
+    let history = browser.get_html(&format!("{section}/history")).await;
+    assert_eq!(
+        history.matches("characters</td>").count(),
+        4,
+        "restoring adds a version"
+    );
+    assert!(history.contains("(restored from 1)"));
+    let bad = browser
+        .get(&format!("{section}/history?from=1&to=99"))
+        .await;
+    assert_eq!(bad.status(), 422);
+}
+
+#[tokio::test]
+async fn officers_edit_only_their_own_organisations_contribution_and_assigned_sections() {
+    let app = spawn_app().await;
+    let (thanet_officer, _) = officer(&app, "NHS Thanet CCG").await;
+    let ashford: i64 =
+        sqlx::query_scalar("SELECT id FROM organisations WHERE name = 'NHS Ashford CCG'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let response = thanet_officer
+        .post_form(
+            &format!("{CASE}/contributions/{ashford}"),
+            &[("text", "Not mine"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+
+    // The demo assigns the plan of action to Kent County Council.
+    let action = "/areas/kent/plans/2014-16/sections/plan-of-action";
+    let page = thanet_officer.get_html(action).await;
+    assert!(
+        !page.contains(&format!("action=\"{action}\"")),
+        "no edit box for the shared text of another organisation's section"
+    );
+    let response = thanet_officer
+        .post_form(action, &[("text", "x"), ("version", "0")])
+        .await;
+    assert_eq!(response.status(), 403);
+    let (council_officer, _) = officer(&app, "Kent County Council").await;
+    let response = save(&council_officer, action, "Our schemes").await;
+    assert_eq!(response.status(), 303);
+
+    // A lead assigns a section; then only that organisation's officers edit it.
+    let lead = lead(&app).await;
+    let thanet: i64 =
+        sqlx::query_scalar("SELECT id FROM organisations WHERE name = 'NHS Thanet CCG'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let engagement = "/areas/kent/plans/2014-16/sections/engagement";
+    let response = lead
+        .post_form(
+            &format!("{engagement}/assign"),
+            &[("organisation", &thanet.to_string())],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let response = council_officer
+        .post_form(engagement, &[("text", "x"), ("version", "0")])
+        .await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(
+        save(&thanet_officer, engagement, "Patients' panel")
+            .await
+            .status(),
+        303
+    );
+    let response = thanet_officer
+        .post_form(&format!("{engagement}/assign"), &[("organisation", "")])
+        .await;
+    assert_eq!(response.status(), 403, "only leads assign");
+}
+
+#[tokio::test]
+async fn people_of_another_area_get_not_found_for_every_plan_page() {
+    let app = spawn_app().await;
+    let browser = app.another_browser();
+    let outsider = app
+        .create_user(Role::Officer, Some("rotherham"), "NHS Rotherham CCG")
+        .await;
+    browser.sign_in(&outsider).await;
+    for path in [
+        "/areas/kent/plans",
+        KENT_PLAN,
+        VISION,
+        &format!("{VISION}/history"),
+        "/areas/kent/search?q=care",
+    ] {
+        assert_eq!(browser.get(path).await.status(), 404, "GET {path}");
+    }
+    for path in [
+        VISION.to_owned(),
+        format!("{VISION}/status"),
+        format!("{VISION}/comments"),
+        format!("{CASE}/contributions/3"),
+        "/areas/kent/plans".to_owned(),
+    ] {
+        let response = browser
+            .post_form(&path, &[("text", "x"), ("version", "1")])
+            .await;
+        assert_eq!(response.status(), 404, "POST {path}");
+    }
+}
+
+#[tokio::test]
+async fn script_and_event_handler_payloads_are_rendered_inert() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "Kent County Council").await;
+    let payload = "<script>alert('x')</script> <img src=x onerror=alert(1)> [click](javascript:alert(1)) <a href=\"javascript:alert(2)\">link</a>";
+    save(
+        &browser,
+        "/areas/kent/plans/2014-16/sections/joint-assessment",
+        payload,
+    )
+    .await;
+    let page = browser.get_html(CASE).await;
+    let action = format!("{CASE}/contributions/3");
+    let version = version_in(&page, &action);
+    browser
+        .post_form(&action, &[("text", payload), ("version", &version)])
+        .await;
+    browser
+        .post_form(&format!("{CASE}/comments"), &[("body", payload)])
+        .await;
+
+    for path in ["/areas/kent/plans/2014-16/sections/joint-assessment", CASE] {
+        let page = browser.get_html(path).await;
+        assert!(!page.contains("<script>alert"), "{path}");
+        assert!(!page.contains("<img src=x"), "{path}");
+        assert!(!page.contains("<a href=\"javascript:"), "{path}");
+        assert!(
+            !page.contains(">click</a>"),
+            "{path}: no javascript: link is made"
+        );
+        assert!(
+            page.contains("&lt;script&gt;"),
+            "{path}: the text is shown, escaped, not lost"
+        );
+    }
+}
+
+#[tokio::test]
+async fn text_over_the_limit_comes_back_with_a_message_and_nothing_lost() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Thanet CCG").await;
+    let section = "/areas/kent/plans/2014-16/sections/protecting-social-care";
+    let long = format!("{} END-OF-MY-TEXT", "word ".repeat(20_001));
+    let response = save(&browser, section, &long).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("100,000 characters or fewer"));
+    assert!(
+        page.contains("END-OF-MY-TEXT"),
+        "the text is kept in the box"
+    );
+    assert!(page.contains("govuk-error-summary"));
+
+    let response = browser
+        .post_form(section, &[("text", "kept"), ("version", "not-a-number")])
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("kept"));
+}
+
+#[tokio::test]
+async fn officers_ask_for_review_leads_complete_and_reopen() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Thanet CCG").await;
+    let section = "/areas/kent/plans/2014-16/sections/acute-sector-impact";
+    save(&browser, section, "Agreed with the acute trusts.").await;
+    let response = browser
+        .post_form(&format!("{section}/status"), &[("completed", "yes")])
+        .await;
+    assert_eq!(location(&response), format!("{KENT_PLAN}?done=status"));
+    let tasks = browser.get_html(KENT_PLAN).await;
+    let row = &tasks[tasks
+        .find("National condition: impact on the acute sector")
+        .unwrap()..];
+    assert!(row[..row.find("</li>").unwrap()].contains("Ready for review"));
+
+    let response = browser.post_form(&format!("{section}/status"), &[]).await;
+    assert_eq!(response.status(), 422, "an answer is needed");
+
+    let lead = lead(&app).await;
+    lead.post_form(&format!("{section}/status"), &[("completed", "yes")])
+        .await;
+    let tasks = lead.get_html(KENT_PLAN).await;
+    let row = &tasks[tasks
+        .find("National condition: impact on the acute sector")
+        .unwrap()..];
+    assert!(row[..row.find("</li>").unwrap()].contains("Completed"));
+
+    let response = browser
+        .post_form(section, &[("text", "A late change"), ("version", "2")])
+        .await;
+    assert_eq!(response.status(), 422, "a completed section is closed");
+    assert!(
+        response.text().await.unwrap().contains("A late change"),
+        "what was typed is kept"
+    );
+    assert_eq!(
+        browser
+            .post_form(&format!("{section}/reopen"), &[])
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        lead.post_form(&format!("{section}/reopen"), &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(save(&browser, section, "A late change").await.status(), 303);
+}
+
+#[tokio::test]
+async fn comments_can_be_added_answered_resolved_and_reopened() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Thanet CCG").await;
+    let comments = format!("{VISION}/comments");
+    let response = browser
+        .post_form(&comments, &[("body", "Should we mention carers?")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let thread: i64 = sqlx::query_scalar("SELECT max(id) FROM comments")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let thread_id = thread.to_string();
+    browser
+        .post_form(
+            &comments,
+            &[
+                ("body", "Yes, the carers' breaks money."),
+                ("thread", &thread_id),
+            ],
+        )
+        .await;
+    let page = browser.get_html(VISION).await;
+    assert!(page.contains("Should we mention carers?"));
+    assert!(page.contains("carers&#39; breaks money") || page.contains("carers' breaks money"));
+    assert!(page.contains("Comments (1 open)"));
+
+    let response = browser
+        .post_form(&format!("{comments}/{thread}/resolve"), &[])
+        .await;
+    assert_eq!(response.status(), 303);
+    let page = browser.get_html(VISION).await;
+    assert!(page.contains("Resolved"));
+    assert!(!page.contains("Comments (1 open)"));
+    browser
+        .post_form(&format!("{comments}/{thread}/reopen"), &[])
+        .await;
+    assert!(browser.get_html(VISION).await.contains("Comments (1 open)"));
+
+    let response = browser.post_form(&comments, &[("body", "   ")]).await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Enter your comment")
+    );
+    let actions = app.audit_actions().await;
+    for action in ["comment.added", "comment.resolved", "comment.reopened"] {
+        assert!(actions.contains(&action.to_owned()), "{action}");
+    }
+}
+
+#[tokio::test]
+async fn search_finds_words_in_text_contributions_and_comments_of_the_area_only() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Thanet CCG").await;
+    let results = browser.get_html("/areas/kent/search?q=deprived").await;
+    assert!(results.contains("1 result"));
+    assert!(results.contains("Case for change"));
+    assert!(results.contains("<mark>deprived</mark>"));
+    let results = browser
+        .get_html("/areas/kent/search?q=figures+admissions")
+        .await;
+    assert!(results.contains("Comment"));
+    let results = browser.get_html("/areas/kent/search?q=zzzunfindable").await;
+    assert!(results.contains("0 results"));
+
+    let outsider = app.another_browser();
+    let rotherham_lead = app
+        .create_user(Role::AreaLead, Some("rotherham"), "NHS Rotherham CCG")
+        .await;
+    outsider.sign_in(&rotherham_lead).await;
+    outsider
+        .post_form("/areas/rotherham/plans", &[("template", "2014-16")])
+        .await;
+    let results = outsider
+        .get_html("/areas/rotherham/search?q=deprived")
+        .await;
+    assert!(
+        results.contains("0 results"),
+        "Kent's text is not Rotherham's"
+    );
+}
+
+/// The statements a GET runs, counted through the app's request span.
+async fn queries(browser: &TestApp, path: &str) -> usize {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let response = browser
+        .client
+        .get(browser.url(path))
+        .header("x-request-id", &request_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "GET {path}");
+    response.text().await.unwrap();
+    query_count::queries_for(&request_id)
+}
+
+#[tokio::test]
+async fn the_task_list_and_section_page_make_a_fixed_number_of_queries_however_much_there_is() {
+    query_count::install();
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "Kent County Council").await;
+    let before = (
+        queries(&browser, KENT_PLAN).await,
+        queries(&browser, CASE).await,
+    );
+    assert!(
+        before.0 > 0 && before.1 > 0,
+        "queries are counted: {before:?}"
+    );
+
+    // Much more of everything: revisions, contributions, comments and replies.
+    let (other, _) = officer(&app, "NHS Swale CCG").await;
+    for round in 0..5 {
+        save(&browser, VISION, &format!("Vision draft {round}")).await;
+        let page = browser.get_html(CASE).await;
+        let action = format!("{CASE}/contributions/3");
+        let version = version_in(&page, &action);
+        browser
+            .post_form(
+                &action,
+                &[
+                    ("text", &format!("Council part {round}")),
+                    ("version", &version),
+                ],
+            )
+            .await;
+        browser
+            .post_form(
+                &format!("{CASE}/comments"),
+                &[("body", &format!("Question {round}"))],
+            )
+            .await;
+        other
+            .post_form(
+                &format!("{CASE}/comments"),
+                &[("body", &format!("Another {round}")), ("thread", "1")],
+            )
+            .await;
+    }
+    let swale: i64 =
+        sqlx::query_scalar("SELECT id FROM organisations WHERE name = 'NHS Swale CCG'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let page = other.get_html(CASE).await;
+    let action = format!("{CASE}/contributions/{swale}");
+    let version = version_in(&page, &action);
+    other
+        .post_form(&action, &[("text", "Swale's part"), ("version", &version)])
+        .await;
+
+    let after = (
+        queries(&browser, KENT_PLAN).await,
+        queries(&browser, CASE).await,
+    );
+    assert_eq!(
+        before, after,
+        "(task list, section page) queries before and after"
+    );
+    assert!(after.0 <= 6 && after.1 <= 8, "few queries: {after:?}");
+}

@@ -1,0 +1,290 @@
+// Account journeys in a real browser with JavaScript on: signing in and out, sign-in errors,
+// two-factor set-up and sign-in, the account pages and the administration pages.
+// Each test uses its own demo account and a fresh browser context, so they do not depend on order.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEMO_PASSWORD,
+  enrolTwoFactor,
+  expectNoAxeViolations,
+  expectNoPageErrors,
+  freshTotpCode,
+  launchBrowser,
+  openPage,
+  signIn,
+  signOut,
+  url,
+  wrongTotpCode,
+} from './support.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/**
+ * Run `journey(page)` in a fresh context; fail on page errors; always close the context.
+ * A form submitted with errors is answered 422 (Unprocessable Entity) by design, which Chromium
+ * logs as a console error ("Failed to load resource"); those, for pages navigated to, are expected.
+ */
+async function inFreshContext(journey) {
+  const { context, page, errors } = await openPage(browser);
+  const formErrorPages = new Set();
+  page.on('response', (response) => {
+    if (response.status() === 422 && response.request().isNavigationRequest()) {
+      formErrorPages.add(response.url());
+    }
+  });
+  try {
+    await journey(page);
+    const unexpected = errors.filter((error) => {
+      const match = /^console\.error: Failed to load resource: the server responded with a status of 422 \(Unprocessable Entity\) \((.*)\)$/.exec(error);
+      return !(match && formErrorPages.has(match[1]));
+    });
+    expectNoPageErrors(unexpected);
+  } finally {
+    await context.close();
+  }
+}
+
+function pathOf(page) {
+  return new URL(page.url()).pathname;
+}
+
+async function expectHeading(page, name) {
+  const h1 = page.getByRole('heading', { level: 1 });
+  await h1.waitFor();
+  assert.equal((await h1.innerText()).trim(), name, `unexpected h1 on ${page.url()}`);
+}
+
+/** The error summary lists exactly `messages`, and each is also shown by its field. */
+async function expectErrors(page, messages) {
+  const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
+  await summary.waitFor();
+  const links = (await summary.getByRole('link').allInnerTexts()).map((t) => t.trim());
+  assert.deepEqual(links, messages, 'error summary links');
+  for (const message of messages) {
+    const inline = page.locator('.govuk-error-message').filter({ hasText: message });
+    assert.equal(await inline.count(), 1, `no inline error message "${message}"`);
+  }
+  assert.match(await page.title(), /^Error: /, 'the page title should start with "Error: "');
+}
+
+describe('accounts', () => {
+  test('an officer signs in, opens their area and signs out', async () => {
+    await inFreshContext(async (page) => {
+      await page.goto(url('/sign-in'));
+      await expectHeading(page, 'Sign in');
+      await expectNoAxeViolations(page);
+
+      await page.getByLabel('Email address').fill('kent.officer@itf.example');
+      await page.getByLabel('Password').fill(DEMO_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+
+      await page.waitForURL((u) => u.pathname === '/');
+      await expectHeading(page, 'Your areas');
+      await page.getByText('Signed in as Kent council officer').waitFor();
+      const kent = page.getByRole('main').getByRole('link', { name: 'Kent', exact: true });
+      await kent.waitFor();
+      await expectNoAxeViolations(page);
+
+      await kent.click();
+      await page.waitForURL((u) => u.pathname === '/areas/kent');
+      await expectHeading(page, 'Kent');
+      await page.getByText('Your role here:').waitFor();
+      await expectNoAxeViolations(page);
+
+      await signOut(page);
+      await expectHeading(page, 'Sign in');
+      // Signed out for real: the service navigation is gone and "Your areas" asks to sign in again.
+      assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
+      await page.goto(url('/areas/kent'));
+      assert.equal(pathOf(page), '/sign-in', `after sign-out /areas/kent went to ${page.url()}`);
+    });
+  });
+
+  test('sign-in errors: empty form, then a wrong password', async () => {
+    await inFreshContext(async (page) => {
+      await page.goto(url('/sign-in'));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expectErrors(page, ['Enter your email address', 'Enter your password']);
+      // govuk-frontend (JavaScript on) moves focus to the error summary.
+      await page.waitForFunction(() => document.activeElement?.classList.contains('govuk-error-summary'));
+      await expectNoAxeViolations(page);
+
+      // The summary's links take you to the fields.
+      await page.getByRole('alert').getByRole('link', { name: 'Enter your password' }).click();
+      await assert.doesNotReject(page.getByLabel('Password').evaluate((el) => {
+        if (document.activeElement !== el) throw new Error('the password field is not focused');
+      }));
+
+      const email = 'rotherham.council.officer@itf.example';
+      await page.getByLabel('Email address').fill(email);
+      await page.getByLabel('Password').fill('not-the-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'There is a problem' }).waitFor();
+      await page
+        .getByRole('alert')
+        .getByText('Enter a correct email address and password.', { exact: false })
+        .waitFor();
+      assert.equal(await page.getByLabel('Email address').inputValue(), email, 'the email was not kept');
+      assert.equal(await page.getByLabel('Password').inputValue(), '', 'the password should not be echoed back');
+      assert.equal(pathOf(page), '/sign-in');
+      await expectNoAxeViolations(page);
+    });
+  });
+
+  test('a board secretary sets up two-factor, then signs in with a code', async () => {
+    await inFreshContext(async (page) => {
+      await signIn(page, 'kent.secretary@itf.example');
+      const { secret, step } = await enrolTwoFactor(page);
+
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL((u) => u.pathname === '/');
+      await expectHeading(page, 'Your areas');
+      await page.getByRole('main').getByRole('link', { name: 'Kent', exact: true }).waitFor();
+      await signOut(page);
+
+      await signIn(page, 'kent.secretary@itf.example');
+      await page.waitForURL((u) => u.pathname === '/sign-in/two-factor');
+      await expectHeading(page, 'Enter your security code');
+      await expectNoAxeViolations(page);
+
+      await page.getByLabel('Enter your security code').fill(wrongTotpCode(secret));
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('alert').filter({ hasText: 'There is a problem' }).waitFor();
+      assert.equal(pathOf(page), '/sign-in/two-factor');
+      assert.match(await page.title(), /^Error: /);
+      await expectNoAxeViolations(page);
+
+      // The enrolment code's step cannot be used again: wait for a later step if need be.
+      const fresh = await freshTotpCode(secret, step);
+      assert.ok(fresh.step > step);
+      await page.getByLabel('Enter your security code').fill(fresh.code);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL((u) => u.pathname === '/');
+      await expectHeading(page, 'Your areas');
+      await page.getByText('Signed in as Kent board secretary').waitFor();
+
+      await signOut(page);
+    });
+  });
+
+  test('an officer opens their account and gets the change-password errors', async () => {
+    await inFreshContext(async (page) => {
+      await signIn(page, 'kent.ccg.officer@itf.example');
+      await expectHeading(page, 'Your areas');
+
+      await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /^Your account/ }).click();
+      await page.waitForURL((u) => u.pathname === '/account');
+      await expectHeading(page, 'Your account');
+      await page.getByText('kent.ccg.officer@itf.example').waitFor();
+      await expectNoAxeViolations(page);
+
+      await page.getByRole('link', { name: 'Change password' }).click();
+      await page.waitForURL((u) => u.pathname === '/account/password');
+      await expectHeading(page, 'Change your password');
+      await expectNoAxeViolations(page);
+
+      await page.getByLabel('Current password').fill(DEMO_PASSWORD);
+      await page.getByLabel('New password', { exact: true }).fill('three random words together');
+      await page.getByLabel('Confirm new password').fill('three random words apart');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByRole('alert').filter({ hasText: 'There is a problem' }).waitFor();
+      assert.equal(pathOf(page), '/account/password');
+      assert.match(await page.title(), /^Error: /);
+      const confirmError = page.locator('#confirm_password-error');
+      assert.equal(await confirmError.count(), 1, 'no error message by "Confirm new password"');
+      await expectNoAxeViolations(page);
+
+      // The password was not changed: signing in again with the old one still works.
+      await signOut(page);
+      await signIn(page, 'kent.ccg.officer@itf.example');
+      await expectHeading(page, 'Your areas');
+    });
+  });
+
+  test('an administrator sets up two-factor, visits each admin page and adds a user', async () => {
+    await inFreshContext(async (page) => {
+      await signIn(page, 'admin@itf.example');
+      await enrolTwoFactor(page);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL((u) => u.pathname === '/');
+
+      const nav = page.getByRole('navigation', { name: 'Menu' });
+      await nav.getByRole('link', { name: 'Administration' }).click();
+      await page.waitForURL((u) => u.pathname === '/admin');
+      await expectHeading(page, 'Administration');
+      await expectNoAxeViolations(page);
+
+      for (const [link, path] of [
+        ['Organisations', '/admin/organisations'],
+        ['Areas', '/admin/areas'],
+        ['Users', '/admin/users'],
+        ['Audit log', '/admin/audit'],
+      ]) {
+        await page.getByRole('main').getByRole('link', { name: link, exact: true }).click();
+        await page.waitForURL((u) => u.pathname === path);
+        await expectHeading(page, link);
+        await page.getByRole('table').first().waitFor();
+        await expectNoAxeViolations(page);
+        await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Administration' }).click();
+        await page.waitForURL((u) => u.pathname === '/admin');
+      }
+
+      // A user's page.
+      await page.getByRole('main').getByRole('link', { name: 'Users', exact: true }).click();
+      await page
+        .getByRole('row')
+        .filter({ hasText: 'kent.officer@itf.example' })
+        .getByRole('link', { name: 'Kent council officer' })
+        .click();
+      await page.waitForURL((u) => /^\/admin\/users\/\d+$/.test(u.pathname));
+      await expectHeading(page, 'Kent council officer');
+      await expectNoAxeViolations(page);
+
+      // The new-organisation form, submitted empty.
+      await page.goto(url('/admin'));
+      await page.getByRole('main').getByRole('link', { name: 'Organisations', exact: true }).click();
+      await page.getByRole('button', { name: 'Add an organisation' }).click();
+      await page.waitForURL((u) => u.pathname === '/admin/organisations/new');
+      await expectHeading(page, 'Add an organisation');
+      await expectNoAxeViolations(page);
+      await page.getByRole('button', { name: 'Add organisation' }).click();
+      await page.getByRole('alert').filter({ hasText: 'There is a problem' }).waitFor();
+      assert.match(await page.title(), /^Error: /);
+      assert.ok(
+        (await page.locator('.govuk-error-message').count()) >= 2,
+        'expected errors by the name and kind fields',
+      );
+      await expectNoAxeViolations(page);
+
+      // Add a user through the form.
+      await page.getByRole('link', { name: 'Back to organisations' }).click();
+      await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Administration' }).click();
+      await page.getByRole('main').getByRole('link', { name: 'Users', exact: true }).click();
+      await page.getByRole('button', { name: 'Add a user' }).click();
+      await page.waitForURL((u) => u.pathname === '/admin/users/new');
+      await expectHeading(page, 'Add a user');
+      await expectNoAxeViolations(page);
+
+      const email = `e2e.${Date.now()}.${Math.floor(Math.random() * 1e6)}@itf.example`;
+      await page.getByLabel('Email address').fill(email);
+      await page.getByLabel('Full name').fill('Browser Test Officer');
+      await page.getByLabel('Organisation').selectOption({ label: 'Kent County Council' });
+      await page.getByRole('button', { name: 'Add user' }).click();
+
+      await expectHeading(page, 'Account created');
+      await page.getByText('One-time password for Browser Test Officer').waitFor();
+      const oneTimePassword = (await page.locator('#one-time-password').innerText()).trim();
+      assert.ok(oneTimePassword.length >= 12, `one-time password too short: "${oneTimePassword}"`);
+      await page.getByText(email, { exact: false }).first().waitFor();
+      await expectNoAxeViolations(page);
+
+      await signOut(page);
+    });
+  });
+});
