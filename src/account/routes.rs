@@ -8,7 +8,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
-use sqlx::PgConnection;
 
 use super::display;
 use crate::AppState;
@@ -16,7 +15,8 @@ use crate::audit::{self, Actor, Event};
 use crate::auth::extract::AccountHolder;
 use crate::auth::middleware::ClientAddress;
 use crate::auth::session::SessionUser;
-use crate::auth::store::{self, NewSession};
+use crate::auth::routes::insert_new_session;
+use crate::auth::store;
 use crate::auth::throttle::{self, Scope};
 use crate::auth::totp::{self, TotpSecret};
 use crate::auth::{password, recovery, session};
@@ -301,7 +301,8 @@ async fn change_password(
     store::clear_throttle(&mut *tx, Scope::Account.key(), &throttle_key).await?;
     // And this browser gets a new session id, so a token taken before the change is useless.
     store::delete_session(&mut *tx, &holder.session.token_hash).await?;
-    let token = insert_signed_in_session(&mut tx, &state, user.id, &client, &headers).await?;
+    let (token, _) =
+        insert_new_session(&mut tx, &state, Some(user.id), false, &client, &headers).await?;
     audit::store::append(
         &mut tx,
         now,
@@ -330,36 +331,6 @@ async fn change_password(
         session::session_cookie(&state.config, &token),
     );
     Ok(response)
-}
-
-/// Starts a fully signed-in session for `user_id`, returning its token (as
-/// `auth::routes::insert_new_session` does at sign-in).
-async fn insert_signed_in_session(
-    tx: &mut PgConnection,
-    state: &AppState,
-    user_id: i64,
-    client: &ClientAddress,
-    headers: &HeaderMap,
-) -> Result<String, AppError> {
-    let token = session::new_token()?;
-    let csrf_token = session::new_token()?;
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|value| value.to_str().ok());
-    store::insert_session(
-        &mut *tx,
-        NewSession {
-            token_hash: &session::token_hash(&token),
-            csrf_token: &csrf_token,
-            user_id: Some(user_id),
-            second_factor_pending: false,
-            client_address: client.0.as_deref(),
-            user_agent,
-        },
-        state.clock.now(),
-    )
-    .await?;
-    Ok(token)
 }
 
 // --- two-factor authentication -----------------------------------------------------------------

@@ -100,7 +100,8 @@ fn with_cookie(mut response: Response, cookie: HeaderValue) -> Response {
 }
 
 /// Starts a session for `user_id` (or an anonymous one), returning its token and CSRF token.
-async fn insert_new_session(
+/// Used at sign-in and wherever else the session id must change (a password change).
+pub(crate) async fn insert_new_session(
     tx: &mut PgConnection,
     state: &AppState,
     user_id: Option<i64>,

@@ -246,6 +246,15 @@ fn may_edit_text(signed_in: &SignedIn, area_id: i64, assigned: Option<i64>) -> b
     }
 }
 
+/// What needs the viewer first: for a lead, sections waiting for review; for an editor, their
+/// organisation's part still to write and open sections assigned to their organisation.
+fn needs_you(row: &TaskListRow, may_lead: bool, may_contribute: bool, organisation_id: i64) -> bool {
+    let open = row.status.is_open_for_editing();
+    (may_lead && row.status == SectionStatus::ReadyForReview)
+        || (open && may_contribute && row.per_organisation && !row.contributed_by_you)
+        || (open && may_contribute && row.assigned_organisation_id == Some(organisation_id))
+}
+
 async fn task_list(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -253,20 +262,17 @@ async fn task_list(
 ) -> Result<Response, AppError> {
     let (area, plan) = load_plan(&state, &signed_in, &slug, &plan_key).await?;
     let own_organisation = signed_in.user.organisation_id;
-    let tasks: Vec<TaskView> = store::task_list(&state.pool, plan.id)
+    let may_lead = allowed(&signed_in, Action::CompleteSections, Target::area(area.id));
+    let may_contribute = allowed(
+        &signed_in,
+        Action::EditOrganisationContent,
+        Target::organisation_in_area(area.id, own_organisation),
+    );
+    let tasks: Vec<TaskView> = store::task_list(&state.pool, plan.id, own_organisation)
         .await?
         .into_iter()
         .map(|row| {
-            let for_you = row.status.is_open_for_editing()
-                && if row.per_organisation {
-                    allowed(
-                        &signed_in,
-                        Action::EditOrganisationContent,
-                        Target::organisation_in_area(area.id, own_organisation),
-                    )
-                } else {
-                    may_edit_text(&signed_in, area.id, row.assigned_organisation_id)
-                };
+            let for_you = needs_you(&row, may_lead, may_contribute, own_organisation);
             let last_change = match (&row.updated_by, row.updated_at) {
                 (Some(who), Some(at)) => format!("{who}, {}", format::date_time(at)),
                 _ => String::new(),

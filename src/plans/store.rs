@@ -121,13 +121,16 @@ pub struct TaskListRow {
     pub updated_by: Option<String>,
     pub open_comments: i64,
     pub contributions: i64,
+    /// The viewer's organisation has written its part (per-organisation sections).
+    pub contributed_by_you: bool,
 }
 
-/// Every section of a plan in template order, with who changed it last, its open comments and
-/// how many partners have contributed, in one query.
+/// Every section of a plan in template order, with who changed it last, its open comments, how
+/// many partners have contributed and whether `organisation_id` has, in one query.
 pub async fn task_list(
     db: impl PgExecutor<'_>,
     plan_id: i64,
+    organisation_id: i64,
 ) -> Result<Vec<TaskListRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT ts.key, ts.title, ts.per_organisation, s.status, s.assigned_organisation_id,
@@ -136,13 +139,15 @@ pub async fn task_list(
                 CASE WHEN c.last_contribution_at > s.updated_at OR s.updated_at IS NULL
                      THEN c.last_contributor ELSE u.display_name END AS updated_by,
                 coalesce(k.open_comments, 0) AS open_comments,
-                coalesce(c.contributions, 0) AS contributions
+                coalesce(c.contributions, 0) AS contributions,
+                coalesce(c.contributed_by_you, false) AS contributed_by_you
          FROM plan_sections s
          JOIN template_sections ts ON ts.id = s.template_section_id
          LEFT JOIN organisations o ON o.id = s.assigned_organisation_id
          LEFT JOIN users u ON u.id = s.updated_by
          LEFT JOIN LATERAL (
              SELECT count(*) FILTER (WHERE body <> '') AS contributions,
+                    bool_or(organisation_id = $2 AND body <> '') AS contributed_by_you,
                     max(updated_at) AS last_contribution_at,
                     (SELECT cu.display_name FROM contributions cc JOIN users cu ON cu.id = cc.updated_by
                      WHERE cc.plan_section_id = s.id ORDER BY cc.updated_at DESC NULLS LAST LIMIT 1)
@@ -157,6 +162,7 @@ pub async fn task_list(
          ORDER BY ts.position",
     )
     .bind(plan_id)
+    .bind(organisation_id)
     .fetch_all(db)
     .await
 }
