@@ -248,7 +248,12 @@ fn may_edit_text(signed_in: &SignedIn, area_id: i64, assigned: Option<i64>) -> b
 
 /// What needs the viewer first: for a lead, sections waiting for review; for an editor, their
 /// organisation's part still to write and open sections assigned to their organisation.
-fn needs_you(row: &TaskListRow, may_lead: bool, may_contribute: bool, organisation_id: i64) -> bool {
+fn needs_you(
+    row: &TaskListRow,
+    may_lead: bool,
+    may_contribute: bool,
+    organisation_id: i64,
+) -> bool {
     let open = row.status.is_open_for_editing();
     (may_lead && row.status == SectionStatus::ReadyForReview)
         || (open && may_contribute && row.per_organisation && !row.contributed_by_you)

@@ -100,13 +100,21 @@ async fn the_demo_kent_plan_is_in_progress_with_contributions_from_several_ccgs(
     assert!(tasks.contains("3 partners have contributed"));
     assert!(tasks.contains("1 open comment"));
     // Thanet has written its case for change; its parts of the plan of action and alignment wait.
-    let first = &tasks[tasks.find("What needs you first").unwrap()..tasks.find("All sections").unwrap()];
-    assert!(first.contains("Plan of action") && first.contains("Alignment"), "{first}");
+    let first =
+        &tasks[tasks.find("What needs you first").unwrap()..tasks.find("All sections").unwrap()];
+    assert!(
+        first.contains("Plan of action") && first.contains("Alignment"),
+        "{first}"
+    );
     assert!(!first.contains("Case for change"), "{first}");
     let lead = lead(&app).await;
     let tasks = lead.get_html(KENT_PLAN).await;
-    let first = &tasks[tasks.find("What needs you first").unwrap()..tasks.find("All sections").unwrap()];
-    assert!(first.contains("Vision for health and care services"), "the lead reviews: {first}");
+    let first =
+        &tasks[tasks.find("What needs you first").unwrap()..tasks.find("All sections").unwrap()];
+    assert!(
+        first.contains("Vision for health and care services"),
+        "the lead reviews: {first}"
+    );
     let case = browser.get_html(CASE).await;
     for partner in ["Kent County Council", "NHS Ashford CCG", "NHS Thanet CCG"] {
         assert!(case.contains(partner), "{partner}");
