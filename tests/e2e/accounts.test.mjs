@@ -34,14 +34,14 @@ async function inFreshContext(journey) {
   const { context, page, errors } = await openPage(browser);
   const formErrorPages = new Set();
   page.on('response', (response) => {
-    if (response.status() === 422 && response.request().isNavigationRequest()) {
+    if ([403, 422].includes(response.status()) && response.request().isNavigationRequest()) {
       formErrorPages.add(response.url());
     }
   });
   try {
     await journey(page);
     const unexpected = errors.filter((error) => {
-      const match = /^console\.error: Failed to load resource: the server responded with a status of 422 \(Unprocessable Entity\) \((.*)\)$/.exec(error);
+      const match = /^console\.error: Failed to load resource: the server responded with a status of (?:422 \(Unprocessable Entity\)|403 \(Forbidden\)) \((.*)\)$/.exec(error);
       return !(match && formErrorPages.has(match[1]));
     });
     expectNoPageErrors(unexpected);
@@ -284,7 +284,50 @@ describe('accounts', () => {
       await page.getByText(email, { exact: false }).first().waitFor();
       await expectNoAxeViolations(page);
 
+      // The remaining administration pages: an area with its members, a new area, an
+      // organisation's edit form.
+      for (const [path, heading] of [
+        ['/admin/areas/kent', 'Kent'],
+        ['/admin/areas/new', 'Add an area'],
+      ]) {
+        await page.goto(url(path));
+        await expectHeading(page, heading);
+        await expectNoAxeViolations(page);
+      }
+      await page.goto(url('/admin/organisations'));
+      await page.getByRole('link', { name: 'Kent County Council', exact: true }).first().click();
+      await page.waitForURL((u) => /^\/admin\/organisations\/\d+$/.test(u.pathname));
+      await expectNoAxeViolations(page);
+
+      // Two-factor is on now: the account's two-factor page offers new recovery codes.
+      await page.goto(url('/account/two-factor'));
+      await expectNoAxeViolations(page);
+      await page.getByRole('button', { name: /new recovery codes/i }).click();
+      await page.getByText(/recovery codes/i).first().waitFor();
+      await expectNoAxeViolations(page);
+
       await signOut(page);
+
+      // The new user signs in with the one-time password and must choose their own first.
+      await signIn(page, email, oneTimePassword);
+      await page.goto(url('/'));
+      await page.waitForURL((u) => u.pathname === '/account/password');
+      await expectNoAxeViolations(page);
+    });
+  });
+
+  test('a form sent after the session ended explains itself and shows what was typed', async () => {
+    await inFreshContext(async (page) => {
+      await page.goto(url('/sign-in'));
+      await page.getByLabel('Email address').fill('someone@itf.example');
+      await page.context().clearCookies();
+      await page.getByLabel('Password').fill('not a real password');
+      const refused = page.waitForResponse((response) => response.status() === 403);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await refused;
+      await expectHeading(page, 'Your session has ended');
+      assert.equal(await page.getByLabel('email').inputValue(), 'someone@itf.example');
+      await expectNoAxeViolations(page);
     });
   });
 });
