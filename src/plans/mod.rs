@@ -5,3 +5,4 @@ pub mod markdown;
 pub mod routes;
 pub mod section;
 pub mod store;
+pub mod templates;

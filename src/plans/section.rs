@@ -144,7 +144,7 @@ impl SectionText {
     }
 }
 
-fn group_thousands(number: usize) -> String {
+pub(crate) fn group_thousands(number: usize) -> String {
     let digits = number.to_string();
     let mut grouped = String::new();
     for (index, digit) in digits.chars().enumerate() {

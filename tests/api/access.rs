@@ -34,7 +34,7 @@ enum Expect {
 /// Path parameters are replaced with things that exist in the demo data: Kent (the walkers' own
 /// area for area roles), Kent County Council (organisation 3, a member of Kent, and the
 /// walkers' organisation), user 2 and their grant (2), Kent's demo plan, its per-organisation
-/// case for change, and the demo comment thread (1).
+/// case for change, the demo comment thread (1), and the 2014-16 template (Kent's plan uses it).
 fn concrete_path(template: &str) -> String {
     template
         .replace("{slug}", "kent")
@@ -44,6 +44,7 @@ fn concrete_path(template: &str) -> String {
         .replace("{plan}", "2014-16")
         .replace("{section}", "case-for-change")
         .replace("{thread_id}", "1")
+        .replace("{key}", "2014-16")
 }
 
 fn expectation(method: &Method, path: &str, who: Who) -> Expect {

@@ -13,3 +13,4 @@ mod pages;
 mod plans;
 mod query_count;
 mod sign_in;
+mod templates;

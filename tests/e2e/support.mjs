@@ -65,6 +65,9 @@ export async function openPage(browser, contextOptions = {}) {
   });
   page.on('pageerror', (err) => errors.push(`uncaught exception: ${err.message}`));
   page.on('requestfailed', (req) => {
+    // A sub-resource still loading when the page navigates away (e.g. the favicon when a test clicks
+    // a button straight after load) is cancelled with net::ERR_ABORTED: not a problem of the page.
+    if (req.failure()?.errorText === 'net::ERR_ABORTED' && !req.isNavigationRequest()) return;
     errors.push(`request failed: ${req.method()} ${req.url()} (${req.failure()?.errorText ?? 'unknown'})`);
   });
   return { context, page, errors };

@@ -1,0 +1,285 @@
+//! SQL for template administration: templates with their counts, their sections, copying a
+//! template, and adding, changing, moving and removing sections. Every change runs inside the
+//! caller's transaction after `lock_template`, which serialises it with other changes to the
+//! same template and with plans being created from it.
+
+use sqlx::{FromRow, PgConnection, PgExecutor};
+
+use super::{SectionDetails, SectionKey, TemplateKey, TemplateName};
+use crate::plans::section::SectionKind;
+
+/// The most templates the list shows.
+pub const LIST_LIMIT: i64 = 1000;
+/// The most sections a template page shows.
+pub const SECTIONS_LIMIT: i64 = 1000;
+
+/// A template, with how many sections it has and how many plans use it.
+#[derive(Clone, Debug, FromRow)]
+pub struct TemplateRow {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    /// The key of the template this one was copied from, if any.
+    pub copied_from: Option<String>,
+    pub sections: i64,
+    pub plans: i64,
+}
+
+/// The columns of `TemplateRow`, and the tables they come from.
+macro_rules! template_select {
+    () => {
+        "SELECT t.id, t.key, t.name, f.key AS copied_from,
+                (SELECT count(*) FROM template_sections s WHERE s.template_id = t.id) AS sections,
+                (SELECT count(*) FROM plans p WHERE p.template_id = t.id) AS plans
+         FROM templates t LEFT JOIN templates f ON f.id = t.copied_from_id"
+    };
+}
+
+/// Every template, newest first.
+pub async fn list_templates(db: impl PgExecutor<'_>) -> Result<Vec<TemplateRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        template_select!(),
+        " ORDER BY t.created_at DESC, t.id DESC LIMIT $1"
+    ))
+    .bind(LIST_LIMIT)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn find_template(
+    db: impl PgExecutor<'_>,
+    key: &str,
+) -> Result<Option<TemplateRow>, sqlx::Error> {
+    sqlx::query_as(concat!(template_select!(), " WHERE t.key = $1"))
+        .bind(key)
+        .fetch_optional(db)
+        .await
+}
+
+/// Locks the template row until the transaction ends, so changes to its sections happen one at
+/// a time and no plan can be created from it meanwhile (creating a plan takes a key-share lock
+/// on it); returns how many plans use it, counted after the lock is held. `None` if there is no
+/// such template any more.
+pub async fn lock_template(tx: &mut PgConnection, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    let locked: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM templates WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if locked.is_none() {
+        return Ok(None);
+    }
+    // A statement of its own: its snapshot is taken after the lock, so it sees every plan
+    // committed before we got it.
+    let plans: i64 = sqlx::query_scalar("SELECT count(*) FROM plans WHERE template_id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(Some(plans))
+}
+
+/// A section of a template.
+#[derive(Clone, Debug, FromRow)]
+pub struct TemplateSection {
+    pub id: i64,
+    pub key: String,
+    pub position: i32,
+    pub title: String,
+    pub guidance: String,
+    pub kind: SectionKind,
+    pub per_organisation: bool,
+}
+
+/// The template's sections in order.
+pub async fn list_sections(
+    db: impl PgExecutor<'_>,
+    template_id: i64,
+) -> Result<Vec<TemplateSection>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, key, position, title, guidance, kind, per_organisation
+         FROM template_sections WHERE template_id = $1
+         ORDER BY position, id
+         LIMIT $2",
+    )
+    .bind(template_id)
+    .bind(SECTIONS_LIMIT)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn find_section(
+    db: impl PgExecutor<'_>,
+    template_id: i64,
+    key: &str,
+) -> Result<Option<TemplateSection>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, key, position, title, guidance, kind, per_organisation
+         FROM template_sections WHERE template_id = $1 AND key = $2",
+    )
+    .bind(template_id)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+}
+
+/// Copies the template and all its sections (same order, guidance, kind and per-organisation)
+/// as a new template that records where it came from; returns its id and how many sections it
+/// has. A clash is `templates_key_key`.
+pub async fn copy_template(
+    tx: &mut PgConnection,
+    source_id: i64,
+    key: &TemplateKey,
+    name: &TemplateName,
+) -> Result<(i64, u64), sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO templates (key, name, copied_from_id) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(key.as_str())
+    .bind(name.as_str())
+    .bind(source_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let copied = sqlx::query(
+        "INSERT INTO template_sections (template_id, key, position, title, guidance, kind, per_organisation)
+         SELECT $1, key, position, title, guidance, kind, per_organisation
+         FROM template_sections WHERE template_id = $2",
+    )
+    .bind(id)
+    .bind(source_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok((id, copied.rows_affected()))
+}
+
+/// Adds a section at the end of the template; returns its id and position. A clash is
+/// `template_sections_key_key`. Call with the template locked.
+pub async fn insert_section(
+    tx: &mut PgConnection,
+    template_id: i64,
+    key: &SectionKey,
+    details: &SectionDetails,
+) -> Result<(i64, i32), sqlx::Error> {
+    sqlx::query_as(
+        "INSERT INTO template_sections (template_id, key, position, title, guidance, kind, per_organisation)
+         SELECT $1, $2, coalesce(max(position), 0) + 1, $3, $4, $5, $6
+         FROM template_sections WHERE template_id = $1
+         RETURNING id, position",
+    )
+    .bind(template_id)
+    .bind(key.as_str())
+    .bind(details.title.as_str())
+    .bind(details.guidance.as_str())
+    .bind(details.kind)
+    .bind(details.per_organisation)
+    .fetch_one(&mut *tx)
+    .await
+}
+
+/// Gives every plan of the template the (new) section, so each plan has every section of its
+/// template; returns how many plans got it. Call with the template locked.
+pub async fn add_section_to_plans(
+    tx: &mut PgConnection,
+    template_id: i64,
+    template_section_id: i64,
+) -> Result<u64, sqlx::Error> {
+    let added = sqlx::query(
+        "INSERT INTO plan_sections (plan_id, template_section_id)
+         SELECT p.id, $2 FROM plans p WHERE p.template_id = $1
+         ON CONFLICT (plan_id, template_section_id) DO NOTHING",
+    )
+    .bind(template_id)
+    .bind(template_section_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(added.rows_affected())
+}
+
+/// Changes a section's title, guidance, kind and per-organisation.
+pub async fn update_section(
+    db: impl PgExecutor<'_>,
+    section_id: i64,
+    details: &SectionDetails,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE template_sections
+         SET title = $2, guidance = $3, kind = $4, per_organisation = $5
+         WHERE id = $1",
+    )
+    .bind(section_id)
+    .bind(details.title.as_str())
+    .bind(details.guidance.as_str())
+    .bind(details.kind)
+    .bind(details.per_organisation)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The section just before (`up`) or after (`!up`) `position` in the template, if any.
+pub async fn neighbour(
+    db: impl PgExecutor<'_>,
+    template_id: i64,
+    position: i32,
+    up: bool,
+) -> Result<Option<TemplateSection>, sqlx::Error> {
+    let sql = if up {
+        "SELECT id, key, position, title, guidance, kind, per_organisation
+         FROM template_sections WHERE template_id = $1 AND position < $2
+         ORDER BY position DESC LIMIT 1"
+    } else {
+        "SELECT id, key, position, title, guidance, kind, per_organisation
+         FROM template_sections WHERE template_id = $1 AND position > $2
+         ORDER BY position LIMIT 1"
+    };
+    sqlx::query_as(sql)
+        .bind(template_id)
+        .bind(position)
+        .fetch_optional(db)
+        .await
+}
+
+/// Swaps the positions of two sections of a template. The position's unique constraint is
+/// checked at commit, so the swap is one statement. Call with the template locked.
+pub async fn swap_positions(
+    tx: &mut PgConnection,
+    template_id: i64,
+    a: &TemplateSection,
+    b: &TemplateSection,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE template_sections
+         SET position = CASE WHEN id = $2 THEN $5 ELSE $3 END
+         WHERE template_id = $1 AND id IN ($2, $4)",
+    )
+    .bind(template_id)
+    .bind(a.id)
+    .bind(a.position)
+    .bind(b.id)
+    .bind(b.position)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Removes a section from a template and closes the gap it leaves in the order. Only for a
+/// template no plan uses: call with the template locked, having counted its plans.
+pub async fn delete_section(
+    tx: &mut PgConnection,
+    template_id: i64,
+    section: &TemplateSection,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM template_sections WHERE id = $1 AND template_id = $2")
+        .bind(section.id)
+        .bind(template_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE template_sections SET position = position - 1
+         WHERE template_id = $1 AND position > $2",
+    )
+    .bind(template_id)
+    .bind(section.position)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
