@@ -2,7 +2,6 @@
 //! password, and setting up two-factor authentication with its recovery codes.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,6 +19,7 @@ use crate::auth::store;
 use crate::auth::throttle::{self, Scope};
 use crate::auth::totp::{self, TotpSecret};
 use crate::auth::{password, recovery, session};
+use crate::web::extract::Form;
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout, page};
 

@@ -5,8 +5,7 @@
 //! everything typed kept.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -23,6 +22,7 @@ use crate::auth::extract::SignedIn;
 use crate::auth::policy::{self, Action, Decision, Role, Target};
 use crate::auth::throttle::Scope;
 use crate::auth::{password, store as auth_store};
+use crate::web::extract::{Form, Path};
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout, format, page};
 

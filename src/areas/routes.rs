@@ -1,13 +1,14 @@
 //! An area's overview page: its board and partner organisations.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Html;
 
 use super::store::{self, AreaSummary, Member};
 use crate::AppState;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::{self, Action, Decision, Target};
+use crate::web::extract::Path;
 use crate::web::routes::{Route, get};
 use crate::web::{AppError, Layout, page};
 

@@ -1,7 +1,6 @@
 //! Signing in (password, then a second factor where enrolled) and signing out.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -16,6 +15,7 @@ use super::throttle::{self, Scope};
 use super::{password, recovery, totp};
 use crate::AppState;
 use crate::audit::{self, Actor, Event};
+use crate::web::extract::Form;
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout, page};
 

@@ -2,8 +2,7 @@
 //! comments, history and differences, restore, and search.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -20,6 +19,7 @@ use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::audit::{self, Actor, Event};
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::{self, Action, Decision, Target};
+use crate::web::extract::{Form, Path};
 use crate::web::format;
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout, page};

@@ -14,6 +14,9 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// A request we cannot read at all (not a form, say): not something a person typed.
+    #[error("bad request")]
+    BadRequest,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -43,6 +46,12 @@ struct ForbiddenPage {
 }
 
 #[derive(Template)]
+#[template(path = "errors/bad_request.html")]
+struct BadRequestPage {
+    layout: Layout,
+}
+
+#[derive(Template)]
 #[template(path = "errors/server_error.html")]
 struct ServerErrorPage {
     layout: Layout,
@@ -60,6 +69,12 @@ impl IntoResponse for AppError {
             AppError::Forbidden => error_page(
                 StatusCode::FORBIDDEN,
                 &ForbiddenPage {
+                    layout: Layout::anonymous(),
+                },
+            ),
+            AppError::BadRequest => error_page(
+                StatusCode::BAD_REQUEST,
+                &BadRequestPage {
                     layout: Layout::anonymous(),
                 },
             ),

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod error;
+pub mod extract;
 pub mod form;
 pub mod format;
 pub mod health;

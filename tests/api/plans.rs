@@ -678,3 +678,32 @@ async fn the_task_list_and_section_page_make_a_fixed_number_of_queries_however_m
     );
     assert!(after.0 <= 6 && after.1 <= 8, "few queries: {after:?}");
 }
+
+#[tokio::test]
+async fn malformed_addresses_and_unreadable_forms_get_pages_not_plain_errors() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Thanet CCG").await;
+    let response = browser
+        .post_form(
+            &format!("{CASE}/contributions/not-a-number"),
+            &[("text", "x")],
+        )
+        .await;
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+
+    let response = browser
+        .post_form(
+            VISION,
+            &[("text", "first"), ("text", "second"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), 400);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("This request could not be read")
+    );
+}

@@ -5,8 +5,7 @@
 //! (`Done`). Bad input re-renders the page (422) with everything typed kept.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -23,6 +22,7 @@ use crate::audit::{self, Actor, Event};
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::{self, Action, Decision, Target};
 use crate::plans::section::SectionKind;
+use crate::web::extract::{Form, Path};
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout, page};
 
