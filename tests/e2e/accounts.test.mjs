@@ -284,11 +284,14 @@ describe('accounts', () => {
       await page.getByText(email, { exact: false }).first().waitFor();
       await expectNoAxeViolations(page);
 
-      // The remaining administration pages: an area with its members, a new area, an
-      // organisation's edit form.
+      // The remaining administration pages: an area with its members, a new area, the plan
+      // templates, an organisation's edit form.
       for (const [path, heading] of [
         ['/admin/areas/kent', 'Kent'],
         ['/admin/areas/new', 'Add an area'],
+        ['/admin/templates', 'Plan templates'],
+        ['/admin/templates/2014-16', 'ITF/BCF plan 2014/15–2015/16'],
+        ['/admin/templates/2014-16/sections/vision', 'Change a section'],
       ]) {
         await page.goto(url(path));
         await expectHeading(page, heading);
