@@ -611,6 +611,20 @@ fn conflict_response(page: ConflictPage) -> Result<Response, AppError> {
     Ok((StatusCode::CONFLICT, page::render(&page)?).into_response())
 }
 
+/// The text and version of an edit form, or the message to show by the box (which keeps the
+/// text either way).
+fn parse_edit(form: &TextForm, status: SectionStatus) -> Result<(SectionText, i32), String> {
+    if !status.is_open_for_editing() {
+        return Err("This section is completed. Ask your area lead to reopen it before changing it; your text is below.".to_owned());
+    }
+    let text = SectionText::parse(&form.text)?;
+    let version = form.version.parse::<i32>().map_err(|_| {
+        "This form was out of date, so nothing was saved. Check the text below and save again."
+            .to_owned()
+    })?;
+    Ok((text, version))
+}
+
 async fn save_section(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -635,19 +649,9 @@ async fn save_section(
             ..PageProblem::default()
         }
     };
-    if !context.section.status.is_open_for_editing() {
-        let message = "This section is completed. Ask your area lead to reopen it before changing it; your text is below.".to_owned();
-        return problem_page(&state, &signed_in, context, problem(message)).await;
-    }
-    let text = match SectionText::parse(&form.text) {
-        Ok(text) => text,
+    let (text, version) = match parse_edit(&form, context.section.status) {
+        Ok(edit) => edit,
         Err(message) => return problem_page(&state, &signed_in, context, problem(message)).await,
-    };
-    let Ok(version) = form.version.parse::<i32>() else {
-        let message =
-            "This form was out of date, so nothing was saved. Check the text below and save again."
-                .to_owned();
-        return problem_page(&state, &signed_in, context, problem(message)).await;
     };
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
@@ -735,21 +739,9 @@ async fn save_contribution(
             ..PageProblem::default()
         }
     };
-    if !context.section.status.is_open_for_editing() {
-        let message =
-            "This section is completed. Ask your area lead to reopen it; your text is below."
-                .to_owned();
-        return problem_page(&state, &signed_in, context, problem(message)).await;
-    }
-    let text = match SectionText::parse(&form.text) {
-        Ok(text) => text,
+    let (text, version) = match parse_edit(&form, context.section.status) {
+        Ok(edit) => edit,
         Err(message) => return problem_page(&state, &signed_in, context, problem(message)).await,
-    };
-    let Ok(version) = form.version.parse::<i32>() else {
-        let message =
-            "This form was out of date, so nothing was saved. Check the text and save again."
-                .to_owned();
-        return problem_page(&state, &signed_in, context, problem(message)).await;
     };
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
