@@ -3,8 +3,8 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -20,6 +20,7 @@ use crate::auth::throttle::{self, Scope};
 use crate::auth::totp::{self, TotpSecret};
 use crate::auth::{password, recovery, session};
 use crate::web::extract::Form;
+use crate::web::page::{see_other, unprocessable};
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout, page};
 
@@ -47,14 +48,6 @@ const CHANGE_PASSWORD_PAUSED: &str =
     "Your current password was entered wrongly too many times. Wait a few minutes, then try again";
 const PASSWORDS_DIFFER: &str = "Enter the same password twice";
 const WRONG_ENROLMENT_CODE: &str = "Enter the 6-digit code shown in your authenticator app";
-
-fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, Redirect::to(to)).into_response()
-}
-
-fn unprocessable(page: &impl Template) -> Result<Response, AppError> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(page)?).into_response())
-}
 
 fn has_two_factor_to_set_up(user: &SessionUser) -> bool {
     user.requires_two_factor() && !user.two_factor_enabled

@@ -6,8 +6,8 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -16,13 +16,15 @@ use super::{AreaName, Done, OdsCode, OrganisationName, parse_day, parse_id};
 use crate::AppState;
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::areas::{AreaSlug, OrganisationKind};
-use crate::audit::{self, Actor, Event};
+use crate::audit::{self, Event};
 use crate::auth::accounts::{self, CreateAccountError, DisplayName, Email};
 use crate::auth::extract::SignedIn;
+use crate::auth::extract::actor;
 use crate::auth::policy::{self, Action, Decision, Role, Target};
 use crate::auth::throttle::Scope;
 use crate::auth::{password, store as auth_store};
 use crate::web::extract::{Form, Path};
+use crate::web::page::{ok, see_other, unprocessable};
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout, format, page};
 
@@ -66,7 +68,7 @@ const AUDIT_PAGE: usize = 50;
 // --- shared ------------------------------------------------------------------------------------
 
 /// Lets administrators through, with the page layout; everyone else gets 403.
-fn authorise(signed_in: &SignedIn) -> Result<Layout, AppError> {
+pub(crate) fn authorise(signed_in: &SignedIn) -> Result<Layout, AppError> {
     match policy::decide(
         &signed_in.user.principal(),
         Action::Administer,
@@ -75,22 +77,6 @@ fn authorise(signed_in: &SignedIn) -> Result<Layout, AppError> {
         Decision::Allow => Ok(Layout::for_session(Some(&signed_in.session))),
         Decision::Forbidden | Decision::NotFound => Err(AppError::Forbidden),
     }
-}
-
-fn actor(signed_in: &SignedIn) -> Actor {
-    Actor::user(signed_in.user.id, &signed_in.user.email)
-}
-
-fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, Redirect::to(to)).into_response()
-}
-
-fn ok(page: &impl Template) -> Result<Response, AppError> {
-    Ok(page::render(page)?.into_response())
-}
-
-fn unprocessable(page: &impl Template) -> Result<Response, AppError> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(page)?).into_response())
 }
 
 /// A page with a secret on it (a one-time password): never stored by the browser or a proxy.

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::middleware::CurrentSession;
 use super::session::{Session, SessionUser};
+use crate::audit::Actor;
 
 /// A fully signed-in user who has nothing outstanding.
 pub struct SignedIn {
@@ -89,4 +90,9 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
         }
         Ok(SignedIn { user, session })
     }
+}
+
+/// The signed-in person as the audit log records them.
+pub fn actor(signed_in: &SignedIn) -> Actor {
+    Actor::user(signed_in.user.id, &signed_in.user.email)
 }

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::PgConnection;
@@ -16,6 +16,7 @@ use super::{password, recovery, totp};
 use crate::AppState;
 use crate::audit::{self, Actor, Event};
 use crate::web::extract::Form;
+use crate::web::page::see_other;
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout, page};
 
@@ -88,10 +89,6 @@ pub fn safe_next(next: &str) -> Option<&str> {
 
 fn redirect_after_sign_in(next: &str) -> String {
     safe_next(next).unwrap_or("/").to_owned()
-}
-
-fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, Redirect::to(to)).into_response()
 }
 
 fn with_cookie(mut response: Response, cookie: HeaderValue) -> Response {

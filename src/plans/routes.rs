@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -16,11 +16,13 @@ use super::{diff, markdown};
 use crate::AppState;
 use crate::areas::routes::authorised_area;
 use crate::areas::store::{self as areas, AreaSummary, Member};
-use crate::audit::{self, Actor, Event};
+use crate::audit::{self, Event};
 use crate::auth::extract::SignedIn;
+use crate::auth::extract::actor;
 use crate::auth::policy::{self, Action, Decision, Target};
 use crate::web::extract::{Form, Path};
 use crate::web::format;
+use crate::web::page::see_other;
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout, page};
 
@@ -73,10 +75,6 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, Redirect::to(to)).into_response()
-}
-
 fn allowed(signed_in: &SignedIn, action: Action, target: Target) -> bool {
     policy::decide(&signed_in.user.principal(), action, target) == Decision::Allow
 }
@@ -87,10 +85,6 @@ fn require(signed_in: &SignedIn, action: Action, target: Target) -> Result<(), A
         Decision::Forbidden => Err(AppError::Forbidden),
         Decision::NotFound => Err(AppError::NotFound),
     }
-}
-
-fn actor(signed_in: &SignedIn) -> Actor {
-    Actor::user(signed_in.user.id, &signed_in.user.email)
 }
 
 // --- plans -------------------------------------------------------------------------------------

@@ -1,11 +1,27 @@
 //! Rendering askama page structs into responses.
 
 use askama::Template;
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::AppError;
 
 /// Renders a page template; a template failure becomes a logged 500.
 pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
     Ok(Html(page.render()?))
+}
+
+/// A page, answered 200.
+pub fn ok(page: &impl Template) -> Result<Response, AppError> {
+    Ok(render(page)?.into_response())
+}
+
+/// A form with problems, answered 422 with everything typed still in it.
+pub fn unprocessable(page: &impl Template) -> Result<Response, AppError> {
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+}
+
+/// After a POST: go and GET the page that shows the result.
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, Redirect::to(to)).into_response()
 }

@@ -6,8 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -17,14 +16,16 @@ use super::{
     changed_fields, parse_kind, parse_yes_no, section_json,
 };
 use crate::AppState;
+use crate::admin::routes::authorise;
 use crate::admin::store::violated_constraint;
-use crate::audit::{self, Actor, Event};
+use crate::audit::{self, Event};
 use crate::auth::extract::SignedIn;
-use crate::auth::policy::{self, Action, Decision, Target};
+use crate::auth::extract::actor;
 use crate::plans::section::SectionKind;
 use crate::web::extract::{Form, Path};
+use crate::web::page::{ok, see_other, unprocessable};
 use crate::web::routes::{Route, get, post};
-use crate::web::{AppError, FormErrors, Layout, page};
+use crate::web::{AppError, FormErrors, Layout};
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -50,34 +51,6 @@ pub fn routes() -> Vec<Route> {
 const SECTIONS_FIELD: &str = "sections";
 
 // --- shared ------------------------------------------------------------------------------------
-
-/// Lets administrators through, with the page layout; everyone else gets 403.
-fn authorise(signed_in: &SignedIn) -> Result<Layout, AppError> {
-    match policy::decide(
-        &signed_in.user.principal(),
-        Action::Administer,
-        Target::everywhere(),
-    ) {
-        Decision::Allow => Ok(Layout::for_session(Some(&signed_in.session))),
-        Decision::Forbidden | Decision::NotFound => Err(AppError::Forbidden),
-    }
-}
-
-fn actor(signed_in: &SignedIn) -> Actor {
-    Actor::user(signed_in.user.id, &signed_in.user.email)
-}
-
-fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, Redirect::to(to)).into_response()
-}
-
-fn ok(page: &impl Template) -> Result<Response, AppError> {
-    Ok(page::render(page)?.into_response())
-}
-
-fn unprocessable(page: &impl Template) -> Result<Response, AppError> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(page)?).into_response())
-}
 
 fn template_url(key: &str) -> String {
     format!("/admin/templates/{key}")
