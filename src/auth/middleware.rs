@@ -16,6 +16,7 @@ use super::session::{self, Session};
 use super::store;
 use crate::AppState;
 use crate::config::Config;
+use crate::web::error::ErrorPage;
 use crate::web::{AppError, Layout};
 
 /// The session of the current request, if any (put there by `load_session`).
@@ -54,8 +55,14 @@ pub async fn load_session(
             Err(rejection) => return rejection,
         };
     }
+    let signed_in = session.clone().filter(|s| s.signed_in_user().is_some());
     request.extensions_mut().insert(CurrentSession(session));
-    next.run(request).await
+    let response = next.run(request).await;
+    // Error pages are made without knowing who asked: give signed-in people their navigation.
+    match (response.extensions().get::<ErrorPage>(), signed_in) {
+        (Some(page), Some(session)) => page.render(Layout::for_session(Some(&session))),
+        _ => response,
+    }
 }
 
 async fn current_session(

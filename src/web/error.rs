@@ -1,6 +1,7 @@
-//! The one error type of the web layer. Not found and forbidden render their own pages; anything
-//! else is logged with its whole cause chain and answered with a plain 500 page that leaks
-//! nothing. A problem with what the user typed is not an error: the handler re-renders the form.
+//! The one error type of the web layer. Not found, forbidden and bad request render their own
+//! pages; anything else is logged with its whole cause chain and answered with a plain 500 page
+//! that leaks nothing. A problem with what the user typed is not an error: the handler re-renders
+//! the form.
 
 use askama::Template;
 
@@ -57,51 +58,63 @@ struct ServerErrorPage {
     layout: Layout,
 }
 
+/// The error pages. A response that is one carries this in its extensions, so the session
+/// middleware, which knows who is signed in, can render it again with their navigation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorPage {
+    NotFound,
+    Forbidden,
+    BadRequest,
+    ServerError,
+}
+
+impl ErrorPage {
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorPage::NotFound => StatusCode::NOT_FOUND,
+            ErrorPage::Forbidden => StatusCode::FORBIDDEN,
+            ErrorPage::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorPage::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The page in the shell described by `layout`.
+    pub fn render(self, layout: Layout) -> Response {
+        let status = self.status();
+        let html = match self {
+            ErrorPage::NotFound => NotFoundPage { layout }.render(),
+            ErrorPage::Forbidden => ForbiddenPage { layout }.render(),
+            ErrorPage::BadRequest => BadRequestPage { layout }.render(),
+            ErrorPage::ServerError => ServerErrorPage { layout }.render(),
+        };
+        let mut response = match html {
+            Ok(html) => (status, Html(html)).into_response(),
+            // The error pages show no data, so this only happens if a template is broken.
+            Err(_) => (status, status.canonical_reason().unwrap_or("Error")).into_response(),
+        };
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        match self {
-            AppError::NotFound => error_page(
-                StatusCode::NOT_FOUND,
-                &NotFoundPage {
-                    layout: Layout::anonymous(),
-                },
-            ),
-            AppError::Forbidden => error_page(
-                StatusCode::FORBIDDEN,
-                &ForbiddenPage {
-                    layout: Layout::anonymous(),
-                },
-            ),
-            AppError::BadRequest => error_page(
-                StatusCode::BAD_REQUEST,
-                &BadRequestPage {
-                    layout: Layout::anonymous(),
-                },
-            ),
+        let page = match self {
+            AppError::NotFound => ErrorPage::NotFound,
+            AppError::Forbidden => ErrorPage::Forbidden,
+            AppError::BadRequest => ErrorPage::BadRequest,
             AppError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
-                server_error_response()
+                ErrorPage::ServerError
             }
-        }
+        };
+        page.render(Layout::anonymous())
     }
 }
 
 /// The 500 page, also used when a handler panics.
 pub fn server_error_response() -> Response {
-    error_page(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        &ServerErrorPage {
-            layout: Layout::anonymous(),
-        },
-    )
-}
-
-fn error_page(status: StatusCode, page: &impl Template) -> Response {
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        // The error pages have no fields, so this only happens if a template is broken.
-        Err(_) => (status, status.canonical_reason().unwrap_or("Error")).into_response(),
-    }
+    ErrorPage::ServerError.render(Layout::anonymous())
 }
 
 /// The router's fallback: any path we do not serve.

@@ -127,3 +127,27 @@ async fn responses_are_compressed_when_the_browser_accepts_it() {
         .unwrap();
     assert_eq!(response.headers()["content-encoding"], "gzip");
 }
+
+#[tokio::test]
+async fn error_pages_keep_the_signed_in_persons_navigation() {
+    use itf_planner::auth::policy::Role;
+    let app = spawn_app().await;
+    let anonymous = app.get("/no-such-page").await.text().await.unwrap();
+    assert!(!anonymous.contains("Sign out"));
+
+    let officer = app
+        .create_user(Role::Officer, Some("kent"), "NHS Thanet CCG")
+        .await;
+    app.sign_in(&officer).await;
+    let response = app.get("/areas/rotherham").await;
+    assert_eq!(response.status(), 404);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Page not found"));
+    assert!(
+        body.contains("Sign out") && body.contains("Your account"),
+        "navigation kept"
+    );
+    let response = app.get("/admin").await;
+    assert_eq!(response.status(), 403);
+    assert!(response.text().await.unwrap().contains("Your account"));
+}
