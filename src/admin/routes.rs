@@ -24,7 +24,8 @@ use crate::auth::policy::{self, Action, Decision, Role, Target};
 use crate::auth::throttle::Scope;
 use crate::auth::{password, store as auth_store};
 use crate::web::extract::{Form, Path};
-use crate::web::page::{ok, see_other, unprocessable};
+use crate::web::form::fingerprint;
+use crate::web::page::{conflict, ok, see_other, unprocessable};
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout, format, page};
 
@@ -165,6 +166,8 @@ struct OrganisationFormPage {
     kinds: Vec<Choice>,
     ods_code: String,
     board_of: Option<String>,
+    /// The fingerprint of the organisation as shown (empty for a new one).
+    based_on: String,
 }
 
 #[derive(Clone, Default, Deserialize)]
@@ -175,6 +178,9 @@ struct OrganisationForm {
     kind: String,
     #[serde(default)]
     ods_code: String,
+    /// The fingerprint of the organisation when the edit form was opened.
+    #[serde(default)]
+    based_on: String,
 }
 
 struct ValidOrganisation {
@@ -193,6 +199,19 @@ impl ValidOrganisation {
     }
 }
 
+/// The message when someone else saved the area after the form was opened.
+const AREA_CHANGED: &str = "Someone else changed this area after you opened this page. Your changes are below and have not been saved: check the area as it is now (open it again in another tab), then save again to replace it.";
+
+/// The message when someone else saved the organisation after the form was opened.
+fn organisation_changed() -> FormErrors {
+    let mut errors = FormErrors::new();
+    errors.add(
+        "name",
+        "Someone else changed this organisation after you opened this page. Your changes are below and have not been saved: check the organisation as it is now (open it again in another tab), then save again to replace it.",
+    );
+    errors
+}
+
 fn organisation_details(organisation: &Organisation) -> serde_json::Value {
     json!({
         "name": organisation.name,
@@ -207,6 +226,7 @@ impl OrganisationForm {
             name: organisation.name.clone(),
             kind: organisation.kind.key().to_owned(),
             ods_code: organisation.ods_code.clone().unwrap_or_default(),
+            based_on: String::new(),
         }
     }
 
@@ -251,6 +271,9 @@ impl OrganisationForm {
             ),
         };
         OrganisationFormPage {
+            based_on: existing
+                .map(|organisation| fingerprint(&organisation_details(organisation)))
+                .unwrap_or_default(),
             layout,
             errors,
             heading,
@@ -360,6 +383,9 @@ async fn update_organisation(
     let organisation = store::find_organisation(&state.pool, path_id(&id)?)
         .await?
         .ok_or(AppError::NotFound)?;
+    if form.based_on != fingerprint(&organisation_details(&organisation)) {
+        return conflict(&form.page(layout, organisation_changed(), Some(&organisation)));
+    }
     let valid = form.parse().and_then(|valid| match &organisation.board_of {
         Some(area) if valid.kind != OrganisationKind::Hwb => {
             let mut errors = FormErrors::new();
@@ -380,17 +406,28 @@ async fn update_organisation(
         let mut tx = state.pool.begin().await?;
         let updated = store::update_organisation(
             &mut *tx,
-            organisation.id,
+            &organisation,
             &valid.name,
             valid.kind,
             valid.ods_code.as_ref(),
         )
         .await;
-        if let Err(error) = updated {
-            return match organisation_clash(&error) {
-                Some(errors) => unprocessable(&form.page(layout, errors, Some(&organisation))),
-                None => Err(error.into()),
-            };
+        match updated {
+            Ok(true) => {}
+            // Changed by someone else between reading it and saving.
+            Ok(false) => {
+                drop(tx);
+                let organisation = store::find_organisation(&state.pool, organisation.id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                return conflict(&form.page(layout, organisation_changed(), Some(&organisation)));
+            }
+            Err(error) => {
+                return match organisation_clash(&error) {
+                    Some(errors) => unprocessable(&form.page(layout, errors, Some(&organisation))),
+                    None => Err(error.into()),
+                };
+            }
         }
         audit::store::append(
             &mut tx,
@@ -441,6 +478,8 @@ struct AreaPage {
     /// Organisations that could be added.
     outsiders: Vec<Choice>,
     signs_plan: Vec<Choice>,
+    /// The fingerprint of the area as shown, for the edit form.
+    based_on: String,
 }
 
 #[derive(Clone, Default, Deserialize)]
@@ -459,6 +498,14 @@ struct AreaForm {
     name: String,
     #[serde(default)]
     board: String,
+    /// The fingerprint of the area when the edit form was opened.
+    #[serde(default)]
+    based_on: String,
+}
+
+/// What an area's edit form changes, for its fingerprint.
+fn area_fingerprint(area: &store::Area) -> String {
+    fingerprint(&json!({ "name": area.name, "board_id": area.board_id }))
 }
 
 #[derive(Clone, Default, Deserialize)]
@@ -627,6 +674,7 @@ async fn area_page(
     }))
     .collect();
     Ok(AreaPage {
+        based_on: area_fingerprint(&area),
         layout,
         banner,
         errors,
@@ -650,6 +698,7 @@ async fn show_area(
     let edit = AreaForm {
         name: area.name.clone(),
         board: area.board_id.to_string(),
+        based_on: String::new(),
     };
     let page = area_page(
         &state,
@@ -674,6 +723,20 @@ async fn update_area(
     let area = find_area(&state, &slug).await?;
     let boards = store::available_boards(&state.pool, Some(area.id)).await?;
     let mut errors = FormErrors::new();
+    if form.based_on != area_fingerprint(&area) {
+        errors.add("name", AREA_CHANGED);
+        let page = area_page(
+            &state,
+            layout,
+            area,
+            errors,
+            String::new(),
+            &form,
+            &MemberForm::default(),
+        )
+        .await?;
+        return conflict(&page);
+    }
     let name = AreaName::parse(&form.name)
         .map_err(|problem| errors.add("name", problem))
         .ok();
@@ -698,7 +761,26 @@ async fn update_area(
     let after = json!({ "name": name.as_str(), "board_id": board.id, "board": board.name });
     if before != after {
         let mut tx = state.pool.begin().await?;
-        if let Err(error) = store::update_area(&mut *tx, area.id, &name, board.id).await {
+        let updated = store::update_area(&mut *tx, &area, &name, board.id).await;
+        if let Ok(false) = updated {
+            // Changed by someone else between reading it and saving.
+            drop(tx);
+            let area = find_area(&state, &slug).await?;
+            let mut errors = FormErrors::new();
+            errors.add("name", AREA_CHANGED);
+            let page = area_page(
+                &state,
+                layout,
+                area,
+                errors,
+                String::new(),
+                &form,
+                &MemberForm::default(),
+            )
+            .await?;
+            return conflict(&page);
+        }
+        if let Err(error) = updated {
             let Some(errors) = area_clash(&error) else {
                 return Err(error.into());
             };
@@ -774,6 +856,7 @@ async fn add_member(
         let edit = AreaForm {
             name: area.name.clone(),
             board: area.board_id.to_string(),
+            based_on: String::new(),
         };
         let page = area_page(&state, layout, area, errors, String::new(), &edit, &form).await?;
         return unprocessable(&page);

@@ -76,21 +76,29 @@ pub async fn insert_organisation(
 }
 
 /// Changes an organisation; same clashes as `insert_organisation`.
+/// Changes an organisation if it is still as `before` (compare and swap); false when someone
+/// else changed it first.
 pub async fn update_organisation(
     db: impl PgExecutor<'_>,
-    id: i64,
+    before: &Organisation,
     name: &OrganisationName,
     kind: OrganisationKind,
     ods_code: Option<&OdsCode>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE organisations SET name = $2, kind = $3, ods_code = $4 WHERE id = $1")
-        .bind(id)
-        .bind(name.as_str())
-        .bind(kind)
-        .bind(ods_code.map(OdsCode::as_str))
-        .execute(db)
-        .await?;
-    Ok(())
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE organisations SET name = $2, kind = $3, ods_code = $4
+         WHERE id = $1 AND name = $5 AND kind = $6 AND ods_code IS NOT DISTINCT FROM $7",
+    )
+    .bind(before.id)
+    .bind(name.as_str())
+    .bind(kind)
+    .bind(ods_code.map(OdsCode::as_str))
+    .bind(&before.name)
+    .bind(before.kind)
+    .bind(before.ods_code.as_deref())
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }
 
 /// An organisation offered in a select.
@@ -159,19 +167,25 @@ pub async fn insert_area(
 }
 
 /// Renames an area or changes its board (its short name, in URLs, stays).
+/// Changes an area's name and board if it is still as `before` (compare and swap); false when
+/// someone else changed it first.
 pub async fn update_area(
     db: impl PgExecutor<'_>,
-    id: i64,
+    before: &Area,
     name: &AreaName,
     board_id: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE areas SET name = $2, board_id = $3 WHERE id = $1")
-        .bind(id)
-        .bind(name.as_str())
-        .bind(board_id)
-        .execute(db)
-        .await?;
-    Ok(())
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE areas SET name = $2, board_id = $3 WHERE id = $1 AND name = $4 AND board_id = $5",
+    )
+    .bind(before.id)
+    .bind(name.as_str())
+    .bind(board_id)
+    .bind(&before.name)
+    .bind(before.board_id)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }
 
 /// Organisations that are not members of the area, to offer as new members.

@@ -602,7 +602,7 @@ struct ConflictPage {
 }
 
 fn conflict_response(page: ConflictPage) -> Result<Response, AppError> {
-    Ok((StatusCode::CONFLICT, page::render(&page)?).into_response())
+    page::conflict(&page)
 }
 
 /// The text and version of an edit form, or the message to show by the box (which keeps the

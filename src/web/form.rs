@@ -51,9 +51,27 @@ impl FormErrors {
     }
 }
 
+/// A short fingerprint of a record as an edit form saw it, carried in the form (`based_on`) so
+/// that saving can tell whether someone else changed the record in the meantime. Built from the
+/// canonical JSON of the record's editable fields.
+pub fn fingerprint(record: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(record.to_string().as_bytes())[..16])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_change_with_any_field_and_not_with_key_order() {
+        let a = serde_json::json!({"name": "Kent", "kind": "hwb"});
+        let b = serde_json::json!({"kind": "hwb", "name": "Kent"});
+        let c = serde_json::json!({"name": "Kent ", "kind": "hwb"});
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert_ne!(fingerprint(&a), fingerprint(&c));
+        assert_eq!(fingerprint(&a).len(), 32);
+    }
 
     #[test]
     fn keeps_the_first_message_per_field_in_order() {

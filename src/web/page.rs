@@ -21,6 +21,11 @@ pub fn unprocessable(page: &impl Template) -> Result<Response, AppError> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
 }
 
+/// A save refused because someone else saved first, answered 409 with everything typed kept.
+pub fn conflict(page: &impl Template) -> Result<Response, AppError> {
+    Ok((StatusCode::CONFLICT, render(page)?).into_response())
+}
+
 /// After a POST: go and GET the page that shows the result.
 pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, Redirect::to(to)).into_response()

@@ -4,7 +4,7 @@
 use itf_planner::audit::{self, Actor, Event};
 use itf_planner::auth::policy::Role;
 
-use crate::helpers::{TestApp, TestUser, location, spawn_app};
+use crate::helpers::{TestApp, TestUser, based_on_in, location, spawn_app};
 
 /// A running app with an administrator signed in to its browser.
 async fn signed_in_admin() -> (TestApp, TestUser) {
@@ -192,10 +192,12 @@ async fn admin_adds_and_edits_an_organisation_and_bad_input_comes_back_with_mess
     let form = app.get_html(&path).await;
     assert!(form.contains("value=\"NHS Medway CCG\""));
     assert!(form.contains("value=\"ccg\" checked"));
+    let based_on = based_on_in(&form);
     let body = post_and_expect_422(
         &app,
         &path,
         &[
+            ("based_on", &based_on),
             ("name", "NHS Thanet CCG"),
             ("kind", "ccg"),
             ("ods_code", "09W"),
@@ -207,6 +209,7 @@ async fn admin_adds_and_edits_an_organisation_and_bad_input_comes_back_with_mess
         &app,
         &path,
         &[
+            ("based_on", &based_on),
             ("name", "NHS Medway Clinical Commissioning Group"),
             ("kind", "ccg"),
             ("ods_code", ""),
@@ -225,10 +228,13 @@ async fn admin_adds_and_edits_an_organisation_and_bad_input_comes_back_with_mess
 
     // A board must stay a board.
     let board = organisation_id(&app, "Kent Health and Wellbeing Board").await;
+    let board_path = format!("/admin/organisations/{board}");
+    let based_on = based_on_in(&app.get_html(&board_path).await);
     let body = post_and_expect_422(
         &app,
-        &format!("/admin/organisations/{board}"),
+        &board_path,
         &[
+            ("based_on", &based_on),
             ("name", "Kent Health and Wellbeing Board"),
             ("kind", "council"),
             ("ods_code", ""),
@@ -377,17 +383,22 @@ async fn admin_creates_an_area_and_adds_and_removes_a_member() {
     assert_eq!(response.status(), 404, "not a member any more");
 
     // Rename it.
+    let based_on = based_on_in(&page);
     let body = post_and_expect_422(
         &app,
         "/admin/areas/medway",
-        &[("name", " "), ("board", &board)],
+        &[("based_on", &based_on), ("name", " "), ("board", &board)],
     )
     .await;
     assert!(body.contains("Enter the area"));
     post_and_expect_redirect(
         &app,
         "/admin/areas/medway",
-        &[("name", "Medway Towns"), ("board", &board)],
+        &[
+            ("based_on", &based_on),
+            ("name", "Medway Towns"),
+            ("board", &board),
+        ],
         "/admin/areas/medway?done=area-updated",
     )
     .await;
@@ -918,4 +929,102 @@ async fn admin_pages_contain_no_inline_script_or_style() {
         }
         assert!(body.contains("Administration"), "{path} is in the layout");
     }
+}
+
+#[tokio::test]
+async fn two_admins_editing_one_organisation_do_not_overwrite_each_other() {
+    let app = spawn_app().await;
+    let first = app
+        .create_user(Role::Admin, None, "ITF planner support")
+        .await;
+    app.sign_in(&first).await;
+    let second_admin = app
+        .create_user(Role::Admin, None, "ITF planner support")
+        .await;
+    let second = app.another_browser();
+    app.clock.advance(time::Duration::seconds(31));
+    second.sign_in(&second_admin).await;
+    let id = organisation_id(&app, "NHS Swale CCG").await;
+    let path = format!("/admin/organisations/{id}");
+    let mine = based_on_in(&app.get_html(&path).await);
+    let theirs = based_on_in(&second.get_html(&path).await);
+
+    let response = second
+        .post_form(
+            &path,
+            &[
+                ("based_on", &theirs),
+                ("name", "NHS Swale CCG (Sittingbourne)"),
+                ("kind", "ccg"),
+                ("ods_code", "10D"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let response = app
+        .post_form(
+            &path,
+            &[
+                ("based_on", &mine),
+                ("name", "NHS Swale Clinical Commissioning Group"),
+                ("kind", "ccg"),
+                ("ods_code", "10D"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Someone else changed this organisation"));
+    assert!(
+        page.contains("NHS Swale Clinical Commissioning Group"),
+        "what was typed is kept"
+    );
+    let name: String = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        name, "NHS Swale CCG (Sittingbourne)",
+        "the first save stands"
+    );
+}
+
+#[tokio::test]
+async fn an_area_changed_since_its_form_was_opened_is_not_overwritten() {
+    let app = spawn_app().await;
+    let admin = app
+        .create_user(Role::Admin, None, "ITF planner support")
+        .await;
+    app.sign_in(&admin).await;
+    let page = app.get_html("/admin/areas/rotherham").await;
+    let based_on = based_on_in(&page);
+    sqlx::query("UPDATE areas SET name = 'Rotherham (renamed elsewhere)' WHERE slug = 'rotherham'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let board = sqlx::query_scalar::<_, i64>("SELECT board_id FROM areas WHERE slug = 'rotherham'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+        .to_string();
+    let response = app
+        .post_form(
+            "/admin/areas/rotherham",
+            &[
+                ("based_on", &based_on),
+                ("name", "Rotherham Borough"),
+                ("board", &board),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Someone else changed this area"));
+    assert!(body.contains("Rotherham Borough"), "what was typed is kept");
+    let name: String = sqlx::query_scalar("SELECT name FROM areas WHERE slug = 'rotherham'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(name, "Rotherham (renamed elsewhere)");
 }

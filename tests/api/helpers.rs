@@ -397,6 +397,13 @@ pub fn location(response: &reqwest::Response) -> String {
         .unwrap_or_default()
 }
 
+/// The fingerprint an edit form carries of the record it was opened on.
+pub fn based_on_in(html: &str) -> String {
+    let marker = "name=\"based_on\" value=\"";
+    let start = html.find(marker).expect("a based_on field") + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
 pub fn csrf_token_in(html: &str) -> Option<String> {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker)? + marker.len();

@@ -4,7 +4,7 @@
 
 use itf_planner::auth::policy::Role;
 
-use crate::helpers::{TestApp, TestUser, location, spawn_app};
+use crate::helpers::{TestApp, TestUser, based_on_in, location, spawn_app};
 
 const TEMPLATE: &str = "/admin/templates/2014-16";
 const COPY: &str = "/admin/templates/2015-16";
@@ -230,11 +230,13 @@ async fn admin_changes_a_sections_title_and_guidance() {
     assert!(form.contains("Describe the vision for health and social care services"));
     assert!(form.contains("value=\"narrative\" selected"));
     assert!(form.contains("value=\"no\" checked"));
+    let based_on = based_on_in(&form);
 
     post_and_expect_redirect(
         &app,
         path,
         &[
+            ("based_on", &based_on),
             ("title", "Vision for 2015/16"),
             ("kind", "narrative"),
             ("per_organisation", "yes"),
@@ -285,10 +287,12 @@ async fn admin_changes_a_sections_title_and_guidance() {
     // Saving without changes records nothing.
     let actions = app.audit_actions().await;
     assert_eq!(count(&actions, "template_section.updated"), 1);
+    let based_on = based_on_in(&app.get_html(path).await);
     post_and_expect_redirect(
         &app,
         path,
         &[
+            ("based_on", &based_on),
             ("title", "Vision for 2015/16"),
             ("kind", "narrative"),
             ("per_organisation", "yes"),
@@ -722,4 +726,59 @@ async fn template_pages_contain_no_inline_script_or_style() {
     }
     copy_to_2015_16(&app).await;
     assert!(app.get_html(COPY).await.contains("Copied from"));
+}
+
+#[tokio::test]
+async fn two_admins_editing_one_section_do_not_overwrite_each_other() {
+    let (app, _admin) = signed_in_admin().await;
+    copy_to_2015_16(&app).await;
+    let other_admin = app
+        .create_user(Role::Admin, None, "ITF planner support")
+        .await;
+    let other = app.another_browser();
+    app.clock.advance(time::Duration::seconds(31));
+    other.sign_in(&other_admin).await;
+    let path = "/admin/templates/2015-16/sections/engagement";
+    let mine = based_on_in(&app.get_html(path).await);
+    let theirs = based_on_in(&other.get_html(path).await);
+    assert_eq!(mine, theirs);
+
+    let fields = |based_on: &str, guidance: &str| {
+        vec![
+            ("based_on".to_owned(), based_on.to_owned()),
+            ("title".to_owned(), "Engagement".to_owned()),
+            ("kind".to_owned(), "engagement".to_owned()),
+            ("per_organisation".to_owned(), "no".to_owned()),
+            ("guidance".to_owned(), guidance.to_owned()),
+        ]
+    };
+    let post = |browser: &crate::helpers::TestApp, fields: Vec<(String, String)>| {
+        let browser = browser.clone();
+        async move {
+            let borrowed: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            browser.post_form(path, &borrowed).await
+        }
+    };
+    let response = post(&other, fields(&theirs, "Their guidance")).await;
+    assert_eq!(response.status(), 303);
+    let response = post(&app, fields(&mine, "My guidance")).await;
+    assert_eq!(
+        response.status(),
+        409,
+        "the second save is refused, not silently applied"
+    );
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Someone else changed this section"));
+    assert!(page.contains("My guidance"), "what was typed is kept");
+    assert_eq!(
+        sections(&app, "2015-16").await.remove(12).3,
+        "Their guidance"
+    );
+
+    let response = post(&app, fields(&based_on_in(&page), "My guidance")).await;
+    assert_eq!(response.status(), 303, "saving again, knowingly, works");
+    assert_eq!(sections(&app, "2015-16").await.remove(12).3, "My guidance");
 }

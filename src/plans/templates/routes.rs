@@ -23,7 +23,8 @@ use crate::auth::extract::SignedIn;
 use crate::auth::extract::actor;
 use crate::plans::section::SectionKind;
 use crate::web::extract::{Form, Path};
-use crate::web::page::{ok, see_other, unprocessable};
+use crate::web::form::fingerprint;
+use crate::web::page::{conflict, ok, see_other, unprocessable};
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout};
 
@@ -276,6 +277,8 @@ struct SectionForm {
     kind: String,
     per_organisation: String,
     guidance: String,
+    /// The fingerprint of the section when the edit form was opened.
+    based_on: String,
 }
 
 impl SectionForm {
@@ -291,6 +294,7 @@ impl SectionForm {
             }
             .to_owned(),
             guidance: section.guidance.clone(),
+            based_on: String::new(),
         }
     }
 
@@ -455,6 +459,8 @@ struct SectionPage {
     kinds: Vec<Choice>,
     per_organisation: Vec<Choice>,
     guidance: String,
+    /// The fingerprint of the section as shown, for the form.
+    based_on: String,
 }
 
 fn section_page(
@@ -465,6 +471,7 @@ fn section_page(
     form: &SectionForm,
 ) -> SectionPage {
     SectionPage {
+        based_on: fingerprint(&Value::Object(stored_json(&section))),
         layout,
         errors,
         template,
@@ -524,6 +531,17 @@ async fn update_section(
     let section = store::find_section(&mut *tx, template.id, &section.key)
         .await?
         .ok_or(AppError::NotFound)?;
+    if form.based_on != fingerprint(&Value::Object(stored_json(&section))) {
+        // Someone saved this section after the form was opened: show their version's
+        // fingerprint with this person's text, so saving again is a deliberate choice.
+        drop(tx);
+        errors.add(
+            "title",
+            "Someone else changed this section after you opened this page. Your changes are below and have not been saved: check the section as it is now (open it again in another tab), then save again to replace it.",
+        );
+        let page = section_page(layout, errors, template, section, &form);
+        return conflict(&page);
+    }
     let (before, after) = changed_fields(&stored_json(&section), &details.to_json());
     if !after.is_empty() {
         store::update_section(&mut *tx, section.id, &details).await?;
