@@ -413,20 +413,15 @@ async fn section_page(
     let may_edit = open && may_edit_text(signed_in, area.id, section.assigned_organisation_id);
     let may_lead = allowed(signed_in, Action::CompleteSections, Target::area(area.id));
     let may_comment = allowed(signed_in, Action::Comment, Target::area(area.id));
-    let (contributions, members) = if section.per_organisation || may_lead {
-        (
-            store::contributions(&state.pool, area.id, section.id).await?,
-            if may_lead {
-                areas::list_members(&state.pool, area.id).await?
-            } else {
-                Vec::new()
-            },
-        )
+    // Only leads assign, so only they need the member list.
+    let members = if may_lead {
+        areas::list_members(&state.pool, area.id).await?
     } else {
-        (Vec::new(), Vec::new())
+        Vec::new()
     };
     let contributions: Vec<ContributionView> = if section.per_organisation {
-        contributions
+        store::contributions(&state.pool, area.id, section.id)
+            .await?
             .into_iter()
             .map(|contribution| {
                 let may_edit = open
