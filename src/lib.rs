@@ -15,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod home;
+pub mod keyed;
 pub mod plans;
 pub mod web;
 

@@ -4,68 +4,25 @@
 pub mod routes;
 pub mod store;
 
-use std::fmt;
+use crate::keyed::keyed_enum;
 
-/// What sort of body an organisation is; decides what it may sign and how it is shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "organisation_kind", rename_all = "snake_case")]
-pub enum OrganisationKind {
-    /// Health and Wellbeing Board.
-    Hwb,
-    /// Clinical Commissioning Group (2013–2022).
-    Ccg,
-    /// Integrated Care Board (from July 2022).
-    Icb,
-    Council,
-    NhsEngland,
-    /// Providers, voluntary sector, HealthWatch.
-    Other,
-}
-
-impl OrganisationKind {
-    pub const ALL: [OrganisationKind; 6] = [
-        OrganisationKind::Hwb,
-        OrganisationKind::Ccg,
-        OrganisationKind::Icb,
-        OrganisationKind::Council,
-        OrganisationKind::NhsEngland,
-        OrganisationKind::Other,
-    ];
-
-    /// The form and URL key, as stored in the database.
-    pub fn key(self) -> &'static str {
-        match self {
-            OrganisationKind::Hwb => "hwb",
-            OrganisationKind::Ccg => "ccg",
-            OrganisationKind::Icb => "icb",
-            OrganisationKind::Council => "council",
-            OrganisationKind::NhsEngland => "nhs_england",
-            OrganisationKind::Other => "other",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<OrganisationKind> {
-        OrganisationKind::ALL
-            .into_iter()
-            .find(|kind| kind.key() == key)
-    }
-
-    /// The label people in the field use.
-    pub fn label(self) -> &'static str {
-        match self {
-            OrganisationKind::Hwb => "Health and Wellbeing Board",
-            OrganisationKind::Ccg => "Clinical Commissioning Group",
-            OrganisationKind::Icb => "Integrated Care Board",
-            OrganisationKind::Council => "Council",
-            OrganisationKind::NhsEngland => "NHS England",
-            OrganisationKind::Other => "Other partner",
-        }
-    }
-}
-
-impl fmt::Display for OrganisationKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
+keyed_enum! {
+    /// What sort of body an organisation is; decides what it may sign and how it is shown. The
+    /// key is the form and URL value, as stored in the database; the label is the name people in
+    /// the field use.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
+    #[sqlx(type_name = "organisation_kind", rename_all = "snake_case")]
+    pub enum OrganisationKind {
+        /// Health and Wellbeing Board.
+        Hwb = ("hwb", "Health and Wellbeing Board"),
+        /// Clinical Commissioning Group (2013–2022).
+        Ccg = ("ccg", "Clinical Commissioning Group"),
+        /// Integrated Care Board (from July 2022).
+        Icb = ("icb", "Integrated Care Board"),
+        Council = ("council", "Council"),
+        NhsEngland = ("nhs_england", "NHS England"),
+        /// Providers, voluntary sector, HealthWatch.
+        Other = ("other", "Other partner"),
     }
 }
 

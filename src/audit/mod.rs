@@ -2,7 +2,10 @@
 //! change, hash-chained so that `itf-planner audit verify` detects a row edited or removed.
 //! Each row's hash is SHA-256 over its canonical content and the previous row's hash.
 
+pub mod change;
 pub mod store;
+
+pub use change::Change;
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

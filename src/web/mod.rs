@@ -2,6 +2,7 @@
 //! routes as data, security headers, static assets and health checks.
 
 pub mod assets;
+pub mod banner;
 pub mod error;
 pub mod extract;
 pub mod form;
