@@ -32,7 +32,8 @@ fn seed_demo(database: &str) {
 #[tokio::test]
 async fn seed_demo_loads_kent_and_rotherham_and_running_it_twice_changes_nothing() {
     // Test databases start with the demo data loaded once already.
-    let (pool, name) = fresh_database().await;
+    let database = fresh_database().await;
+    let (pool, name) = (database.pool.clone(), database.name.clone());
     let after_first = counts(&pool).await;
     assert!(after_first.0 > 0 && after_first.1 == 2);
     let kent_ccgs: i64 = sqlx::query_scalar(

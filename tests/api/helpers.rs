@@ -132,8 +132,45 @@ fn remove_stale_clusters() {
     }
 }
 
+/// One test's database. Dropped (with `DROP DATABASE … WITH (FORCE)`) when the last handle
+/// goes, so that tests run against a shared `DATABASE_URL` server do not leave theirs behind.
+pub struct TestDatabase {
+    pub pool: PgPool,
+    pub name: String,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let admin = server().admin.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime, which cannot be blocked on; a thread with its own
+        // runtime does the work, and the test waits for it so nothing outlives the test.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let mut connection = PgConnection::connect_with(&admin).await?;
+                let sql = format!(
+                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                    name.replace('"', "\"\"")
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut connection)
+                    .await?;
+                connection.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop test database {}", self.name);
+        }
+    }
+}
+
 /// A fresh database for one test, copied from the migrated template.
-pub async fn fresh_database() -> (PgPool, String) {
+pub async fn fresh_database() -> TestDatabase {
     let server = server();
     let name = format!("itf_test_{}", uuid::Uuid::new_v4().simple());
     let mut connection = PgConnection::connect_with(&server.admin)
@@ -147,7 +184,19 @@ pub async fn fresh_database() -> (PgPool, String) {
         .connect_with(server.admin.clone().database(&name))
         .await
         .expect("connect to test database");
-    (pool, name)
+    TestDatabase { pool, name }
+}
+
+/// Whether a database of this name exists on the test server.
+pub async fn database_exists(name: &str) -> bool {
+    let mut connection = PgConnection::connect_with(&server().admin)
+        .await
+        .expect("connect");
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(name)
+        .fetch_one(&mut connection)
+        .await
+        .expect("query pg_database")
 }
 
 /// Connection options for a test's database, e.g. to hand `DATABASE_URL` to the binary.
@@ -183,6 +232,8 @@ pub struct TestApp {
     pub jar: Arc<reqwest::cookie::Jar>,
     pub pool: PgPool,
     pub clock: Clock,
+    /// The test's database, dropped when the last clone of this app goes.
+    pub database: Arc<TestDatabase>,
 }
 
 /// Someone with an account in a test, and what they need to sign in.
@@ -413,7 +464,8 @@ pub fn csrf_token_in(html: &str) -> Option<String> {
 
 /// Starts the app against a fresh database (with the demo areas and accounts).
 pub async fn spawn_app() -> TestApp {
-    let (pool, _) = fresh_database().await;
+    let database = fresh_database().await;
+    let pool = database.pool.clone();
     let clock = Clock::fixed(time::OffsetDateTime::now_utc());
     let address = spawn_app_on(pool.clone(), test_config(), clock.clone()).await;
     let (client, jar) = browser();
@@ -423,6 +475,7 @@ pub async fn spawn_app() -> TestApp {
         jar,
         pool,
         clock,
+        database: Arc::new(database),
     }
 }
 

@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod audit;
 mod demo;
+mod harness;
 mod health;
 mod helpers;
 mod launcher;

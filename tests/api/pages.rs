@@ -87,7 +87,8 @@ async fn every_kind_of_response_carries_the_security_headers() {
 #[tokio::test]
 async fn hsts_is_sent_when_configured_for_tls() {
     use crate::helpers::{browser_client, fresh_database, spawn_app_on};
-    let (pool, _) = fresh_database().await;
+    let database = fresh_database().await;
+    let pool = database.pool.clone();
     let config = itf_planner::config::Config::from_lookup(|name| {
         (name == "ITF_PUBLIC_URL").then(|| "https://itf.example.org".to_owned())
     })
