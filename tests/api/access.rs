@@ -263,6 +263,8 @@ enum Case {
     RecoveryCodes,
     // Kent's plan, as Kent County Council (the walkers' organisation) and NHS Ashford CCG (not).
     CreatePlan,
+    /// Rotherham's plan, from the other side: Kent's people are told Rotherham does not exist.
+    CreatePlanInOtherArea,
     /// The vision: shared text, assigned to nobody.
     SharedText,
     /// The plan of action: assigned to Kent County Council.
@@ -282,6 +284,8 @@ enum Case {
     RestoreOtherOrganisationText,
     RestoreOtherContribution,
     Comment,
+    /// A reply in the demo thread.
+    Reply,
     ResolveThread,
     ReopenThread,
     // Administration, on throwaway organisations, areas, users and templates made for the walk.
@@ -318,7 +322,7 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/account/two-factor/start" => vec![StartTwoFactor],
         "/account/two-factor/confirm" => vec![ConfirmTwoFactor],
         "/account/two-factor/recovery-codes" => vec![RecoveryCodes],
-        "/areas/{slug}/plans" => vec![CreatePlan],
+        "/areas/{slug}/plans" => vec![CreatePlan, CreatePlanInOtherArea],
         "/admin/organisations/new" => vec![AddOrganisation],
         "/admin/organisations/{id}" => vec![UpdateOrganisation],
         "/admin/areas/new" => vec![AddArea],
@@ -349,7 +353,7 @@ fn cases_for(template: &str) -> Vec<Case> {
                 RestoreOtherOrganisationText,
                 RestoreOtherContribution,
             ],
-            Some("/comments") => vec![Comment],
+            Some("/comments") => vec![Comment, Reply],
             Some("/comments/{thread_id}/resolve") => vec![ResolveThread],
             Some("/comments/{thread_id}/reopen") => vec![ReopenThread],
             _ => Vec::new(),
@@ -406,6 +410,13 @@ fn outcome(case: Case, who: Who) -> Outcome {
         }
         _ => {}
     }
+    if case == CreatePlanInOtherArea {
+        return match who {
+            Who::Kent(_) => NotFound,
+            // Rotherham's officer sees their area but does not lead it.
+            _ => allowed_if(role == Role::Admin),
+        };
+    }
     // Kent's plan.
     let Who::Kent(_) = who else {
         return match who {
@@ -434,7 +445,7 @@ fn outcome(case: Case, who: Who) -> Outcome {
         | RestoreOtherOrganisationText
         | RestoreOtherContribution => false,
         // Everyone with a part in the area discusses the plan.
-        Comment | ResolveThread | ReopenThread => true,
+        Comment | Reply | ResolveThread | ReopenThread => true,
         _ => unreachable!("{case:?} is handled above"),
     })
 }
@@ -719,7 +730,6 @@ impl Fixture {
         use Case::*;
         let n = self.next();
         let text = format!("Text written by the access walk, number {n}.");
-        let kent_section = |key: &str| section(key);
         match case {
             SignIn => {
                 let user = walker.user.as_ref().unwrap_or(&self.spare_user);
@@ -779,8 +789,8 @@ impl Fixture {
                 form
             }
             RecoveryCodes => RealForm::new("/account/two-factor/recovery-codes", &[]),
-            CreatePlan => {
-                // A template Kent has no plan from yet, so the plan is really created.
+            CreatePlan | CreatePlanInOtherArea => {
+                // A template the area has no plan from yet, so the plan is really created.
                 let key = format!("walk-plan-{n}");
                 expect_success(
                     &self.admin,
@@ -788,31 +798,36 @@ impl Fixture {
                     &[("key", &key), ("name", &format!("Walk plan {n}"))],
                 )
                 .await;
-                RealForm::new("/areas/kent/plans", &[("template", &key)])
+                let area = if case == CreatePlan {
+                    "kent"
+                } else {
+                    "rotherham"
+                };
+                RealForm::new(format!("/areas/{area}/plans"), &[("template", &key)])
             }
             SharedText => {
-                let page = kent_section("vision");
+                let page = section("vision");
                 text_form(&self.lead, &page, &page, &text).await
             }
             OwnOrganisationText => {
-                let page = kent_section("plan-of-action");
+                let page = section("plan-of-action");
                 text_form(&self.lead, &page, &page, &text).await
             }
             OtherOrganisationText => {
-                let page = kent_section("data-sharing");
+                let page = section("data-sharing");
                 text_form(&self.ashford, &page, &page, &text).await
             }
             StatusShared => RealForm::new(
-                format!("{}/status", kent_section("vision")),
+                format!("{}/status", section("vision")),
                 &[("completed", "no")],
             ),
             StatusOtherOrganisation => RealForm::new(
-                format!("{}/status", kent_section("data-sharing")),
+                format!("{}/status", section("data-sharing")),
                 &[("completed", "no")],
             ),
             Reopen => {
                 // Completed by the lead first, so that there is something to reopen.
-                let page = kent_section("seven-day-services");
+                let page = section("seven-day-services");
                 expect_success(
                     &self.lead,
                     &format!("{page}/status"),
@@ -822,39 +837,43 @@ impl Fixture {
                 RealForm::new(format!("{page}/reopen"), &[])
             }
             Assign => RealForm::new(
-                format!("{}/assign", kent_section("engagement")),
+                format!("{}/assign", section("engagement")),
                 &[("organisation", &self.council_id.to_string())],
             ),
             OwnContribution => {
-                let page = kent_section("case-for-change");
+                let page = section("case-for-change");
                 let action = format!("{page}/contributions/{}", self.council_id);
                 text_form(&self.lead, &page, &action, &text).await
             }
             OtherContribution => {
-                let page = kent_section("case-for-change");
+                let page = section("case-for-change");
                 let action = format!("{page}/contributions/{}", self.ashford_id);
                 text_form(&self.ashford, &page, &action, &text).await
             }
-            RestoreShared => restore_form(&self.lead, &kent_section("vision"), None).await,
+            RestoreShared => restore_form(&self.lead, &section("vision"), None).await,
             RestoreOwnContribution => {
-                let page = kent_section("case-for-change");
+                let page = section("case-for-change");
                 restore_form(&self.lead, &page, Some(self.council_id)).await
             }
             RestoreOtherOrganisationText => {
-                restore_form(&self.ashford, &kent_section("data-sharing"), None).await
+                restore_form(&self.ashford, &section("data-sharing"), None).await
             }
             RestoreOtherContribution => {
-                let page = kent_section("case-for-change");
+                let page = section("case-for-change");
                 restore_form(&self.ashford, &page, Some(self.ashford_id)).await
             }
             Comment => RealForm::new(
-                format!("{}/comments", kent_section("case-for-change")),
+                format!("{}/comments", section("case-for-change")),
                 &[("body", &text), ("thread", "")],
+            ),
+            Reply => RealForm::new(
+                format!("{}/comments", section("case-for-change")),
+                &[("body", &text), ("thread", &self.thread_id.to_string())],
             ),
             ResolveThread => RealForm::new(
                 format!(
                     "{}/comments/{}/resolve",
-                    kent_section("case-for-change"),
+                    section("case-for-change"),
                     self.thread_id
                 ),
                 &[],
@@ -862,7 +881,7 @@ impl Fixture {
             ReopenThread => RealForm::new(
                 format!(
                     "{}/comments/{}/reopen",
-                    kent_section("case-for-change"),
+                    section("case-for-change"),
                     self.thread_id
                 ),
                 &[],
