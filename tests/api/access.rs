@@ -1,11 +1,18 @@
 //! Walks every route of the router (from `itf_planner::routes()`, the list the router is built
 //! from) as a visitor, as each role, and as a user of another area, and checks the status the
 //! policy implies. A new route without an expectation here fails the test.
+//!
+//! Two walks: one GETs every page and posts empty forms (nothing may crash, and the refused are
+//! refused before the form is read); the other posts a real, currently valid form to every POST
+//! route, including to other organisations' parts of the plan, so that a missing permission
+//! check cannot hide behind a 422. A POST route without a real form written here fails it.
 
 use axum::http::Method;
 use itf_planner::auth::policy::Role;
 
-use crate::helpers::{TestApp, TestUser, location, spawn_app};
+use crate::helpers::{
+    TEST_PASSWORD, TestApp, TestUser, form_actions_in, form_fields_in, location, spawn_app,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Who {
@@ -213,4 +220,982 @@ async fn every_post_route_refuses_a_request_without_a_csrf_token_and_changes_not
     assert!(checked >= 6, "checked {checked} POST routes");
     assert_eq!(audit_rows().await, before, "nothing happened");
     assert!(app.is_signed_in().await, "not even a sign-out");
+}
+
+// --- the walk with real forms -------------------------------------------------------------------
+//
+// The walk above posts empty forms, so a handler that forgot to ask the policy but refuses the
+// empty form (422) would pass it. This one posts, for every POST route, a form that succeeds
+// for someone allowed (scraped from the page that carries it, just before each request), to
+// targets in and out of the walker's organisation, and checks that the allowed succeed with a
+// change recorded, and that the refused are refused and change nothing at all.
+
+/// What a request with a real form must answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// 303 or 200, and at least one audit record added: the form really was good.
+    Changes,
+    /// 303 or 200; whether anything changes depends on the walker (e.g. two-factor set up).
+    Succeeds,
+    /// 303 without any change (a step that only makes sense in the middle of signing in).
+    RedirectsUnchanged,
+    /// 303 to the sign-in page, nothing changed.
+    SignInFirst,
+    /// 403, nothing changed.
+    Forbidden,
+    /// 404, nothing changed.
+    NotFound,
+}
+
+/// One target of one POST route. Cross-organisation targets are the ones a missing check in a
+/// handler would let through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Case {
+    // Signing in and out.
+    SignIn,
+    SecondFactor,
+    SignOut,
+    // Your account.
+    SignOutEverywhere,
+    ChangePassword,
+    StartTwoFactor,
+    ConfirmTwoFactor,
+    RecoveryCodes,
+    // Kent's plan, as Kent County Council (the walkers' organisation) and NHS Ashford CCG (not).
+    CreatePlan,
+    /// Rotherham's plan, from the other side: Kent's people are told Rotherham does not exist.
+    CreatePlanInOtherArea,
+    /// The vision: shared text, assigned to nobody.
+    SharedText,
+    /// The plan of action: assigned to Kent County Council.
+    OwnOrganisationText,
+    /// Data sharing: assigned to NHS Ashford CCG for the walk.
+    OtherOrganisationText,
+    StatusShared,
+    StatusOtherOrganisation,
+    Reopen,
+    Assign,
+    /// The case for change: Kent County Council's part.
+    OwnContribution,
+    /// The case for change: NHS Ashford CCG's part.
+    OtherContribution,
+    RestoreShared,
+    RestoreOwnContribution,
+    RestoreOtherOrganisationText,
+    RestoreOtherContribution,
+    Comment,
+    /// A reply in the demo thread.
+    Reply,
+    ResolveThread,
+    ReopenThread,
+    // Administration, on throwaway organisations, areas, users and templates made for the walk.
+    AddOrganisation,
+    UpdateOrganisation,
+    AddArea,
+    UpdateArea,
+    AddMember,
+    RemoveMember,
+    AddUser,
+    AddGrant,
+    RemoveGrant,
+    DisableUser,
+    EnableUser,
+    ResetPassword,
+    ResetTwoFactor,
+    CopyTemplate,
+    AddTemplateSection,
+    UpdateTemplateSection,
+    MoveTemplateSection,
+    RemoveTemplateSection,
+}
+
+/// The cases that exercise each POST route. A POST route without any fails the walk.
+fn cases_for(template: &str) -> Vec<Case> {
+    use Case::*;
+    let section = "/areas/{slug}/plans/{plan}/sections/{section}";
+    let cases = match template {
+        "/sign-in" => vec![SignIn],
+        "/sign-in/two-factor" => vec![SecondFactor],
+        "/sign-out" => vec![SignOut],
+        "/account/sign-out-everywhere" => vec![SignOutEverywhere],
+        "/account/password" => vec![ChangePassword],
+        "/account/two-factor/start" => vec![StartTwoFactor],
+        "/account/two-factor/confirm" => vec![ConfirmTwoFactor],
+        "/account/two-factor/recovery-codes" => vec![RecoveryCodes],
+        "/areas/{slug}/plans" => vec![CreatePlan, CreatePlanInOtherArea],
+        "/admin/organisations/new" => vec![AddOrganisation],
+        "/admin/organisations/{id}" => vec![UpdateOrganisation],
+        "/admin/areas/new" => vec![AddArea],
+        "/admin/areas/{slug}" => vec![UpdateArea],
+        "/admin/areas/{slug}/members" => vec![AddMember],
+        "/admin/areas/{slug}/members/{organisation_id}/remove" => vec![RemoveMember],
+        "/admin/users/new" => vec![AddUser],
+        "/admin/users/{id}/grants" => vec![AddGrant],
+        "/admin/users/{id}/grants/{grant_id}/remove" => vec![RemoveGrant],
+        "/admin/users/{id}/disable" => vec![DisableUser],
+        "/admin/users/{id}/enable" => vec![EnableUser],
+        "/admin/users/{id}/reset-password" => vec![ResetPassword],
+        "/admin/users/{id}/reset-two-factor" => vec![ResetTwoFactor],
+        "/admin/templates/{key}/copy" => vec![CopyTemplate],
+        "/admin/templates/{key}/sections" => vec![AddTemplateSection],
+        "/admin/templates/{key}/sections/{section}" => vec![UpdateTemplateSection],
+        "/admin/templates/{key}/sections/{section}/move" => vec![MoveTemplateSection],
+        "/admin/templates/{key}/sections/{section}/remove" => vec![RemoveTemplateSection],
+        other => match other.strip_prefix(section) {
+            Some("") => vec![SharedText, OwnOrganisationText, OtherOrganisationText],
+            Some("/status") => vec![StatusShared, StatusOtherOrganisation],
+            Some("/reopen") => vec![Reopen],
+            Some("/assign") => vec![Assign],
+            Some("/contributions/{organisation_id}") => vec![OwnContribution, OtherContribution],
+            Some("/restore") => vec![
+                RestoreShared,
+                RestoreOwnContribution,
+                RestoreOtherOrganisationText,
+                RestoreOtherContribution,
+            ],
+            Some("/comments") => vec![Comment, Reply],
+            Some("/comments/{thread_id}/resolve") => vec![ResolveThread],
+            Some("/comments/{thread_id}/reopen") => vec![ReopenThread],
+            _ => Vec::new(),
+        },
+    };
+    assert!(
+        !cases.is_empty(),
+        "no real form written for POST {template}: add its cases to tests/api/access.rs"
+    );
+    cases
+}
+
+/// What the policy (and DESIGN.md) says each kind of user gets for each case.
+fn outcome(case: Case, who: Who) -> Outcome {
+    use Case::*;
+    use Outcome::*;
+    let allowed_if = |yes: bool| if yes { Changes } else { Forbidden };
+    match case {
+        // Anyone may sign in (walkers with their own account, the visitor with a spare one).
+        SignIn => return Succeeds,
+        // Nobody is half-way through signing in: it sends them on.
+        SecondFactor => return RedirectsUnchanged,
+        SignOut => return Succeeds,
+        _ => {}
+    }
+    let role = match who {
+        Who::Visitor => return SignInFirst,
+        Who::Kent(role) | Who::Global(role) => role,
+        Who::OtherAreaOfficer => Role::Officer,
+    };
+    match case {
+        SignOutEverywhere | ChangePassword => return Changes,
+        // Two-factor already on: these send you back to the two-factor page.
+        StartTwoFactor | ConfirmTwoFactor | RecoveryCodes => return Succeeds,
+        AddOrganisation
+        | UpdateOrganisation
+        | AddArea
+        | UpdateArea
+        | AddMember
+        | RemoveMember
+        | AddUser
+        | AddGrant
+        | RemoveGrant
+        | DisableUser
+        | EnableUser
+        | ResetPassword
+        | ResetTwoFactor
+        | CopyTemplate
+        | AddTemplateSection
+        | UpdateTemplateSection
+        | MoveTemplateSection
+        | RemoveTemplateSection => {
+            return allowed_if(who == Who::Global(Role::Admin));
+        }
+        _ => {}
+    }
+    if case == CreatePlanInOtherArea {
+        return match who {
+            Who::Kent(_) => NotFound,
+            // Rotherham's officer sees their area but does not lead it.
+            _ => allowed_if(role == Role::Admin),
+        };
+    }
+    // Kent's plan.
+    let Who::Kent(_) = who else {
+        return match who {
+            // Another area's officer is told Kent's plan does not exist.
+            Who::OtherAreaOfficer => NotFound,
+            // Administrators may start an area's plan; nothing else in it is theirs to change.
+            _ => allowed_if(case == CreatePlan && role == Role::Admin),
+        };
+    };
+    let lead = role == Role::AreaLead;
+    let editor = lead || role == Role::Officer;
+    allowed_if(match case {
+        CreatePlan | Reopen | Assign => lead,
+        // The walker's organisation (Kent County Council) and shared text: its editors.
+        SharedText
+        | OwnOrganisationText
+        | OwnContribution
+        | RestoreShared
+        | RestoreOwnContribution
+        | StatusShared => editor,
+        // The lead decides on any section's status, whoever writes it.
+        StatusOtherOrganisation => lead,
+        // Another organisation's text: not even the area lead writes it.
+        OtherOrganisationText
+        | OtherContribution
+        | RestoreOtherOrganisationText
+        | RestoreOtherContribution => false,
+        // Everyone with a part in the area discusses the plan.
+        Comment | Reply | ResolveThread | ReopenThread => true,
+        _ => unreachable!("{case:?} is handled above"),
+    })
+}
+
+/// A request to make: where, what, and what a success means for the walker.
+struct RealForm {
+    path: String,
+    fields: Vec<(String, String)>,
+    /// The walker's new password, once the form is accepted.
+    new_password: Option<String>,
+    /// The walker's authenticator secret, once the form is accepted.
+    new_totp_secret: Option<Vec<u8>>,
+}
+
+impl RealForm {
+    fn new(path: impl Into<String>, fields: &[(&str, &str)]) -> RealForm {
+        RealForm {
+            path: path.into(),
+            fields: fields
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                .collect(),
+            new_password: None,
+            new_totp_secret: None,
+        }
+    }
+
+    fn with(mut self, name: &str, value: &str) -> RealForm {
+        self.fields.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// Whether `path` is an instance of the route `template` (`{…}` matches one segment).
+fn instance_of(path: &str, template: &str) -> bool {
+    let path: Vec<&str> = path.split('/').collect();
+    let template: Vec<&str> = template.split('/').collect();
+    path.len() == template.len()
+        && path
+            .iter()
+            .zip(&template)
+            .all(|(part, pattern)| part == pattern || pattern.starts_with('{'))
+}
+
+const KENT_PLAN: &str = "/areas/kent/plans/2014-16";
+/// The template copied for the template administration cases; no plan uses it.
+const WALK_TEMPLATE: &str = "walk-edit";
+/// The area made for the area administration cases.
+const WALK_AREA: &str = "walk";
+
+fn section(key: &str) -> String {
+    format!("{KENT_PLAN}/sections/{key}")
+}
+
+/// The people and things the walk needs besides the walkers, made through the app as its users
+/// would make them.
+struct Fixture {
+    app: TestApp,
+    /// Browsers signed in as an administrator, Kent's area lead (Kent County Council) and an
+    /// officer of NHS Ashford CCG in Kent: they open the forms the walkers then send.
+    admin: TestApp,
+    lead: TestApp,
+    ashford: TestApp,
+    council_id: i64,
+    ashford_id: i64,
+    rotherham_id: i64,
+    walk_board_id: i64,
+    walk_partner_id: i64,
+    thread_id: i64,
+    /// Disabled and enabled in turn.
+    switched_user: TestUser,
+    /// Has their password and two-factor reset.
+    reset_user: TestUser,
+    /// Signs in as the visitor.
+    spare_user: TestUser,
+    made: std::sync::atomic::AtomicU32,
+}
+
+async fn signed_in_browser(
+    app: &TestApp,
+    role: Role,
+    area: Option<&str>,
+    organisation: &str,
+) -> TestApp {
+    let browser = app.another_browser();
+    let user = app.create_user(role, area, organisation).await;
+    browser.sign_in(&user).await;
+    browser
+}
+
+async fn expect_success(
+    browser: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let response = browser.post_form(path, fields).await;
+    let status = response.status().as_u16();
+    assert!(
+        status == 303 || status == 200,
+        "setting up the walk: POST {path} {fields:?} answered {status}"
+    );
+    response
+}
+
+impl Fixture {
+    async fn set_up(app: &TestApp) -> Fixture {
+        let admin = signed_in_browser(app, Role::Admin, None, "NHS England").await;
+        let lead =
+            signed_in_browser(app, Role::AreaLead, Some("kent"), "Kent County Council").await;
+        let ashford = signed_in_browser(app, Role::Officer, Some("kent"), "NHS Ashford CCG").await;
+        let council_id = organisation_id(app, "Kent County Council").await;
+        let ashford_id = organisation_id(app, "NHS Ashford CCG").await;
+        let rotherham_id: i64 = sqlx::query_scalar("SELECT id FROM areas WHERE slug = 'rotherham'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+
+        // Kent's plan: a section written by Ashford alone, and a second version of every text
+        // the walk restores, so each history offers one to restore.
+        let data_sharing = section("data-sharing");
+        expect_success(
+            &lead,
+            &format!("{data_sharing}/assign"),
+            &[("organisation", &ashford_id.to_string())],
+        )
+        .await;
+        let case_for_change = section("case-for-change");
+        for (browser, page, action) in [
+            (&ashford, data_sharing.clone(), data_sharing.clone()),
+            (&ashford, data_sharing.clone(), data_sharing.clone()),
+            (&lead, section("vision"), section("vision")),
+            (
+                &lead,
+                case_for_change.clone(),
+                format!("{case_for_change}/contributions/{council_id}"),
+            ),
+            (
+                &ashford,
+                case_for_change.clone(),
+                format!("{case_for_change}/contributions/{ashford_id}"),
+            ),
+        ] {
+            let form = text_form(
+                browser,
+                &page,
+                &action,
+                "Written while setting up the walk.",
+            )
+            .await;
+            expect_success(browser, &form.path, &fields(&form)).await;
+        }
+        let page = lead.get_html(&case_for_change).await;
+        let thread_id = form_actions_in(&page)
+            .iter()
+            .find_map(|action| {
+                action
+                    .strip_prefix(&format!("{case_for_change}/comments/"))?
+                    .strip_suffix("/resolve")?
+                    .parse()
+                    .ok()
+            })
+            .expect("the demo comment thread, open");
+
+        // Administration: a template no plan uses, an organisation, and an area with its board.
+        expect_success(
+            &admin,
+            "/admin/templates/2014-16/copy",
+            &[("key", WALK_TEMPLATE), ("name", "Walk template")],
+        )
+        .await;
+        expect_success(
+            &admin,
+            "/admin/organisations/new",
+            &[
+                ("name", "Walk partner"),
+                ("kind", "other"),
+                ("ods_code", ""),
+            ],
+        )
+        .await;
+        expect_success(
+            &admin,
+            "/admin/organisations/new",
+            &[("name", "Walk board"), ("kind", "hwb"), ("ods_code", "")],
+        )
+        .await;
+        let walk_partner_id = organisation_id(app, "Walk partner").await;
+        let walk_board_id = organisation_id(app, "Walk board").await;
+        expect_success(
+            &admin,
+            "/admin/areas/new",
+            &[
+                ("slug", WALK_AREA),
+                ("name", "Walk"),
+                ("board", &walk_board_id.to_string()),
+            ],
+        )
+        .await;
+
+        let throwaway = || app.create_user(Role::Officer, Some("kent"), "Kent County Council");
+        Fixture {
+            switched_user: throwaway().await,
+            reset_user: throwaway().await,
+            spare_user: throwaway().await,
+            app: app.clone(),
+            admin,
+            lead,
+            ashford,
+            council_id,
+            ashford_id,
+            rotherham_id,
+            walk_board_id,
+            walk_partner_id,
+            thread_id,
+            made: Default::default(),
+        }
+    }
+
+    /// A number not used before in this walk, for names that must be new.
+    fn next(&self) -> u32 {
+        self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    async fn audit_rows(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM audit_log")
+            .fetch_one(&self.app.pool)
+            .await
+            .unwrap()
+    }
+
+    /// Adds a section to the walk's template; returns its key.
+    async fn new_template_section(&self) -> String {
+        let key = format!("walk-section-{}", self.next());
+        expect_success(
+            &self.admin,
+            &format!("/admin/templates/{WALK_TEMPLATE}/sections"),
+            &template_section_fields(&key, "A section made for the walk"),
+        )
+        .await;
+        key
+    }
+
+    /// Adds an organisation of `kind`; returns its id.
+    async fn new_organisation(&self, kind: &str) -> i64 {
+        let name = format!("Walk organisation {}", self.next());
+        expect_success(
+            &self.admin,
+            "/admin/organisations/new",
+            &[("name", &name), ("kind", kind), ("ods_code", "")],
+        )
+        .await;
+        organisation_id(&self.app, &name).await
+    }
+
+    /// A user with an officer's grant in Kent; returns them and the grant's id.
+    async fn new_user_with_grant(&self) -> (TestUser, i64) {
+        let user = self
+            .app
+            .create_user(Role::Officer, Some("kent"), "Kent County Council")
+            .await;
+        let page = self
+            .admin
+            .get_html(&format!("/admin/users/{}", user.id))
+            .await;
+        let prefix = format!("/admin/users/{}/grants/", user.id);
+        let grant_id = form_actions_in(&page)
+            .iter()
+            .find_map(|action| {
+                action
+                    .strip_prefix(&prefix)?
+                    .strip_suffix("/remove")?
+                    .parse()
+                    .ok()
+            })
+            .expect("a form to remove the grant");
+        (user, grant_id)
+    }
+
+    /// The real form for `case`, made just now so that it is current (versions, fingerprints),
+    /// for `walker`.
+    async fn form_for(&self, case: Case, walker: &Walker) -> RealForm {
+        use Case::*;
+        let n = self.next();
+        let text = format!("Text written by the access walk, number {n}.");
+        match case {
+            SignIn => {
+                let user = walker.user.as_ref().unwrap_or(&self.spare_user);
+                RealForm::new(
+                    "/sign-in",
+                    &[("email", &user.email), ("password", &user.password)],
+                )
+            }
+            SecondFactor => {
+                let code = match walker.user.as_ref() {
+                    Some(user) if user.totp_secret.is_some() => self.app.totp_code(user),
+                    _ => "123456".to_owned(),
+                };
+                RealForm::new("/sign-in/two-factor", &[("code", &code)])
+            }
+            SignOut => RealForm::new("/sign-out", &[]),
+            SignOutEverywhere => RealForm::new("/account/sign-out-everywhere", &[]),
+            ChangePassword => {
+                let current = walker.user.as_ref().map(|user| user.password.clone());
+                let new = format!("walk {n} lantern quarry meadow");
+                let mut form = RealForm::new(
+                    "/account/password",
+                    &[
+                        (
+                            "current_password",
+                            current.as_deref().unwrap_or(TEST_PASSWORD),
+                        ),
+                        ("new_password", &new),
+                        ("confirm_password", &new),
+                    ],
+                );
+                form.new_password = Some(new);
+                form
+            }
+            StartTwoFactor => RealForm::new("/account/two-factor/start", &[]),
+            ConfirmTwoFactor => {
+                // The code of the authenticator being set up, if the walker started.
+                let started: Option<Vec<u8>> = match &walker.user {
+                    Some(user) if user.totp_secret.is_none() => {
+                        sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")
+                            .bind(user.id)
+                            .fetch_one(&self.app.pool)
+                            .await
+                            .unwrap()
+                    }
+                    _ => None,
+                };
+                let code = match &started {
+                    Some(secret) => itf_planner::auth::totp::code_at(
+                        &itf_planner::auth::totp::TotpSecret::from_bytes(secret.clone()),
+                        self.app.clock.now().unix_timestamp(),
+                    ),
+                    None => "123456".to_owned(),
+                };
+                let mut form = RealForm::new("/account/two-factor/confirm", &[("code", &code)]);
+                form.new_totp_secret = started;
+                form
+            }
+            RecoveryCodes => RealForm::new("/account/two-factor/recovery-codes", &[]),
+            CreatePlan | CreatePlanInOtherArea => {
+                // A template the area has no plan from yet, so the plan is really created.
+                let key = format!("walk-plan-{n}");
+                expect_success(
+                    &self.admin,
+                    "/admin/templates/2014-16/copy",
+                    &[("key", &key), ("name", &format!("Walk plan {n}"))],
+                )
+                .await;
+                let area = if case == CreatePlan {
+                    "kent"
+                } else {
+                    "rotherham"
+                };
+                RealForm::new(format!("/areas/{area}/plans"), &[("template", &key)])
+            }
+            SharedText => {
+                let page = section("vision");
+                text_form(&self.lead, &page, &page, &text).await
+            }
+            OwnOrganisationText => {
+                let page = section("plan-of-action");
+                text_form(&self.lead, &page, &page, &text).await
+            }
+            OtherOrganisationText => {
+                let page = section("data-sharing");
+                text_form(&self.ashford, &page, &page, &text).await
+            }
+            StatusShared => RealForm::new(
+                format!("{}/status", section("vision")),
+                &[("completed", "no")],
+            ),
+            StatusOtherOrganisation => RealForm::new(
+                format!("{}/status", section("data-sharing")),
+                &[("completed", "no")],
+            ),
+            Reopen => {
+                // Completed by the lead first, so that there is something to reopen.
+                let page = section("seven-day-services");
+                expect_success(
+                    &self.lead,
+                    &format!("{page}/status"),
+                    &[("completed", "yes")],
+                )
+                .await;
+                RealForm::new(format!("{page}/reopen"), &[])
+            }
+            Assign => RealForm::new(
+                format!("{}/assign", section("engagement")),
+                &[("organisation", &self.council_id.to_string())],
+            ),
+            OwnContribution => {
+                let page = section("case-for-change");
+                let action = format!("{page}/contributions/{}", self.council_id);
+                text_form(&self.lead, &page, &action, &text).await
+            }
+            OtherContribution => {
+                let page = section("case-for-change");
+                let action = format!("{page}/contributions/{}", self.ashford_id);
+                text_form(&self.ashford, &page, &action, &text).await
+            }
+            RestoreShared => restore_form(&self.lead, &section("vision"), None).await,
+            RestoreOwnContribution => {
+                let page = section("case-for-change");
+                restore_form(&self.lead, &page, Some(self.council_id)).await
+            }
+            RestoreOtherOrganisationText => {
+                restore_form(&self.ashford, &section("data-sharing"), None).await
+            }
+            RestoreOtherContribution => {
+                let page = section("case-for-change");
+                restore_form(&self.ashford, &page, Some(self.ashford_id)).await
+            }
+            Comment => RealForm::new(
+                format!("{}/comments", section("case-for-change")),
+                &[("body", &text), ("thread", "")],
+            ),
+            Reply => RealForm::new(
+                format!("{}/comments", section("case-for-change")),
+                &[("body", &text), ("thread", &self.thread_id.to_string())],
+            ),
+            ResolveThread => RealForm::new(
+                format!(
+                    "{}/comments/{}/resolve",
+                    section("case-for-change"),
+                    self.thread_id
+                ),
+                &[],
+            ),
+            ReopenThread => RealForm::new(
+                format!(
+                    "{}/comments/{}/reopen",
+                    section("case-for-change"),
+                    self.thread_id
+                ),
+                &[],
+            ),
+            AddOrganisation => RealForm::new(
+                "/admin/organisations/new",
+                &[
+                    ("name", &format!("Walk organisation {n}")),
+                    ("kind", "other"),
+                    ("ods_code", ""),
+                ],
+            ),
+            UpdateOrganisation => {
+                let path = format!("/admin/organisations/{}", self.walk_partner_id);
+                scraped_form(&self.admin, &path, &path)
+                    .await
+                    .with("name", &format!("Walk partner {n}"))
+                    .with("kind", "other")
+                    .with("ods_code", "")
+            }
+            AddArea => {
+                let board = self.new_organisation("hwb").await;
+                RealForm::new(
+                    "/admin/areas/new",
+                    &[
+                        ("slug", &format!("walk-area-{n}")),
+                        ("name", &format!("Walk area {n}")),
+                        ("board", &board.to_string()),
+                    ],
+                )
+            }
+            UpdateArea => {
+                let path = format!("/admin/areas/{WALK_AREA}");
+                scraped_form(&self.admin, &path, &path)
+                    .await
+                    .with("name", &format!("Walk {n}"))
+                    .with("board", &self.walk_board_id.to_string())
+            }
+            AddMember => {
+                let organisation = self.new_organisation("other").await;
+                RealForm::new(
+                    format!("/admin/areas/{WALK_AREA}/members"),
+                    &[
+                        ("organisation", &organisation.to_string()),
+                        ("signs_plan", "no"),
+                    ],
+                )
+            }
+            RemoveMember => {
+                let organisation = self.new_organisation("other").await;
+                expect_success(
+                    &self.admin,
+                    &format!("/admin/areas/{WALK_AREA}/members"),
+                    &[
+                        ("organisation", &organisation.to_string()),
+                        ("signs_plan", "no"),
+                    ],
+                )
+                .await;
+                RealForm::new(
+                    format!("/admin/areas/{WALK_AREA}/members/{organisation}/remove"),
+                    &[],
+                )
+            }
+            AddUser => RealForm::new(
+                "/admin/users/new",
+                &[
+                    ("email", &format!("walk-{n}@test.example")),
+                    ("name", &format!("Walk user {n}")),
+                    ("organisation", &self.council_id.to_string()),
+                ],
+            ),
+            AddGrant => {
+                let (user, _) = self.new_user_with_grant().await;
+                RealForm::new(
+                    format!("/admin/users/{}/grants", user.id),
+                    &[
+                        ("role", "officer"),
+                        ("area", &self.rotherham_id.to_string()),
+                    ],
+                )
+            }
+            RemoveGrant => {
+                let (user, grant_id) = self.new_user_with_grant().await;
+                RealForm::new(
+                    format!("/admin/users/{}/grants/{grant_id}/remove", user.id),
+                    &[],
+                )
+            }
+            DisableUser | EnableUser => {
+                // Put in the state the action changes, so that it changes it.
+                let user = format!("/admin/users/{}", self.switched_user.id);
+                let (first, then) = if case == DisableUser {
+                    ("enable", "disable")
+                } else {
+                    ("disable", "enable")
+                };
+                expect_success(&self.admin, &format!("{user}/{first}"), &[]).await;
+                RealForm::new(format!("{user}/{then}"), &[])
+            }
+            ResetPassword => RealForm::new(
+                format!("/admin/users/{}/reset-password", self.reset_user.id),
+                &[],
+            ),
+            ResetTwoFactor => RealForm::new(
+                format!("/admin/users/{}/reset-two-factor", self.reset_user.id),
+                &[],
+            ),
+            CopyTemplate => RealForm::new(
+                "/admin/templates/2014-16/copy",
+                &[
+                    ("key", &format!("walk-copy-{n}")),
+                    ("name", &format!("Walk copy {n}")),
+                ],
+            ),
+            AddTemplateSection => RealForm::new(
+                format!("/admin/templates/{WALK_TEMPLATE}/sections"),
+                &template_section_fields(&format!("walk-added-{n}"), "Added by the walk"),
+            ),
+            UpdateTemplateSection => {
+                let path = format!("/admin/templates/{WALK_TEMPLATE}/sections/vision");
+                let mut form = scraped_form(&self.admin, &path, &path).await;
+                let title = format!("Vision, version {n}");
+                for (name, value) in template_section_fields("vision", &title) {
+                    if name != "key" {
+                        form = form.with(name, value);
+                    }
+                }
+                form
+            }
+            MoveTemplateSection => {
+                // A new section is last, so it can always move up.
+                let key = self.new_template_section().await;
+                RealForm::new(
+                    format!("/admin/templates/{WALK_TEMPLATE}/sections/{key}/move"),
+                    &[("direction", "up")],
+                )
+            }
+            RemoveTemplateSection => {
+                let key = self.new_template_section().await;
+                RealForm::new(
+                    format!("/admin/templates/{WALK_TEMPLATE}/sections/{key}/remove"),
+                    &[],
+                )
+            }
+        }
+    }
+}
+
+fn template_section_fields<'a>(key: &'a str, title: &'a str) -> [(&'a str, &'a str); 5] {
+    [
+        ("key", key),
+        ("title", title),
+        ("kind", "narrative"),
+        ("per_organisation", "no"),
+        ("guidance", "Written for the access walk."),
+    ]
+}
+
+async fn organisation_id(app: &TestApp, name: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+        .bind(name)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap_or_else(|error| panic!("organisation {name}: {error}"))
+}
+
+fn fields(form: &RealForm) -> Vec<(&str, &str)> {
+    form.fields
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect()
+}
+
+/// The hidden fields of the form posting to `action` on `page`, as `browser` sees it.
+async fn scraped_form(browser: &TestApp, page: &str, action: &str) -> RealForm {
+    let html = browser.get_html(page).await;
+    let fields = form_fields_in(&html, action)
+        .unwrap_or_else(|| panic!("{page} has a form posting to {action}"));
+    RealForm {
+        path: action.to_owned(),
+        fields,
+        new_password: None,
+        new_totp_secret: None,
+    }
+}
+
+/// A text edit form (section text or a contribution) with its current version and `text`.
+async fn text_form(browser: &TestApp, page: &str, action: &str, text: &str) -> RealForm {
+    scraped_form(browser, page, action).await.with("text", text)
+}
+
+/// The form restoring the newest earlier version of a section's text (or of `organisation`'s
+/// contribution to it).
+async fn restore_form(browser: &TestApp, page: &str, organisation: Option<i64>) -> RealForm {
+    let history = match organisation {
+        Some(id) => format!("{page}/history?organisation={id}"),
+        None => format!("{page}/history"),
+    };
+    scraped_form(browser, &history, &format!("{page}/restore")).await
+}
+
+/// One kind of user walking the routes, with their own browser.
+struct Walker {
+    who: Who,
+    browser: TestApp,
+    user: Option<TestUser>,
+}
+
+impl Walker {
+    /// The browser for the next request: the visitor's is new each time, so that signing in
+    /// with the spare account does not make them someone.
+    fn browser(&self) -> TestApp {
+        match self.who {
+            Who::Visitor => self.browser.another_browser(),
+            _ => self.browser.clone(),
+        }
+    }
+
+    /// After a request that changed who the walker is signed in as (signing out, signing in
+    /// again up to the second factor), signs them in again, so the walk goes on as them.
+    async fn stay_signed_in(&self, app: &TestApp) {
+        let Some(user) = &self.user else {
+            return;
+        };
+        if self.browser.is_signed_in().await {
+            return;
+        }
+        if user.totp_secret.is_some() {
+            // An authenticator code signs in only once.
+            app.clock.advance(time::Duration::seconds(31));
+        }
+        self.browser.sign_in(user).await;
+    }
+}
+
+const EVERYONE: [Who; 8] = [
+    Who::Visitor,
+    Who::Kent(Role::Officer),
+    Who::Kent(Role::AreaLead),
+    Who::Kent(Role::Signatory),
+    Who::Kent(Role::BoardSecretary),
+    Who::Global(Role::Assurer),
+    Who::Global(Role::Admin),
+    Who::OtherAreaOfficer,
+];
+
+#[tokio::test]
+async fn every_post_route_with_a_real_form_answers_as_the_policy_says_and_a_refusal_changes_nothing()
+ {
+    let app = spawn_app().await;
+    let fixture = Fixture::set_up(&app).await;
+    let templates: Vec<&str> = itf_planner::routes()
+        .iter()
+        .filter(|route| route.method == Method::POST)
+        .map(|route| route.path)
+        .collect();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for who in EVERYONE {
+        let (browser, user) = walker(&app, who).await;
+        let mut walker = Walker { who, browser, user };
+        for template in &templates {
+            for case in cases_for(template) {
+                let form = fixture.form_for(case, &walker).await;
+                assert!(
+                    instance_of(&form.path, template),
+                    "{case:?} posts to {} instead of {template}",
+                    form.path
+                );
+                let expected = outcome(case, who);
+                let before = fixture.audit_rows().await;
+                let response = walker.browser().post_form(&form.path, &fields(&form)).await;
+                let status = response.status().as_u16();
+                let to = location(&response);
+                let added = fixture.audit_rows().await - before;
+                let success = status == 303 || status == 200;
+                let fine = match expected {
+                    Outcome::Changes => success && added > 0,
+                    Outcome::Succeeds => success,
+                    Outcome::RedirectsUnchanged => status == 303 && added == 0,
+                    Outcome::SignInFirst => {
+                        status == 303 && to.starts_with("/sign-in") && added == 0
+                    }
+                    Outcome::Forbidden => status == 403 && added == 0,
+                    Outcome::NotFound => status == 404 && added == 0,
+                };
+                if !fine {
+                    problems.push(format!(
+                        "{who:?} {case:?} POST {} {:?}: expected {expected:?}, got {status} (location {to:?}) with {added} audit records added",
+                        form.path, form.fields
+                    ));
+                }
+                if success {
+                    if let (Some(user), Some(password)) = (&mut walker.user, form.new_password) {
+                        user.password = password;
+                    }
+                    if let (Some(user), Some(secret)) = (&mut walker.user, form.new_totp_secret) {
+                        user.totp_secret = Some(secret);
+                    }
+                }
+                walker.stay_signed_in(&app).await;
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} of {checked} requests answered otherwise than the policy says:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(
+        checked >= 8 * 40,
+        "checked {checked} route, case and user combinations"
+    );
 }

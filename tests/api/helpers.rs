@@ -506,3 +506,53 @@ pub fn browser() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
         .expect("client");
     (client, jar)
 }
+
+/// The hidden fields (all but the CSRF token, which `post_form` adds) of the form on the page
+/// that posts to `action`, as a browser would send them; `None` if the page has no such form.
+pub fn form_fields_in(html: &str, action: &str) -> Option<Vec<(String, String)>> {
+    let form = html
+        .split("<form")
+        .skip(1)
+        .find(|form| tag_attribute(opening_tag(form), "action").as_deref() == Some(action))?;
+    let form = &form[..form.find("</form>").unwrap_or(form.len())];
+    let fields = form
+        .split("<input")
+        .skip(1)
+        .map(opening_tag)
+        .filter(|tag| tag_attribute(tag, "type").as_deref() == Some("hidden"))
+        .filter_map(|tag| Some((tag_attribute(tag, "name")?, tag_attribute(tag, "value")?)))
+        .filter(|(name, _)| name != "csrf_token")
+        .collect();
+    Some(fields)
+}
+
+/// Where every form on the page posts to, in page order.
+pub fn form_actions_in(html: &str) -> Vec<String> {
+    html.split("<form")
+        .skip(1)
+        .filter_map(|form| tag_attribute(opening_tag(form), "action"))
+        .collect()
+}
+
+/// The text of a tag up to its closing `>`, given what follows its name.
+fn opening_tag(after_name: &str) -> &str {
+    &after_name[..after_name.find('>').unwrap_or(after_name.len())]
+}
+
+/// The value of attribute `name` in a tag's text, unescaped.
+fn tag_attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    let end = tag[start..].find('"')?;
+    Some(
+        tag[start..start + end]
+            .replace("&#x2f;", "/")
+            .replace("&#47;", "/")
+            .replace("&quot;", "\"")
+            .replace("&#34;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+}
