@@ -126,7 +126,15 @@ fn remove_stale_clusters() {
             .ok()
             .and_then(|text| text.lines().next()?.trim().parse::<u32>().ok())
             .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
-        if !running {
+        // A cluster another test binary is still setting up has no server yet: only folders
+        // untouched for ten minutes are old enough to be left over.
+        let recent = entry
+            .metadata()
+            .and_then(|metadata| metadata.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_none_or(|age| age < std::time::Duration::from_secs(600));
+        if !running && !recent {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
