@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Choice, Done, clash_errors, parse_id, path_id, yes_no};
+use super::{Done, clash_errors, parse_id, path_id};
 use crate::AppState;
 use crate::areas::store::{self as areas, AreaDetails, AreaSummary, Member, OrganisationOption};
 use crate::areas::{AreaName, AreaSlug};
@@ -15,6 +15,7 @@ use crate::audit::{Change, Event};
 use crate::auth::guard::Admin;
 use crate::db::constraint::Clash;
 use crate::web::banner::{DoneQuery, see_done};
+use crate::web::choice::{Choice, yes_no};
 use crate::web::extract::{Form, Path};
 use crate::web::form::fingerprint;
 use crate::web::page::{conflict, ok, unprocessable};

@@ -5,12 +5,13 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Choice, parse_day, parse_id};
+use super::{parse_day, parse_id};
 use crate::AppState;
 use crate::areas::store as areas;
 use crate::audit;
 use crate::auth::guard::Admin;
 use crate::auth::store as auth_store;
+use crate::web::choice::Choice;
 use crate::web::page::{ok, unprocessable};
 use crate::web::{AppError, FormErrors, Layout, format};
 

@@ -4,15 +4,14 @@
 //!
 //! Admin owns no table: it calls `areas::store` for organisations, areas and membership, and
 //! `auth::store` for users and grants. This module holds the parsing its pages share, with no
-//! I/O; `organisations`, `areas`, `users` and `audit_log` hold each sub-feature's handlers.
+//! I/O; `organisations`, `areas`, `users`, `grants` and `audit_log` hold each sub-feature's handlers.
 
 mod areas;
 mod audit_log;
+mod grants;
 mod organisations;
 pub mod routes;
 mod users;
-
-use std::borrow::Cow;
 
 use time::{Date, Month};
 
@@ -71,31 +70,6 @@ fn clash_errors(error: &sqlx::Error, clashes: &[Clash]) -> Option<FormErrors> {
     let mut errors = FormErrors::new();
     errors.add(clash.field, clash.message);
     Some(errors)
-}
-
-/// One option of a select or radios, with whether it is the one chosen (or typed).
-pub struct Choice {
-    pub value: String,
-    pub label: Cow<'static, str>,
-    pub selected: bool,
-}
-
-impl Choice {
-    fn new(value: impl ToString, label: impl Into<Cow<'static, str>>, typed: &str) -> Choice {
-        let value = value.to_string();
-        Choice {
-            selected: value == typed,
-            value,
-            label: label.into(),
-        }
-    }
-}
-
-fn yes_no(typed: &str) -> Vec<Choice> {
-    vec![
-        Choice::new("yes", "Yes", typed),
-        Choice::new("no", "No", typed),
-    ]
 }
 
 keyed_enum! {

@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Choice, Done, clash_errors, path_id};
+use super::{Done, clash_errors, path_id};
 use crate::AppState;
 use crate::areas::store::{self as areas, Organisation};
 use crate::areas::{OdsCode, OrganisationKind, OrganisationName};
@@ -15,6 +15,7 @@ use crate::audit::{Change, Event};
 use crate::auth::guard::Admin;
 use crate::db::constraint::Clash;
 use crate::web::banner::{DoneQuery, see_done};
+use crate::web::choice::Choice;
 use crate::web::extract::{Form, Path};
 use crate::web::form::fingerprint;
 use crate::web::page::{conflict, ok, unprocessable};

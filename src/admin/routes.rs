@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::response::Response;
 
-use super::{areas, audit_log, organisations, users};
+use super::{areas, audit_log, grants, organisations, users};
 use crate::auth::guard::Admin;
 use crate::web::page::ok;
 use crate::web::routes::{Route, get, guarded, post};
@@ -33,11 +33,8 @@ pub fn routes() -> Vec<Route> {
         get("/admin/users/new", users::new),
         post("/admin/users/new", users::add),
         get("/admin/users/{id}", users::show),
-        post("/admin/users/{id}/grants", users::add_grant),
-        post(
-            "/admin/users/{id}/grants/{grant_id}/remove",
-            users::remove_grant,
-        ),
+        post("/admin/users/{id}/grants", grants::add),
+        post("/admin/users/{id}/grants/{grant_id}/remove", grants::remove),
         post("/admin/users/{id}/disable", users::disable),
         post("/admin/users/{id}/enable", users::enable),
         post("/admin/users/{id}/reset-password", users::reset_password),

@@ -1,6 +1,6 @@
-//! User accounts and their roles: the list, adding an account (shown its one-time password
-//! once), a user's page with their roles, disabling and enabling them, and resetting their
-//! password or two-factor sign-in.
+//! User accounts: the list, adding an account (shown its one-time password once), a user's page
+//! with their roles (added and removed in `grants`), disabling and enabling them, and resetting
+//! their password or two-factor sign-in.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Choice, Done, parse_id, path_id};
+use super::{Done, parse_id, path_id};
 use crate::AppState;
 use crate::areas::store::{self as areas, AreaSummary, Organisation};
 use crate::audit::{Change, Event};
@@ -20,6 +20,7 @@ use crate::auth::policy::Role;
 use crate::auth::store::{self as auth_store, GrantRow, UserAccount};
 use crate::auth::throttle::Scope;
 use crate::web::banner::{DoneQuery, see_done};
+use crate::web::choice::Choice;
 use crate::web::extract::{Form, Path};
 use crate::web::page::{ok, unprocessable};
 use crate::web::{AppError, FormErrors, Layout, format, page};
@@ -103,11 +104,12 @@ pub(super) struct NewUserForm {
 }
 
 #[derive(Clone, Default, Deserialize)]
+/// The add-a-role form on a user's page.
 pub(super) struct GrantForm {
     #[serde(default)]
-    role: String,
+    pub(super) role: String,
     #[serde(default)]
-    area: String,
+    pub(super) area: String,
 }
 
 /// A page with a secret on it (a one-time password): never stored by the browser or a proxy.
@@ -119,7 +121,7 @@ fn shown_once(page: &impl Template) -> Result<Response, AppError> {
     Ok(response)
 }
 
-fn user_url(user: &UserAccount) -> String {
+pub(super) fn user_url(user: &UserAccount) -> String {
     format!("/admin/users/{}", user.id)
 }
 
@@ -244,7 +246,7 @@ pub(super) async fn add(
     })
 }
 
-async fn find(state: &AppState, raw_id: &str) -> Result<UserAccount, AppError> {
+pub(super) async fn find(state: &AppState, raw_id: &str) -> Result<UserAccount, AppError> {
     auth_store::find_user_account(&state.pool, path_id(raw_id)?)
         .await?
         .ok_or(AppError::NotFound)
@@ -321,7 +323,7 @@ pub(super) async fn show(
 }
 
 /// The user's page again, 422, with `message` by `field` and `grant` as typed.
-async fn refuse_on_user_page(
+pub(super) async fn refuse_on_user_page(
     state: &AppState,
     admin: &Admin,
     user: UserAccount,
@@ -333,125 +335,6 @@ async fn refuse_on_user_page(
     errors.add(field, message);
     let page = user_page(state, admin, user, errors, "", grant, all_areas).await?;
     unprocessable(&page)
-}
-
-/// The problem with giving `role` in `area` (`None`: across all areas), if there is one.
-fn grant_problem(role: Role, area: Option<&AreaSummary>) -> Option<String> {
-    match area {
-        Some(_) if role.is_global() => Some(format!(
-            "Leave the area as ‘None’: {}s work across every area",
-            role.label().to_lowercase()
-        )),
-        None if !role.is_global() => Some(format!(
-            "Choose the area in which they are {} {}",
-            if role == Role::AreaLead || role == Role::Officer {
-                "an"
-            } else {
-                "a"
-            },
-            role.label().to_lowercase()
-        )),
-        _ => None,
-    }
-}
-
-pub(super) async fn add_grant(
-    State(state): State<AppState>,
-    admin: Admin,
-    Path(id): Path<String>,
-    Form(form): Form<GrantForm>,
-) -> Result<Response, AppError> {
-    let user = find(&state, &id).await?;
-    let all_areas = areas::list_areas(&state.pool).await?;
-    let role = Role::parse(&form.role);
-    let area = match form.area.trim() {
-        "" => Ok(None),
-        typed => parse_id(typed)
-            .and_then(|id| all_areas.iter().find(|area| area.id == id))
-            .map(Some)
-            .ok_or(()),
-    };
-    let chosen = match (role, area) {
-        (None, _) => Err(("role", "Choose a role".to_owned())),
-        (_, Err(())) => Err(("area", "Choose an area from the list".to_owned())),
-        (Some(role), Ok(area)) => match grant_problem(role, area) {
-            Some(problem) => Err(("area", problem)),
-            None => Ok((role, area)),
-        },
-    };
-    let (role, area) = match chosen {
-        Ok(chosen) => chosen,
-        Err(problem) => {
-            let all_areas = Some(all_areas.clone());
-            return refuse_on_user_page(&state, &admin, user, problem, &form, all_areas).await;
-        }
-    };
-    let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    let added =
-        auth_store::insert_grant(change.db(), user.id, role, area.map(|area| area.id)).await?;
-    if !added {
-        drop(change);
-        let problem = match area {
-            Some(_) => "They already have this role in this area",
-            None => "They already have this role",
-        };
-        let all_areas = Some(all_areas.clone());
-        return refuse_on_user_page(
-            &state,
-            &admin,
-            user,
-            ("role", problem.to_owned()),
-            &form,
-            all_areas,
-        )
-        .await;
-    }
-    let mut event = Event::new(admin.actor(), "grant.added", "user")
-        .target(user.id)
-        .details(json!({
-            "after": { "role": role.key(), "area": area.map(|area| area.slug.as_str()) }
-        }));
-    if let Some(area) = area {
-        event = event.area(area.id);
-    }
-    change.commit(&event).await?;
-    Ok(see_done(&user_url(&user), Done::GrantAdded))
-}
-
-pub(super) async fn remove_grant(
-    State(state): State<AppState>,
-    admin: Admin,
-    Path((id, grant_id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let user = find(&state, &id).await?;
-    let grant_id = path_id(&grant_id)?;
-    let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    let removed = auth_store::delete_grant(change.db(), user.id, grant_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if removed.role == Role::Admin && user.id == admin.user_id() {
-        drop(change);
-        let problem = "You cannot remove your own administrator role. Ask another administrator if it must be removed.";
-        return refuse_on_user_page(
-            &state,
-            &admin,
-            user,
-            ("grants", problem.to_owned()),
-            &GrantForm::default(),
-            None,
-        )
-        .await;
-    }
-    let mut event = Event::new(admin.actor(), "grant.removed", "user")
-        .target(user.id)
-        .details(json!({
-            "before": { "role": removed.role.key(), "area": removed.area_slug }
-        }));
-    if let Some(area_id) = removed.area_id {
-        event = event.area(area_id);
-    }
-    change.commit(&event).await?;
-    Ok(see_done(&user_url(&user), Done::GrantRemoved))
 }
 
 pub(super) async fn disable(

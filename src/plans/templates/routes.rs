@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::auth::guard::Admin;
 use crate::plans::section::SectionKind;
 use crate::web::AppError;
+use crate::web::choice::Choice;
 use crate::web::routes::{Route, get, guarded, post};
 
 pub fn routes() -> Vec<Route> {
@@ -79,23 +80,6 @@ pub(super) async fn load_section(
         .ok_or(AppError::NotFound)
 }
 
-/// One option of a select or radios, with whether it is the one chosen (or typed).
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-impl Choice {
-    pub(super) fn new(value: &str, label: &str, typed: &str) -> Choice {
-        Choice {
-            value: value.to_owned(),
-            label: label.to_owned(),
-            selected: value == typed,
-        }
-    }
-}
-
 pub(super) fn kind_choices(typed: &str) -> Vec<Choice> {
     std::iter::once(Choice::new("", "Choose a kind", typed))
         .chain(
@@ -104,11 +88,4 @@ pub(super) fn kind_choices(typed: &str) -> Vec<Choice> {
                 .map(|kind| Choice::new(kind.key(), kind.label(), typed)),
         )
         .collect()
-}
-
-pub(super) fn yes_no(typed: &str) -> Vec<Choice> {
-    vec![
-        Choice::new("yes", "Yes", typed),
-        Choice::new("no", "No", typed),
-    ]
 }

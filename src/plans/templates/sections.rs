@@ -8,8 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::routes::{
-    Choice, SECTIONS_FIELD, could_be_section, kind_choices, load_section, load_template,
-    template_url, yes_no,
+    SECTIONS_FIELD, could_be_section, kind_choices, load_section, load_template, template_url,
 };
 use super::store::{self, TemplateRow, TemplateSection};
 use super::{
@@ -21,6 +20,7 @@ use crate::audit::{Change, Event};
 use crate::auth::guard::Admin;
 use crate::db::constraint::violated_constraint;
 use crate::web::banner::{DoneQuery, see_done};
+use crate::web::choice::{Choice, yes_no};
 use crate::web::extract::{Form, Path};
 use crate::web::form::fingerprint;
 use crate::web::page::{conflict, ok, unprocessable};
