@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{Done, clash_errors, parse_id, path_id};
 use crate::AppState;
 use crate::areas::store::{self as areas, AreaDetails, AreaSummary, Member, OrganisationOption};
-use crate::areas::{AreaName, AreaSlug};
+use crate::areas::{AreaName, AreaSlug, OrganisationId};
 use crate::audit::{Change, Event};
 use crate::auth::guard::Admin;
 use crate::db::constraint::Clash;
@@ -141,7 +141,7 @@ fn chosen_board<'a>(
     boards: &'a [OrganisationOption],
     typed: &str,
 ) -> Option<&'a OrganisationOption> {
-    let id = parse_id(typed)?;
+    let id = OrganisationId::new(parse_id(typed)?);
     boards.iter().find(|board| board.id == id)
 }
 
@@ -391,7 +391,7 @@ pub(super) async fn add_member(
 ) -> Result<Response, AppError> {
     let area = find(&state, &slug).await?;
     let mut errors = FormErrors::new();
-    let organisation_id = parse_id(&form.organisation);
+    let organisation_id = parse_id(&form.organisation).map(OrganisationId::new);
     if organisation_id.is_none() {
         errors.add("organisation", "Choose an organisation to add");
     }
@@ -447,7 +447,7 @@ pub(super) async fn remove_member(
     Path((slug, organisation_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let area = find(&state, &slug).await?;
-    let organisation_id = path_id(&organisation_id)?;
+    let organisation_id = OrganisationId::new(path_id(&organisation_id)?);
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     let removed = areas::delete_member(change.db(), area.id, organisation_id)
         .await?

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{Done, clash_errors, path_id};
 use crate::AppState;
 use crate::areas::store::{self as areas, Organisation};
-use crate::areas::{OdsCode, OrganisationKind, OrganisationName};
+use crate::areas::{OdsCode, OrganisationId, OrganisationKind, OrganisationName};
 use crate::audit::{Change, Event};
 use crate::auth::guard::Admin;
 use crate::db::constraint::Clash;
@@ -193,7 +193,7 @@ impl OrganisationForm {
     }
 }
 
-async fn find(state: &AppState, id: i64) -> Result<Organisation, AppError> {
+async fn find(state: &AppState, id: OrganisationId) -> Result<Organisation, AppError> {
     areas::find_organisation(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -257,7 +257,7 @@ pub(super) async fn edit(
     admin: Admin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let organisation = find(&state, path_id(&id)?).await?;
+    let organisation = find(&state, OrganisationId::new(path_id(&id)?)).await?;
     ok(&OrganisationForm::of(&organisation).page(
         admin.layout(),
         FormErrors::new(),
@@ -272,7 +272,7 @@ pub(super) async fn update(
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response, AppError> {
     let layout = admin.layout();
-    let organisation = find(&state, path_id(&id)?).await?;
+    let organisation = find(&state, OrganisationId::new(path_id(&id)?)).await?;
     if form.based_on != fingerprint(&organisation_details(&organisation)) {
         return conflict(&form.page(layout, organisation_changed(), Some(&organisation)));
     }

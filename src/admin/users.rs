@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::{Done, parse_id, path_id};
 use crate::AppState;
+use crate::areas::OrganisationId;
 use crate::areas::store::{self as areas, AreaSummary, Organisation};
 use crate::audit::{Change, Event};
 use crate::auth::accounts::{self, CreateAccountError, DisplayName, Email};
@@ -206,6 +207,7 @@ pub(super) async fn add(
         .map_err(|problem| errors.add("name", problem))
         .ok();
     let organisation = parse_id(&form.organisation).and_then(|id| {
+        let id = OrganisationId::new(id);
         organisations
             .iter()
             .find(|organisation| organisation.id == id)
@@ -222,7 +224,7 @@ pub(super) async fn add(
         &admin.actor(),
         &email,
         &name,
-        organisation.id,
+        organisation.id.get(),
     )
     .await;
     let account = match created {

@@ -3,7 +3,7 @@
 
 use sqlx::{FromRow, PgExecutor};
 
-use super::{AreaName, AreaSlug, OdsCode, OrganisationKind, OrganisationName};
+use super::{AreaName, AreaSlug, OdsCode, OrganisationId, OrganisationKind, OrganisationName};
 
 /// Returns the id of the organisation called `name`, adding it if there is none. An existing
 /// organisation is left as it is, so loading the same data twice changes nothing.
@@ -168,7 +168,7 @@ pub const LIST_LIMIT: i64 = 1000;
 
 #[derive(Clone, Debug, FromRow)]
 pub struct Organisation {
-    pub id: i64,
+    pub id: OrganisationId,
     pub name: String,
     pub kind: OrganisationKind,
     pub ods_code: Option<String>,
@@ -191,7 +191,7 @@ pub async fn list_organisations(db: impl PgExecutor<'_>) -> Result<Vec<Organisat
 
 pub async fn find_organisation(
     db: impl PgExecutor<'_>,
-    id: i64,
+    id: OrganisationId,
 ) -> Result<Option<Organisation>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.id, o.name, o.kind, o.ods_code, a.name AS board_of
@@ -209,7 +209,7 @@ pub async fn insert_organisation(
     name: &OrganisationName,
     kind: OrganisationKind,
     ods_code: Option<&OdsCode>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<OrganisationId, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO organisations (name, kind, ods_code) VALUES ($1, $2, $3) RETURNING id",
     )
@@ -248,7 +248,7 @@ pub async fn update_organisation(
 /// An organisation offered in a select.
 #[derive(Clone, Debug, FromRow)]
 pub struct OrganisationOption {
-    pub id: i64,
+    pub id: OrganisationId,
     pub name: String,
     pub kind: OrganisationKind,
 }
@@ -281,7 +281,7 @@ pub struct AreaDetails {
     pub id: i64,
     pub slug: String,
     pub name: String,
-    pub board_id: i64,
+    pub board_id: OrganisationId,
     pub board_name: String,
 }
 
@@ -304,7 +304,7 @@ pub async fn insert_area(
     db: impl PgExecutor<'_>,
     slug: &AreaSlug,
     name: &AreaName,
-    board_id: i64,
+    board_id: OrganisationId,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO areas (slug, name, board_id) VALUES ($1, $2, $3) RETURNING id")
         .bind(slug.as_str())
@@ -320,7 +320,7 @@ pub async fn update_area(
     db: impl PgExecutor<'_>,
     before: &AreaDetails,
     name: &AreaName,
-    board_id: i64,
+    board_id: OrganisationId,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE areas SET name = $2, board_id = $3 WHERE id = $1 AND name = $4 AND board_id = $5",
@@ -358,7 +358,7 @@ pub async fn organisations_outside_area(
 pub async fn insert_member(
     db: impl PgExecutor<'_>,
     area_id: i64,
-    organisation_id: i64,
+    organisation_id: OrganisationId,
     signs_plan: bool,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(
@@ -388,7 +388,7 @@ pub struct RemovedMember {
 pub async fn delete_member(
     db: impl PgExecutor<'_>,
     area_id: i64,
-    organisation_id: i64,
+    organisation_id: OrganisationId,
 ) -> Result<Option<RemovedMember>, sqlx::Error> {
     sqlx::query_as(
         "DELETE FROM area_members m WHERE m.area_id = $1 AND m.organisation_id = $2
