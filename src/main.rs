@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
+use itf_planner::areas::{self, OrganisationKind, OrganisationName};
+use itf_planner::audit::Change;
 use itf_planner::auth::{accounts, policy::Role};
 use itf_planner::clock::Clock;
 use itf_planner::config::Config;
@@ -168,8 +170,19 @@ async fn add_user(
 ) -> anyhow::Result<()> {
     database.migrate().await?;
     let role = role.and_then(Role::parse);
+    let organisation = OrganisationName::parse(organisation)
+        .map_err(|problem| anyhow::anyhow!("--organisation: {problem}"))?;
+    // Accounts know organisations only by id: find or add theirs in the same change.
+    let mut change = Change::begin(&database.pool, time::OffsetDateTime::now_utc()).await?;
+    let organisation_id = areas::store::ensure_organisation(
+        change.db(),
+        organisation.as_str(),
+        OrganisationKind::Other,
+        None,
+    )
+    .await?;
     let one_time_password =
-        accounts::create_user_from_cli(&database.pool, email, name, organisation, role).await?;
+        accounts::create_user_from_cli(change, email, name, organisation_id, role).await?;
     println!("Created {email}. One-time password (shown only now): {one_time_password}");
     println!(
         "They must choose a new password, and set up two-factor sign-in where their role needs it, when they first sign in."

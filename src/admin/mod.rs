@@ -1,77 +1,23 @@
 //! Administration: organisations, areas and their members, user accounts and their grants, and
-//! the audit log. Only administrators get in (`Action::Administer`); every change is audited in
-//! the transaction that makes it.
+//! the audit log. Only administrators get in: `routes` puts every page behind the `Admin` guard.
+//! Every change is made with `audit::Change`, so it commits together with its audit record.
 //!
-//! This module holds the parsing of what administrators type, with no I/O; `routes` has the
-//! handlers and `store` the SQL.
+//! Admin owns no table: it calls `areas::store` for organisations, areas and membership, and
+//! `auth::store` for users and grants. This module holds the parsing its pages share, with no
+//! I/O; `organisations`, `areas`, `users`, `grants` and `audit_log` hold each sub-feature's handlers.
 
+mod areas;
+mod audit_log;
+mod grants;
+mod organisations;
 pub mod routes;
-pub mod store;
+mod users;
 
 use time::{Date, Month};
 
-/// An organisation's name: trimmed, 1 to 200 characters.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrganisationName(String);
-
-impl OrganisationName {
-    pub fn parse(raw: &str) -> Result<OrganisationName, &'static str> {
-        parse_name(raw, "Enter the organisation's name").map(OrganisationName)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// An area's name, as shown to people: trimmed, 1 to 200 characters.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AreaName(String);
-
-impl AreaName {
-    pub fn parse(raw: &str) -> Result<AreaName, &'static str> {
-        parse_name(raw, "Enter the area's name, like Kent").map(AreaName)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-fn parse_name(raw: &str, missing: &'static str) -> Result<String, &'static str> {
-    let name = raw.trim();
-    if name.is_empty() {
-        Err(missing)
-    } else if name.chars().count() > 200 {
-        Err("Name must be 200 characters or fewer")
-    } else {
-        Ok(name.to_owned())
-    }
-}
-
-/// An Organisation Data Service code, like 09C: 2 to 10 letters or digits, upper-cased.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OdsCode(String);
-
-impl OdsCode {
-    /// The code typed, or `None` if the field was left empty (the code is optional).
-    pub fn parse_optional(raw: &str) -> Result<Option<OdsCode>, &'static str> {
-        let code = raw.trim().to_ascii_uppercase();
-        if code.is_empty() {
-            Ok(None)
-        } else if !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            Err("ODS code must only contain letters and numbers, like 09C")
-        } else if !(2..=10).contains(&code.len()) {
-            Err("ODS code must be between 2 and 10 letters or numbers, like 09C")
-        } else {
-            Ok(Some(OdsCode(code)))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+use crate::db::constraint::{self, Clash};
+use crate::keyed::keyed_enum;
+use crate::web::{AppError, FormErrors};
 
 /// A row id from a URL or a form: digits only. Anything else names nothing.
 pub fn parse_id(raw: &str) -> Option<i64> {
@@ -113,86 +59,38 @@ pub fn parse_day(raw: &str) -> Result<Option<Date>, &'static str> {
         .map_err(|_| MESSAGE)
 }
 
-/// What an administrator just did, named in the `?done=` of the page they are sent back to and
-/// shown there in a success banner. Only these fixed messages are ever shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Done {
-    OrganisationAdded,
-    OrganisationUpdated,
-    AreaAdded,
-    AreaUpdated,
-    MemberAdded,
-    MemberRemoved,
-    GrantAdded,
-    GrantRemoved,
-    UserDisabled,
-    UserEnabled,
-    TwoFactorReset,
+/// An id from the URL; one that cannot be an id names nothing.
+fn path_id(raw: &str) -> Result<i64, AppError> {
+    parse_id(raw).ok_or(AppError::NotFound)
 }
 
-impl Done {
-    pub const ALL: [Done; 11] = [
-        Done::OrganisationAdded,
-        Done::OrganisationUpdated,
-        Done::AreaAdded,
-        Done::AreaUpdated,
-        Done::MemberAdded,
-        Done::MemberRemoved,
-        Done::GrantAdded,
-        Done::GrantRemoved,
-        Done::UserDisabled,
-        Done::UserEnabled,
-        Done::TwoFactorReset,
-    ];
+/// The form errors for a clash among `clashes`, if that is what `error` is.
+fn clash_errors(error: &sqlx::Error, clashes: &[Clash]) -> Option<FormErrors> {
+    let clash = constraint::clash(error, clashes)?;
+    let mut errors = FormErrors::new();
+    errors.add(clash.field, clash.message);
+    Some(errors)
+}
 
-    pub fn key(self) -> &'static str {
-        match self {
-            Done::OrganisationAdded => "organisation-added",
-            Done::OrganisationUpdated => "organisation-updated",
-            Done::AreaAdded => "area-added",
-            Done::AreaUpdated => "area-updated",
-            Done::MemberAdded => "member-added",
-            Done::MemberRemoved => "member-removed",
-            Done::GrantAdded => "grant-added",
-            Done::GrantRemoved => "grant-removed",
-            Done::UserDisabled => "user-disabled",
-            Done::UserEnabled => "user-enabled",
-            Done::TwoFactorReset => "two-factor-reset",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Done> {
-        Done::ALL.into_iter().find(|done| done.key() == key)
-    }
-
-    pub fn message(self) -> &'static str {
-        match self {
-            Done::OrganisationAdded => "Organisation added",
-            Done::OrganisationUpdated => "Organisation updated",
-            Done::AreaAdded => "Area added",
-            Done::AreaUpdated => "Area updated",
-            Done::MemberAdded => "Organisation added to the area",
-            Done::MemberRemoved => "Organisation removed from the area",
-            Done::GrantAdded => "Role added",
-            Done::GrantRemoved => "Role removed",
-            Done::UserDisabled => "Account disabled: they have been signed out everywhere",
-            Done::UserEnabled => "Account enabled: they can sign in again",
-            Done::TwoFactorReset => {
-                "Two-factor authentication reset: they have been signed out and will set it up again at their next sign-in"
-            }
-        }
-    }
-
-    /// `path` with this outcome in its query string.
-    pub fn on(self, path: &str) -> String {
-        format!("{path}?done={}", self.key())
-    }
-
-    /// The banner text for an optional `?done=` value; unknown values show nothing.
-    pub fn message_for(key: Option<&str>) -> String {
-        key.and_then(Done::parse)
-            .map(|done| done.message().to_owned())
-            .unwrap_or_default()
+keyed_enum! {
+    /// What an administrator just did, named in the `?done=` of the page they are sent back to
+    /// and shown there in a success banner (`web::banner`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Done {
+        OrganisationAdded = ("organisation-added", "Organisation added"),
+        OrganisationUpdated = ("organisation-updated", "Organisation updated"),
+        AreaAdded = ("area-added", "Area added"),
+        AreaUpdated = ("area-updated", "Area updated"),
+        MemberAdded = ("member-added", "Organisation added to the area"),
+        MemberRemoved = ("member-removed", "Organisation removed from the area"),
+        GrantAdded = ("grant-added", "Role added"),
+        GrantRemoved = ("grant-removed", "Role removed"),
+        UserDisabled = ("user-disabled", "Account disabled: they have been signed out everywhere"),
+        UserEnabled = ("user-enabled", "Account enabled: they can sign in again"),
+        TwoFactorReset = (
+            "two-factor-reset",
+            "Two-factor authentication reset: they have been signed out and will set it up again at their next sign-in"
+        ),
     }
 }
 
@@ -202,27 +100,20 @@ mod tests {
     use time::macros::date;
 
     #[test]
-    fn ods_codes_are_optional_upper_cased_letters_and_digits() {
-        assert_eq!(OdsCode::parse_optional("  "), Ok(None));
-        assert_eq!(
-            OdsCode::parse_optional(" 09c ").unwrap().unwrap().as_str(),
-            "09C"
-        );
-        assert!(OdsCode::parse_optional("ABCDEFGHIJ").unwrap().is_some());
-        for bad in ["A", "ABCDEFGHIJK", "09-C", "0 9C", "0é"] {
-            assert!(OdsCode::parse_optional(bad).is_err(), "{bad:?}");
+    fn outcomes_keep_their_keys_and_have_messages() {
+        use crate::web::banner::{DoneQuery, done_url};
+        for done in Done::ALL {
+            assert_eq!(Done::parse(done.key()), Some(done));
+            assert!(!done.label().is_empty());
         }
-    }
-
-    #[test]
-    fn names_are_trimmed_required_and_bounded() {
         assert_eq!(
-            OrganisationName::parse(" NHS Swale CCG ").unwrap().as_str(),
-            "NHS Swale CCG"
+            done_url("/admin/organisations", Done::OrganisationAdded, None),
+            "/admin/organisations?done=organisation-added"
         );
-        assert!(OrganisationName::parse(" ").is_err());
-        assert!(AreaName::parse(&"é".repeat(200)).is_ok());
-        assert!(AreaName::parse(&"é".repeat(201)).is_err());
+        let query = DoneQuery {
+            done: Some("<script>".to_owned()),
+        };
+        assert_eq!(query.banner::<Done>(), "");
     }
 
     #[test]
@@ -248,19 +139,5 @@ mod tests {
         ] {
             assert!(parse_day(bad).is_err(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn only_known_outcomes_have_messages() {
-        for done in Done::ALL {
-            assert_eq!(Done::parse(done.key()), Some(done));
-            assert!(!done.message().is_empty());
-        }
-        assert_eq!(Done::message_for(Some("<script>")), "");
-        assert_eq!(Done::message_for(None), "");
-        assert_eq!(
-            Done::OrganisationAdded.on("/admin/organisations"),
-            "/admin/organisations?done=organisation-added"
-        );
     }
 }

@@ -1,8 +1,9 @@
-//! SQL for organisations, areas and area membership.
+//! SQL for organisations, areas and area membership: the one place these tables are written.
+//! Every list is bounded.
 
-use sqlx::PgExecutor;
+use sqlx::{FromRow, PgExecutor};
 
-use super::{AreaSlug, OrganisationKind};
+use super::{AreaName, AreaSlug, OdsCode, OrganisationId, OrganisationKind, OrganisationName};
 
 /// Returns the id of the organisation called `name`, adding it if there is none. An existing
 /// organisation is left as it is, so loading the same data twice changes nothing.
@@ -158,4 +159,244 @@ pub async fn find_organisation_id(
         .bind(name)
         .fetch_optional(db)
         .await
+}
+
+// --- organisations, as administrators see and change them --------------------------------------
+
+/// The most rows an administration list of organisations shows.
+pub const LIST_LIMIT: i64 = 1000;
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Organisation {
+    pub id: OrganisationId,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub ods_code: Option<String>,
+    /// The name of the area whose Health and Wellbeing Board this is, if any.
+    pub board_of: Option<String>,
+}
+
+/// Every organisation, by name.
+pub async fn list_organisations(db: impl PgExecutor<'_>) -> Result<Vec<Organisation>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id, o.name, o.kind, o.ods_code, a.name AS board_of
+         FROM organisations o LEFT JOIN areas a ON a.board_id = o.id
+         ORDER BY lower(o.name), o.id
+         LIMIT $1",
+    )
+    .bind(LIST_LIMIT)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn find_organisation(
+    db: impl PgExecutor<'_>,
+    id: OrganisationId,
+) -> Result<Option<Organisation>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id, o.name, o.kind, o.ods_code, a.name AS board_of
+         FROM organisations o LEFT JOIN areas a ON a.board_id = o.id
+         WHERE o.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Adds an organisation; a clash is `organisations_name_key` or `organisations_ods_code_key`.
+pub async fn insert_organisation(
+    db: impl PgExecutor<'_>,
+    name: &OrganisationName,
+    kind: OrganisationKind,
+    ods_code: Option<&OdsCode>,
+) -> Result<OrganisationId, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO organisations (name, kind, ods_code) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(name.as_str())
+    .bind(kind)
+    .bind(ods_code.map(OdsCode::as_str))
+    .fetch_one(db)
+    .await
+}
+
+/// Changes an organisation if it is still as `before` (compare and swap); false when someone
+/// else changed it first. Same clashes as `insert_organisation`.
+pub async fn update_organisation(
+    db: impl PgExecutor<'_>,
+    before: &Organisation,
+    name: &OrganisationName,
+    kind: OrganisationKind,
+    ods_code: Option<&OdsCode>,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE organisations SET name = $2, kind = $3, ods_code = $4
+         WHERE id = $1 AND name = $5 AND kind = $6 AND ods_code IS NOT DISTINCT FROM $7",
+    )
+    .bind(before.id)
+    .bind(name.as_str())
+    .bind(kind)
+    .bind(ods_code.map(OdsCode::as_str))
+    .bind(&before.name)
+    .bind(before.kind)
+    .bind(before.ods_code.as_deref())
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// An organisation offered in a select.
+#[derive(Clone, Debug, FromRow)]
+pub struct OrganisationOption {
+    pub id: OrganisationId,
+    pub name: String,
+    pub kind: OrganisationKind,
+}
+
+/// Health and Wellbeing Boards that could be the board of `area_id` (or of a new area): those
+/// that are not already another area's board.
+pub async fn available_boards(
+    db: impl PgExecutor<'_>,
+    area_id: Option<i64>,
+) -> Result<Vec<OrganisationOption>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id, o.name, o.kind FROM organisations o
+         WHERE o.kind = 'hwb'
+           AND NOT EXISTS (SELECT 1 FROM areas a
+                           WHERE a.board_id = o.id AND a.id IS DISTINCT FROM $1)
+         ORDER BY lower(o.name), o.id
+         LIMIT $2",
+    )
+    .bind(area_id)
+    .bind(LIST_LIMIT)
+    .fetch_all(db)
+    .await
+}
+
+// --- areas and their members, as administrators see and change them ----------------------------
+
+/// An area with its board, for its administration page.
+#[derive(Clone, Debug, FromRow)]
+pub struct AreaDetails {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub board_id: OrganisationId,
+    pub board_name: String,
+}
+
+pub async fn find_area_details(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> Result<Option<AreaDetails>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, a.slug, a.name, a.board_id, b.name AS board_name
+         FROM areas a JOIN organisations b ON b.id = a.board_id
+         WHERE a.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await
+}
+
+/// Adds an area; a clash is `areas_slug_key` or `areas_board_key`.
+pub async fn insert_area(
+    db: impl PgExecutor<'_>,
+    slug: &AreaSlug,
+    name: &AreaName,
+    board_id: OrganisationId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO areas (slug, name, board_id) VALUES ($1, $2, $3) RETURNING id")
+        .bind(slug.as_str())
+        .bind(name.as_str())
+        .bind(board_id)
+        .fetch_one(db)
+        .await
+}
+
+/// Changes an area's name and board (its short name, in URLs, stays) if it is still as
+/// `before` (compare and swap); false when someone else changed it first.
+pub async fn update_area(
+    db: impl PgExecutor<'_>,
+    before: &AreaDetails,
+    name: &AreaName,
+    board_id: OrganisationId,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE areas SET name = $2, board_id = $3 WHERE id = $1 AND name = $4 AND board_id = $5",
+    )
+    .bind(before.id)
+    .bind(name.as_str())
+    .bind(board_id)
+    .bind(&before.name)
+    .bind(before.board_id)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Organisations that are not members of the area, to offer as new members.
+pub async fn organisations_outside_area(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+) -> Result<Vec<OrganisationOption>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id, o.name, o.kind FROM organisations o
+         WHERE NOT EXISTS (SELECT 1 FROM area_members m
+                           WHERE m.area_id = $1 AND m.organisation_id = o.id)
+         ORDER BY lower(o.name), o.id
+         LIMIT $2",
+    )
+    .bind(area_id)
+    .bind(LIST_LIMIT)
+    .fetch_all(db)
+    .await
+}
+
+/// Makes the organisation a member of the area; returns its name, or `None` if there is no such
+/// organisation or it is a member already.
+pub async fn insert_member(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+    organisation_id: OrganisationId,
+    signs_plan: bool,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "WITH inserted AS (
+             INSERT INTO area_members (area_id, organisation_id, signs_plan)
+             SELECT $1, o.id, $3 FROM organisations o WHERE o.id = $2
+             ON CONFLICT (area_id, organisation_id) DO NOTHING
+             RETURNING organisation_id
+         )
+         SELECT o.name FROM inserted i JOIN organisations o ON o.id = i.organisation_id",
+    )
+    .bind(area_id)
+    .bind(organisation_id)
+    .bind(signs_plan)
+    .fetch_optional(db)
+    .await
+}
+
+/// A member removed from an area.
+#[derive(Clone, Debug, FromRow)]
+pub struct RemovedMember {
+    pub name: String,
+    pub signs_plan: bool,
+}
+
+/// Removes the organisation from the area; `None` if it was not a member.
+pub async fn delete_member(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+    organisation_id: OrganisationId,
+) -> Result<Option<RemovedMember>, sqlx::Error> {
+    sqlx::query_as(
+        "DELETE FROM area_members m WHERE m.area_id = $1 AND m.organisation_id = $2
+         RETURNING (SELECT o.name FROM organisations o WHERE o.id = m.organisation_id) AS name,
+                   m.signs_plan",
+    )
+    .bind(area_id)
+    .bind(organisation_id)
+    .fetch_optional(db)
+    .await
 }

@@ -2,15 +2,12 @@
 //! first sign-in, and an audit record in the same transaction.
 
 use serde_json::json;
-use sqlx::{PgConnection, PgPool};
-use time::OffsetDateTime;
+use sqlx::PgConnection;
 
 use super::password;
 use super::policy::Role;
 use super::store::{self, NewUser};
-use crate::areas::OrganisationKind;
-use crate::areas::store as areas;
-use crate::audit::{self, Actor, Event};
+use crate::audit::{Actor, Change, Event};
 
 /// An email address as typed, checked for shape (the real test is whether mail arrives).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,16 +74,24 @@ pub enum CreateAccountError {
     Other(#[from] anyhow::Error),
 }
 
-/// Creates an account with a one-time password inside `tx`; returns its id and the password,
-/// which is shown once and never stored in clear.
+/// An account just made, not yet committed.
+pub struct NewAccount {
+    pub user_id: i64,
+    /// Shown once and never stored in clear.
+    pub one_time_password: String,
+    /// What to record in the audit log with the change that made it.
+    pub event: Event,
+}
+
+/// Creates an account with a one-time password on `tx` (a `Change`'s connection); the caller
+/// records `event` when it commits.
 pub async fn create_with_one_time_password(
     tx: &mut PgConnection,
     actor: &Actor,
-    at: OffsetDateTime,
     email: &Email,
     name: &DisplayName,
     organisation_id: i64,
-) -> Result<(i64, String), CreateAccountError> {
+) -> Result<NewAccount, CreateAccountError> {
     if store::find_user_id_by_email(&mut *tx, email.as_str())
         .await?
         .is_some()
@@ -114,58 +119,53 @@ pub async fn create_with_one_time_password(
         }
         Err(error) => return Err(error.into()),
     };
-    audit::store::append(
-        tx,
-        at,
-        &Event::new(actor.clone(), "user.created", "user")
-            .target(user_id)
-            .details(json!({
-                "after": {
-                    "email": email.as_str(),
-                    "display_name": name.as_str(),
-                    "organisation_id": organisation_id,
-                }
-            })),
-    )
-    .await?;
-    Ok((user_id, one_time_password))
+    let event = Event::new(actor.clone(), "user.created", "user")
+        .target(user_id)
+        .details(json!({
+            "after": {
+                "email": email.as_str(),
+                "display_name": name.as_str(),
+                "organisation_id": organisation_id,
+            }
+        }));
+    Ok(NewAccount {
+        user_id,
+        one_time_password,
+        event,
+    })
 }
 
-/// `itf-planner user add`: the first administrator of a new deployment, and their organisation.
+/// `itf-planner user add`: the first administrator of a new deployment. The caller has begun
+/// `change` and found or added their organisation in it (accounts know organisations only by
+/// id); the account, its role and their audit records commit with it.
 pub async fn create_user_from_cli(
-    pool: &PgPool,
+    mut change: Change,
     email: &str,
     name: &str,
-    organisation: &str,
+    organisation_id: i64,
     role: Option<Role>,
 ) -> anyhow::Result<String> {
     let email = Email::parse(email).map_err(|problem| anyhow::anyhow!("--email: {problem}"))?;
     let name = DisplayName::parse(name).map_err(|problem| anyhow::anyhow!("--name: {problem}"))?;
-    let organisation = organisation.trim();
-    if organisation.is_empty() {
-        anyhow::bail!("--organisation: enter the organisation's name");
-    }
-    let now = OffsetDateTime::now_utc();
-    let mut tx = pool.begin().await?;
-    let organisation_id =
-        areas::ensure_organisation(&mut *tx, organisation, OrganisationKind::Other, None).await?;
-    let (user_id, one_time_password) =
-        create_with_one_time_password(&mut tx, &Actor::System, now, &email, &name, organisation_id)
+    let account =
+        create_with_one_time_password(change.db(), &Actor::System, &email, &name, organisation_id)
             .await
             .map_err(|error| anyhow::anyhow!("{}: {error}", email.as_str()))?;
-    if let Some(role) = role {
-        store::insert_grant(&mut *tx, user_id, role, None).await?;
-        audit::store::append(
-            &mut tx,
-            now,
-            &Event::new(Actor::System, "grant.added", "user")
-                .target(user_id)
-                .details(json!({ "after": { "role": role.key() } })),
-        )
-        .await?;
+    match role {
+        Some(role) => {
+            store::insert_grant(change.db(), account.user_id, role, None).await?;
+            change.record(&account.event).await?;
+            change
+                .commit(
+                    &Event::new(Actor::System, "grant.added", "user")
+                        .target(account.user_id)
+                        .details(json!({ "after": { "role": role.key() } })),
+                )
+                .await?;
+        }
+        None => change.commit(&account.event).await?,
     }
-    tx.commit().await?;
-    Ok(one_time_password)
+    Ok(account.one_time_password)
 }
 
 #[cfg(test)]

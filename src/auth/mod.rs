@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod extract;
+pub mod guard;
 pub mod middleware;
 pub mod password;
 pub mod policy;

@@ -1,6 +1,7 @@
 //! The connection pool, the embedded migrations, and the choice between a server named by
 //! `DATABASE_URL` and our own embedded cluster.
 
+pub mod constraint;
 pub mod embedded;
 pub mod store;
 

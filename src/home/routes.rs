@@ -1,11 +1,13 @@
+//! The start page: what the service is, for visitors; the areas they work in, for signed-in
+//! people.
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::areas::store::{self as areas, AreaSummary};
-use crate::auth::extract::SignInRequired;
-use crate::auth::middleware::CurrentSession;
+use crate::auth::guard::MaybeSignedIn;
 use crate::auth::policy::{self, Action, Decision, Target};
 use crate::web::routes::{Route, get};
 use crate::web::{AppError, Layout, page};
@@ -31,20 +33,12 @@ struct YourAreasPage {
 
 /// Visitors see what the service is; signed-in people see their areas (once they have done
 /// what their account still needs: a new password, two-factor set-up).
-async fn start(
-    State(state): State<AppState>,
-    CurrentSession(session): CurrentSession,
-) -> Result<Response, AppError> {
-    let layout = Layout::for_session(session.as_ref());
-    let Some(user) = session.as_ref().and_then(|s| s.signed_in_user()) else {
+async fn start(State(state): State<AppState>, who: MaybeSignedIn) -> Result<Response, AppError> {
+    let layout = who.layout();
+    let MaybeSignedIn::SignedIn(signed_in) = who else {
         return Ok(page::render(&StartPage { layout })?.into_response());
     };
-    if user.must_change_password {
-        return Ok(SignInRequired::ChangePassword.into_response());
-    }
-    if user.requires_two_factor() && !user.two_factor_enabled {
-        return Ok(SignInRequired::SetUpTwoFactor.into_response());
-    }
+    let user = &signed_in.user;
     let sees_all_areas = policy::decide(
         &user.principal(),
         Action::ViewAllAreas,

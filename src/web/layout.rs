@@ -1,7 +1,7 @@
 //! What the page shell needs to know on every page: who is signed in (for the navigation and
-//! the sign-out button) and the CSRF token that button's form carries.
-
-use crate::auth::session::Session;
+//! the sign-out button) and the CSRF token that button's form carries. Web knows nothing of
+//! sessions: `auth` builds a `Layout` from its session (`Layout::for_session`, in
+//! `auth::guard`).
 
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
@@ -17,20 +17,13 @@ impl Layout {
         Layout::default()
     }
 
-    pub fn for_session(session: Option<&Session>) -> Layout {
-        let Some(session) = session else {
-            return Layout::anonymous();
-        };
-        match session.signed_in_user() {
-            Some(user) => Layout {
-                user_name: Some(user.display_name.clone()),
-                is_admin: user.is_admin(),
-                csrf_token: session.csrf_token.clone(),
-            },
-            None => Layout {
-                csrf_token: session.csrf_token.clone(),
-                ..Layout::anonymous()
-            },
+    /// The shell for `user_name` (`None`: not signed in), showing the administration link if
+    /// `is_admin`, with the CSRF token of the sign-out form.
+    pub fn new(user_name: Option<String>, is_admin: bool, csrf_token: String) -> Layout {
+        Layout {
+            user_name,
+            is_admin,
+            csrf_token,
         }
     }
 }

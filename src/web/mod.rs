@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod banner;
+pub mod choice;
 pub mod error;
 pub mod extract;
 pub mod form;

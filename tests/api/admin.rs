@@ -1028,3 +1028,110 @@ async fn an_area_changed_since_its_form_was_opened_is_not_overwritten() {
         .unwrap();
     assert_eq!(name, "Rotherham (renamed elsewhere)");
 }
+
+#[tokio::test]
+async fn the_admin_guard_refuses_non_admins_before_their_form_is_read() {
+    // A form repeating its fields cannot be read (400) — but a non-administrator must get 403
+    // from every administration action first, whatever they send.
+    let app = spawn_app().await;
+    let lead = app
+        .create_user(Role::AreaLead, Some("kent"), "Kent County Council")
+        .await;
+    app.sign_in(&lead).await;
+    let unreadable: Vec<(&str, &str)> = [
+        "name",
+        "role",
+        "key",
+        "title",
+        "direction",
+        "organisation",
+        "slug",
+        "email",
+    ]
+    .into_iter()
+    .flat_map(|field| [(field, "one"), (field, "two")])
+    .collect();
+    let before = app.audit_actions().await;
+    let mut walked = 0;
+    for route in itf_planner::routes() {
+        if route.method != "POST" || !route.path.starts_with("/admin") {
+            continue;
+        }
+        let path = route
+            .path
+            .replace("{slug}", "kent")
+            .replace("{organisation_id}", "3")
+            .replace("{grant_id}", "1")
+            .replace("{id}", &lead.id.to_string())
+            .replace("{key}", "2014-16")
+            .replace("{section}", "case-for-change");
+        let response = app.post_form(&path, &unreadable).await;
+        assert_eq!(response.status(), 403, "POST {path}");
+        walked += 1;
+    }
+    assert!(walked >= 18, "walked {walked} admin actions");
+    assert_eq!(app.audit_actions().await, before, "nothing changed");
+
+    // The same form from an administrator is read, and refused as unreadable.
+    let (admin_app, _) = signed_in_admin().await;
+    let response = admin_app
+        .post_form("/admin/organisations/new", &unreadable)
+        .await;
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn command_line_user_add_creates_organisation_account_and_role_together_or_not_at_all() {
+    use itf_planner::areas::{OrganisationKind, store as areas};
+    use itf_planner::audit::Change;
+    use itf_planner::auth::{accounts, store as auth_store};
+
+    let app = spawn_app().await;
+    let before = app.audit_actions().await.len();
+    let mut change = Change::begin(&app.pool, app.clock.now()).await.unwrap();
+    let organisation =
+        areas::ensure_organisation(change.db(), "New Trust", OrganisationKind::Other, None)
+            .await
+            .unwrap();
+    let password = accounts::create_user_from_cli(
+        change,
+        "first.admin@new.example",
+        "First Admin",
+        organisation,
+        Some(Role::Admin),
+    )
+    .await
+    .unwrap();
+    assert!(password.len() >= 12, "a one-time password: {password:?}");
+    assert_eq!(organisation_id(&app, "New Trust").await, organisation);
+    let user = auth_store::find_user_id_by_email(&app.pool, "first.admin@new.example")
+        .await
+        .unwrap()
+        .expect("the account exists");
+    let grants = auth_store::list_grants(&app.pool, user).await.unwrap();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(grants[0].role, Role::Admin);
+    assert_eq!(grants[0].area_id, None);
+    assert_eq!(
+        app.audit_actions().await[before..],
+        ["user.created".to_owned(), "grant.added".to_owned()],
+        "both recorded, in order"
+    );
+
+    // A bad email address: the organisation found or added for it is not kept either.
+    let mut change = Change::begin(&app.pool, app.clock.now()).await.unwrap();
+    let organisation =
+        areas::ensure_organisation(change.db(), "Another Trust", OrganisationKind::Other, None)
+            .await
+            .unwrap();
+    let refused =
+        accounts::create_user_from_cli(change, "not-an-email", "Someone", organisation, None).await;
+    assert!(refused.is_err());
+    assert_eq!(
+        areas::find_organisation_id(&app.pool, "Another Trust")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(app.audit_actions().await.len(), before + 2);
+}

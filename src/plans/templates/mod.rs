@@ -3,15 +3,44 @@
 //! Adding a section to a template that plans already use gives each of those plans the section
 //! too, so every plan of a template has every section.
 //!
-//! This module holds the parsing of what administrators type, with no I/O; `routes` has the
-//! handlers and `store` the SQL.
+//! This module holds the parsing of what administrators type, with no I/O; `routes` lists the
+//! pages (all behind the `Admin` guard), `list` and `sections` have the handlers and `store`
+//! the SQL.
 
+mod list;
 pub mod routes;
+mod sections;
 pub mod store;
+
+use std::fmt;
 
 use serde_json::{Map, Value};
 
 use super::section::{SectionKind, group_thousands};
+use crate::keyed::keyed_enum;
+
+/// A template's row id: its own type, so that it cannot be passed where a section's id (or any
+/// other id) is meant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct TemplateId(i64);
+
+/// A template section's row id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct TemplateSectionId(i64);
+
+impl fmt::Display for TemplateId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl fmt::Display for TemplateSectionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// The most characters a template's name or a section's title may have.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -230,29 +259,16 @@ pub fn changed_fields(
     (old, new)
 }
 
-/// Which way a section moves in its template's order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    Up,
-    Down,
+keyed_enum! {
+    /// Which way a section moves in its template's order.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Direction {
+        Up = ("up", "Up"),
+        Down = ("down", "Down"),
+    }
 }
 
 impl Direction {
-    pub fn parse(raw: &str) -> Option<Direction> {
-        match raw {
-            "up" => Some(Direction::Up),
-            "down" => Some(Direction::Down),
-            _ => None,
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Direction::Up => "up",
-            Direction::Down => "down",
-        }
-    }
-
     /// Why a section at the end of the list cannot move further this way.
     pub fn at_the_end(self) -> &'static str {
         match self {
@@ -262,58 +278,16 @@ impl Direction {
     }
 }
 
-/// What an administrator just did to a template, named in the `?done=` of the template page and
-/// shown there in a success banner. Only these fixed messages are ever shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Done {
-    TemplateCopied,
-    SectionAdded,
-    SectionUpdated,
-    SectionMoved,
-    SectionRemoved,
-}
-
-impl Done {
-    pub const ALL: [Done; 5] = [
-        Done::TemplateCopied,
-        Done::SectionAdded,
-        Done::SectionUpdated,
-        Done::SectionMoved,
-        Done::SectionRemoved,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Done::TemplateCopied => "template-copied",
-            Done::SectionAdded => "section-added",
-            Done::SectionUpdated => "section-updated",
-            Done::SectionMoved => "section-moved",
-            Done::SectionRemoved => "section-removed",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Done> {
-        Done::ALL.into_iter().find(|done| done.key() == key)
-    }
-
-    pub fn message(self) -> &'static str {
-        match self {
-            Done::TemplateCopied => "Template copied with all its sections",
-            Done::SectionAdded => "Section added",
-            Done::SectionUpdated => "Section updated",
-            Done::SectionMoved => "Section moved",
-            Done::SectionRemoved => "Section removed",
-        }
-    }
-
-    /// `path` with this outcome in its query string.
-    pub fn on(self, path: &str) -> String {
-        format!("{path}?done={}", self.key())
-    }
-
-    /// The banner text for an optional `?done=` value; unknown values show nothing.
-    pub fn message_for(key: Option<&str>) -> &'static str {
-        key.and_then(Done::parse).map(Done::message).unwrap_or("")
+keyed_enum! {
+    /// What an administrator just did to a template, named in the `?done=` of the template page
+    /// and shown there in a success banner (`web::banner`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Done {
+        TemplateCopied = ("template-copied", "Template copied with all its sections"),
+        SectionAdded = ("section-added", "Section added"),
+        SectionUpdated = ("section-updated", "Section updated"),
+        SectionMoved = ("section-moved", "Section moved"),
+        SectionRemoved = ("section-removed", "Section removed"),
     }
 }
 
@@ -410,15 +384,14 @@ mod tests {
     }
 
     #[test]
-    fn only_known_outcomes_have_messages() {
+    fn outcomes_keep_their_keys_and_have_messages() {
+        use crate::web::banner::done_url;
         for done in Done::ALL {
             assert_eq!(Done::parse(done.key()), Some(done));
-            assert!(!done.message().is_empty());
+            assert!(!done.label().is_empty());
         }
-        assert_eq!(Done::message_for(Some("<script>")), "");
-        assert_eq!(Done::message_for(None), "");
         assert_eq!(
-            Done::SectionMoved.on("/admin/templates/2015-16"),
+            done_url("/admin/templates/2015-16", Done::SectionMoved, None),
             "/admin/templates/2015-16?done=section-moved"
         );
     }

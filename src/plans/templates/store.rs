@@ -5,7 +5,7 @@
 
 use sqlx::{FromRow, PgConnection, PgExecutor};
 
-use super::{SectionDetails, SectionKey, TemplateKey, TemplateName};
+use super::{SectionDetails, SectionKey, TemplateId, TemplateKey, TemplateName, TemplateSectionId};
 use crate::plans::section::SectionKind;
 
 /// The most templates the list shows.
@@ -16,7 +16,7 @@ pub const SECTIONS_LIMIT: i64 = 1000;
 /// A template, with how many sections it has and how many plans use it.
 #[derive(Clone, Debug, FromRow)]
 pub struct TemplateRow {
-    pub id: i64,
+    pub id: TemplateId,
     pub key: String,
     pub name: String,
     /// The key of the template this one was copied from, if any.
@@ -60,8 +60,11 @@ pub async fn find_template(
 /// a time and no plan can be created from it meanwhile (creating a plan takes a key-share lock
 /// on it); returns how many plans use it, counted after the lock is held. `None` if there is no
 /// such template any more.
-pub async fn lock_template(tx: &mut PgConnection, id: i64) -> Result<Option<i64>, sqlx::Error> {
-    let locked: Option<i64> =
+pub async fn lock_template(
+    tx: &mut PgConnection,
+    id: TemplateId,
+) -> Result<Option<i64>, sqlx::Error> {
+    let locked: Option<TemplateId> =
         sqlx::query_scalar("SELECT id FROM templates WHERE id = $1 FOR UPDATE")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -81,7 +84,7 @@ pub async fn lock_template(tx: &mut PgConnection, id: i64) -> Result<Option<i64>
 /// A section of a template.
 #[derive(Clone, Debug, FromRow)]
 pub struct TemplateSection {
-    pub id: i64,
+    pub id: TemplateSectionId,
     pub key: String,
     pub position: i32,
     pub title: String,
@@ -93,7 +96,7 @@ pub struct TemplateSection {
 /// The template's sections in order.
 pub async fn list_sections(
     db: impl PgExecutor<'_>,
-    template_id: i64,
+    template_id: TemplateId,
 ) -> Result<Vec<TemplateSection>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, key, position, title, guidance, kind, per_organisation
@@ -109,7 +112,7 @@ pub async fn list_sections(
 
 pub async fn find_section(
     db: impl PgExecutor<'_>,
-    template_id: i64,
+    template_id: TemplateId,
     key: &str,
 ) -> Result<Option<TemplateSection>, sqlx::Error> {
     sqlx::query_as(
@@ -127,11 +130,11 @@ pub async fn find_section(
 /// has. A clash is `templates_key_key`.
 pub async fn copy_template(
     tx: &mut PgConnection,
-    source_id: i64,
+    source_id: TemplateId,
     key: &TemplateKey,
     name: &TemplateName,
-) -> Result<(i64, u64), sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+) -> Result<(TemplateId, u64), sqlx::Error> {
+    let id: TemplateId = sqlx::query_scalar(
         "INSERT INTO templates (key, name, copied_from_id) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(key.as_str())
@@ -155,10 +158,10 @@ pub async fn copy_template(
 /// `template_sections_key_key`. Call with the template locked.
 pub async fn insert_section(
     tx: &mut PgConnection,
-    template_id: i64,
+    template_id: TemplateId,
     key: &SectionKey,
     details: &SectionDetails,
-) -> Result<(i64, i32), sqlx::Error> {
+) -> Result<(TemplateSectionId, i32), sqlx::Error> {
     sqlx::query_as(
         "INSERT INTO template_sections (template_id, key, position, title, guidance, kind, per_organisation)
          SELECT $1, $2, coalesce(max(position), 0) + 1, $3, $4, $5, $6
@@ -179,8 +182,8 @@ pub async fn insert_section(
 /// template; returns how many plans got it. Call with the template locked.
 pub async fn add_section_to_plans(
     tx: &mut PgConnection,
-    template_id: i64,
-    template_section_id: i64,
+    template_id: TemplateId,
+    template_section_id: TemplateSectionId,
 ) -> Result<u64, sqlx::Error> {
     let added = sqlx::query(
         "INSERT INTO plan_sections (plan_id, template_section_id)
@@ -197,7 +200,7 @@ pub async fn add_section_to_plans(
 /// Changes a section's title, guidance, kind and per-organisation.
 pub async fn update_section(
     db: impl PgExecutor<'_>,
-    section_id: i64,
+    section_id: TemplateSectionId,
     details: &SectionDetails,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -218,7 +221,7 @@ pub async fn update_section(
 /// The section just before (`up`) or after (`!up`) `position` in the template, if any.
 pub async fn neighbour(
     db: impl PgExecutor<'_>,
-    template_id: i64,
+    template_id: TemplateId,
     position: i32,
     up: bool,
 ) -> Result<Option<TemplateSection>, sqlx::Error> {
@@ -242,7 +245,7 @@ pub async fn neighbour(
 /// checked at commit, so the swap is one statement. Call with the template locked.
 pub async fn swap_positions(
     tx: &mut PgConnection,
-    template_id: i64,
+    template_id: TemplateId,
     a: &TemplateSection,
     b: &TemplateSection,
 ) -> Result<(), sqlx::Error> {
@@ -265,7 +268,7 @@ pub async fn swap_positions(
 /// template no plan uses: call with the template locked, having counted its plans.
 pub async fn delete_section(
     tx: &mut PgConnection,
-    template_id: i64,
+    template_id: TemplateId,
     section: &TemplateSection,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM template_sections WHERE id = $1 AND template_id = $2")

@@ -1,0 +1,469 @@
+//! Areas and their members: the list, adding an area, an area's page (editing its name and
+//! board, adding and removing member organisations).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Done, clash_errors, parse_id, path_id};
+use crate::AppState;
+use crate::areas::store::{self as areas, AreaDetails, AreaSummary, Member, OrganisationOption};
+use crate::areas::{AreaName, AreaSlug, OrganisationId};
+use crate::audit::{Change, Event};
+use crate::auth::guard::Admin;
+use crate::db::constraint::Clash;
+use crate::web::banner::{DoneQuery, see_done};
+use crate::web::choice::{Choice, yes_no};
+use crate::web::extract::{Form, Path};
+use crate::web::form::fingerprint;
+use crate::web::page::{conflict, ok, unprocessable};
+use crate::web::{AppError, FormErrors, Layout};
+
+#[derive(Template)]
+#[template(path = "admin/areas.html")]
+struct AreasPage {
+    layout: Layout,
+    banner: &'static str,
+    areas: Vec<AreaSummary>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/area_new.html")]
+struct NewAreaPage {
+    layout: Layout,
+    errors: FormErrors,
+    slug: String,
+    name: String,
+    boards: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/area.html")]
+struct AreaPage {
+    layout: Layout,
+    banner: &'static str,
+    errors: FormErrors,
+    area: AreaDetails,
+    /// The edit form's values, as typed.
+    name: String,
+    boards: Vec<Choice>,
+    members: Vec<Member>,
+    /// Organisations that could be added.
+    outsiders: Vec<Choice>,
+    signs_plan: Vec<Choice>,
+    /// The fingerprint of the area as shown, for the edit form.
+    based_on: String,
+}
+
+#[derive(Clone, Default, Deserialize)]
+pub(super) struct NewAreaForm {
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    board: String,
+}
+
+#[derive(Clone, Default, Deserialize)]
+pub(super) struct AreaForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    board: String,
+    /// The fingerprint of the area when the edit form was opened.
+    #[serde(default)]
+    based_on: String,
+}
+
+impl AreaForm {
+    /// The edit form as the area is now.
+    fn of(area: &AreaDetails) -> AreaForm {
+        AreaForm {
+            name: area.name.clone(),
+            board: area.board_id.to_string(),
+            based_on: String::new(),
+        }
+    }
+}
+
+/// What an area's edit form changes, for its fingerprint.
+fn area_fingerprint(area: &AreaDetails) -> String {
+    fingerprint(&json!({ "name": area.name, "board_id": area.board_id }))
+}
+
+#[derive(Clone, Default, Deserialize)]
+pub(super) struct MemberForm {
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    signs_plan: String,
+}
+
+/// The message when someone else saved the area after the form was opened.
+const AREA_CHANGED: &str = "Someone else changed this area after you opened this page. Your changes are below and have not been saved: check the area as it is now (open it again in another tab), then save again to replace it.";
+
+const CHOOSE_BOARD: &str = "Choose the Health and Wellbeing Board that approves the area's plan";
+
+/// What the database refuses as a clash with another area.
+const CLASHES: [Clash; 3] = [
+    Clash {
+        constraint: "areas_slug_key",
+        field: "slug",
+        message: "An area with this short name already exists",
+    },
+    Clash {
+        constraint: "areas_board_key",
+        field: "board",
+        message: "This board already has an area: choose another board",
+    },
+    Clash {
+        constraint: "areas_board_id_fkey",
+        field: "board",
+        message: CHOOSE_BOARD,
+    },
+];
+
+fn board_choices(boards: &[OrganisationOption], typed: &str) -> Vec<Choice> {
+    std::iter::once(Choice::new("", "Choose a board", typed))
+        .chain(
+            boards
+                .iter()
+                .map(|board| Choice::new(board.id, board.name.clone(), typed)),
+        )
+        .collect()
+}
+
+/// The board chosen, if it is one of `boards`.
+fn chosen_board<'a>(
+    boards: &'a [OrganisationOption],
+    typed: &str,
+) -> Option<&'a OrganisationOption> {
+    let id = OrganisationId::new(parse_id(typed)?);
+    boards.iter().find(|board| board.id == id)
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    admin: Admin,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, AppError> {
+    let areas = areas::list_areas(&state.pool).await?;
+    ok(&AreasPage {
+        layout: admin.layout(),
+        banner: query.banner::<Done>(),
+        areas,
+    })
+}
+
+pub(super) async fn new(State(state): State<AppState>, admin: Admin) -> Result<Response, AppError> {
+    let boards = areas::available_boards(&state.pool, None).await?;
+    ok(&NewAreaPage {
+        layout: admin.layout(),
+        errors: FormErrors::new(),
+        slug: String::new(),
+        name: String::new(),
+        boards: board_choices(&boards, ""),
+    })
+}
+
+pub(super) async fn add(
+    State(state): State<AppState>,
+    admin: Admin,
+    Form(form): Form<NewAreaForm>,
+) -> Result<Response, AppError> {
+    let boards = areas::available_boards(&state.pool, None).await?;
+    let page = |errors: FormErrors| NewAreaPage {
+        layout: admin.layout(),
+        errors,
+        slug: form.slug.clone(),
+        name: form.name.clone(),
+        boards: board_choices(&boards, &form.board),
+    };
+    let mut errors = FormErrors::new();
+    let slug = AreaSlug::parse(form.slug.trim())
+        .map_err(|problem| errors.add("slug", problem))
+        .ok();
+    let name = AreaName::parse(&form.name)
+        .map_err(|problem| errors.add("name", problem))
+        .ok();
+    let board = chosen_board(&boards, &form.board);
+    if board.is_none() {
+        errors.add("board", CHOOSE_BOARD);
+    }
+    let (Some(slug), Some(name), Some(board)) = (slug, name, board) else {
+        return unprocessable(&page(errors));
+    };
+    let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let id = match areas::insert_area(change.db(), &slug, &name, board.id).await {
+        Ok(id) => id,
+        Err(error) => {
+            return match clash_errors(&error, &CLASHES) {
+                Some(errors) => unprocessable(&page(errors)),
+                None => Err(error.into()),
+            };
+        }
+    };
+    change
+        .commit(
+            &Event::new(admin.actor(), "area.created", "area")
+                .target(id)
+                .area(id)
+                .details(json!({
+                    "after": {
+                        "slug": slug.as_str(),
+                        "name": name.as_str(),
+                        "board_id": board.id,
+                        "board": board.name,
+                    }
+                })),
+        )
+        .await?;
+    Ok(see_done(
+        &format!("/admin/areas/{}", slug.as_str()),
+        Done::AreaAdded,
+    ))
+}
+
+async fn find(state: &AppState, slug: &str) -> Result<AreaDetails, AppError> {
+    areas::find_area_details(&state.pool, slug)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The area page with its members and both forms, `edit` and `member` holding what was typed.
+async fn area_page(
+    state: &AppState,
+    layout: Layout,
+    area: AreaDetails,
+    errors: FormErrors,
+    banner: &'static str,
+    edit: &AreaForm,
+    member: &MemberForm,
+) -> Result<AreaPage, AppError> {
+    let members = areas::list_members(&state.pool, area.id).await?;
+    let outsiders = areas::organisations_outside_area(&state.pool, area.id).await?;
+    let boards = areas::available_boards(&state.pool, Some(area.id)).await?;
+    let outsiders = std::iter::once(Choice::new(
+        "",
+        "Choose an organisation",
+        &member.organisation,
+    ))
+    .chain(outsiders.iter().map(|organisation| {
+        Choice::new(
+            organisation.id,
+            format!("{} ({})", organisation.name, organisation.kind),
+            &member.organisation,
+        )
+    }))
+    .collect();
+    Ok(AreaPage {
+        based_on: area_fingerprint(&area),
+        layout,
+        banner,
+        errors,
+        area,
+        name: edit.name.clone(),
+        boards: board_choices(&boards, &edit.board),
+        members,
+        outsiders,
+        signs_plan: yes_no(&member.signs_plan),
+    })
+}
+
+/// The area page again with `errors` (and what was typed into the edit form).
+async fn refuse(
+    state: &AppState,
+    layout: Layout,
+    area: AreaDetails,
+    errors: FormErrors,
+    form: &AreaForm,
+) -> Result<AreaPage, AppError> {
+    area_page(
+        state,
+        layout,
+        area,
+        errors,
+        "",
+        form,
+        &MemberForm::default(),
+    )
+    .await
+}
+
+/// The area page again, 409: someone else saved the area after the form was opened.
+async fn changed_meanwhile(
+    state: &AppState,
+    layout: Layout,
+    area: AreaDetails,
+    form: &AreaForm,
+) -> Result<Response, AppError> {
+    let mut errors = FormErrors::new();
+    errors.add("name", AREA_CHANGED);
+    conflict(&refuse(state, layout, area, errors, form).await?)
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(slug): Path<String>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, AppError> {
+    let area = find(&state, &slug).await?;
+    let edit = AreaForm::of(&area);
+    let page = area_page(
+        &state,
+        admin.layout(),
+        area,
+        FormErrors::new(),
+        query.banner::<Done>(),
+        &edit,
+        &MemberForm::default(),
+    )
+    .await?;
+    ok(&page)
+}
+
+pub(super) async fn update(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(slug): Path<String>,
+    Form(form): Form<AreaForm>,
+) -> Result<Response, AppError> {
+    let layout = admin.layout();
+    let area = find(&state, &slug).await?;
+    if form.based_on != area_fingerprint(&area) {
+        return changed_meanwhile(&state, layout, area, &form).await;
+    }
+    let boards = areas::available_boards(&state.pool, Some(area.id)).await?;
+    let mut errors = FormErrors::new();
+    let name = AreaName::parse(&form.name)
+        .map_err(|problem| errors.add("name", problem))
+        .ok();
+    let board = chosen_board(&boards, &form.board);
+    if board.is_none() {
+        errors.add("board", CHOOSE_BOARD);
+    }
+    let (Some(name), Some(board)) = (name, board) else {
+        return unprocessable(&refuse(&state, layout, area, errors, &form).await?);
+    };
+    let before = json!({ "name": area.name, "board_id": area.board_id, "board": area.board_name });
+    let after = json!({ "name": name.as_str(), "board_id": board.id, "board": board.name });
+    let done = format!("/admin/areas/{}", area.slug);
+    if before == after {
+        return Ok(see_done(&done, Done::AreaUpdated));
+    }
+    let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    match areas::update_area(change.db(), &area, &name, board.id).await {
+        Ok(true) => {}
+        // Changed by someone else between reading it and saving.
+        Ok(false) => {
+            drop(change);
+            let area = find(&state, &slug).await?;
+            return changed_meanwhile(&state, layout, area, &form).await;
+        }
+        Err(error) => {
+            let Some(errors) = clash_errors(&error, &CLASHES) else {
+                return Err(error.into());
+            };
+            drop(change);
+            return unprocessable(&refuse(&state, layout, area, errors, &form).await?);
+        }
+    }
+    change
+        .commit(
+            &Event::new(admin.actor(), "area.updated", "area")
+                .target(area.id)
+                .area(area.id)
+                .details(json!({ "before": before, "after": after })),
+        )
+        .await?;
+    Ok(see_done(&done, Done::AreaUpdated))
+}
+
+pub(super) async fn add_member(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(slug): Path<String>,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, AppError> {
+    let area = find(&state, &slug).await?;
+    let mut errors = FormErrors::new();
+    let organisation_id = parse_id(&form.organisation).map(OrganisationId::new);
+    if organisation_id.is_none() {
+        errors.add("organisation", "Choose an organisation to add");
+    }
+    let signs_plan = match form.signs_plan.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => {
+            errors.add(
+                "signs_plan",
+                "Choose whether this organisation signs the plan",
+            );
+            None
+        }
+    };
+    let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let added = match (organisation_id, signs_plan) {
+        (Some(organisation_id), Some(signs_plan)) => {
+            let name =
+                areas::insert_member(change.db(), area.id, organisation_id, signs_plan).await?;
+            if name.is_none() {
+                errors.add(
+                    "organisation",
+                    "Choose an organisation that is not already a member of this area",
+                );
+            }
+            name.map(|name| (organisation_id, signs_plan, name))
+        }
+        _ => None,
+    };
+    let Some((organisation_id, signs_plan, name)) = added else {
+        drop(change);
+        let edit = AreaForm::of(&area);
+        let page = area_page(&state, admin.layout(), area, errors, "", &edit, &form).await?;
+        return unprocessable(&page);
+    };
+    change
+        .commit(
+            &Event::new(admin.actor(), "area_member.added", "organisation")
+                .target(organisation_id)
+                .area(area.id)
+                .details(json!({ "after": { "organisation": name, "signs_plan": signs_plan } })),
+        )
+        .await?;
+    Ok(see_done(
+        &format!("/admin/areas/{}", area.slug),
+        Done::MemberAdded,
+    ))
+}
+
+pub(super) async fn remove_member(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((slug, organisation_id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let area = find(&state, &slug).await?;
+    let organisation_id = OrganisationId::new(path_id(&organisation_id)?);
+    let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let removed = areas::delete_member(change.db(), area.id, organisation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    change
+        .commit(
+            &Event::new(admin.actor(), "area_member.removed", "organisation")
+                .target(organisation_id)
+                .area(area.id)
+                .details(json!({
+                    "before": { "organisation": removed.name, "signs_plan": removed.signs_plan }
+                })),
+        )
+        .await?;
+    Ok(see_done(
+        &format!("/admin/areas/{}", area.slug),
+        Done::MemberRemoved,
+    ))
+}
