@@ -2,31 +2,24 @@
 //! denied. Areas are tenants: someone with no part in an area is told it does not exist (404),
 //! so that even its existence does not leak; someone with a part but the wrong role gets 403.
 
-use std::fmt;
+use crate::keyed::keyed_enum;
 
-/// A role, held in one area (officer, area lead, signatory, board secretary) or across all
-/// areas (assurer, admin).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
-#[sqlx(type_name = "grant_role", rename_all = "snake_case")]
-pub enum Role {
-    Officer,
-    AreaLead,
-    Signatory,
-    BoardSecretary,
-    Assurer,
-    Admin,
+keyed_enum! {
+    /// A role, held in one area (officer, area lead, signatory, board secretary) or across all
+    /// areas (assurer, admin). The key is as stored in the database.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
+    #[sqlx(type_name = "grant_role", rename_all = "snake_case")]
+    pub enum Role {
+        Officer = ("officer", "Officer"),
+        AreaLead = ("area_lead", "Area lead"),
+        Signatory = ("signatory", "Signatory"),
+        BoardSecretary = ("board_secretary", "Board secretary"),
+        Assurer = ("assurer", "Assurer"),
+        Admin = ("admin", "Administrator"),
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Officer,
-        Role::AreaLead,
-        Role::Signatory,
-        Role::BoardSecretary,
-        Role::Assurer,
-        Role::Admin,
-    ];
-
     /// Held across every area rather than in one.
     pub fn is_global(self) -> bool {
         matches!(self, Role::Assurer | Role::Admin)
@@ -36,38 +29,6 @@ impl Role {
     /// administer.
     pub fn requires_two_factor(self) -> bool {
         !matches!(self, Role::Officer | Role::AreaLead)
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Role::Officer => "officer",
-            Role::AreaLead => "area_lead",
-            Role::Signatory => "signatory",
-            Role::BoardSecretary => "board_secretary",
-            Role::Assurer => "assurer",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.key() == key)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Officer => "Officer",
-            Role::AreaLead => "Area lead",
-            Role::Signatory => "Signatory",
-            Role::BoardSecretary => "Board secretary",
-            Role::Assurer => "Assurer",
-            Role::Admin => "Administrator",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
     }
 }
 

@@ -250,44 +250,88 @@ pub struct TextSave<'a> {
     pub restored_from: Option<i32>,
 }
 
-/// Saves new shared text if the section is still at `expected_version`; returns the new version,
-/// or `None` when someone else saved first.
+/// What became of a save.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Saved {
+    /// Saved as this new version.
+    Version(i32),
+    /// Someone else saved first: the form was for an older version.
+    Stale,
+    /// The section is completed, so nothing in it may change until a lead reopens it.
+    Closed,
+}
+
+/// Saves new shared text if the section is still at `expected_version` and not completed.
+/// The status is checked and moved on (not started → in progress) in the same `UPDATE`, so a
+/// save can neither land in a completed section nor write back a status it read earlier: a
+/// lead's "completed" and an officer's save exclude each other on the row's lock.
 pub async fn save_section_text(
     tx: &mut PgConnection,
     section_id: i64,
     expected_version: i32,
-    status: SectionStatus,
     save: &TextSave<'_>,
-) -> Result<Option<i32>, sqlx::Error> {
+) -> Result<Saved, sqlx::Error> {
     let version: Option<i32> = sqlx::query_scalar(
         "UPDATE plan_sections
-         SET body = $3, status = $4, version = version + 1, updated_at = $5, updated_by = $6
-         WHERE id = $1 AND version = $2
+         SET body = $3, version = version + 1, updated_at = $4, updated_by = $5,
+             status = CASE WHEN status = 'not_started' THEN 'in_progress'::section_status
+                           ELSE status END
+         WHERE id = $1 AND version = $2 AND status <> 'completed'
          RETURNING version",
     )
     .bind(section_id)
     .bind(expected_version)
     .bind(save.body)
-    .bind(status)
     .bind(save.at)
     .bind(save.author_id)
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some(number) = version {
-        insert_revision(tx, section_id, None, number, save).await?;
+    match version {
+        Some(number) => {
+            insert_revision(tx, section_id, None, number, save).await?;
+            Ok(Saved::Version(number))
+        }
+        None => why_not_saved(tx, section_id).await,
     }
-    Ok(version)
 }
 
-/// Saves a partner's contribution if it is still at `expected_version` (0 for the first save);
-/// returns the new version or `None` when someone else saved first.
+/// After a refused save: completed, or someone else's newer version.
+async fn why_not_saved(tx: &mut PgConnection, section_id: i64) -> Result<Saved, sqlx::Error> {
+    let status: Option<SectionStatus> =
+        sqlx::query_scalar("SELECT status FROM plan_sections WHERE id = $1")
+            .bind(section_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(match status {
+        Some(SectionStatus::Completed) => Saved::Closed,
+        _ => Saved::Stale,
+    })
+}
+
+/// Saves a partner's contribution if it is still at `expected_version` (0 for the first save)
+/// and the section is not completed. The section's row is locked and its status checked (and
+/// moved on from not started) first, so completing the section waits for this save to commit,
+/// or this save sees the section completed and is refused.
 pub async fn save_contribution(
     tx: &mut PgConnection,
     section_id: i64,
     organisation_id: i64,
     expected_version: i32,
     save: &TextSave<'_>,
-) -> Result<Option<i32>, sqlx::Error> {
+) -> Result<Saved, sqlx::Error> {
+    let open: Option<i64> = sqlx::query_scalar(
+        "UPDATE plan_sections
+         SET status = CASE WHEN status = 'not_started' THEN 'in_progress'::section_status
+                           ELSE status END
+         WHERE id = $1 AND status <> 'completed'
+         RETURNING id",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if open.is_none() {
+        return Ok(Saved::Closed);
+    }
     // The first save inserts at version 1; a concurrent first save loses on the unique key and
     // so sees a conflict, like any later one.
     let version: Option<i32> = sqlx::query_scalar(
@@ -307,15 +351,15 @@ pub async fn save_contribution(
     .bind(save.author_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let version = match version {
+    match version {
         // A first save when a row exists already is a conflict too.
-        Some(1) if expected_version != 0 => None,
-        other => other,
-    };
-    if let Some(number) = version {
-        insert_revision(tx, section_id, Some(organisation_id), number, save).await?;
+        Some(1) if expected_version != 0 => Ok(Saved::Stale),
+        Some(number) => {
+            insert_revision(tx, section_id, Some(organisation_id), number, save).await?;
+            Ok(Saved::Version(number))
+        }
+        None => Ok(Saved::Stale),
     }
-    Ok(version)
 }
 
 async fn insert_revision(
@@ -341,24 +385,38 @@ async fn insert_revision(
     Ok(())
 }
 
-/// Changes a section's status (and version, so an open edit form notices).
+/// Changes a section's status from one the caller saw it in: `from` open (any status but
+/// completed) answers "Have you completed this section?"; `from` completed reopens it. Returns
+/// whether it changed (not when someone else moved it meanwhile). The version is left alone:
+/// it numbers the text's revisions, and saves check the status in their own `UPDATE`.
 pub async fn set_status(
     db: impl PgExecutor<'_>,
     section_id: i64,
+    from: StatusFrom,
     status: SectionStatus,
     user_id: i64,
     now: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE plan_sections SET status = $2, updated_at = $3, updated_by = $4 WHERE id = $1",
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE plan_sections SET status = $2, updated_at = $3, updated_by = $4
+         WHERE id = $1 AND (status = 'completed') = $5",
     )
     .bind(section_id)
     .bind(status)
     .bind(now)
     .bind(user_id)
+    .bind(from == StatusFrom::Completed)
     .execute(db)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// The status a change of status starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFrom {
+    Open,
+    Completed,
 }
 
 pub async fn assign(
