@@ -216,3 +216,33 @@ pub fn server_error_response() -> Response {
 pub async fn not_found() -> AppError {
     AppError::NotFound
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_a_503_that_shows_what_was_typed() {
+        let error = AppError::from(sqlx::Error::PoolClosed)
+            .keeping(Typed::text("Your text", "Our plan for care"));
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key(header::RETRY_AFTER));
+        match response.extensions().get::<ErrorPage>() {
+            Some(ErrorPage::Unavailable(typed)) => assert!(!typed.is_empty()),
+            other => panic!("expected the unavailable page, got {other:?}"),
+        }
+        assert!(is_unavailable(&sqlx::Error::PoolTimedOut));
+    }
+
+    #[test]
+    fn other_database_errors_stay_500s_and_keep_nothing() {
+        let error = AppError::from(sqlx::Error::RowNotFound)
+            .keeping(Typed::text("Your text", "Our plan for care"));
+        assert!(matches!(error, AppError::Internal(_)));
+        assert_eq!(
+            error.into_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}

@@ -6,17 +6,17 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::section_page::{PageProblem, problem_page};
-use super::section_text::{COMPLETED, ConflictPage, TextForm, parse_edit};
+use super::section_text::{COMPLETED, TextForm, Theirs, conflict, parse_edit};
 use super::{Done, SectionContext, SectionPath, last_change};
 use crate::AppState;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
+use crate::plans::rules;
 use crate::plans::store::{self, Contribution, Saved, TextSave};
-use crate::plans::{diff, rules};
+use crate::web::AppError;
 use crate::web::banner::done_url;
 use crate::web::extract::{Form, Path};
-use crate::web::page::{self, see_other};
-use crate::web::{AppError, Layout};
+use crate::web::page::see_other;
 
 pub(super) async fn save_contribution(
     State(state): State<AppState>,
@@ -98,20 +98,14 @@ async fn save(
         Saved::Stale => {
             drop(change);
             let current = current(state, &context, organisation_id).await?;
-            let changes = diff::words_off_thread(&current.body, text.as_str()).await?;
-            return page::conflict(&ConflictPage {
-                layout: Layout::for_session(Some(&signed_in.session)),
+            let theirs = Theirs {
                 what: format!("{}'s contribution", current.organisation),
                 action: format!("{}/contributions/{organisation_id}", context.url()),
-                diff_html: diff::to_html(&changes),
-                yours: text.as_str().to_owned(),
-                theirs: current.body.clone(),
-                theirs_by: last_change(&current.updated_by, current.updated_at),
+                body: current.body,
+                by: last_change(&current.updated_by, current.updated_at),
                 version: current.version,
-                area: context.area,
-                plan: context.plan,
-                section: context.section,
-            });
+            };
+            return conflict(signed_in, context, text.as_str(), theirs).await;
         }
     };
     change

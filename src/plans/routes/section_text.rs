@@ -43,19 +43,53 @@ impl TextForm {
 /// to merge and save again), the text now saved, and the difference between them.
 #[derive(Template)]
 #[template(path = "plans/conflict.html")]
-pub(super) struct ConflictPage {
-    pub layout: Layout,
-    pub area: AreaSummary,
-    pub plan: PlanSummary,
-    pub section: Section,
+struct ConflictPage {
+    layout: Layout,
+    area: AreaSummary,
+    plan: PlanSummary,
+    section: Section,
     /// "the section" or a partner's contribution.
+    what: String,
+    action: String,
+    yours: String,
+    theirs: String,
+    theirs_by: String,
+    version: i32,
+    diff_html: String,
+}
+
+/// The text saved meanwhile by someone else, which a save conflicted with.
+pub(super) struct Theirs {
+    /// What it is: "this section", or a partner's contribution.
     pub what: String,
+    /// Where the form posts to.
     pub action: String,
-    pub yours: String,
-    pub theirs: String,
-    pub theirs_by: String,
+    pub body: String,
+    pub by: String,
     pub version: i32,
-    pub diff_html: String,
+}
+
+/// The conflict page (409), with the difference from their text to `yours`.
+pub(super) async fn conflict(
+    signed_in: &SignedIn,
+    context: SectionContext,
+    yours: &str,
+    theirs: Theirs,
+) -> Result<Response, AppError> {
+    let changes = diff::words_off_thread(&theirs.body, yours).await?;
+    page::conflict(&ConflictPage {
+        layout: Layout::for_session(Some(&signed_in.session)),
+        what: theirs.what,
+        action: theirs.action,
+        diff_html: diff::to_html(&changes),
+        yours: yours.to_owned(),
+        theirs: theirs.body,
+        theirs_by: theirs.by,
+        version: theirs.version,
+        area: context.area,
+        plan: context.plan,
+        section: context.section,
+    })
 }
 
 /// The text and version of an edit form, or the message to show by the box (which keeps the
@@ -136,20 +170,14 @@ async fn save(
                 drop(change);
                 // Read again: the page was loaded before someone else's save.
                 let context = SectionContext::load(state, signed_in, path).await?;
-                let changes = diff::words_off_thread(&context.section.body, text.as_str()).await?;
-                return page::conflict(&ConflictPage {
-                    layout: Layout::for_session(Some(&signed_in.session)),
+                let theirs = Theirs {
                     what: "this section".to_owned(),
                     action: context.url(),
-                    diff_html: diff::to_html(&changes),
-                    yours: text.as_str().to_owned(),
-                    theirs: context.section.body.clone(),
-                    theirs_by: last_change(&context.section.updated_by, context.section.updated_at),
+                    body: context.section.body.clone(),
+                    by: last_change(&context.section.updated_by, context.section.updated_at),
                     version: context.section.version,
-                    area: context.area,
-                    plan: context.plan,
-                    section: context.section,
-                });
+                };
+                return conflict(signed_in, context, text.as_str(), theirs).await;
             }
         };
     change
