@@ -17,6 +17,7 @@ use super::store;
 use crate::AppState;
 use crate::config::Config;
 use crate::web::error::ErrorPage;
+use crate::web::form::Typed;
 use crate::web::{AppError, Layout};
 
 /// The session of the current request, if any (put there by `load_session`).
@@ -47,7 +48,8 @@ pub async fn load_session(
 ) -> Response {
     let session = match current_session(&state, request.headers()).await {
         Ok(session) => session,
-        Err(error) => return error.into_response(),
+        // The database is down, say: a form being sent is shown back, so nothing is lost.
+        Err(error) => return error.keeping(typed_in(request).await).into_response(),
     };
     if request.method() == Method::POST {
         request = match check_csrf(request, session.as_ref(), &state.config).await {
@@ -154,6 +156,17 @@ async fn check_csrf(
         return Err(csrf_rejection(problem, typed_fields(fields)));
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// What a form being sent holds, to show back when the request cannot be handled at all.
+async fn typed_in(request: Request) -> Typed {
+    if request.method() != Method::POST {
+        return Typed::default();
+    }
+    match axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES).await {
+        Ok(bytes) => Typed::from_fields(serde_urlencoded::from_bytes(&bytes).unwrap_or_default()),
+        Err(_) => Typed::default(),
+    }
 }
 
 /// `Sec-Fetch-Site: cross-site`, or an `Origin` that is not ours.

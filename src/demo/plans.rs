@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use crate::areas::store as areas;
 use crate::auth::store as auth;
 use crate::plans::section::SectionStatus;
-use crate::plans::store::{self, TextSave};
+use crate::plans::store::{self, StatusFrom, TextSave};
 
 const VISION: &str = "## Our vision\n\nBy 2019 people in Kent will get joined-up care at home and in their community, \
 planned around them, so that they stay independent for longer and go into hospital or a care home only when they need to.\n\n\
@@ -71,16 +71,17 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
         at,
         restored_from: None,
     };
-    store::save_section_text(
-        &mut tx,
+    store::save_section_text(&mut tx, vision.id, 0, &save(VISION, lead, at)).await?;
+    at += Duration::hours(2);
+    store::set_status(
+        &mut *tx,
         vision.id,
-        0,
-        SectionStatus::InProgress,
-        &save(VISION, lead, at),
+        StatusFrom::Open,
+        SectionStatus::ReadyForReview,
+        lead,
+        at,
     )
     .await?;
-    at += Duration::hours(2);
-    store::set_status(&mut *tx, vision.id, SectionStatus::ReadyForReview, lead, at).await?;
 
     let case = store::find_section(&mut *tx, plan_id, "case-for-change")
         .await?
@@ -103,6 +104,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     store::set_status(
         &mut *tx,
         case.id,
+        StatusFrom::Open,
         SectionStatus::InProgress,
         thanet_officer,
         at,

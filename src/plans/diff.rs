@@ -15,6 +15,8 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use askama::filters::{Escaper, Html};
+
 use similar::{Algorithm, ChangeTag, TextDiff};
 
 /// How long a single diff may search for the smallest set of changes.
@@ -178,17 +180,23 @@ fn push_marked(html: &mut String, tag: &str, kind: &str, text: &str) {
     );
 }
 
+/// Escapes with askama's HTML escaper, the one every page template uses.
 fn push_escaped(html: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#39;"),
-            other => html.push(other),
-        }
+    // Writing to a String cannot fail.
+    let _ = Html.write_escaped_str(html, text);
+}
+
+/// Texts longer than this (old and new together, in bytes) are compared on a blocking thread,
+/// so that a long diff never stalls the async workers serving other requests.
+pub const OFF_THREAD_BYTES: usize = 16 * 1024;
+
+/// [`words`], run on tokio's blocking pool when the texts are long.
+pub async fn words_off_thread(old: &str, new: &str) -> Result<Vec<Change>, tokio::task::JoinError> {
+    if old.len() + new.len() < OFF_THREAD_BYTES {
+        return Ok(words(old, new));
     }
+    let (old, new) = (old.to_owned(), new.to_owned());
+    tokio::task::spawn_blocking(move || words(&old, &new)).await
 }
 
 #[cfg(test)]
@@ -416,12 +424,12 @@ mod tests {
         ));
         assert!(!html.contains("<script"), "{html}");
         assert!(
-            html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
+            html.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;"),
             "{html}"
         );
         assert!(html.contains("Tom"), "{html}");
-        assert!(html.contains("Jerry&#39;s &quot;plan&quot;"), "{html}");
-        assert!(html.contains(" &amp; "), "{html}");
+        assert!(html.contains("Jerry&#39;s &#34;plan&#34;"), "{html}");
+        assert!(html.contains(" &#38; "), "{html}");
         // The only tags are the ones we wrote.
         let tags: Vec<&str> = html
             .split('<')
@@ -442,6 +450,21 @@ mod tests {
                 "unexpected tag <{tag}> in {html}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn long_texts_are_compared_off_the_async_threads_with_the_same_result() {
+        let old = generated_text(1, 40);
+        let new = generated_text(2, 40);
+        assert!(old.len() > OFF_THREAD_BYTES);
+        assert_eq!(
+            words_off_thread(&old, &new).await.unwrap(),
+            words(&old, &new)
+        );
+        assert_eq!(
+            words_off_thread("a b", "a c").await.unwrap(),
+            words("a b", "a c")
+        );
     }
 
     #[test]

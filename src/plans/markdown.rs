@@ -104,6 +104,19 @@ pub fn render(text: &str) -> String {
     SANITISER.clean(&unsanitised).to_string()
 }
 
+/// Texts longer than this (in bytes) are rendered on a blocking thread, so that rendering and
+/// sanitising a long section never stalls the async workers serving other requests.
+pub const OFF_THREAD_BYTES: usize = 16 * 1024;
+
+/// [`render`], run on tokio's blocking pool when the text is long.
+pub async fn render_off_thread(text: &str) -> Result<String, tokio::task::JoinError> {
+    if text.len() < OFF_THREAD_BYTES {
+        return Ok(render(text));
+    }
+    let text = text.to_owned();
+    tokio::task::spawn_blocking(move || render(&text)).await
+}
+
 /// Markdown reduced to plain text, whitespace collapsed, shortened to at most
 /// `max_chars` characters (the "…" included) at a word boundary.
 ///
@@ -395,6 +408,17 @@ mod tests {
             }
         }
         html
+    }
+
+    #[tokio::test]
+    async fn long_texts_render_off_the_async_threads_with_the_same_result() {
+        let long = "A paragraph with **bold** words and <b>typed tags</b>.\n\n".repeat(500);
+        assert!(long.len() > OFF_THREAD_BYTES);
+        assert_eq!(render_off_thread(&long).await.unwrap(), render(&long));
+        assert_eq!(
+            render_off_thread("*short*").await.unwrap(),
+            render("*short*")
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod diff;
 pub mod markdown;
 pub mod routes;
+pub mod rules;
 pub mod section;
 pub mod store;
 pub mod templates;

@@ -1,82 +1,37 @@
 //! A plan section's vocabulary: its kind, its status and how status may change, and the text
 //! people write in it.
 
-use std::fmt;
+use crate::keyed::keyed_enum;
 
-/// What a template section collects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "section_kind", rename_all = "snake_case")]
-pub enum SectionKind {
-    Narrative,
-    Funding,
-    Schemes,
-    Metrics,
-    Risks,
-    NationalCondition,
-    Engagement,
-}
-
-impl SectionKind {
-    pub const ALL: [SectionKind; 7] = [
-        SectionKind::Narrative,
-        SectionKind::Funding,
-        SectionKind::Schemes,
-        SectionKind::Metrics,
-        SectionKind::Risks,
-        SectionKind::NationalCondition,
-        SectionKind::Engagement,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            SectionKind::Narrative => "narrative",
-            SectionKind::Funding => "funding",
-            SectionKind::Schemes => "schemes",
-            SectionKind::Metrics => "metrics",
-            SectionKind::Risks => "risks",
-            SectionKind::NationalCondition => "national_condition",
-            SectionKind::Engagement => "engagement",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<SectionKind> {
-        SectionKind::ALL.into_iter().find(|kind| kind.key() == key)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SectionKind::Narrative => "Narrative",
-            SectionKind::Funding => "Funding",
-            SectionKind::Schemes => "Schemes",
-            SectionKind::Metrics => "Metrics",
-            SectionKind::Risks => "Risks",
-            SectionKind::NationalCondition => "National condition",
-            SectionKind::Engagement => "Engagement",
-        }
+keyed_enum! {
+    /// What a template section collects. The key is the form value, as stored in the database.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
+    #[sqlx(type_name = "section_kind", rename_all = "snake_case")]
+    pub enum SectionKind {
+        Narrative = ("narrative", "Narrative"),
+        Funding = ("funding", "Funding"),
+        Schemes = ("schemes", "Schemes"),
+        Metrics = ("metrics", "Metrics"),
+        Risks = ("risks", "Risks"),
+        NationalCondition = ("national_condition", "National condition"),
+        Engagement = ("engagement", "Engagement"),
     }
 }
 
-/// Where a section is: not started → in progress → ready for review → completed; an area lead
-/// may reopen a completed section.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "section_status", rename_all = "snake_case")]
-pub enum SectionStatus {
-    NotStarted,
-    InProgress,
-    ReadyForReview,
-    Completed,
+keyed_enum! {
+    /// Where a section is: not started → in progress → ready for review → completed; an area
+    /// lead may reopen a completed section. The key is as stored in the database.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
+    #[sqlx(type_name = "section_status", rename_all = "snake_case")]
+    pub enum SectionStatus {
+        NotStarted = ("not_started", "Not started"),
+        InProgress = ("in_progress", "In progress"),
+        ReadyForReview = ("ready_for_review", "Ready for review"),
+        Completed = ("completed", "Completed"),
+    }
 }
 
 impl SectionStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            SectionStatus::NotStarted => "Not started",
-            SectionStatus::InProgress => "In progress",
-            SectionStatus::ReadyForReview => "Ready for review",
-            SectionStatus::Completed => "Completed",
-        }
-    }
-
     /// The GOV.UK tag colour for the task list ("" is the default blue).
     pub fn tag_colour(self) -> &'static str {
         match self {
@@ -98,22 +53,6 @@ impl SectionStatus {
             SectionStatus::NotStarted => SectionStatus::InProgress,
             other => other,
         }
-    }
-}
-
-impl fmt::Display for SectionStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-/// The answer to "Have you completed this section?", and what it does for each kind of person:
-/// an officer's "yes" asks the lead to review; the lead's "yes" completes the section.
-pub fn status_after_answer(completed: bool, answered_by_lead: bool) -> SectionStatus {
-    match (completed, answered_by_lead) {
-        (true, true) => SectionStatus::Completed,
-        (true, false) => SectionStatus::ReadyForReview,
-        (false, _) => SectionStatus::InProgress,
     }
 }
 
@@ -161,17 +100,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn officers_ask_for_review_and_leads_complete() {
-        assert_eq!(
-            status_after_answer(true, false),
-            SectionStatus::ReadyForReview
-        );
-        assert_eq!(status_after_answer(true, true), SectionStatus::Completed);
-        assert_eq!(status_after_answer(false, false), SectionStatus::InProgress);
-        assert_eq!(status_after_answer(false, true), SectionStatus::InProgress);
-    }
-
-    #[test]
     fn saving_starts_a_section_but_does_not_change_a_later_status() {
         assert_eq!(
             SectionStatus::NotStarted.after_save(),
@@ -194,9 +122,16 @@ mod tests {
     }
 
     #[test]
-    fn kinds_round_trip() {
+    fn kinds_and_statuses_round_trip() {
         for kind in SectionKind::ALL {
             assert_eq!(SectionKind::parse(kind.key()), Some(kind));
         }
+        for status in SectionStatus::ALL {
+            assert_eq!(SectionStatus::parse(status.key()), Some(status));
+        }
+        assert_eq!(
+            SectionStatus::ReadyForReview.to_string(),
+            "Ready for review"
+        );
     }
 }

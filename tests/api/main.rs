@@ -12,6 +12,8 @@ mod helpers;
 mod launcher;
 mod pages;
 mod plans;
+mod plans_faults;
+mod plans_races;
 mod query_count;
 mod sign_in;
 mod templates;

@@ -7,11 +7,11 @@ use crate::helpers::{TestApp, TestUser, location, spawn_app};
 use crate::query_count;
 
 const KENT_PLAN: &str = "/areas/kent/plans/2014-16";
-const VISION: &str = "/areas/kent/plans/2014-16/sections/vision";
-const CASE: &str = "/areas/kent/plans/2014-16/sections/case-for-change";
+pub(crate) const VISION: &str = "/areas/kent/plans/2014-16/sections/vision";
+pub(crate) const CASE: &str = "/areas/kent/plans/2014-16/sections/case-for-change";
 
 /// The `version` hidden field of the form posting to `action` on `page`.
-fn version_in(page: &str, action: &str) -> String {
+pub(crate) fn version_in(page: &str, action: &str) -> String {
     let form = &page[page
         .find(&format!("action=\"{action}\""))
         .unwrap_or_else(|| panic!("a form posting to {action}"))..];
@@ -20,7 +20,7 @@ fn version_in(page: &str, action: &str) -> String {
     form[start..start + form[start..].find('"').unwrap()].to_owned()
 }
 
-async fn officer(app: &TestApp, organisation: &str) -> (TestApp, TestUser) {
+pub(crate) async fn officer(app: &TestApp, organisation: &str) -> (TestApp, TestUser) {
     let browser = app.another_browser();
     let user = app
         .create_user(Role::Officer, Some("kent"), organisation)
@@ -29,7 +29,7 @@ async fn officer(app: &TestApp, organisation: &str) -> (TestApp, TestUser) {
     (browser, user)
 }
 
-async fn lead(app: &TestApp) -> TestApp {
+pub(crate) async fn lead(app: &TestApp) -> TestApp {
     let browser = app.another_browser();
     let user = app
         .create_user(Role::AreaLead, Some("kent"), "Kent County Council")
@@ -38,7 +38,7 @@ async fn lead(app: &TestApp) -> TestApp {
     browser
 }
 
-async fn save(browser: &TestApp, section: &str, text: &str) -> reqwest::Response {
+pub(crate) async fn save(browser: &TestApp, section: &str, text: &str) -> reqwest::Response {
     let page = browser.get_html(section).await;
     let version = version_in(&page, section);
     browser

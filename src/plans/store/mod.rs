@@ -7,6 +7,10 @@ use time::OffsetDateTime;
 
 use super::section::{SectionKind, SectionStatus};
 
+mod comments;
+
+pub use comments::{Comment, SearchHit, add_comment, comments, search, set_thread_resolved};
+
 /// A template as offered when creating a plan.
 #[derive(Clone, Debug, FromRow)]
 pub struct TemplateSummary {
@@ -250,44 +254,88 @@ pub struct TextSave<'a> {
     pub restored_from: Option<i32>,
 }
 
-/// Saves new shared text if the section is still at `expected_version`; returns the new version,
-/// or `None` when someone else saved first.
+/// What became of a save.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Saved {
+    /// Saved as this new version.
+    Version(i32),
+    /// Someone else saved first: the form was for an older version.
+    Stale,
+    /// The section is completed, so nothing in it may change until a lead reopens it.
+    Closed,
+}
+
+/// Saves new shared text if the section is still at `expected_version` and not completed.
+/// The status is checked and moved on (not started → in progress) in the same `UPDATE`, so a
+/// save can neither land in a completed section nor write back a status it read earlier: a
+/// lead's "completed" and an officer's save exclude each other on the row's lock.
 pub async fn save_section_text(
     tx: &mut PgConnection,
     section_id: i64,
     expected_version: i32,
-    status: SectionStatus,
     save: &TextSave<'_>,
-) -> Result<Option<i32>, sqlx::Error> {
+) -> Result<Saved, sqlx::Error> {
     let version: Option<i32> = sqlx::query_scalar(
         "UPDATE plan_sections
-         SET body = $3, status = $4, version = version + 1, updated_at = $5, updated_by = $6
-         WHERE id = $1 AND version = $2
+         SET body = $3, version = version + 1, updated_at = $4, updated_by = $5,
+             status = CASE WHEN status = 'not_started' THEN 'in_progress'::section_status
+                           ELSE status END
+         WHERE id = $1 AND version = $2 AND status <> 'completed'
          RETURNING version",
     )
     .bind(section_id)
     .bind(expected_version)
     .bind(save.body)
-    .bind(status)
     .bind(save.at)
     .bind(save.author_id)
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some(number) = version {
-        insert_revision(tx, section_id, None, number, save).await?;
+    match version {
+        Some(number) => {
+            insert_revision(tx, section_id, None, number, save).await?;
+            Ok(Saved::Version(number))
+        }
+        None => why_not_saved(tx, section_id).await,
     }
-    Ok(version)
 }
 
-/// Saves a partner's contribution if it is still at `expected_version` (0 for the first save);
-/// returns the new version or `None` when someone else saved first.
+/// After a refused save: completed, or someone else's newer version.
+async fn why_not_saved(tx: &mut PgConnection, section_id: i64) -> Result<Saved, sqlx::Error> {
+    let status: Option<SectionStatus> =
+        sqlx::query_scalar("SELECT status FROM plan_sections WHERE id = $1")
+            .bind(section_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(match status {
+        Some(SectionStatus::Completed) => Saved::Closed,
+        _ => Saved::Stale,
+    })
+}
+
+/// Saves a partner's contribution if it is still at `expected_version` (0 for the first save)
+/// and the section is not completed. The section's row is locked and its status checked (and
+/// moved on from not started) first, so completing the section waits for this save to commit,
+/// or this save sees the section completed and is refused.
 pub async fn save_contribution(
     tx: &mut PgConnection,
     section_id: i64,
     organisation_id: i64,
     expected_version: i32,
     save: &TextSave<'_>,
-) -> Result<Option<i32>, sqlx::Error> {
+) -> Result<Saved, sqlx::Error> {
+    let open: Option<i64> = sqlx::query_scalar(
+        "UPDATE plan_sections
+         SET status = CASE WHEN status = 'not_started' THEN 'in_progress'::section_status
+                           ELSE status END
+         WHERE id = $1 AND status <> 'completed'
+         RETURNING id",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if open.is_none() {
+        return Ok(Saved::Closed);
+    }
     // The first save inserts at version 1; a concurrent first save loses on the unique key and
     // so sees a conflict, like any later one.
     let version: Option<i32> = sqlx::query_scalar(
@@ -307,15 +355,15 @@ pub async fn save_contribution(
     .bind(save.author_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let version = match version {
+    match version {
         // A first save when a row exists already is a conflict too.
-        Some(1) if expected_version != 0 => None,
-        other => other,
-    };
-    if let Some(number) = version {
-        insert_revision(tx, section_id, Some(organisation_id), number, save).await?;
+        Some(1) if expected_version != 0 => Ok(Saved::Stale),
+        Some(number) => {
+            insert_revision(tx, section_id, Some(organisation_id), number, save).await?;
+            Ok(Saved::Version(number))
+        }
+        None => Ok(Saved::Stale),
     }
-    Ok(version)
 }
 
 async fn insert_revision(
@@ -341,24 +389,38 @@ async fn insert_revision(
     Ok(())
 }
 
-/// Changes a section's status (and version, so an open edit form notices).
+/// Changes a section's status from one the caller saw it in: `from` open (any status but
+/// completed) answers "Have you completed this section?"; `from` completed reopens it. Returns
+/// whether it changed (not when someone else moved it meanwhile). The version is left alone:
+/// it numbers the text's revisions, and saves check the status in their own `UPDATE`.
 pub async fn set_status(
     db: impl PgExecutor<'_>,
     section_id: i64,
+    from: StatusFrom,
     status: SectionStatus,
     user_id: i64,
     now: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE plan_sections SET status = $2, updated_at = $3, updated_by = $4 WHERE id = $1",
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE plan_sections SET status = $2, updated_at = $3, updated_by = $4
+         WHERE id = $1 AND (status = 'completed') = $5",
     )
     .bind(section_id)
     .bind(status)
     .bind(now)
     .bind(user_id)
+    .bind(from == StatusFrom::Completed)
     .execute(db)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// The status a change of status starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFrom {
+    Open,
+    Completed,
 }
 
 pub async fn assign(
@@ -420,144 +482,6 @@ pub async fn revision_bodies(
     .bind(section_id)
     .bind(organisation_id)
     .bind(numbers.to_vec())
-    .fetch_all(db)
-    .await
-}
-
-/// A comment, with its author.
-#[derive(Clone, Debug, FromRow)]
-pub struct Comment {
-    pub id: i64,
-    pub thread_id: Option<i64>,
-    pub author: String,
-    pub author_organisation: String,
-    pub body: String,
-    pub created_at: OffsetDateTime,
-    pub resolved_at: Option<OffsetDateTime>,
-    pub resolved_by: Option<String>,
-}
-
-/// All comments of a section, threads in order with their replies.
-pub async fn comments(
-    db: impl PgExecutor<'_>,
-    section_id: i64,
-) -> Result<Vec<Comment>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT c.id, c.thread_id, u.display_name AS author, o.name AS author_organisation,
-                c.body, c.created_at, c.resolved_at, r.display_name AS resolved_by
-         FROM comments c
-         JOIN users u ON u.id = c.author_id
-         JOIN organisations o ON o.id = u.organisation_id
-         LEFT JOIN users r ON r.id = c.resolved_by
-         WHERE c.plan_section_id = $1
-         ORDER BY coalesce(c.thread_id, c.id), c.id
-         LIMIT 2000",
-    )
-    .bind(section_id)
-    .fetch_all(db)
-    .await
-}
-
-pub async fn add_comment(
-    db: impl PgExecutor<'_>,
-    section_id: i64,
-    thread_id: Option<i64>,
-    author_id: i64,
-    body: &str,
-    now: OffsetDateTime,
-) -> Result<Option<i64>, sqlx::Error> {
-    // A reply must name a thread (a first comment) of the same section.
-    sqlx::query_scalar(
-        "INSERT INTO comments (plan_section_id, thread_id, author_id, body, created_at)
-         SELECT $1, $2, $3, $4, $5
-         WHERE $2::bigint IS NULL
-            OR EXISTS (SELECT 1 FROM comments WHERE id = $2 AND plan_section_id = $1 AND thread_id IS NULL)
-         RETURNING id",
-    )
-    .bind(section_id)
-    .bind(thread_id)
-    .bind(author_id)
-    .bind(body)
-    .bind(now)
-    .fetch_optional(db)
-    .await
-}
-
-/// Resolves (or reopens, with `resolved` false) a thread of the section; false if no such thread.
-pub async fn set_thread_resolved(
-    db: impl PgExecutor<'_>,
-    section_id: i64,
-    thread_id: i64,
-    resolved: bool,
-    user_id: i64,
-    now: OffsetDateTime,
-) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
-        "UPDATE comments
-         SET resolved_at = CASE WHEN $3 THEN $5 ELSE NULL END,
-             resolved_by = CASE WHEN $3 THEN $4 ELSE NULL END
-         WHERE id = $2 AND plan_section_id = $1 AND thread_id IS NULL",
-    )
-    .bind(section_id)
-    .bind(thread_id)
-    .bind(resolved)
-    .bind(user_id)
-    .bind(now)
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected() == 1)
-}
-
-/// A search result: where the words were found and a highlighted excerpt.
-#[derive(Clone, Debug, FromRow)]
-pub struct SearchHit {
-    pub template_key: String,
-    pub section_key: String,
-    pub section_title: String,
-    /// "Section text", a partner's name for its contribution, or "Comment".
-    pub found_in: String,
-    pub excerpt: String,
-}
-
-/// Full-text search across an area's plan text, contributions and comments.
-pub async fn search(
-    db: impl PgExecutor<'_>,
-    area_id: i64,
-    query: &str,
-) -> Result<Vec<SearchHit>, sqlx::Error> {
-    sqlx::query_as(
-        "WITH q AS (SELECT websearch_to_tsquery('english', $2) AS query),
-         hits AS (
-             SELECT s.id AS section_id, 'Section text' AS found_in, s.body AS body,
-                    ts_rank(to_tsvector('english', s.body), q.query) AS rank
-             FROM plan_sections s JOIN plans p ON p.id = s.plan_id, q
-             WHERE p.area_id = $1 AND to_tsvector('english', s.body) @@ q.query
-             UNION ALL
-             SELECT c.plan_section_id, o.name, c.body, ts_rank(to_tsvector('english', c.body), q.query)
-             FROM contributions c
-             JOIN organisations o ON o.id = c.organisation_id
-             JOIN plan_sections s ON s.id = c.plan_section_id
-             JOIN plans p ON p.id = s.plan_id, q
-             WHERE p.area_id = $1 AND to_tsvector('english', c.body) @@ q.query
-             UNION ALL
-             SELECT k.plan_section_id, 'Comment', k.body, ts_rank(to_tsvector('english', k.body), q.query)
-             FROM comments k
-             JOIN plan_sections s ON s.id = k.plan_section_id
-             JOIN plans p ON p.id = s.plan_id, q
-             WHERE p.area_id = $1 AND to_tsvector('english', k.body) @@ q.query
-         )
-         SELECT t.key AS template_key, ts.key AS section_key, ts.title AS section_title, h.found_in,
-                ts_headline('english', h.body, q.query,
-                            'StartSel=<<, StopSel=>>, MaxWords=30, MinWords=10, MaxFragments=2') AS excerpt
-         FROM hits h
-         JOIN plan_sections s ON s.id = h.section_id
-         JOIN template_sections ts ON ts.id = s.template_section_id
-         JOIN templates t ON t.id = ts.template_id, q
-         ORDER BY h.rank DESC
-         LIMIT 50",
-    )
-    .bind(area_id)
-    .bind(query)
     .fetch_all(db)
     .await
 }

@@ -1,0 +1,183 @@
+//! Comments on a section: starting a thread, replying, resolving and reopening a thread.
+
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::section_page::{PageProblem, problem_page};
+use super::{Done, SectionContext, SectionPath};
+use crate::AppState;
+use crate::audit::{Change, Event};
+use crate::auth::extract::{SignedIn, actor};
+use crate::plans::rules;
+use crate::plans::store;
+use crate::web::AppError;
+use crate::web::banner::done_url;
+use crate::web::extract::{Form, Path};
+use crate::web::form::Typed;
+use crate::web::page::see_other;
+
+pub const MAX_COMMENT_CHARS: usize = 10_000;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct CommentForm {
+    body: String,
+    thread: String,
+}
+
+/// A comment's text with Windows line endings made plain, or what is wrong with it.
+fn parse_comment(raw: &str) -> Result<String, String> {
+    let body = raw.replace("\r\n", "\n");
+    if body.trim().is_empty() {
+        Err("Enter your comment".to_owned())
+    } else if body.chars().count() > MAX_COMMENT_CHARS {
+        Err(format!(
+            "A comment must be {MAX_COMMENT_CHARS} characters or fewer"
+        ))
+    } else {
+        Ok(body)
+    }
+}
+
+pub(super) async fn add_comment(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(path): Path<SectionPath>,
+    Form(form): Form<CommentForm>,
+) -> Result<Response, AppError> {
+    add(&state, &signed_in, &path, &form)
+        .await
+        .map_err(|error| error.keeping(Typed::text("Your comment", &form.body)))
+}
+
+async fn add(
+    state: &AppState,
+    signed_in: &SignedIn,
+    path: &SectionPath,
+    form: &CommentForm,
+) -> Result<Response, AppError> {
+    let context = SectionContext::load(state, signed_in, path).await?;
+    if !rules::may_comment(&signed_in.user.principal(), context.area.id) {
+        return Err(AppError::Forbidden);
+    }
+    let thread_id = match form.thread.as_str() {
+        "" => None,
+        raw => Some(raw.parse::<i64>().map_err(|_| AppError::NotFound)?),
+    };
+    let body = match parse_comment(&form.body) {
+        Ok(body) => body,
+        Err(message) => {
+            let field = match thread_id {
+                Some(thread) => format!("reply-{thread}"),
+                None => "comment".to_owned(),
+            };
+            // The text is kept: it goes back into its box.
+            let problem = PageProblem {
+                comment: Some((thread_id, form.body.clone())),
+                ..PageProblem::message(field, &message)
+            };
+            return problem_page(state, signed_in, context, problem).await;
+        }
+    };
+    let now = state.clock.now();
+    let mut change = Change::begin(&state.pool, now).await?;
+    let added = store::add_comment(
+        change.db(),
+        context.section.id,
+        thread_id,
+        signed_in.user.id,
+        &body,
+        now,
+    )
+    .await?;
+    // No thread of that number on this section.
+    let Some(comment_id) = added else {
+        return Err(AppError::NotFound);
+    };
+    change
+        .commit(
+            &Event::new(actor(signed_in), "comment.added", "comment")
+                .target(comment_id)
+                .area(context.area.id)
+                .details(json!({ "section": context.section.key, "thread": thread_id })),
+        )
+        .await?;
+    let fragment = format!("comment-{comment_id}");
+    Ok(see_other(&done_url(
+        &context.url(),
+        Done::Comment,
+        Some(&fragment),
+    )))
+}
+
+async fn set_thread(
+    state: AppState,
+    signed_in: SignedIn,
+    (slug, plan_key, section_key, thread_id): (String, String, String, i64),
+    resolved: bool,
+) -> Result<Response, AppError> {
+    let context = SectionContext::load(&state, &signed_in, &(slug, plan_key, section_key)).await?;
+    if !rules::may_comment(&signed_in.user.principal(), context.area.id) {
+        return Err(AppError::Forbidden);
+    }
+    let now = state.clock.now();
+    let mut change = Change::begin(&state.pool, now).await?;
+    let found = store::set_thread_resolved(
+        change.db(),
+        context.section.id,
+        thread_id,
+        resolved,
+        signed_in.user.id,
+        now,
+    )
+    .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    let (action, done) = if resolved {
+        ("comment.resolved", Done::Resolved)
+    } else {
+        ("comment.reopened", Done::ReopenedThread)
+    };
+    change
+        .commit(
+            &Event::new(actor(&signed_in), action, "comment")
+                .target(thread_id)
+                .area(context.area.id)
+                .details(json!({ "section": context.section.key })),
+        )
+        .await?;
+    let fragment = format!("comment-{thread_id}");
+    Ok(see_other(&done_url(&context.url(), done, Some(&fragment))))
+}
+
+pub(super) async fn resolve_thread(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(path): Path<(String, String, String, i64)>,
+) -> Result<Response, AppError> {
+    set_thread(state, signed_in, path, true).await
+}
+
+pub(super) async fn reopen_thread(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(path): Path<(String, String, String, i64)>,
+) -> Result<Response, AppError> {
+    set_thread(state, signed_in, path, false).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_are_not_empty_and_not_too_long() {
+        assert_eq!(parse_comment("a\r\nb").unwrap(), "a\nb");
+        assert!(parse_comment("  \n").is_err());
+        assert!(parse_comment(&"x".repeat(MAX_COMMENT_CHARS)).is_ok());
+        assert!(parse_comment(&"x".repeat(MAX_COMMENT_CHARS + 1)).is_err());
+    }
+}

@@ -1,0 +1,175 @@
+//! The plan pages: an area's plans, the task list, a section with its text, contributions and
+//! comments, history and differences, restore, and search. Each sub-feature has its own file;
+//! this one lists the routes and loads what they share: the plan or section asked for, after
+//! checking the person may see its area.
+
+mod comments;
+mod contributions;
+mod history;
+mod search;
+mod section_page;
+mod section_text;
+mod status;
+mod task_list;
+
+use crate::AppState;
+use crate::areas::routes::authorised_area;
+use crate::areas::store::AreaSummary;
+use crate::auth::extract::SignedIn;
+use crate::auth::policy::Action;
+use crate::keyed::keyed_enum;
+use crate::web::AppError;
+use crate::web::format;
+use crate::web::routes::{Route, get, post};
+
+use super::rules::SectionFacts;
+use super::store::{self, PlanSummary, Section};
+
+const SECTION: &str = "/areas/{slug}/plans/{plan}/sections/{section}";
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        get("/areas/{slug}/plans", task_list::list_plans),
+        post("/areas/{slug}/plans", task_list::create_plan),
+        get("/areas/{slug}/plans/{plan}", task_list::task_list),
+        get(SECTION, section_page::show_section),
+        post(SECTION, section_text::save_section),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/status",
+            status::answer_completed,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/reopen",
+            status::reopen,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/assign",
+            status::assign,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/contributions/{organisation_id}",
+            contributions::save_contribution,
+        ),
+        get(
+            "/areas/{slug}/plans/{plan}/sections/{section}/history",
+            history::history,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/restore",
+            history::restore,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/comments",
+            comments::add_comment,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/comments/{thread_id}/resolve",
+            comments::resolve_thread,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/comments/{thread_id}/reopen",
+            comments::reopen_thread,
+        ),
+        get("/areas/{slug}/search", search::search),
+    ]
+}
+
+keyed_enum! {
+    /// What a plan page's success banner says after an action (`?done=<key>`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Done {
+        Saved = ("saved", "Your changes have been saved"),
+        Status = ("status", "The section's status has been updated"),
+        Reopened = ("reopened", "The section has been reopened for editing"),
+        Assigned = ("assigned", "The section's organisation has been updated"),
+        Contribution = ("contribution", "Your organisation's contribution has been saved"),
+        Restored = ("restored", "The earlier version has been restored as the current text"),
+        Comment = ("comment", "Your comment has been added"),
+        Resolved = ("resolved", "The comment thread has been resolved"),
+        ReopenedThread = ("reopened-thread", "The comment thread has been reopened"),
+    }
+}
+
+/// The section path's parameters: area slug, plan key, section key.
+type SectionPath = (String, String, String);
+
+async fn load_plan(
+    state: &AppState,
+    signed_in: &SignedIn,
+    slug: &str,
+    plan_key: &str,
+) -> Result<(AreaSummary, PlanSummary), AppError> {
+    let area = authorised_area(state, signed_in, slug, Action::ViewArea).await?;
+    let plan = store::find_plan(&state.pool, area.id, plan_key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((area, plan))
+}
+
+/// A section with its plan and area, as one of the area's people sees it.
+struct SectionContext {
+    area: AreaSummary,
+    plan: PlanSummary,
+    section: Section,
+}
+
+impl SectionContext {
+    async fn load(
+        state: &AppState,
+        signed_in: &SignedIn,
+        (slug, plan_key, section_key): &SectionPath,
+    ) -> Result<SectionContext, AppError> {
+        let (area, plan) = load_plan(state, signed_in, slug, plan_key).await?;
+        let section = store::find_section(&state.pool, plan.id, section_key)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(SectionContext {
+            area,
+            plan,
+            section,
+        })
+    }
+
+    /// The section's URL, which its forms post to.
+    fn url(&self) -> String {
+        format!(
+            "/areas/{}/plans/{}/sections/{}",
+            self.area.slug, self.plan.template_key, self.section.key
+        )
+    }
+
+    /// What the rules need to know about the section.
+    fn facts(&self) -> SectionFacts {
+        SectionFacts {
+            area_id: self.area.id,
+            assigned_organisation_id: self.section.assigned_organisation_id,
+            per_organisation: self.section.per_organisation,
+            status: self.section.status,
+        }
+    }
+}
+
+fn last_change(who: &Option<String>, at: Option<time::OffsetDateTime>) -> String {
+    match (who, at) {
+        (Some(who), Some(at)) => format!("Last changed by {who}, {}", format::date_time(at)),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Done;
+    use crate::web::banner::DoneQuery;
+
+    #[test]
+    fn banners_come_from_a_fixed_list() {
+        let query = |done: &str| DoneQuery {
+            done: Some(done.to_owned()),
+        };
+        assert_eq!(
+            query("saved").banner::<Done>(),
+            "Your changes have been saved"
+        );
+        assert_eq!(query("<script>").banner::<Done>(), "");
+    }
+}

@@ -1,0 +1,126 @@
+//! Searching an area's plans and comments.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::areas::routes::authorised_area;
+use crate::areas::store::AreaSummary;
+use crate::auth::extract::SignedIn;
+use crate::auth::policy::Action;
+use crate::plans::store;
+use crate::web::extract::{Path, Query};
+use crate::web::{AppError, FormErrors, Layout, page};
+
+/// A search result, with the matched words marked.
+struct HitView {
+    hit: store::SearchHit,
+    /// The excerpt as (text, is_match) pieces, so the template escapes every piece.
+    pieces: Vec<(String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "plans/search.html")]
+struct SearchPage {
+    layout: Layout,
+    area: AreaSummary,
+    query: String,
+    hits: Vec<HitView>,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct SearchQuery {
+    q: String,
+}
+
+/// Splits `ts_headline` output at its `<<` `>>` markers.
+fn excerpt_pieces(excerpt: &str) -> Vec<(String, bool)> {
+    let mut pieces = Vec::new();
+    let mut rest = excerpt;
+    while let Some(start) = rest.find("<<") {
+        if start > 0 {
+            pieces.push((rest[..start].to_owned(), false));
+        }
+        let after = &rest[start + 2..];
+        match after.find(">>") {
+            Some(end) => {
+                pieces.push((after[..end].to_owned(), true));
+                rest = &after[end + 2..];
+            }
+            None => {
+                rest = after;
+                break;
+            }
+        }
+    }
+    if !rest.is_empty() {
+        pieces.push((rest.to_owned(), false));
+    }
+    pieces
+}
+
+pub(super) async fn search(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(slug): Path<String>,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    let area = authorised_area(&state, &signed_in, &slug, Action::ViewArea).await?;
+    let text = query.q.trim().to_owned();
+    let mut errors = FormErrors::new();
+    if text.chars().count() > 200 {
+        errors.add("q", "Search for 200 characters or fewer");
+    }
+    let hits = if text.is_empty() || !errors.is_empty() {
+        Vec::new()
+    } else {
+        store::search(&state.pool, area.id, &text)
+            .await?
+            .into_iter()
+            .map(|hit| HitView {
+                pieces: excerpt_pieces(&hit.excerpt),
+                hit,
+            })
+            .collect()
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = SearchPage {
+        layout: Layout::for_session(Some(&signed_in.session)),
+        area,
+        query: query.q,
+        hits,
+        errors,
+    };
+    Ok((status, page::render(&page)?).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt_pieces;
+
+    #[test]
+    fn search_excerpts_are_split_at_the_match_markers() {
+        assert_eq!(
+            excerpt_pieces("the <<care>> home and <<care>>"),
+            vec![
+                ("the ".to_owned(), false),
+                ("care".to_owned(), true),
+                (" home and ".to_owned(), false),
+                ("care".to_owned(), true),
+            ]
+        );
+        assert_eq!(
+            excerpt_pieces("no match"),
+            vec![("no match".to_owned(), false)]
+        );
+    }
+}

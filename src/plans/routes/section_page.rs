@@ -1,0 +1,243 @@
+//! The section page: its text, partners' contributions, status, assignment and comments. Every
+//! form on it comes back here with what was typed when it has a problem (`problem_page`).
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::{Done, SectionContext, SectionPath, last_change};
+use crate::AppState;
+use crate::areas::store::{self as areas, AreaSummary, Member};
+use crate::auth::extract::SignedIn;
+use crate::plans::markdown::render_off_thread;
+use crate::plans::rules::SectionRights;
+use crate::plans::store::{self, Comment, Contribution, PlanSummary, Section};
+use crate::web::banner::DoneQuery;
+use crate::web::extract::{Path, Query};
+use crate::web::form::shown;
+use crate::web::{AppError, FormErrors, Layout, page};
+
+struct ContributionView {
+    contribution: Contribution,
+    /// The id of its edit box (and of its error).
+    field: String,
+    html: String,
+    may_edit: bool,
+    /// What to show in the edit box: the saved text, or what was typed when a save failed.
+    draft: String,
+    error: String,
+    last_change: String,
+}
+
+struct Thread {
+    first: Comment,
+    replies: Vec<Comment>,
+    /// The id of its reply box.
+    reply_field: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans/section.html")]
+struct SectionPage {
+    layout: Layout,
+    /// The section's URL, which its forms post to.
+    base: String,
+    area: AreaSummary,
+    plan: PlanSummary,
+    section: Section,
+    html: String,
+    guidance_html: String,
+    may_edit: bool,
+    may_lead: bool,
+    may_comment: bool,
+    /// The edit box's text: the saved text, or what was typed when a save failed.
+    draft: String,
+    errors: FormErrors,
+    contributions: Vec<ContributionView>,
+    missing: Vec<String>,
+    combined_html: String,
+    threads: Vec<Thread>,
+    open_threads: usize,
+    members: Vec<Member>,
+    last_change: String,
+    notice: &'static str,
+    /// May answer "Have you completed this section?".
+    may_answer: bool,
+    comment_draft: String,
+    /// The thread whose reply box holds `reply_draft` (0 for none).
+    reply_thread: i64,
+    reply_draft: String,
+}
+
+/// What went wrong with a form on the section page, to show it there with what was typed.
+#[derive(Default)]
+pub(super) struct PageProblem {
+    pub errors: FormErrors,
+    /// The section text typed.
+    pub draft: Option<String>,
+    /// A contribution typed: (organisation id, text).
+    pub contribution: Option<(i64, String)>,
+    /// A comment typed: (the thread it replies to, text).
+    pub comment: Option<(Option<i64>, String)>,
+}
+
+impl PageProblem {
+    /// One message, for the field `field`.
+    pub fn message(field: impl Into<std::borrow::Cow<'static, str>>, message: &str) -> Self {
+        let mut errors = FormErrors::new();
+        errors.add(field, message);
+        PageProblem {
+            errors,
+            ..PageProblem::default()
+        }
+    }
+}
+
+async fn section_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    context: SectionContext,
+    problem: PageProblem,
+    notice: &'static str,
+) -> Result<SectionPage, AppError> {
+    let base = context.url();
+    let facts = context.facts();
+    let principal = signed_in.user.principal();
+    let rights = SectionRights::of(&principal, facts);
+    let SectionContext {
+        area,
+        plan,
+        section,
+    } = context;
+    // Only leads assign, so only they need the member list.
+    let members = if rights.lead {
+        areas::list_members(&state.pool, area.id).await?
+    } else {
+        Vec::new()
+    };
+    let mut contributions = Vec::new();
+    if section.per_organisation {
+        for contribution in store::contributions(&state.pool, area.id, section.id).await? {
+            let field = format!("contribution-{}", contribution.organisation_id);
+            // A refused save keeps its text in the box, or below the contribution when the
+            // box is gone (the section was completed meanwhile).
+            let (draft, error) = match &problem.contribution {
+                Some((id, draft)) if *id == contribution.organisation_id => {
+                    (shown(draft), problem.errors.message(&field).to_owned())
+                }
+                _ => (contribution.body.clone(), String::new()),
+            };
+            contributions.push(ContributionView {
+                html: render_off_thread(&contribution.body).await?,
+                last_change: last_change(&contribution.updated_by, contribution.updated_at),
+                may_edit: SectionRights::edit_contribution(
+                    &principal,
+                    facts,
+                    contribution.organisation_id,
+                ),
+                field,
+                draft,
+                error,
+                contribution,
+            });
+        }
+    }
+    let missing = contributions
+        .iter()
+        .filter(|view| view.contribution.body.trim().is_empty())
+        .map(|view| view.contribution.organisation.clone())
+        .collect();
+    let combined: String = contributions
+        .iter()
+        .filter(|view| !view.contribution.body.trim().is_empty())
+        .map(|view| {
+            format!(
+                "## {}\n\n{}\n\n",
+                view.contribution.organisation, view.contribution.body
+            )
+        })
+        .collect();
+    let threads = threads(store::comments(&state.pool, section.id).await?);
+    let open_threads = threads
+        .iter()
+        .filter(|t| t.first.resolved_at.is_none())
+        .count();
+    let (comment_draft, reply_thread, reply_draft) = match problem.comment {
+        Some((None, text)) => (shown(&text), 0, String::new()),
+        Some((Some(thread), text)) => (String::new(), thread, shown(&text)),
+        None => (String::new(), 0, String::new()),
+    };
+    Ok(SectionPage {
+        base,
+        may_answer: rights.answer,
+        comment_draft,
+        reply_thread,
+        reply_draft,
+        layout: Layout::for_session(Some(&signed_in.session)),
+        html: render_off_thread(&section.body).await?,
+        guidance_html: render_off_thread(&section.guidance).await?,
+        draft: problem
+            .draft
+            .map(|draft| shown(&draft))
+            .unwrap_or_else(|| section.body.clone()),
+        last_change: last_change(&section.updated_by, section.updated_at),
+        combined_html: render_off_thread(&combined).await?,
+        area,
+        plan,
+        section,
+        may_edit: rights.edit_text,
+        may_lead: rights.lead,
+        may_comment: rights.comment,
+        errors: problem.errors,
+        contributions,
+        missing,
+        threads,
+        open_threads,
+        members,
+        notice,
+    })
+}
+
+/// Comments grouped into threads: each first comment with its replies, oldest first.
+fn threads(comments: Vec<Comment>) -> Vec<Thread> {
+    let mut threads: Vec<Thread> = Vec::new();
+    for comment in comments {
+        match comment.thread_id {
+            None => threads.push(Thread {
+                reply_field: format!("reply-{}", comment.id),
+                first: comment,
+                replies: Vec::new(),
+            }),
+            Some(thread_id) => {
+                if let Some(thread) = threads.iter_mut().find(|t| t.first.id == thread_id) {
+                    thread.replies.push(comment);
+                }
+            }
+        }
+    }
+    threads
+}
+
+pub(super) async fn show_section(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(path): Path<SectionPath>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, AppError> {
+    let context = SectionContext::load(&state, &signed_in, &path).await?;
+    let notice = query.banner::<Done>();
+    let page = section_page(&state, &signed_in, context, PageProblem::default(), notice).await?;
+    page::ok(&page)
+}
+
+/// The section page again, answered 422, with the problem shown and what was typed kept.
+pub(super) async fn problem_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    context: SectionContext,
+    problem: PageProblem,
+) -> Result<Response, AppError> {
+    let page = section_page(state, signed_in, context, problem, "").await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)?).into_response())
+}

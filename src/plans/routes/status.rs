@@ -1,0 +1,181 @@
+//! A section's status ("Have you completed this section?", and reopening) and the organisation
+//! it is assigned to.
+
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::section_page::{PageProblem, problem_page};
+use super::{Done, SectionContext, SectionPath};
+use crate::AppState;
+use crate::areas::store as areas;
+use crate::audit::{Change, Event};
+use crate::auth::extract::{SignedIn, actor};
+use crate::plans::rules::{self, status_after_answer};
+use crate::plans::section::SectionStatus;
+use crate::plans::store::{self, StatusFrom};
+use crate::web::AppError;
+use crate::web::banner::see_done;
+use crate::web::extract::{Form, Path};
+use crate::web::page::see_other;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct CompletedForm {
+    completed: String,
+}
+
+pub(super) async fn answer_completed(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(path): Path<SectionPath>,
+    Form(form): Form<CompletedForm>,
+) -> Result<Response, AppError> {
+    let context = SectionContext::load(&state, &signed_in, &path).await?;
+    let principal = signed_in.user.principal();
+    if !rules::may_answer(&principal, context.facts()) {
+        return Err(AppError::Forbidden);
+    }
+    let completed = match form.completed.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            let problem = PageProblem::message(
+                "completed",
+                "Select whether you have completed this section",
+            );
+            return problem_page(&state, &signed_in, context, problem).await;
+        }
+    };
+    let is_lead = rules::is_lead(&principal, context.area.id);
+    let status = status_after_answer(completed, is_lead);
+    let now = state.clock.now();
+    let mut change = Change::begin(&state.pool, now).await?;
+    let changed = store::set_status(
+        change.db(),
+        context.section.id,
+        StatusFrom::Open,
+        status,
+        signed_in.user.id,
+        now,
+    )
+    .await?;
+    if !changed {
+        // Completed already (perhaps a moment ago): only reopening changes it now.
+        return Ok(see_other(&context.url()));
+    }
+    change
+        .commit(
+            &Event::new(actor(&signed_in), "section.status_changed", "plan_section")
+                .target(context.section.id)
+                .area(context.area.id)
+                .details(json!({
+                    "section": context.section.key,
+                    "before": context.section.status.label(),
+                    "after": status.label(),
+                })),
+        )
+        .await?;
+    let plan_url = format!(
+        "/areas/{}/plans/{}",
+        context.area.slug, context.plan.template_key
+    );
+    Ok(see_done(&plan_url, Done::Status))
+}
+
+pub(super) async fn reopen(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(path): Path<SectionPath>,
+) -> Result<Response, AppError> {
+    let context = SectionContext::load(&state, &signed_in, &path).await?;
+    if !rules::is_lead(&signed_in.user.principal(), context.area.id) {
+        return Err(AppError::Forbidden);
+    }
+    let now = state.clock.now();
+    let mut change = Change::begin(&state.pool, now).await?;
+    let changed = store::set_status(
+        change.db(),
+        context.section.id,
+        StatusFrom::Completed,
+        SectionStatus::InProgress,
+        signed_in.user.id,
+        now,
+    )
+    .await?;
+    if !changed {
+        // Not completed (perhaps reopened a moment ago): nothing to reopen.
+        return Ok(see_other(&context.url()));
+    }
+    change
+        .commit(
+            &Event::new(actor(&signed_in), "section.reopened", "plan_section")
+                .target(context.section.id)
+                .area(context.area.id)
+                .details(json!({
+                    "section": context.section.key,
+                    "before": context.section.status.label(),
+                })),
+        )
+        .await?;
+    Ok(see_done(&context.url(), Done::Reopened))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct AssignForm {
+    organisation: String,
+}
+
+pub(super) async fn assign(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(path): Path<SectionPath>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, AppError> {
+    let context = SectionContext::load(&state, &signed_in, &path).await?;
+    if !rules::is_lead(&signed_in.user.principal(), context.area.id) {
+        return Err(AppError::Forbidden);
+    }
+    // Empty is nobody; anything else must be one of the area's organisations.
+    let organisation = if form.organisation.is_empty() {
+        None
+    } else {
+        let members = areas::list_members(&state.pool, context.area.id).await?;
+        let chosen = form.organisation.parse::<i64>().ok().and_then(|id| {
+            members
+                .into_iter()
+                .find(|member| member.organisation_id == id)
+        });
+        let Some(member) = chosen else {
+            let problem = PageProblem::message(
+                "organisation",
+                "Choose one of the area's organisations, or nobody",
+            );
+            return problem_page(&state, &signed_in, context, problem).await;
+        };
+        Some(member)
+    };
+    let now = state.clock.now();
+    let mut change = Change::begin(&state.pool, now).await?;
+    store::assign(
+        change.db(),
+        context.section.id,
+        organisation.as_ref().map(|m| m.organisation_id),
+    )
+    .await?;
+    change
+        .commit(
+            &Event::new(actor(&signed_in), "section.assigned", "plan_section")
+                .target(context.section.id)
+                .area(context.area.id)
+                .details(json!({
+                    "section": context.section.key,
+                    "before": context.section.assigned_organisation,
+                    "after": organisation.as_ref().map(|m| m.name.clone()),
+                })),
+        )
+        .await?;
+    Ok(see_done(&context.url(), Done::Assigned))
+}

@@ -1,0 +1,142 @@
+//! SQL for comments on sections, and full-text search across an area's plans and comments.
+
+use sqlx::{FromRow, PgExecutor};
+use time::OffsetDateTime;
+
+/// A comment, with its author.
+#[derive(Clone, Debug, FromRow)]
+pub struct Comment {
+    pub id: i64,
+    pub thread_id: Option<i64>,
+    pub author: String,
+    pub author_organisation: String,
+    pub body: String,
+    pub created_at: OffsetDateTime,
+    pub resolved_at: Option<OffsetDateTime>,
+    pub resolved_by: Option<String>,
+}
+
+/// All comments of a section, threads in order with their replies.
+pub async fn comments(
+    db: impl PgExecutor<'_>,
+    section_id: i64,
+) -> Result<Vec<Comment>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.id, c.thread_id, u.display_name AS author, o.name AS author_organisation,
+                c.body, c.created_at, c.resolved_at, r.display_name AS resolved_by
+         FROM comments c
+         JOIN users u ON u.id = c.author_id
+         JOIN organisations o ON o.id = u.organisation_id
+         LEFT JOIN users r ON r.id = c.resolved_by
+         WHERE c.plan_section_id = $1
+         ORDER BY coalesce(c.thread_id, c.id), c.id
+         LIMIT 2000",
+    )
+    .bind(section_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn add_comment(
+    db: impl PgExecutor<'_>,
+    section_id: i64,
+    thread_id: Option<i64>,
+    author_id: i64,
+    body: &str,
+    now: OffsetDateTime,
+) -> Result<Option<i64>, sqlx::Error> {
+    // A reply must name a thread (a first comment) of the same section.
+    sqlx::query_scalar(
+        "INSERT INTO comments (plan_section_id, thread_id, author_id, body, created_at)
+         SELECT $1, $2, $3, $4, $5
+         WHERE $2::bigint IS NULL
+            OR EXISTS (SELECT 1 FROM comments WHERE id = $2 AND plan_section_id = $1 AND thread_id IS NULL)
+         RETURNING id",
+    )
+    .bind(section_id)
+    .bind(thread_id)
+    .bind(author_id)
+    .bind(body)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+/// Resolves (or reopens, with `resolved` false) a thread of the section; false if no such thread.
+pub async fn set_thread_resolved(
+    db: impl PgExecutor<'_>,
+    section_id: i64,
+    thread_id: i64,
+    resolved: bool,
+    user_id: i64,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE comments
+         SET resolved_at = CASE WHEN $3 THEN $5 ELSE NULL END,
+             resolved_by = CASE WHEN $3 THEN $4 ELSE NULL END
+         WHERE id = $2 AND plan_section_id = $1 AND thread_id IS NULL",
+    )
+    .bind(section_id)
+    .bind(thread_id)
+    .bind(resolved)
+    .bind(user_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// A search result: where the words were found and a highlighted excerpt.
+#[derive(Clone, Debug, FromRow)]
+pub struct SearchHit {
+    pub template_key: String,
+    pub section_key: String,
+    pub section_title: String,
+    /// "Section text", a partner's name for its contribution, or "Comment".
+    pub found_in: String,
+    pub excerpt: String,
+}
+
+/// Full-text search across an area's plan text, contributions and comments.
+pub async fn search(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+    query: &str,
+) -> Result<Vec<SearchHit>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH q AS (SELECT websearch_to_tsquery('english', $2) AS query),
+         hits AS (
+             SELECT s.id AS section_id, 'Section text' AS found_in, s.body AS body,
+                    ts_rank(to_tsvector('english', s.body), q.query) AS rank
+             FROM plan_sections s JOIN plans p ON p.id = s.plan_id, q
+             WHERE p.area_id = $1 AND to_tsvector('english', s.body) @@ q.query
+             UNION ALL
+             SELECT c.plan_section_id, o.name, c.body, ts_rank(to_tsvector('english', c.body), q.query)
+             FROM contributions c
+             JOIN organisations o ON o.id = c.organisation_id
+             JOIN plan_sections s ON s.id = c.plan_section_id
+             JOIN plans p ON p.id = s.plan_id, q
+             WHERE p.area_id = $1 AND to_tsvector('english', c.body) @@ q.query
+             UNION ALL
+             SELECT k.plan_section_id, 'Comment', k.body, ts_rank(to_tsvector('english', k.body), q.query)
+             FROM comments k
+             JOIN plan_sections s ON s.id = k.plan_section_id
+             JOIN plans p ON p.id = s.plan_id, q
+             WHERE p.area_id = $1 AND to_tsvector('english', k.body) @@ q.query
+         )
+         SELECT t.key AS template_key, ts.key AS section_key, ts.title AS section_title, h.found_in,
+                ts_headline('english', h.body, q.query,
+                            'StartSel=<<, StopSel=>>, MaxWords=30, MinWords=10, MaxFragments=2') AS excerpt
+         FROM hits h
+         JOIN plan_sections s ON s.id = h.section_id
+         JOIN template_sections ts ON ts.id = s.template_section_id
+         JOIN templates t ON t.id = ts.template_id, q
+         ORDER BY h.rank DESC
+         LIMIT 50",
+    )
+    .bind(area_id)
+    .bind(query)
+    .fetch_all(db)
+    .await
+}
