@@ -136,7 +136,10 @@ async fn show_sign_in(
     headers: HeaderMap,
     Query(query): Query<SignInQuery>,
 ) -> Result<Response, AppError> {
-    let next = query.next.unwrap_or_default();
+    // A `next` that could not be redirected to is no `next` at all.
+    let next = safe_next(query.next.as_deref().unwrap_or_default())
+        .unwrap_or_default()
+        .to_owned();
     if session.as_ref().and_then(Session::signed_in_user).is_some() {
         return Ok(see_other(&redirect_after_sign_in(&next)));
     }
@@ -234,7 +237,7 @@ async fn sign_in(
             layout: layout.clone(),
             errors,
             email: shown_email.clone(),
-            next: form.next.chars().filter(|c| !c.is_control()).collect(),
+            next: safe_next(&form.next).unwrap_or_default().to_owned(),
             signed_out: false,
         })
     };
@@ -436,7 +439,9 @@ async fn show_second_factor(
     let page = SecondFactorPage {
         layout: Layout::for_session(Some(&session)),
         errors: FormErrors::new(),
-        next: query.next.unwrap_or_default(),
+        next: safe_next(query.next.as_deref().unwrap_or_default())
+            .unwrap_or_default()
+            .to_owned(),
     };
     Ok(page::render(&page)?.into_response())
 }
@@ -461,7 +466,7 @@ async fn second_factor(
         let page = SecondFactorPage {
             layout: Layout::for_session(Some(&session)),
             errors,
-            next: form.next.chars().filter(|c| !c.is_control()).collect(),
+            next: safe_next(&form.next).unwrap_or_default().to_owned(),
         };
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)?).into_response())
     };
@@ -587,7 +592,18 @@ async fn sign_out(
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{email_is_malformed, loggable_email, safe_next};
+
+    #[test]
+    fn only_what_looks_like_an_email_is_kept_and_control_characters_are_refused() {
+        assert_eq!(loggable_email("sam@kent.example"), Some("sam@kent.example"));
+        assert_eq!(loggable_email("correct horse battery"), None);
+        assert_eq!(loggable_email("hunter2"), None);
+        assert_eq!(loggable_email(&format!("{}@x", "a".repeat(260))), None);
+        assert!(email_is_malformed("sam\0@kent.example"));
+        assert!(email_is_malformed("sam\u{1b}@kent.example"));
+        assert!(!email_is_malformed("s\u{e1}m@kent.example"));
+    }
 
     #[test]
     fn next_only_goes_to_our_own_paths() {

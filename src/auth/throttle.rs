@@ -4,10 +4,12 @@
 //! browser that has signed in to the account before is exempt from the account's lock (see
 //! `trusted_devices`), so a stranger hammering an account cannot lock its owner out.
 //!
-//! Every attempt is counted as a failure *before* the password or code is checked, with the
-//! counter's row locked while it is read and written (`store::lock_throttle`), so parallel
-//! guesses queue on the row and each one counts: once the lock starts, the rest are refused
-//! unchecked. A success then clears (or refunds) its count.
+//! Every attempt at an account (its password, its two-factor step, re-entering its password)
+//! is counted as a failure *before* it is checked, with the counter's row locked while it is
+//! read and written (`store::lock_throttle`), so parallel guesses queue on the row and each one
+//! counts: once the lock starts, the rest are refused unchecked. A success clears the count.
+//! The address counter is checked first but counted only after a failure (row locked too), so
+//! colleagues signing in at once behind one office address do not pause it.
 
 use time::{Duration, OffsetDateTime};
 
