@@ -161,7 +161,8 @@ async fn sweep_expired_sessions(state: AppState) {
         {
             tracing::warn!(%error, "could not delete expired sessions");
         }
-        // Failed sign-ins are kept 90 days, expired trusted browsers not at all.
+        // Failed sign-ins are kept 90 days; expired trusted browsers and forgotten sign-in
+        // counters not at all.
         if let Err(error) =
             auth::store::delete_old_security_events(&state.pool, now - SECURITY_EVENTS_KEPT).await
         {
@@ -169,6 +170,10 @@ async fn sweep_expired_sessions(state: AppState) {
         }
         if let Err(error) = auth::store::delete_expired_trusted_devices(&state.pool, now).await {
             tracing::warn!(%error, "could not delete expired trusted browsers");
+        }
+        let forgotten = now - auth::throttle::MEMORY;
+        if let Err(error) = auth::store::delete_stale_throttles(&state.pool, now, forgotten).await {
+            tracing::warn!(%error, "could not delete old sign-in counters");
         }
     }
 }

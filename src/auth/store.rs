@@ -355,6 +355,24 @@ pub async fn clear_throttle(
     Ok(())
 }
 
+/// Removes counters that no longer matter: their failures are older than `forgotten_before`
+/// (so the next failure starts afresh) and any lock has ended. Returns how many.
+pub async fn delete_stale_throttles(
+    db: impl PgExecutor<'_>,
+    now: OffsetDateTime,
+    forgotten_before: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "DELETE FROM sign_in_throttle
+         WHERE first_failure_at <= $2 AND (locked_until IS NULL OR locked_until <= $1)",
+    )
+    .bind(now)
+    .bind(forgotten_before)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}
+
 /// Takes back the failure counted in advance for an attempt that succeeded, lifting the lock if
 /// that count alone had reached it (a lock exists exactly when failures reach the free ones).
 pub async fn refund_throttle(

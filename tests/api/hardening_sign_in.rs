@@ -314,7 +314,7 @@ async fn a_failed_sign_in_is_a_security_event_not_an_audit_row_and_no_password_i
 }
 
 #[tokio::test]
-async fn old_security_events_are_pruned_by_the_sweeper() {
+async fn old_security_events_and_forgotten_counters_are_pruned_by_the_sweeper() {
     let app = spawn_app().await;
     sqlx::query(
         "INSERT INTO security_events (at, kind, reason) VALUES
@@ -325,19 +325,30 @@ async fn old_security_events_are_pruned_by_the_sweeper() {
     .execute(&app.pool)
     .await
     .unwrap();
+    sqlx::query(
+        "INSERT INTO sign_in_throttle (scope, key, failures, first_failure_at, locked_until) VALUES
+           ('account', 'forgotten@kent.example', 3, $1 - interval '2 hours', NULL),
+           ('account', 'counting@kent.example', 3, $1 - interval '10 minutes', NULL),
+           ('address', '192.0.2.1', 40, $1 - interval '2 hours', $1 + interval '5 minutes')",
+    )
+    .bind(app.clock.now())
+    .execute(&app.pool)
+    .await
+    .unwrap();
     // The sweeper runs when a server starts, then every ten minutes.
     spawn_app_on(app.pool.clone(), test_config(), app.clock.clone()).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while count(
         &app,
-        "SELECT count(*) FROM security_events WHERE reason = 'old'",
+        "SELECT (SELECT count(*) FROM security_events WHERE reason = 'old')
+              + (SELECT count(*) FROM sign_in_throttle WHERE key = 'forgotten@kent.example')",
     )
     .await
         > 0
     {
         assert!(
             std::time::Instant::now() < deadline,
-            "old events are pruned"
+            "old events and counters are pruned"
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
@@ -348,6 +359,15 @@ async fn old_security_events_are_pruned_by_the_sweeper() {
         )
         .await,
         1
+    );
+    let counters: Vec<String> = sqlx::query_scalar("SELECT key FROM sign_in_throttle ORDER BY key")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        counters,
+        vec!["192.0.2.1".to_owned(), "counting@kent.example".to_owned()],
+        "only counters that still matter are kept"
     );
 }
 
