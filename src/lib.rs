@@ -146,6 +146,9 @@ pub async fn serve(
     served
 }
 
+/// How long failed sign-ins and similar security events are kept.
+pub const SECURITY_EVENTS_KEPT: time::Duration = time::Duration::days(90);
+
 /// Deletes timed-out sessions every ten minutes. They are refused anyway; this only keeps the
 /// table small. Safe to run on every server at once: deleting twice changes nothing.
 async fn sweep_expired_sessions(state: AppState) {
@@ -158,6 +161,20 @@ async fn sweep_expired_sessions(state: AppState) {
             auth::store::delete_expired_sessions(&state.pool, now, idle_cutoff).await
         {
             tracing::warn!(%error, "could not delete expired sessions");
+        }
+        // Failed sign-ins are kept 90 days; expired trusted browsers and forgotten sign-in
+        // counters not at all.
+        if let Err(error) =
+            auth::store::delete_old_security_events(&state.pool, now - SECURITY_EVENTS_KEPT).await
+        {
+            tracing::warn!(%error, "could not delete old security events");
+        }
+        if let Err(error) = auth::store::delete_expired_trusted_devices(&state.pool, now).await {
+            tracing::warn!(%error, "could not delete expired trusted browsers");
+        }
+        let forgotten = now - auth::throttle::MEMORY;
+        if let Err(error) = auth::store::delete_stale_throttles(&state.pool, now, forgotten).await {
+            tracing::warn!(%error, "could not delete old sign-in counters");
         }
     }
 }

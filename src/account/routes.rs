@@ -13,13 +13,13 @@ use crate::AppState;
 use crate::audit::{self, Actor, Event};
 use crate::auth::extract::AccountHolder;
 use crate::auth::middleware::ClientAddress;
-use crate::auth::routes::insert_new_session;
+use crate::auth::routes::{BUSY, busy, insert_new_session};
 use crate::auth::session::SessionUser;
 use crate::auth::store;
 use crate::auth::throttle::{self, Scope};
 use crate::auth::totp::{self, TotpSecret};
 use crate::auth::{password, recovery, session};
-use crate::web::extract::Form;
+use crate::web::extract::{Form, Path};
 use crate::web::page::{see_other, unprocessable};
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout, page};
@@ -37,6 +37,10 @@ pub fn routes() -> Vec<Route> {
             "/account/two-factor/recovery-codes",
             regenerate_recovery_codes,
         ),
+        post(
+            "/account/trusted-browsers/{id}/revoke",
+            revoke_trusted_browser,
+        ),
     ]
 }
 
@@ -44,6 +48,8 @@ pub fn routes() -> Vec<Route> {
 const TOTP_ISSUER: &str = "ITF planner";
 
 const WRONG_CURRENT_PASSWORD: &str = "Your current password is not right";
+const WRONG_PASSWORD: &str = "Your password is not right";
+const ENTER_PASSWORD_FOR_CODES: &str = "Enter your password to get new recovery codes";
 const CHANGE_PASSWORD_PAUSED: &str =
     "Your current password was entered wrongly too many times. Wait a few minutes, then try again";
 const PASSWORDS_DIFFER: &str = "Enter the same password twice";
@@ -59,6 +65,16 @@ struct RoleRow {
     role: &'static str,
     /// The area's name, or "All areas" for roles held across them.
     area: String,
+}
+
+struct TrustedBrowserRow {
+    id: i64,
+    browser: String,
+    address: String,
+    trusted_at: String,
+    last_used: String,
+    expires: String,
+    this_browser: bool,
 }
 
 struct SessionRow {
@@ -82,11 +98,13 @@ struct AccountPage {
     two_factor_required: bool,
     unused_recovery_codes: i64,
     sessions: Vec<SessionRow>,
+    trusted_browsers: Vec<TrustedBrowserRow>,
 }
 
 async fn show_account(
     State(state): State<AppState>,
     holder: AccountHolder,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let user = &holder.user;
     let roles = store::list_user_roles(&state.pool, user.id)
@@ -110,6 +128,23 @@ async fn show_account(
             this_browser: summary.token_hash == holder.session.token_hash,
         })
         .collect();
+    let this_device = session::read_cookie(&headers, session::device_cookie_name(&state.config))
+        .map(session::token_hash);
+    let trusted_browsers = store::list_trusted_devices(&state.pool, user.id, state.clock.now())
+        .await?
+        .into_iter()
+        .map(|device| TrustedBrowserRow {
+            id: device.id,
+            browser: display::browser(device.user_agent.as_deref()),
+            address: device
+                .client_address
+                .unwrap_or_else(|| "Not known".to_owned()),
+            trusted_at: crate::web::format::date_time(device.created_at),
+            last_used: crate::web::format::date_time(device.last_used_at),
+            expires: crate::web::format::date_time(device.expires_at),
+            this_browser: this_device.as_ref() == Some(&device.token_hash),
+        })
+        .collect();
     let unused_recovery_codes = if user.two_factor_enabled {
         store::unused_recovery_codes(&state.pool, user.id).await?
     } else {
@@ -126,6 +161,7 @@ async fn show_account(
         two_factor_required: user.requires_two_factor(),
         unused_recovery_codes,
         sessions,
+        trusted_browsers,
     };
     Ok(page::render(&page)?.into_response())
 }
@@ -158,6 +194,98 @@ async fn sign_out_everywhere(
         session::clear_session_cookie(&state.config),
     );
     Ok(response)
+}
+
+/// Stops trusting one browser: a lock on the account (from someone guessing its password)
+/// applies to it again, and it needs the second factor as any other browser.
+async fn revoke_trusted_browser(
+    State(state): State<AppState>,
+    holder: AccountHolder,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let user = &holder.user;
+    let mut tx = state.pool.begin().await?;
+    if !store::revoke_trusted_device(&mut *tx, user.id, id).await? {
+        // Not theirs, or revoked already (another tab): nothing to do.
+        tx.rollback().await?;
+        return Ok(see_other("/account"));
+    }
+    audit::store::append(
+        &mut tx,
+        state.clock.now(),
+        &Event::new(
+            Actor::user(user.id, &user.email),
+            "user.trusted_browser_revoked",
+            "user",
+        )
+        .target(user.id)
+        .details(json!({ "trusted_browser": id })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(see_other("/account"))
+}
+
+// --- re-entering the current password ---------------------------------------------------------
+
+/// The outcome of checking the current password typed in "Your account".
+enum CurrentPassword {
+    Matches,
+    Wrong,
+    /// Too many wrong attempts lately: not checked.
+    Paused,
+    /// Too many passwords being checked at once: not checked, not counted.
+    Busy,
+}
+
+/// Checks the current password, slowed like guessing at sign-in (so a session left open does
+/// not let someone guess it): counted before checking with the counter locked, so parallel
+/// guesses each count. Failures are kept as security events.
+async fn check_current_password(
+    state: &AppState,
+    user: &SessionUser,
+    client: &ClientAddress,
+    typed: &str,
+) -> Result<CurrentPassword, AppError> {
+    let now = state.clock.now();
+    let key = user.id.to_string();
+    let mut tx = state.pool.begin().await?;
+    let current = store::lock_throttle(&mut tx, Scope::CurrentPassword, &key, now).await?;
+    let admission = throttle::admit(Scope::CurrentPassword, current, now, false);
+    if let Some(next_state) = admission.state() {
+        store::save_throttle_state(&mut *tx, Scope::CurrentPassword, &key, next_state).await?;
+    }
+    tx.commit().await?;
+    if admission.is_refused() {
+        return Ok(CurrentPassword::Paused);
+    }
+    let stored = store::find_password_hash(&state.pool, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let matches = match password::verify(typed, &stored).await {
+        Err(error) if password::is_busy(&error) => {
+            store::refund_throttle(&state.pool, Scope::CurrentPassword, &key).await?;
+            return Ok(CurrentPassword::Busy);
+        }
+        checked => checked?,
+    };
+    if matches {
+        store::clear_throttle(&state.pool, Scope::CurrentPassword.key(), &key).await?;
+        return Ok(CurrentPassword::Matches);
+    }
+    store::insert_security_event(
+        &state.pool,
+        store::SecurityEvent {
+            kind: "current_password_failed",
+            user_id: Some(user.id),
+            email: Some(&user.email),
+            client_address: client.0.as_deref(),
+            reason: "wrong current password",
+        },
+        now,
+    )
+    .await?;
+    Ok(CurrentPassword::Wrong)
 }
 
 // --- changing the password ---------------------------------------------------------------------
@@ -203,25 +331,23 @@ async fn change_password(
     let user = &holder.user;
     let now = state.clock.now();
     let mut errors = FormErrors::new();
-
-    // Guessing the current password from a session left open is slowed like guessing at sign-in.
-    let throttle_key = format!("change-password:{}", user.id);
-    let throttle_state =
-        store::throttle_state(&state.pool, Scope::Account.key(), &throttle_key).await?;
-    let mut wrong_current = false;
     let mut current_matches = false;
     if form.current_password.is_empty() {
         errors.add("current_password", "Enter your current password");
-    } else if throttle::is_locked(throttle_state.as_ref(), now) {
-        errors.add("current_password", CHANGE_PASSWORD_PAUSED);
     } else {
-        let stored = store::find_password_hash(&state.pool, user.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        current_matches = password::verify(&form.current_password, &stored).await?;
-        if !current_matches {
-            wrong_current = true;
-            errors.add("current_password", WRONG_CURRENT_PASSWORD);
+        match check_current_password(&state, user, &client, &form.current_password).await? {
+            CurrentPassword::Matches => current_matches = true,
+            CurrentPassword::Wrong => errors.add("current_password", WRONG_CURRENT_PASSWORD),
+            CurrentPassword::Paused => errors.add("current_password", CHANGE_PASSWORD_PAUSED),
+            CurrentPassword::Busy => {
+                errors.add("current_password", BUSY);
+                return Ok(busy(page::render(&PasswordPage {
+                    layout: Layout::for_session(Some(&holder.session)),
+                    errors,
+                    must_change: user.must_change_password,
+                    email: user.email.clone(),
+                })?));
+            }
         }
     }
 
@@ -262,25 +388,6 @@ async fn change_password(
             email: user.email.clone(),
         })
     };
-    if wrong_current {
-        let mut tx = state.pool.begin().await?;
-        let next_state = throttle::after_failure(Scope::Account, throttle_state, now);
-        store::save_throttle_state(&mut *tx, Scope::Account.key(), &throttle_key, next_state)
-            .await?;
-        audit::store::append(
-            &mut tx,
-            now,
-            &Event::new(
-                Actor::user(user.id, &user.email),
-                "user.password_change_failed",
-                "user",
-            )
-            .target(user.id)
-            .details(json!({ "reason": "wrong current password" })),
-        )
-        .await?;
-        tx.commit().await?;
-    }
     let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
         return render_failure(errors);
     };
@@ -291,7 +398,8 @@ async fn change_password(
     // Whoever else knew the old password is signed out.
     let others_ended =
         store::delete_user_sessions(&mut *tx, user.id, Some(&holder.session.token_hash)).await?;
-    store::clear_throttle(&mut *tx, Scope::Account.key(), &throttle_key).await?;
+    // And no browser stays trusted on the strength of the old password.
+    let trusted_browsers_revoked = store::delete_user_trusted_devices(&mut *tx, user.id).await?;
     // And this browser gets a new session id, so a token taken before the change is useless.
     store::delete_session(&mut *tx, &holder.session.token_hash).await?;
     let (token, _) =
@@ -308,6 +416,7 @@ async fn change_password(
         .details(json!({
             "was_required": user.must_change_password,
             "other_sessions_ended": others_ended,
+            "trusted_browsers_revoked": trusted_browsers_revoked,
         })),
     )
     .await?;
@@ -332,6 +441,7 @@ async fn change_password(
 #[template(path = "account/two_factor.html")]
 struct TwoFactorPage {
     layout: Layout,
+    errors: FormErrors,
     enabled: bool,
     required: bool,
     unused_recovery_codes: i64,
@@ -378,6 +488,7 @@ async fn show_two_factor(
     };
     let page = TwoFactorPage {
         layout: Layout::for_session(Some(&holder.session)),
+        errors: FormErrors::new(),
         enabled: user.two_factor_enabled,
         required: user.requires_two_factor(),
         unused_recovery_codes,
@@ -491,14 +602,52 @@ async fn confirm_two_factor(
     Ok(page::render(&page)?.into_response())
 }
 
-/// Replaces all the recovery codes (used or not) with ten new ones, shown once.
+/// No `Debug`: it holds a password.
+#[derive(Deserialize)]
+struct RecoveryCodesForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Replaces all the recovery codes (used or not) with ten new ones, shown once. The password
+/// must be entered again: codes are a way in, and a session left open should not hand them out.
 async fn regenerate_recovery_codes(
     State(state): State<AppState>,
     holder: AccountHolder,
+    client: ClientAddress,
+    Form(form): Form<RecoveryCodesForm>,
 ) -> Result<Response, AppError> {
     let user = &holder.user;
     if !user.two_factor_enabled {
         return Ok(see_other("/account/two-factor"));
+    }
+    let mut errors = FormErrors::new();
+    let mut is_busy = false;
+    if form.password.is_empty() {
+        errors.add("password", ENTER_PASSWORD_FOR_CODES);
+    } else {
+        match check_current_password(&state, user, &client, &form.password).await? {
+            CurrentPassword::Matches => {}
+            CurrentPassword::Wrong => errors.add("password", WRONG_PASSWORD),
+            CurrentPassword::Paused => errors.add("password", CHANGE_PASSWORD_PAUSED),
+            CurrentPassword::Busy => {
+                is_busy = true;
+                errors.add("password", BUSY);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        let page = TwoFactorPage {
+            layout: Layout::for_session(Some(&holder.session)),
+            errors,
+            enabled: true,
+            required: user.requires_two_factor(),
+            unused_recovery_codes: store::unused_recovery_codes(&state.pool, user.id).await?,
+        };
+        if is_busy {
+            return Ok(busy(page::render(&page)?));
+        }
+        return unprocessable(&page);
     }
     let codes = recovery::generate()?;
     let hashes: Vec<Vec<u8>> = codes.iter().map(|code| recovery::hash(code)).collect();

@@ -145,7 +145,7 @@ async fn check_csrf(
         .find(|(name, _)| name == "csrf_token")
         .map(|(_, value)| value.as_str());
     let problem = match (session, sent_token) {
-        (None, _) => Some(CsrfProblem::NoSession),
+        (None, sent) => anonymous_csrf_problem(&parts.headers, config, sent),
         (Some(_), None) => Some(CsrfProblem::BadToken),
         (Some(session), Some(sent)) => {
             let matches: bool = sent.as_bytes().ct_eq(session.csrf_token.as_bytes()).into();
@@ -166,6 +166,25 @@ async fn typed_in(request: Request) -> Typed {
     match axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES).await {
         Ok(bytes) => Typed::from_fields(serde_urlencoded::from_bytes(&bytes).unwrap_or_default()),
         Err(_) => Typed::default(),
+    }
+}
+
+/// Without a session (the sign-in form), the token sent must equal the signed one in the
+/// anonymous CSRF cookie (double submit), so nothing is stored before sign-in.
+fn anonymous_csrf_problem(
+    headers: &HeaderMap,
+    config: &Config,
+    sent: Option<&str>,
+) -> Option<CsrfProblem> {
+    let Some(cookie) = session::read_cookie(headers, session::anonymous_csrf_cookie_name(config))
+    else {
+        return Some(CsrfProblem::NoSession);
+    };
+    let matches = sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(cookie.as_bytes())));
+    if matches && session::is_signed_anonymous_csrf_token(cookie) {
+        None
+    } else {
+        Some(CsrfProblem::BadToken)
     }
 }
 

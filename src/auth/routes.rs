@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::PgConnection;
@@ -77,13 +77,16 @@ struct SecondFactorForm {
     next: String,
 }
 
-/// `next` if it is a path on this site (so sign-in cannot be used to send people elsewhere).
+/// `next` if it is a path on this site (so sign-in cannot be used to send people elsewhere)
+/// that can go in a `Location` header: no control characters (a NUL or newline would make the
+/// redirect unsendable, leaving a 303 with nowhere to go).
 pub fn safe_next(next: &str) -> Option<&str> {
     let local = next.starts_with('/')
         && !next.starts_with("//")
         && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n', '\t'])
-        && next.len() <= 2000;
+        && !next.chars().any(char::is_control)
+        && next.len() <= 2000
+        && HeaderValue::from_str(next).is_ok();
     local.then_some(next)
 }
 
@@ -130,11 +133,13 @@ pub(crate) async fn insert_new_session(
 async fn show_sign_in(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
-    client: ClientAddress,
     headers: HeaderMap,
     Query(query): Query<SignInQuery>,
 ) -> Result<Response, AppError> {
-    let next = query.next.unwrap_or_default();
+    // A `next` that could not be redirected to is no `next` at all.
+    let next = safe_next(query.next.as_deref().unwrap_or_default())
+        .unwrap_or_default()
+        .to_owned();
     if session.as_ref().and_then(Session::signed_in_user).is_some() {
         return Ok(see_other(&redirect_after_sign_in(&next)));
     }
@@ -148,22 +153,55 @@ async fn show_sign_in(
         next: next.clone(),
         signed_out: query.signed_out.is_some(),
     };
-    match session {
-        Some(session) => Ok(page::render(&page(session.csrf_token))?.into_response()),
-        None => {
-            // The form needs a CSRF token, and the token needs a session to belong to.
-            let mut tx = state.pool.begin().await?;
-            let (token, csrf_token) =
-                insert_new_session(&mut tx, &state, None, false, &client, &headers).await?;
-            tx.commit().await?;
-            let response = page::render(&page(csrf_token))?.into_response();
-            Ok(with_cookie(
-                response,
-                session::session_cookie(&state.config, &token),
-            ))
-        }
+    if let Some(session) = session {
+        return Ok(page::render(&page(session.csrf_token))?.into_response());
     }
+    // No session yet: the form's CSRF token lives in a signed cookie (double submit), so that
+    // showing this page writes nothing to the database.
+    if let Some(token) = anonymous_csrf_token(&state, &headers) {
+        return Ok(page::render(&page(token))?.into_response());
+    }
+    let token = session::new_anonymous_csrf_token()?;
+    let response = page::render(&page(token.clone()))?.into_response();
+    Ok(with_cookie(
+        response,
+        session::anonymous_csrf_cookie(&state.config, &token),
+    ))
 }
+
+/// The browser's anonymous CSRF token, if it holds one this server signed.
+fn anonymous_csrf_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    session::read_cookie(headers, session::anonymous_csrf_cookie_name(&state.config))
+        .filter(|token| session::is_signed_anonymous_csrf_token(token))
+        .map(str::to_owned)
+}
+
+/// What may be kept of a typed email in the security events: only something shaped like an
+/// address, so a password typed into the wrong box is not stored.
+fn loggable_email(typed: &str) -> Option<&str> {
+    let looks_like_email = typed.contains('@')
+        && !typed.chars().any(char::is_whitespace)
+        && typed.chars().count() <= 254;
+    looks_like_email.then_some(typed)
+}
+
+/// A typed email that cannot be an address: control characters (a NUL cannot even be stored)
+/// or too long.
+fn email_is_malformed(typed: &str) -> bool {
+    typed.chars().any(char::is_control) || typed.chars().count() > 254
+}
+
+/// 503 with `Retry-After`: too many passwords are being checked at once.
+pub(crate) fn busy(page: Html<String>) -> Response {
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, page).into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response
+}
+
+/// Shown when the server is too busy checking passwords to check one more.
+pub(crate) const BUSY: &str = "The service is busy. Wait a few seconds, then try again";
 
 async fn sign_in(
     State(state): State<AppState>,
@@ -172,59 +210,90 @@ async fn sign_in(
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
-    // The CSRF check already required a session.
-    let Some(session) = session else {
-        return Ok(see_other("/sign-in"));
-    };
     let email = form.email.trim().to_owned();
     let mut errors = FormErrors::new();
     if email.is_empty() {
         errors.add("email", "Enter your email address");
+    } else if email_is_malformed(&email) {
+        errors.add(
+            "email",
+            "Enter an email address in the correct format, like name@example.com",
+        );
     }
     if form.password.is_empty() {
         errors.add("password", "Enter your password");
     }
-    let render_failure = |errors: FormErrors, email: String| -> Result<Response, AppError> {
-        let page = SignInPage {
-            layout: Layout::for_session(Some(&session)),
+    // The CSRF check passed, so there is a session or a signed anonymous token.
+    let layout = match &session {
+        Some(session) => Layout::for_session(Some(session)),
+        None => Layout {
+            csrf_token: anonymous_csrf_token(&state, &headers).unwrap_or_default(),
+            ..Layout::anonymous()
+        },
+    };
+    let shown_email: String = email.chars().filter(|c| !c.is_control()).collect();
+    let failure_page = |errors: FormErrors| -> Result<Html<String>, AppError> {
+        page::render(&SignInPage {
+            layout: layout.clone(),
             errors,
-            email,
-            next: form.next.clone(),
+            email: shown_email.clone(),
+            next: safe_next(&form.next).unwrap_or_default().to_owned(),
             signed_out: false,
-        };
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)?).into_response())
+        })
     };
     if !errors.is_empty() {
-        return render_failure(errors, email);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, failure_page(errors)?).into_response());
     }
 
     let now = state.clock.now();
     let address_key = client.0.clone().unwrap_or_else(|| "unknown".into());
-    let account_key = email.to_lowercase();
-    let address_state =
-        store::throttle_state(&state.pool, Scope::Address.key(), &address_key).await?;
-    let account_state =
-        store::throttle_state(&state.pool, Scope::Account.key(), &account_key).await?;
     let credentials = store::find_credentials(&state.pool, &email).await?;
     let trusted_device = match (
         session::read_cookie(&headers, session::device_cookie_name(&state.config)),
         &credentials,
     ) {
         (Some(device), Some(account)) => {
-            store::is_trusted_device(&state.pool, &session::token_hash(device), account.id).await?
+            store::is_trusted_device(&state.pool, &session::token_hash(device), account.id, now)
+                .await?
         }
         _ => false,
     };
-    let locked = throttle::is_locked(address_state.as_ref(), now)
-        || (!trusted_device && throttle::is_locked(account_state.as_ref(), now));
-    // The password is checked even when locked or unknown, so every failure takes as long.
-    let password_matches = match &credentials {
-        Some(account) => password::verify(&form.password, &account.password_hash).await?,
-        None => {
-            password::verify_dummy(&form.password).await;
-            false
+
+    // Count the attempt on the account before checking it, with the counter's row locked:
+    // parallel guesses at one account each count. The address is counted only once a guess
+    // has failed (with its row locked too), so people signing in at once from one office
+    // address do not pause it; its lock still stops a source trying many accounts.
+    let mut tx = state.pool.begin().await?;
+    let account_key = store::email_key(&mut *tx, &email).await?;
+    let account_now = store::lock_throttle(&mut tx, Scope::Account, &account_key, now).await?;
+    let address_now = store::throttle_state(&mut *tx, Scope::Address, &address_key).await?;
+    let account_admission = throttle::admit(Scope::Account, account_now, now, trusted_device);
+    let locked = throttle::is_locked(address_now.as_ref(), now) || account_admission.is_refused();
+    if let (false, Some(next_state)) = (locked, account_admission.state()) {
+        store::save_throttle_state(&mut *tx, Scope::Account, &account_key, next_state).await?;
+    }
+    tx.commit().await?;
+
+    // A locked attempt is refused unchecked: the password is not even hashed.
+    let checked = if locked {
+        Ok(false)
+    } else {
+        match &credentials {
+            Some(account) => password::verify(&form.password, &account.password_hash).await,
+            None => password::verify_dummy(&form.password).await.map(|()| false),
         }
     };
+    let password_matches = match checked {
+        Err(error) if password::is_busy(&error) => {
+            // Not checked, so not a failure: take back the count.
+            store::refund_throttle(&state.pool, Scope::Account, &account_key).await?;
+            let mut errors = FormErrors::new();
+            errors.add("email", BUSY);
+            return Ok(busy(failure_page(errors)?));
+        }
+        checked => checked?,
+    };
+    let known_user = credentials.as_ref().map(|account| account.id);
     let account = credentials.filter(|account| password_matches && !account.disabled && !locked);
 
     let mut tx = state.pool.begin().await?;
@@ -237,35 +306,34 @@ async fn sign_in(
             "account disabled"
         };
         if !locked {
-            for (scope, key, previous) in [
-                (Scope::Address, &address_key, address_state),
-                (Scope::Account, &account_key, account_state),
-            ] {
-                let next_state = throttle::after_failure(scope, previous, now);
-                store::save_throttle_state(&mut *tx, scope.key(), key, next_state).await?;
-            }
+            let current = store::lock_throttle(&mut tx, Scope::Address, &address_key, now).await?;
+            let next_state = throttle::after_failure(Scope::Address, current, now);
+            store::save_throttle_state(&mut *tx, Scope::Address, &address_key, next_state).await?;
         }
-        let label: String = email.chars().take(254).collect();
-        audit::store::append(
-            &mut tx,
+        // Failed attempts are kept for a while, not in the permanent audit log.
+        store::insert_security_event(
+            &mut *tx,
+            store::SecurityEvent {
+                kind: "sign_in_failed",
+                user_id: known_user,
+                email: loggable_email(&email),
+                client_address: Some(&address_key),
+                reason,
+            },
             now,
-            &Event::new(
-                Actor::Anonymous { label },
-                "session.sign_in_failed",
-                "session",
-            )
-            .details(json!({ "reason": reason, "client_address": address_key })),
         )
         .await?;
         tx.commit().await?;
         let mut errors = FormErrors::new();
         errors.add("email", SIGN_IN_FAILED);
-        return render_failure(errors, email);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, failure_page(errors)?).into_response());
     };
 
     store::clear_throttle(&mut *tx, Scope::Account.key(), &account_key).await?;
     // A new session id at sign-in: a token planted before sign-in (fixation) becomes useless.
-    store::delete_session(&mut *tx, &session.token_hash).await?;
+    if let Some(session) = &session {
+        store::delete_session(&mut *tx, &session.token_hash).await?;
+    }
     let pending = account.two_factor_enabled;
     let (token, _) = insert_new_session(
         &mut tx,
@@ -292,7 +360,7 @@ async fn sign_in(
     let device_cookie = if pending {
         None
     } else {
-        trust_this_device(&mut tx, &state, &headers, account.id, trusted_device).await?
+        trust_this_device(&mut tx, &state, &headers, &client, account.id).await?
     };
     tx.commit().await?;
 
@@ -315,29 +383,45 @@ async fn sign_in(
 }
 
 /// Marks this browser as one the account has fully signed in from, so that a lock on the
-/// account (from a stranger's guessing) does not apply to it. Returns the cookie to set, if new.
+/// account (from a stranger's guessing) does not apply to it, for `TRUSTED_DEVICE_LIFETIME`.
+/// A browser already trusted keeps its token (no new one at every sign-in); one whose token has
+/// expired gets a new one in its place. Returns the cookie to set, if new.
 async fn trust_this_device(
     tx: &mut PgConnection,
     state: &AppState,
     headers: &HeaderMap,
+    client: &ClientAddress,
     user_id: i64,
-    already_trusted: bool,
 ) -> Result<Option<HeaderValue>, AppError> {
-    let existing = session::read_cookie(headers, session::device_cookie_name(&state.config));
     let now = state.clock.now();
-    match existing {
-        Some(token) if already_trusted => {
-            store::trust_device(&mut *tx, &session::token_hash(token), user_id, now).await?;
-            Ok(None)
+    if let Some(existing) =
+        session::read_cookie(headers, session::device_cookie_name(&state.config))
+    {
+        let existing_hash = session::token_hash(existing);
+        if store::is_trusted_device(&mut *tx, &existing_hash, user_id, now).await? {
+            store::touch_trusted_device(&mut *tx, &existing_hash, now).await?;
+            return Ok(None);
         }
-        _ => {
-            // One browser may be trusted by several accounts, each with its own token; the
-            // cookie holds the latest.
-            let token = session::new_token()?;
-            store::trust_device(&mut *tx, &session::token_hash(&token), user_id, now).await?;
-            Ok(Some(session::device_cookie(&state.config, &token)))
-        }
+        store::delete_trusted_device(&mut *tx, &existing_hash, user_id).await?;
     }
+    // One browser may be trusted by several accounts, each with its own token; the cookie
+    // holds the latest.
+    let token = session::new_token()?;
+    store::trust_device(
+        &mut *tx,
+        store::NewTrustedDevice {
+            token_hash: &session::token_hash(&token),
+            user_id,
+            expires_at: now + session::TRUSTED_DEVICE_LIFETIME,
+            user_agent: headers
+                .get(header::USER_AGENT)
+                .and_then(|value| value.to_str().ok()),
+            client_address: client.0.as_deref(),
+        },
+        now,
+    )
+    .await?;
+    Ok(Some(session::device_cookie(&state.config, &token)))
 }
 
 #[derive(Deserialize)]
@@ -355,7 +439,9 @@ async fn show_second_factor(
     let page = SecondFactorPage {
         layout: Layout::for_session(Some(&session)),
         errors: FormErrors::new(),
-        next: query.next.unwrap_or_default(),
+        next: safe_next(query.next.as_deref().unwrap_or_default())
+            .unwrap_or_default()
+            .to_owned(),
     };
     Ok(page::render(&page)?.into_response())
 }
@@ -380,7 +466,7 @@ async fn second_factor(
         let page = SecondFactorPage {
             layout: Layout::for_session(Some(&session)),
             errors,
-            next: form.next.clone(),
+            next: safe_next(&form.next).unwrap_or_default().to_owned(),
         };
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)?).into_response())
     };
@@ -388,10 +474,19 @@ async fn second_factor(
         return render_failure("Enter the 6-digit code from your authenticator app");
     }
 
-    let throttle_key = format!("second-factor:{}", user.id);
-    let throttle_state =
-        store::throttle_state(&state.pool, Scope::Account.key(), &throttle_key).await?;
-    let locked = throttle::is_locked(throttle_state.as_ref(), now);
+    // Counted before checking, with the row locked, so parallel guesses each count; in its own
+    // scope keyed by user id, which no typed email can reach.
+    let throttle_key = user.id.to_string();
+    let mut tx = state.pool.begin().await?;
+    let current = store::lock_throttle(&mut tx, Scope::SecondFactor, &throttle_key, now).await?;
+    let admission = throttle::admit(Scope::SecondFactor, current, now, false);
+    if let Some(next_state) = admission.state() {
+        store::save_throttle_state(&mut *tx, Scope::SecondFactor, &throttle_key, next_state)
+            .await?;
+    }
+    tx.commit().await?;
+    let locked = admission.is_refused();
+
     let mut tx = state.pool.begin().await?;
     let method = if locked {
         None
@@ -418,27 +513,27 @@ async fn second_factor(
     };
 
     let Some(method) = method else {
-        if !locked {
-            let next_state = throttle::after_failure(Scope::Account, throttle_state, now);
-            store::save_throttle_state(&mut *tx, Scope::Account.key(), &throttle_key, next_state)
-                .await?;
-        }
-        audit::store::append(
-            &mut tx,
+        store::insert_security_event(
+            &mut *tx,
+            store::SecurityEvent {
+                kind: "second_factor_failed",
+                user_id: Some(user.id),
+                email: Some(&user.email),
+                client_address: client.0.as_deref(),
+                reason: if locked {
+                    "paused after repeated failures"
+                } else {
+                    "wrong code"
+                },
+            },
             now,
-            &Event::new(
-                Actor::user(user.id, &user.email),
-                "session.second_factor_failed",
-                "user",
-            )
-            .target(user.id),
         )
         .await?;
         tx.commit().await?;
         return render_failure(SECOND_FACTOR_FAILED);
     };
 
-    store::clear_throttle(&mut *tx, Scope::Account.key(), &throttle_key).await?;
+    store::clear_throttle(&mut *tx, Scope::SecondFactor.key(), &throttle_key).await?;
     store::delete_session(&mut *tx, &session.token_hash).await?;
     let (token, _) =
         insert_new_session(&mut tx, &state, Some(user.id), false, &client, &headers).await?;
@@ -454,7 +549,7 @@ async fn second_factor(
         .details(json!({ "second_factor": method })),
     )
     .await?;
-    let device_cookie = trust_this_device(&mut tx, &state, &headers, user.id, false).await?;
+    let device_cookie = trust_this_device(&mut tx, &state, &headers, &client, user.id).await?;
     tx.commit().await?;
 
     let mut response = with_cookie(
@@ -497,7 +592,18 @@ async fn sign_out(
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{email_is_malformed, loggable_email, safe_next};
+
+    #[test]
+    fn only_what_looks_like_an_email_is_kept_and_control_characters_are_refused() {
+        assert_eq!(loggable_email("sam@kent.example"), Some("sam@kent.example"));
+        assert_eq!(loggable_email("correct horse battery"), None);
+        assert_eq!(loggable_email("hunter2"), None);
+        assert_eq!(loggable_email(&format!("{}@x", "a".repeat(260))), None);
+        assert!(email_is_malformed("sam\0@kent.example"));
+        assert!(email_is_malformed("sam\u{1b}@kent.example"));
+        assert!(!email_is_malformed("s\u{e1}m@kent.example"));
+    }
 
     #[test]
     fn next_only_goes_to_our_own_paths() {
@@ -514,6 +620,9 @@ mod tests {
             "",
             "areas",
             "/a\r\nSet-Cookie: x",
+            "/areas\0/kent",
+            "/areas/\u{7f}",
+            "/areas/\u{85}",
         ] {
             assert_eq!(safe_next(bad), None, "{bad:?}");
         }

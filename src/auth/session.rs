@@ -5,6 +5,7 @@
 use axum::http::{HeaderMap, HeaderValue, header};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
@@ -112,6 +113,71 @@ pub fn device_cookie_name(config: &Config) -> &'static str {
     }
 }
 
+// --- CSRF before sign-in ------------------------------------------------------------------------
+// (Hardening, issue 8: showing the sign-in form writes nothing to the database.)
+
+/// The cookie that carries the sign-in form's CSRF token while there is no session: a signed
+/// double-submit token, `<random>.<HMAC-SHA256 of it>`, that the form also sends.
+pub fn anonymous_csrf_cookie_name(config: &Config) -> &'static str {
+    if config.secure_cookies {
+        "__Host-itf_csrf"
+    } else {
+        "itf_csrf"
+    }
+}
+
+/// The key that signs anonymous CSRF tokens. For now random bytes drawn once per process, so
+/// tokens die with a restart (the form is then refused with "your session ended", and a reload
+/// fixes it) and several servers behind one address would not accept each other's tokens.
+/// The one place to swap for a key kept on disk.
+fn csrf_signing_key() -> anyhow::Result<&'static [u8; 32]> {
+    static KEY: std::sync::LazyLock<Option<[u8; 32]>> = std::sync::LazyLock::new(|| {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).ok().map(|()| key)
+    });
+    KEY.as_ref()
+        .ok_or_else(|| anyhow::anyhow!("no randomness for the CSRF signing key"))
+}
+
+fn csrf_mac(key: &[u8; 32]) -> anyhow::Result<Hmac<Sha256>> {
+    <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .map_err(|error| anyhow::anyhow!("bad CSRF signing key: {error}"))
+}
+
+/// A new signed token for the sign-in form and its cookie.
+pub fn new_anonymous_csrf_token() -> anyhow::Result<String> {
+    let token = new_token()?;
+    let mut mac = csrf_mac(csrf_signing_key()?)?;
+    mac.update(token.as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    Ok(format!("{token}.{signature}"))
+}
+
+/// Whether `value` is a token this server signed (checked in constant time).
+pub fn is_signed_anonymous_csrf_token(value: &str) -> bool {
+    let Some((token, signature)) = value.split_once('.') else {
+        return false;
+    };
+    let (Ok(key), Ok(signature)) = (csrf_signing_key(), URL_SAFE_NO_PAD.decode(signature)) else {
+        return false;
+    };
+    let Ok(mut mac) = csrf_mac(key) else {
+        return false;
+    };
+    mac.update(token.as_bytes());
+    mac.verify_slice(&signature).is_ok()
+}
+
+/// `Set-Cookie` for the anonymous CSRF token; it goes when the browser closes.
+pub fn anonymous_csrf_cookie(config: &Config, value: &str) -> HeaderValue {
+    cookie(
+        anonymous_csrf_cookie_name(config),
+        value,
+        config.secure_cookies,
+        None,
+    )
+}
+
 /// `Set-Cookie` for a session token. No Max-Age: the cookie goes when the browser closes, and
 /// the server ends the session on its own timeouts in any case.
 pub fn session_cookie(config: &Config, token: &str) -> HeaderValue {
@@ -123,13 +189,16 @@ pub fn clear_session_cookie(config: &Config) -> HeaderValue {
     cookie(cookie_name(config), "", config.secure_cookies, Some(0))
 }
 
-/// `Set-Cookie` for a trusted-device token, kept for 90 days.
+/// How long a browser stays trusted after a full sign-in (its cookie lasts as long).
+pub const TRUSTED_DEVICE_LIFETIME: Duration = Duration::days(30);
+
+/// `Set-Cookie` for a trusted-device token, kept as long as the server trusts it.
 pub fn device_cookie(config: &Config, token: &str) -> HeaderValue {
     cookie(
         device_cookie_name(config),
         token,
         config.secure_cookies,
-        Some(90 * 24 * 3600),
+        Some(TRUSTED_DEVICE_LIFETIME.whole_seconds()),
     )
 }
 
@@ -213,6 +282,20 @@ mod tests {
                 .unwrap()
                 .contains("Max-Age=0")
         );
+    }
+
+    #[test]
+    fn anonymous_csrf_tokens_are_signed_and_a_made_up_one_is_refused() {
+        let token = new_anonymous_csrf_token().unwrap();
+        assert!(is_signed_anonymous_csrf_token(&token));
+        let (random, _) = token.split_once('.').unwrap();
+        assert!(!is_signed_anonymous_csrf_token(random));
+        assert!(!is_signed_anonymous_csrf_token(&format!("{random}.AAAA")));
+        let other = new_anonymous_csrf_token().unwrap();
+        let (_, other_signature) = other.split_once('.').unwrap();
+        assert!(!is_signed_anonymous_csrf_token(&format!(
+            "{random}.{other_signature}"
+        )));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use super::policy::{Grant, Role};
 use super::session::{ABSOLUTE_TIMEOUT, Session, SessionUser};
+use super::throttle::Scope;
 use sqlx::PgConnection;
 
 #[derive(FromRow)]
@@ -220,7 +221,7 @@ pub async fn find_credentials(
     sqlx::query_as(
         "SELECT id, email, password_hash, disabled_at IS NOT NULL AS disabled,
                 totp_enabled_at IS NOT NULL AS two_factor_enabled
-         FROM users WHERE lower(email) = lower($1)",
+         FROM users WHERE email_key(email) = email_key($1)",
     )
     .bind(email)
     .fetch_optional(db)
@@ -253,33 +254,69 @@ pub async fn set_password(
 }
 
 // --- sign-in throttling ------------------------------------------------------------------------
+// (Hardening, issue 8: counters are locked while read and written, scopes are separate, and the
+// account scope is keyed by `email_key`, the same normalisation as the account look-up.)
 
 /// The state of one throttle counter.
-#[derive(FromRow, Clone, Copy, Debug)]
+#[derive(FromRow, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ThrottleState {
     pub failures: i32,
     pub first_failure_at: OffsetDateTime,
     pub locked_until: Option<OffsetDateTime>,
 }
 
+/// `email` as the database compares email addresses (see the `email_key` SQL function): the
+/// key of the sign-in throttle's account scope.
+pub async fn email_key(db: impl PgExecutor<'_>, email: &str) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT email_key($1)")
+        .bind(email)
+        .fetch_one(db)
+        .await
+}
+
+/// The counter `scope`/`key` as it stands, without locking it.
 pub async fn throttle_state(
     db: impl PgExecutor<'_>,
-    scope: &str,
+    scope: Scope,
     key: &str,
 ) -> Result<Option<ThrottleState>, sqlx::Error> {
     sqlx::query_as(
         "SELECT failures, first_failure_at, locked_until FROM sign_in_throttle
-         WHERE scope = $1 AND key = $2",
+         WHERE scope = $1 AND key = $2 AND failures > 0",
     )
-    .bind(scope)
+    .bind(scope.key())
     .bind(key)
     .fetch_optional(db)
     .await
 }
 
+/// The counter `scope`/`key`, its row created if missing and locked until the end of the
+/// transaction, so that parallel attempts take turns and each one is counted. `None` when it
+/// holds no failures.
+pub async fn lock_throttle(
+    tx: &mut PgConnection,
+    scope: Scope,
+    key: &str,
+    now: OffsetDateTime,
+) -> Result<Option<ThrottleState>, sqlx::Error> {
+    // The no-op update makes ON CONFLICT take the row lock and return the row.
+    let state: ThrottleState = sqlx::query_as(
+        "INSERT INTO sign_in_throttle (scope, key, failures, first_failure_at)
+         VALUES ($1, $2, 0, $3)
+         ON CONFLICT (scope, key) DO UPDATE SET failures = sign_in_throttle.failures
+         RETURNING failures, first_failure_at, locked_until",
+    )
+    .bind(scope.key())
+    .bind(key)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok((state.failures > 0).then_some(state))
+}
+
 pub async fn save_throttle_state(
     db: impl PgExecutor<'_>,
-    scope: &str,
+    scope: Scope,
     key: &str,
     state: ThrottleState,
 ) -> Result<(), sqlx::Error> {
@@ -290,7 +327,7 @@ pub async fn save_throttle_state(
          SET failures = EXCLUDED.failures, first_failure_at = EXCLUDED.first_failure_at,
              locked_until = EXCLUDED.locked_until",
     )
-    .bind(scope)
+    .bind(scope.key())
     .bind(key)
     .bind(state.failures)
     .bind(state.first_failure_at)
@@ -300,52 +337,253 @@ pub async fn save_throttle_state(
     Ok(())
 }
 
+/// Forgets the counter `scope`/`key`. `scope` is `Scope::key()`; in the account scope the key
+/// may be the email as typed or stored (it is normalised here, as when it was counted).
 pub async fn clear_throttle(
     db: impl PgExecutor<'_>,
     scope: &str,
     key: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sign_in_throttle WHERE scope = $1 AND key = $2")
-        .bind(scope)
-        .bind(key)
+    sqlx::query(
+        "DELETE FROM sign_in_throttle
+         WHERE scope = $1 AND key = CASE WHEN $1 = 'account' THEN email_key($2) ELSE $2 END",
+    )
+    .bind(scope)
+    .bind(key)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Removes counters that no longer matter: their failures are older than `forgotten_before`
+/// (so the next failure starts afresh) and any lock has ended. Returns how many.
+pub async fn delete_stale_throttles(
+    db: impl PgExecutor<'_>,
+    now: OffsetDateTime,
+    forgotten_before: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "DELETE FROM sign_in_throttle
+         WHERE first_failure_at <= $2 AND (locked_until IS NULL OR locked_until <= $1)",
+    )
+    .bind(now)
+    .bind(forgotten_before)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// Takes back the failure counted in advance for an attempt that succeeded, lifting the lock if
+/// that count alone had reached it (a lock exists exactly when failures reach the free ones).
+pub async fn refund_throttle(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE sign_in_throttle
+         SET failures = greatest(failures - 1, 0),
+             locked_until = CASE WHEN failures - 1 < $3 THEN NULL ELSE locked_until END
+         WHERE scope = $1 AND key = $2",
+    )
+    .bind(scope.key())
+    .bind(key)
+    .bind(scope.free_failures())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+// --- security events ---------------------------------------------------------------------------
+// (Hardening, issue 8: failed attempts, kept 90 days, outside the permanent audit log.)
+
+/// One refused attempt worth keeping for a while.
+pub struct SecurityEvent<'a> {
+    /// `sign_in_failed`, `second_factor_failed`, `current_password_failed`.
+    pub kind: &'a str,
+    pub user_id: Option<i64>,
+    /// Only what looks like an email address (never a password typed in the wrong box).
+    pub email: Option<&'a str>,
+    pub client_address: Option<&'a str>,
+    pub reason: &'a str,
+}
+
+pub async fn insert_security_event(
+    db: impl PgExecutor<'_>,
+    event: SecurityEvent<'_>,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO security_events (at, kind, user_id, email, client_address, reason)
+         VALUES ($1, $2, $3, left($4, 254), left($5, 100), $6)",
+    )
+    .bind(now)
+    .bind(event.kind)
+    .bind(event.user_id)
+    .bind(event.email)
+    .bind(event.client_address)
+    .bind(event.reason)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Removes security events older than `before`; returns how many.
+pub async fn delete_old_security_events(
+    db: impl PgExecutor<'_>,
+    before: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM security_events WHERE at < $1")
+        .bind(before)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected())
+}
+
+// --- trusted devices ---------------------------------------------------------------------------
+// (Hardening, issue 8: a lifetime, listing and revoking.)
+
+/// Whether the browser holding the token of `token_hash` is trusted by `user_id` at `now`.
+pub async fn is_trusted_device(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+    user_id: i64,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM trusted_devices
+                        WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now)
+    .fetch_one(db)
+    .await
+}
+
+/// A browser to trust.
+pub struct NewTrustedDevice<'a> {
+    pub token_hash: &'a [u8],
+    pub user_id: i64,
+    pub expires_at: OffsetDateTime,
+    pub user_agent: Option<&'a str>,
+    pub client_address: Option<&'a str>,
+}
+
+pub async fn trust_device(
+    db: impl PgExecutor<'_>,
+    device: NewTrustedDevice<'_>,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO trusted_devices (token_hash, user_id, created_at, last_used_at, expires_at,
+                                      user_agent, client_address)
+         VALUES ($1, $2, $3, $3, $4, left($5, 300), left($6, 100))",
+    )
+    .bind(device.token_hash)
+    .bind(device.user_id)
+    .bind(now)
+    .bind(device.expires_at)
+    .bind(device.user_agent)
+    .bind(device.client_address)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a sign-in from a trusted browser; its lifetime is not extended.
+pub async fn touch_trusted_device(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE trusted_devices SET last_used_at = $2 WHERE token_hash = $1")
+        .bind(token_hash)
+        .bind(now)
         .execute(db)
         .await?;
     Ok(())
 }
 
-// --- trusted devices ---------------------------------------------------------------------------
-
-pub async fn is_trusted_device(
+/// Forgets the token of `token_hash` if it is `user_id`'s (an expired one being replaced).
+pub async fn delete_trusted_device(
     db: impl PgExecutor<'_>,
     token_hash: &[u8],
     user_id: i64,
-) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM trusted_devices WHERE token_hash = $1 AND user_id = $2)",
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM trusted_devices WHERE token_hash = $1 AND user_id = $2")
+        .bind(token_hash)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A browser the account trusts, for "Your account".
+#[derive(FromRow)]
+pub struct TrustedDevice {
+    pub id: i64,
+    pub token_hash: Vec<u8>,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub user_agent: Option<String>,
+    pub client_address: Option<String>,
+}
+
+/// The account's unexpired trusted browsers, most recently used first.
+pub async fn list_trusted_devices(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    now: OffsetDateTime,
+) -> Result<Vec<TrustedDevice>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, token_hash, created_at, last_used_at, expires_at, user_agent, client_address
+         FROM trusted_devices WHERE user_id = $1 AND expires_at > $2
+         ORDER BY last_used_at DESC, id DESC LIMIT 50",
     )
-    .bind(token_hash)
     .bind(user_id)
-    .fetch_one(db)
+    .bind(now)
+    .fetch_all(db)
     .await
 }
 
-pub async fn trust_device(
+/// Stops trusting one of the account's browsers; false if it is not (or no longer) there.
+pub async fn revoke_trusted_device(
     db: impl PgExecutor<'_>,
-    token_hash: &[u8],
     user_id: i64,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1 AND id = $2")
+        .bind(user_id)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Stops trusting every browser of the account (at a password change); returns how many.
+pub async fn delete_user_trusted_devices(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected())
+}
+
+/// Removes expired trusted browsers (refused anyway; this keeps the table small).
+pub async fn delete_expired_trusted_devices(
+    db: impl PgExecutor<'_>,
     now: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO trusted_devices (token_hash, user_id, created_at, last_used_at)
-         VALUES ($1, $2, $3, $3)
-         ON CONFLICT (token_hash) DO UPDATE SET last_used_at = EXCLUDED.last_used_at",
-    )
-    .bind(token_hash)
-    .bind(user_id)
-    .bind(now)
-    .execute(db)
-    .await?;
-    Ok(())
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM trusted_devices WHERE expires_at <= $1")
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected())
 }
 
 // --- two-factor --------------------------------------------------------------------------------
@@ -509,7 +747,7 @@ pub async fn find_user_id_by_email(
     db: impl PgExecutor<'_>,
     email: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
+    sqlx::query_scalar("SELECT id FROM users WHERE email_key(email) = email_key($1)")
         .bind(email)
         .fetch_optional(db)
         .await

@@ -57,12 +57,30 @@ async fn an_officer_signs_in_and_sees_their_area_then_signs_out() {
 #[tokio::test]
 async fn the_session_id_changes_at_sign_in_so_a_planted_one_is_useless() {
     let app = spawn_app().await;
-    let officer = app
-        .create_user(Role::Officer, Some("kent"), "NHS Thanet CCG")
+    let signatory = app
+        .create_user(Role::Signatory, Some("kent"), "NHS West Kent CCG")
         .await;
     app.get("/sign-in").await;
-    let before = app.cookie("itf_session").expect("a session before sign-in");
-    app.sign_in(&officer).await;
+    assert!(
+        app.cookie("itf_session").is_none(),
+        "no session before sign-in"
+    );
+    let response = app
+        .post_form(
+            "/sign-in",
+            &[
+                ("email", &signatory.email),
+                ("password", &signatory.password),
+            ],
+        )
+        .await;
+    assert_eq!(location(&response), "/sign-in/two-factor");
+    let before = app
+        .cookie("itf_session")
+        .expect("a session waiting for the second factor");
+    let code = app.totp_code(&signatory);
+    app.post_form("/sign-in/two-factor", &[("code", &code)])
+        .await;
     let after = app.cookie("itf_session").expect("a session after sign-in");
     assert_ne!(before, after);
     assert!(!cookie_is_signed_in(&app, &format!("itf_session={before}")).await);
@@ -88,15 +106,33 @@ async fn signing_out_ends_the_session_on_the_server() {
 #[tokio::test]
 async fn session_cookies_are_http_only_and_same_site() {
     let app = spawn_app().await;
+    let officer = app
+        .create_user(Role::Officer, Some("kent"), "NHS Thanet CCG")
+        .await;
     let response = app.get("/sign-in").await;
-    let set_cookie = response.headers()["set-cookie"]
+    let csrf_cookie = response.headers()["set-cookie"]
         .to_str()
         .unwrap()
         .to_owned();
-    assert!(set_cookie.starts_with("itf_session="), "{set_cookie}");
-    assert!(set_cookie.contains("HttpOnly"));
-    assert!(set_cookie.contains("SameSite=Lax"));
-    assert!(set_cookie.contains("Path=/"));
+    assert!(csrf_cookie.starts_with("itf_csrf="), "{csrf_cookie}");
+    let response = app
+        .post_form(
+            "/sign-in",
+            &[("email", &officer.email), ("password", &officer.password)],
+        )
+        .await;
+    let set_cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .find(|value| value.starts_with("itf_session="))
+        .expect("a session cookie");
+    for cookie in [&csrf_cookie, &set_cookie] {
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(cookie.contains("Path=/"), "{cookie}");
+    }
 }
 
 #[tokio::test]
@@ -312,7 +348,14 @@ async fn two_factor_users_need_a_current_code_and_a_wrong_one_is_refused() {
     assert!(app.is_signed_in().await);
     let actions = app.audit_actions().await;
     assert!(actions.contains(&"session.password_accepted".to_owned()));
-    assert!(actions.contains(&"session.second_factor_failed".to_owned()));
+    let failures: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM security_events WHERE kind = 'second_factor_failed' AND user_id = $1",
+    )
+    .bind(signatory.id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(failures, 1, "the wrong code is kept as a security event");
 }
 
 #[tokio::test]
