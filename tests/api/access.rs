@@ -261,6 +261,8 @@ enum Case {
     StartTwoFactor,
     ConfirmTwoFactor,
     RecoveryCodes,
+    /// Another person's trusted browser: nobody may stop trusting it but its owner.
+    RevokeSomeoneElsesTrustedBrowser,
     // Kent's plan, as Kent County Council (the walkers' organisation) and NHS Ashford CCG (not).
     CreatePlan,
     /// Rotherham's plan, from the other side: Kent's people are told Rotherham does not exist.
@@ -322,6 +324,7 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/account/two-factor/start" => vec![StartTwoFactor],
         "/account/two-factor/confirm" => vec![ConfirmTwoFactor],
         "/account/two-factor/recovery-codes" => vec![RecoveryCodes],
+        "/account/trusted-browsers/{id}/revoke" => vec![RevokeSomeoneElsesTrustedBrowser],
         "/areas/{slug}/plans" => vec![CreatePlan, CreatePlanInOtherArea],
         "/admin/organisations/new" => vec![AddOrganisation],
         "/admin/organisations/{id}" => vec![UpdateOrganisation],
@@ -388,6 +391,8 @@ fn outcome(case: Case, who: Who) -> Outcome {
         SignOutEverywhere | ChangePassword => return Changes,
         // Two-factor already on: these send you back to the two-factor page.
         StartTwoFactor | ConfirmTwoFactor | RecoveryCodes => return Succeeds,
+        // Not theirs: sent back to their account page, the other browser still trusted.
+        RevokeSomeoneElsesTrustedBrowser => return RedirectsUnchanged,
         AddOrganisation
         | UpdateOrganisation
         | AddArea
@@ -788,7 +793,27 @@ impl Fixture {
                 form.new_totp_secret = started;
                 form
             }
-            RecoveryCodes => RealForm::new("/account/two-factor/recovery-codes", &[]),
+            RecoveryCodes => {
+                let current = walker.user.as_ref().map(|user| user.password.clone());
+                RealForm::new(
+                    "/account/two-factor/recovery-codes",
+                    &[("password", current.as_deref().unwrap_or(TEST_PASSWORD))],
+                )
+            }
+            RevokeSomeoneElsesTrustedBrowser => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO trusted_devices (token_hash, user_id, created_at, last_used_at,
+                                                  expires_at)
+                     VALUES ($1, $2, now(), now(), now() + interval '30 days')
+                     RETURNING id",
+                )
+                .bind(format!("walk-{n}").into_bytes())
+                .bind(self.spare_user.id)
+                .fetch_one(&self.app.pool)
+                .await
+                .unwrap();
+                RealForm::new(&format!("/account/trusted-browsers/{id}/revoke"), &[])
+            }
             CreatePlan | CreatePlanInOtherArea => {
                 // A template the area has no plan from yet, so the plan is really created.
                 let key = format!("walk-plan-{n}");
