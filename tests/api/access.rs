@@ -812,7 +812,7 @@ impl Fixture {
                 .fetch_one(&self.app.pool)
                 .await
                 .unwrap();
-                RealForm::new(&format!("/account/trusted-browsers/{id}/revoke"), &[])
+                RealForm::new(format!("/account/trusted-browsers/{id}/revoke"), &[])
             }
             CreatePlan | CreatePlanInOtherArea => {
                 // A template the area has no plan from yet, so the plan is really created.

@@ -2,7 +2,6 @@
 //! email normalisation, nothing written for anonymous visitors, and hostile input.
 
 use itf_planner::auth::policy::Role;
-use itf_planner::auth::routes::SIGN_IN_FAILED;
 use time::Duration;
 
 use crate::helpers::{
