@@ -13,14 +13,14 @@ use super::routes::{
 use super::store::{self, TemplateRow, TemplateSection};
 use super::{
     Direction, Done, Guidance, SectionDetails, SectionKey, SectionTitle, changed_fields,
-    parse_kind, parse_yes_no, section_json,
+    parse_kind, section_json,
 };
 use crate::AppState;
 use crate::audit::{Change, Event};
 use crate::auth::guard::Admin;
 use crate::db::constraint::violated_constraint;
 use crate::web::banner::{DoneQuery, see_done};
-use crate::web::choice::{Choice, yes_no};
+use crate::web::choice::{Choice, parse_yes_no, yes_no, yes_no_key};
 use crate::web::extract::{Form, Path};
 use crate::web::form::fingerprint;
 use crate::web::page::{conflict, ok, unprocessable};
@@ -60,12 +60,7 @@ impl SectionForm {
             key: section.key.clone(),
             title: section.title.clone(),
             kind: section.kind.key().to_owned(),
-            per_organisation: if section.per_organisation {
-                "yes"
-            } else {
-                "no"
-            }
-            .to_owned(),
+            per_organisation: yes_no_key(section.per_organisation).to_owned(),
             guidance: section.guidance.clone(),
             based_on: String::new(),
         }
