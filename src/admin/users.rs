@@ -348,24 +348,7 @@ pub(super) async fn disable(
         let problem = "You cannot disable your own account. Ask another administrator if it must be disabled.";
         return refuse_for_self(&state, &admin, user, "disable", problem).await;
     }
-    let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    let at = change.at();
-    // Already disabled: nothing changes and nothing is recorded.
-    if auth_store::disable_user(change.db(), user.id, at).await? {
-        let sessions_ended = auth_store::delete_user_sessions(change.db(), user.id, None).await?;
-        change
-            .commit(
-                &Event::new(admin.actor(), "user.disabled", "user")
-                    .target(user.id)
-                    .details(json!({
-                        "before": { "disabled": false },
-                        "after": { "disabled": true },
-                        "sessions_ended": sessions_ended,
-                    })),
-            )
-            .await?;
-    }
-    Ok(see_done(&user_url(&user), Done::UserDisabled))
+    set_disabled(&state, &admin, user, true).await
 }
 
 pub(super) async fn enable(
@@ -374,27 +357,55 @@ pub(super) async fn enable(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let user = find(&state, &id).await?;
-    let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    // Not disabled: nothing changes and nothing is recorded.
-    if auth_store::enable_user(change.db(), user.id).await? {
-        change
-            .commit(
-                &Event::new(admin.actor(), "user.enabled", "user")
-                    .target(user.id)
-                    .details(json!({
-                        "before": { "disabled": true },
-                        "after": { "disabled": false },
-                    })),
-            )
-            .await?;
-    }
-    Ok(see_done(&user_url(&user), Done::UserEnabled))
+    set_disabled(&state, &admin, user, false).await
 }
 
-/// The user's sessions to end: all of them, except the administrator's own current one when
-/// they act on their own account.
-fn session_to_keep<'a>(admin: &'a Admin, user: &UserAccount) -> Option<&'a [u8]> {
-    (user.id == admin.user_id()).then_some(admin.signed_in().session.token_hash.as_slice())
+/// Disables the account (signing them out everywhere) or enables it again. Already as asked:
+/// nothing changes and nothing is recorded.
+async fn set_disabled(
+    state: &AppState,
+    admin: &Admin,
+    user: UserAccount,
+    disabled: bool,
+) -> Result<Response, AppError> {
+    let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let at = change.at();
+    let changed = if disabled {
+        auth_store::disable_user(change.db(), user.id, at).await?
+    } else {
+        auth_store::enable_user(change.db(), user.id).await?
+    };
+    let (action, done) = if disabled {
+        ("user.disabled", Done::UserDisabled)
+    } else {
+        ("user.enabled", Done::UserEnabled)
+    };
+    if changed {
+        let mut details = json!({
+            "before": { "disabled": !disabled },
+            "after": { "disabled": disabled },
+        });
+        if disabled {
+            details["sessions_ended"] = end_sessions(&mut change, admin, &user).await?.into();
+        }
+        let event = Event::new(admin.actor(), action, "user")
+            .target(user.id)
+            .details(details);
+        change.commit(&event).await?;
+    }
+    Ok(see_done(&user_url(&user), done))
+}
+
+/// Ends the user's sessions, all of them but the administrator's own current one when they act
+/// on their own account; returns how many ended.
+async fn end_sessions(
+    change: &mut Change,
+    admin: &Admin,
+    user: &UserAccount,
+) -> Result<u64, AppError> {
+    let keep =
+        (user.id == admin.user_id()).then_some(admin.signed_in().session.token_hash.as_slice());
+    Ok(auth_store::delete_user_sessions(change.db(), user.id, keep).await?)
 }
 
 pub(super) async fn reset_password(
@@ -407,9 +418,7 @@ pub(super) async fn reset_password(
     let password_hash = password::hash(&one_time_password).await?;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     auth_store::set_password(change.db(), user.id, &password_hash, true).await?;
-    let sessions_ended =
-        auth_store::delete_user_sessions(change.db(), user.id, session_to_keep(&admin, &user))
-            .await?;
+    let sessions_ended = end_sessions(&mut change, &admin, &user).await?;
     // Whoever was locked out by their own wrong guesses can use the new password at once.
     auth_store::clear_throttle(
         change.db(),
@@ -446,9 +455,7 @@ pub(super) async fn reset_two_factor(
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     auth_store::reset_totp(change.db(), user.id).await?;
     // Whoever has a session could otherwise set up a new authenticator in their place.
-    let sessions_ended =
-        auth_store::delete_user_sessions(change.db(), user.id, session_to_keep(&admin, &user))
-            .await?;
+    let sessions_ended = end_sessions(&mut change, &admin, &user).await?;
     change
         .commit(
             &Event::new(admin.actor(), "user.two_factor_reset", "user")

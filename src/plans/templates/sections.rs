@@ -131,6 +131,23 @@ async fn refuse_on_template_page(
     unprocessable(&page)
 }
 
+/// Locks the template (so that no plan is created from it, and no other change made to it,
+/// before `change` commits), then reads the section `key` as it now is; with how many plans use
+/// the template.
+async fn lock_section(
+    change: &mut Change,
+    template: &TemplateRow,
+    key: &str,
+) -> Result<(i64, TemplateSection), AppError> {
+    let plans = store::lock_template(change.db(), template.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let section = store::find_section(change.db(), template.id, key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((plans, section))
+}
+
 pub(super) async fn show_template(
     State(state): State<AppState>,
     admin: Admin,
@@ -284,13 +301,8 @@ pub(super) async fn update_section(
         return unprocessable(&section_page(layout, errors, template, section, &form));
     };
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    store::lock_template(change.db(), template.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     // As it is now, with the template locked: the before of the audit record.
-    let section = store::find_section(change.db(), template.id, &section.key)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (_, section) = lock_section(&mut change, &template, &section.key).await?;
     if form.based_on != fingerprint(&Value::Object(stored_json(&section))) {
         // Someone saved this section after the form was opened: show their version's
         // fingerprint with this person's text, so saving again is a deliberate choice.
@@ -353,12 +365,7 @@ pub(super) async fn move_section(
         .await;
     };
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    store::lock_template(change.db(), template.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let section = store::find_section(change.db(), template.id, &section_key)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (_, section) = lock_section(&mut change, &template, &section_key).await?;
     let neighbour = store::neighbour(
         change.db(),
         template.id,
@@ -401,12 +408,7 @@ pub(super) async fn remove_section(
     }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     // Counted with the template locked, so no plan can be created from it before we commit.
-    let plans = store::lock_template(change.db(), template.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let section = store::find_section(change.db(), template.id, &section_key)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (plans, section) = lock_section(&mut change, &template, &section_key).await?;
     if plans > 0 {
         drop(change);
         let used_by = if plans == 1 {
