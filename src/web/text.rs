@@ -47,6 +47,19 @@ pub fn name(
     }
 }
 
+/// Long text as typed (guidance, a section's text): Windows line endings made plain, so the same
+/// text always compares equal, and otherwise kept exactly. `Err` holds its length in characters
+/// when that is over `max_chars`, for the caller's message.
+pub fn long_text(raw: &str, max_chars: usize) -> Result<String, usize> {
+    let text = raw.replace("\r\n", "\n");
+    let length = text.chars().count();
+    if length > max_chars {
+        Err(length)
+    } else {
+        Ok(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +92,13 @@ mod tests {
         assert_eq!(name(" ", 4, "missing", "too long"), Err("missing"));
         assert_eq!(name("éééé", 4, "missing", "too long"), Ok("éééé".into()));
         assert_eq!(name("ééééé", 4, "missing", "too long"), Err("too long"));
+    }
+
+    #[test]
+    fn long_text_is_kept_as_typed_but_for_windows_line_endings() {
+        assert_eq!(long_text("  a\r\nb\n", 10), Ok("  a\nb\n".into()));
+        assert_eq!(long_text("é\r\né", 3), Ok("é\né".into()));
+        assert_eq!(long_text("éééé", 3), Err(4));
+        assert_eq!(long_text("", 0), Ok(String::new()));
     }
 }

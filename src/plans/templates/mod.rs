@@ -139,16 +139,15 @@ pub struct Guidance(String);
 
 impl Guidance {
     pub fn parse(raw: &str) -> Result<Guidance, String> {
-        let text = raw.replace("\r\n", "\n");
-        let length = text.chars().count();
-        if length > MAX_GUIDANCE_CHARS {
-            return Err(format!(
-                "The guidance must be {} characters or fewer; it is {} characters",
-                group_thousands(MAX_GUIDANCE_CHARS),
-                group_thousands(length)
-            ));
-        }
-        Ok(Guidance(text))
+        text::long_text(raw, MAX_GUIDANCE_CHARS)
+            .map(Guidance)
+            .map_err(|length| {
+                format!(
+                    "The guidance must be {} characters or fewer; it is {} characters",
+                    group_thousands(MAX_GUIDANCE_CHARS),
+                    group_thousands(length)
+                )
+            })
     }
 
     pub fn as_str(&self) -> &str {
