@@ -80,21 +80,18 @@ pub struct AreaSummary {
     pub board_name: String,
 }
 
-/// The query for `AreaSummary` rows, followed by the caller's own filter and order: one list of
-/// columns for every reader of areas.
-macro_rules! select_areas {
-    ($rest:literal) => {
-        concat!(
-            "SELECT a.id, a.slug, a.name, a.board_id, b.name AS board_name
-             FROM areas a JOIN organisations b ON b.id = a.board_id ",
-            $rest
-        )
+/// The columns of `AreaSummary`, and the tables they come from: one list for every reader of
+/// areas, each adding its own filter and order.
+macro_rules! area_select {
+    () => {
+        "SELECT a.id, a.slug, a.name, a.board_id, b.name AS board_name
+         FROM areas a JOIN organisations b ON b.id = a.board_id"
     };
 }
 
 /// Every area, by name (for those who oversee them all).
 pub async fn list_areas(db: impl PgExecutor<'_>) -> Result<Vec<AreaSummary>, sqlx::Error> {
-    sqlx::query_as(select_areas!("ORDER BY a.name LIMIT 1000"))
+    sqlx::query_as(concat!(area_select!(), " ORDER BY a.name LIMIT 1000"))
         .fetch_all(db)
         .await
 }
@@ -104,17 +101,20 @@ pub async fn list_areas_by_id(
     db: impl PgExecutor<'_>,
     ids: &[i64],
 ) -> Result<Vec<AreaSummary>, sqlx::Error> {
-    sqlx::query_as(select_areas!("WHERE a.id = ANY($1) ORDER BY a.name"))
-        .bind(ids)
-        .fetch_all(db)
-        .await
+    sqlx::query_as(concat!(
+        area_select!(),
+        " WHERE a.id = ANY($1) ORDER BY a.name"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await
 }
 
 pub async fn find_area_by_slug(
     db: impl PgExecutor<'_>,
     slug: &str,
 ) -> Result<Option<AreaSummary>, sqlx::Error> {
-    sqlx::query_as(select_areas!("WHERE a.slug = $1"))
+    sqlx::query_as(concat!(area_select!(), " WHERE a.slug = $1"))
         .bind(slug)
         .fetch_optional(db)
         .await
@@ -171,21 +171,19 @@ pub struct Organisation {
     pub board_of: Option<String>,
 }
 
-/// The query for `Organisation` rows, followed by the caller's own filter and order.
-macro_rules! select_organisations {
-    ($rest:literal) => {
-        concat!(
-            "SELECT o.id, o.name, o.kind, o.ods_code, a.name AS board_of
-             FROM organisations o LEFT JOIN areas a ON a.board_id = o.id ",
-            $rest
-        )
+/// The columns of `Organisation`, and the tables they come from.
+macro_rules! organisation_select {
+    () => {
+        "SELECT o.id, o.name, o.kind, o.ods_code, a.name AS board_of
+         FROM organisations o LEFT JOIN areas a ON a.board_id = o.id"
     };
 }
 
 /// Every organisation, by name.
 pub async fn list_organisations(db: impl PgExecutor<'_>) -> Result<Vec<Organisation>, sqlx::Error> {
-    sqlx::query_as(select_organisations!(
-        "ORDER BY lower(o.name), o.id LIMIT $1"
+    sqlx::query_as(concat!(
+        organisation_select!(),
+        " ORDER BY lower(o.name), o.id LIMIT $1"
     ))
     .bind(LIST_LIMIT)
     .fetch_all(db)
@@ -196,7 +194,7 @@ pub async fn find_organisation(
     db: impl PgExecutor<'_>,
     id: OrganisationId,
 ) -> Result<Option<Organisation>, sqlx::Error> {
-    sqlx::query_as(select_organisations!("WHERE o.id = $1"))
+    sqlx::query_as(concat!(organisation_select!(), " WHERE o.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await
