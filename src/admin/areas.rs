@@ -9,13 +9,13 @@ use serde_json::json;
 
 use super::{Done, clash_errors, parse_id, path_id};
 use crate::AppState;
-use crate::areas::store::{self as areas, AreaDetails, AreaSummary, Member, OrganisationOption};
+use crate::areas::store::{self as areas, AreaSummary, Member, OrganisationOption};
 use crate::areas::{AreaName, AreaSlug, OrganisationId};
 use crate::audit::{Change, Event};
 use crate::auth::guard::Admin;
 use crate::db::constraint::Clash;
 use crate::web::banner::{DoneQuery, see_done};
-use crate::web::choice::{Choice, yes_no};
+use crate::web::choice::{self, Choice, parse_yes_no, yes_no};
 use crate::web::extract::{Form, Path};
 use crate::web::form::fingerprint;
 use crate::web::page::{conflict, ok, unprocessable};
@@ -45,7 +45,7 @@ struct AreaPage {
     layout: Layout,
     banner: &'static str,
     errors: FormErrors,
-    area: AreaDetails,
+    area: AreaSummary,
     /// The edit form's values, as typed.
     name: String,
     boards: Vec<Choice>,
@@ -80,7 +80,7 @@ pub(super) struct AreaForm {
 
 impl AreaForm {
     /// The edit form as the area is now.
-    fn of(area: &AreaDetails) -> AreaForm {
+    fn of(area: &AreaSummary) -> AreaForm {
         AreaForm {
             name: area.name.clone(),
             board: area.board_id.to_string(),
@@ -90,7 +90,7 @@ impl AreaForm {
 }
 
 /// What an area's edit form changes, for its fingerprint.
-fn area_fingerprint(area: &AreaDetails) -> String {
+fn area_fingerprint(area: &AreaSummary) -> String {
     fingerprint(&json!({ "name": area.name, "board_id": area.board_id }))
 }
 
@@ -127,22 +127,53 @@ const CLASHES: [Clash; 3] = [
 ];
 
 fn board_choices(boards: &[OrganisationOption], typed: &str) -> Vec<Choice> {
-    std::iter::once(Choice::new("", "Choose a board", typed))
-        .chain(
-            boards
-                .iter()
-                .map(|board| Choice::new(board.id, board.name.clone(), typed)),
-        )
-        .collect()
+    choice::prompted(
+        "Choose a board",
+        boards.iter().map(|board| (board.id, board.name.clone())),
+        typed,
+    )
 }
 
-/// The board chosen, if it is one of `boards`.
-fn chosen_board<'a>(
+/// The name and board typed into an area's form (new or edit); the problems go in `errors`.
+fn parse_name_and_board<'a>(
+    name: &str,
+    board: &str,
     boards: &'a [OrganisationOption],
-    typed: &str,
-) -> Option<&'a OrganisationOption> {
-    let id = OrganisationId::new(parse_id(typed)?);
-    boards.iter().find(|board| board.id == id)
+    errors: &mut FormErrors,
+) -> (Option<AreaName>, Option<&'a OrganisationOption>) {
+    let name = AreaName::parse(name)
+        .map_err(|problem| errors.add("name", problem))
+        .ok();
+    // Only one of `boards` may be chosen: the others are another area's board already.
+    let board = parse_id(board)
+        .map(OrganisationId::new)
+        .and_then(|id| boards.iter().find(|board| board.id == id));
+    if board.is_none() {
+        errors.add("board", CHOOSE_BOARD);
+    }
+    (name, board)
+}
+
+fn area_url(slug: &str) -> String {
+    format!("/admin/areas/{slug}")
+}
+
+impl NewAreaForm {
+    /// The add-an-area page with this form as typed.
+    fn page(
+        &self,
+        layout: Layout,
+        errors: FormErrors,
+        boards: &[OrganisationOption],
+    ) -> NewAreaPage {
+        NewAreaPage {
+            layout,
+            errors,
+            slug: self.slug.clone(),
+            name: self.name.clone(),
+            boards: board_choices(boards, &self.board),
+        }
+    }
 }
 
 pub(super) async fn list(
@@ -160,13 +191,7 @@ pub(super) async fn list(
 
 pub(super) async fn new(State(state): State<AppState>, admin: Admin) -> Result<Response, AppError> {
     let boards = areas::available_boards(&state.pool, None).await?;
-    ok(&NewAreaPage {
-        layout: admin.layout(),
-        errors: FormErrors::new(),
-        slug: String::new(),
-        name: String::new(),
-        boards: board_choices(&boards, ""),
-    })
+    ok(&NewAreaForm::default().page(admin.layout(), FormErrors::new(), &boards))
 }
 
 pub(super) async fn add(
@@ -175,24 +200,12 @@ pub(super) async fn add(
     Form(form): Form<NewAreaForm>,
 ) -> Result<Response, AppError> {
     let boards = areas::available_boards(&state.pool, None).await?;
-    let page = |errors: FormErrors| NewAreaPage {
-        layout: admin.layout(),
-        errors,
-        slug: form.slug.clone(),
-        name: form.name.clone(),
-        boards: board_choices(&boards, &form.board),
-    };
+    let page = |errors: FormErrors| form.page(admin.layout(), errors, &boards);
     let mut errors = FormErrors::new();
     let slug = AreaSlug::parse(form.slug.trim())
         .map_err(|problem| errors.add("slug", problem))
         .ok();
-    let name = AreaName::parse(&form.name)
-        .map_err(|problem| errors.add("name", problem))
-        .ok();
-    let board = chosen_board(&boards, &form.board);
-    if board.is_none() {
-        errors.add("board", CHOOSE_BOARD);
-    }
+    let (name, board) = parse_name_and_board(&form.name, &form.board, &boards, &mut errors);
     let (Some(slug), Some(name), Some(board)) = (slug, name, board) else {
         return unprocessable(&page(errors));
     };
@@ -221,14 +234,11 @@ pub(super) async fn add(
                 })),
         )
         .await?;
-    Ok(see_done(
-        &format!("/admin/areas/{}", slug.as_str()),
-        Done::AreaAdded,
-    ))
+    Ok(see_done(&area_url(slug.as_str()), Done::AreaAdded))
 }
 
-async fn find(state: &AppState, slug: &str) -> Result<AreaDetails, AppError> {
-    areas::find_area_details(&state.pool, slug)
+async fn find(state: &AppState, slug: &str) -> Result<AreaSummary, AppError> {
+    areas::find_area_by_slug(&state.pool, slug)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -237,7 +247,7 @@ async fn find(state: &AppState, slug: &str) -> Result<AreaDetails, AppError> {
 async fn area_page(
     state: &AppState,
     layout: Layout,
-    area: AreaDetails,
+    area: AreaSummary,
     errors: FormErrors,
     banner: &'static str,
     edit: &AreaForm,
@@ -246,19 +256,14 @@ async fn area_page(
     let members = areas::list_members(&state.pool, area.id).await?;
     let outsiders = areas::organisations_outside_area(&state.pool, area.id).await?;
     let boards = areas::available_boards(&state.pool, Some(area.id)).await?;
-    let outsiders = std::iter::once(Choice::new(
-        "",
+    let outsiders = choice::prompted(
         "Choose an organisation",
+        outsiders.iter().map(|organisation| {
+            let label = format!("{} ({})", organisation.name, organisation.kind);
+            (organisation.id, label)
+        }),
         &member.organisation,
-    ))
-    .chain(outsiders.iter().map(|organisation| {
-        Choice::new(
-            organisation.id,
-            format!("{} ({})", organisation.name, organisation.kind),
-            &member.organisation,
-        )
-    }))
-    .collect();
+    );
     Ok(AreaPage {
         based_on: area_fingerprint(&area),
         layout,
@@ -277,7 +282,7 @@ async fn area_page(
 async fn refuse(
     state: &AppState,
     layout: Layout,
-    area: AreaDetails,
+    area: AreaSummary,
     errors: FormErrors,
     form: &AreaForm,
 ) -> Result<AreaPage, AppError> {
@@ -297,7 +302,7 @@ async fn refuse(
 async fn changed_meanwhile(
     state: &AppState,
     layout: Layout,
-    area: AreaDetails,
+    area: AreaSummary,
     form: &AreaForm,
 ) -> Result<Response, AppError> {
     let mut errors = FormErrors::new();
@@ -339,19 +344,13 @@ pub(super) async fn update(
     }
     let boards = areas::available_boards(&state.pool, Some(area.id)).await?;
     let mut errors = FormErrors::new();
-    let name = AreaName::parse(&form.name)
-        .map_err(|problem| errors.add("name", problem))
-        .ok();
-    let board = chosen_board(&boards, &form.board);
-    if board.is_none() {
-        errors.add("board", CHOOSE_BOARD);
-    }
+    let (name, board) = parse_name_and_board(&form.name, &form.board, &boards, &mut errors);
     let (Some(name), Some(board)) = (name, board) else {
         return unprocessable(&refuse(&state, layout, area, errors, &form).await?);
     };
     let before = json!({ "name": area.name, "board_id": area.board_id, "board": area.board_name });
     let after = json!({ "name": name.as_str(), "board_id": board.id, "board": board.name });
-    let done = format!("/admin/areas/{}", area.slug);
+    let done = area_url(&area.slug);
     if before == after {
         return Ok(see_done(&done, Done::AreaUpdated));
     }
@@ -395,17 +394,13 @@ pub(super) async fn add_member(
     if organisation_id.is_none() {
         errors.add("organisation", "Choose an organisation to add");
     }
-    let signs_plan = match form.signs_plan.as_str() {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => {
-            errors.add(
-                "signs_plan",
-                "Choose whether this organisation signs the plan",
-            );
-            None
-        }
-    };
+    let signs_plan = parse_yes_no(&form.signs_plan);
+    if signs_plan.is_none() {
+        errors.add(
+            "signs_plan",
+            "Choose whether this organisation signs the plan",
+        );
+    }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     let added = match (organisation_id, signs_plan) {
         (Some(organisation_id), Some(signs_plan)) => {
@@ -435,10 +430,7 @@ pub(super) async fn add_member(
                 .details(json!({ "after": { "organisation": name, "signs_plan": signs_plan } })),
         )
         .await?;
-    Ok(see_done(
-        &format!("/admin/areas/{}", area.slug),
-        Done::MemberAdded,
-    ))
+    Ok(see_done(&area_url(&area.slug), Done::MemberAdded))
 }
 
 pub(super) async fn remove_member(
@@ -462,8 +454,5 @@ pub(super) async fn remove_member(
                 })),
         )
         .await?;
-    Ok(see_done(
-        &format!("/admin/areas/{}", area.slug),
-        Done::MemberRemoved,
-    ))
+    Ok(see_done(&area_url(&area.slug), Done::MemberRemoved))
 }

@@ -11,7 +11,7 @@ use crate::areas::store as areas;
 use crate::audit;
 use crate::auth::guard::Admin;
 use crate::auth::store as auth_store;
-use crate::web::choice::Choice;
+use crate::web::choice::{self, Choice};
 use crate::web::page::{ok, unprocessable};
 use crate::web::{AppError, FormErrors, Layout, format};
 
@@ -136,13 +136,13 @@ pub(super) async fn browse(
     };
     let newest_url = filter.before_id.map(|_| url_with(None));
     let page = AuditPage {
-        areas: std::iter::once(Choice::new("", "All areas", &area))
-            .chain(
-                all_areas
-                    .iter()
-                    .map(|candidate| Choice::new(&candidate.slug, candidate.name.clone(), &area)),
-            )
-            .collect(),
+        areas: choice::prompted(
+            "All areas",
+            all_areas
+                .iter()
+                .map(|candidate| (&candidate.slug, candidate.name.clone())),
+            &area,
+        ),
         user,
         from,
         to,

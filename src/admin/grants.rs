@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
 
-use super::users::{GrantForm, find, refuse_on_user_page, user_url};
+use super::users::{GrantForm, find, refuse_for_self, refuse_on_user_page, user_url};
 use super::{Done, parse_id, path_id};
 use crate::AppState;
 use crate::areas::store::{self as areas, AreaSummary};
@@ -114,15 +114,7 @@ pub(super) async fn remove(
     if removed.role == Role::Admin && user.id == admin.user_id() {
         drop(change);
         let problem = "You cannot remove your own administrator role. Ask another administrator if it must be removed.";
-        return refuse_on_user_page(
-            &state,
-            &admin,
-            user,
-            ("grants", problem.to_owned()),
-            &GrantForm::default(),
-            None,
-        )
-        .await;
+        return refuse_for_self(&state, &admin, user, "grants", problem).await;
     }
     let mut event = Event::new(admin.actor(), "grant.removed", "user")
         .target(user.id)
@@ -145,6 +137,7 @@ mod tests {
             id: 1,
             slug: "kent".to_owned(),
             name: "Kent".to_owned(),
+            board_id: crate::areas::OrganisationId::new(1),
             board_name: "Kent Health and Wellbeing Board".to_owned(),
         }
     }

@@ -15,7 +15,7 @@ use crate::audit::{Change, Event};
 use crate::auth::guard::Admin;
 use crate::db::constraint::Clash;
 use crate::web::banner::{DoneQuery, see_done};
-use crate::web::choice::Choice;
+use crate::web::choice::{self, Choice};
 use crate::web::extract::{Form, Path};
 use crate::web::form::fingerprint;
 use crate::web::page::{conflict, ok, unprocessable};
@@ -183,10 +183,7 @@ impl OrganisationForm {
             action,
             submit,
             name: self.name.clone(),
-            kinds: OrganisationKind::ALL
-                .into_iter()
-                .map(|kind| Choice::new(kind.key(), kind.label(), &self.kind))
-                .collect(),
+            kinds: choice::keyed::<OrganisationKind>(&self.kind),
             ods_code: self.ods_code.clone(),
             board_of: existing.and_then(|organisation| organisation.board_of.clone()),
         }

@@ -21,7 +21,7 @@ use crate::auth::policy::Role;
 use crate::auth::store::{self as auth_store, GrantRow, UserAccount};
 use crate::auth::throttle::Scope;
 use crate::web::banner::{DoneQuery, see_done};
-use crate::web::choice::Choice;
+use crate::web::choice::{self, Choice};
 use crate::web::extract::{Form, Path};
 use crate::web::page::{ok, unprocessable};
 use crate::web::{AppError, FormErrors, Layout, format, page};
@@ -165,25 +165,33 @@ pub(super) async fn list(
     })
 }
 
-fn organisation_choices(organisations: &[Organisation], typed: &str) -> Vec<Choice> {
-    std::iter::once(Choice::new("", "Choose an organisation", typed))
-        .chain(
-            organisations
-                .iter()
-                .map(|organisation| Choice::new(organisation.id, organisation.name.clone(), typed)),
-        )
-        .collect()
+impl NewUserForm {
+    /// The add-an-account page with this form as typed.
+    fn page(
+        &self,
+        layout: Layout,
+        errors: FormErrors,
+        organisations: &[Organisation],
+    ) -> NewUserPage {
+        NewUserPage {
+            layout,
+            errors,
+            email: self.email.clone(),
+            name: self.name.clone(),
+            organisations: choice::prompted(
+                "Choose an organisation",
+                organisations
+                    .iter()
+                    .map(|organisation| (organisation.id, organisation.name.clone())),
+                &self.organisation,
+            ),
+        }
+    }
 }
 
 pub(super) async fn new(State(state): State<AppState>, admin: Admin) -> Result<Response, AppError> {
     let organisations = areas::list_organisations(&state.pool).await?;
-    ok(&NewUserPage {
-        layout: admin.layout(),
-        errors: FormErrors::new(),
-        email: String::new(),
-        name: String::new(),
-        organisations: organisation_choices(&organisations, ""),
-    })
+    ok(&NewUserForm::default().page(admin.layout(), FormErrors::new(), &organisations))
 }
 
 pub(super) async fn add(
@@ -192,13 +200,7 @@ pub(super) async fn add(
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, AppError> {
     let organisations = areas::list_organisations(&state.pool).await?;
-    let page = |errors: FormErrors| NewUserPage {
-        layout: admin.layout(),
-        errors,
-        email: form.email.clone(),
-        name: form.name.clone(),
-        organisations: organisation_choices(&organisations, &form.organisation),
-    };
+    let page = |errors: FormErrors| form.page(admin.layout(), errors, &organisations);
     let mut errors = FormErrors::new();
     let email = Email::parse(&form.email)
         .map_err(|problem| errors.add("email", problem))
@@ -254,26 +256,6 @@ pub(super) async fn find(state: &AppState, raw_id: &str) -> Result<UserAccount, 
         .ok_or(AppError::NotFound)
 }
 
-fn role_choices(typed: &str) -> Vec<Choice> {
-    std::iter::once(Choice::new("", "Choose a role", typed))
-        .chain(
-            Role::ALL
-                .into_iter()
-                .map(|role| Choice::new(role.key(), role.label(), typed)),
-        )
-        .collect()
-}
-
-fn area_choices(all_areas: &[AreaSummary], typed: &str) -> Vec<Choice> {
-    std::iter::once(Choice::new("", "None (assurers and administrators)", typed))
-        .chain(
-            all_areas
-                .iter()
-                .map(|area| Choice::new(area.id, area.name.clone(), typed)),
-        )
-        .collect()
-}
-
 /// The user's page, with what was typed into the add-a-role form.
 async fn user_page(
     state: &AppState,
@@ -298,8 +280,12 @@ async fn user_page(
         is_self: user.id == admin.user_id(),
         user,
         grants,
-        roles: role_choices(&grant.role),
-        areas: area_choices(&all_areas, &grant.area),
+        roles: choice::keyed_prompted::<Role>("Choose a role", &grant.role),
+        areas: choice::prompted(
+            "None (assurers and administrators)",
+            all_areas.iter().map(|area| (area.id, area.name.clone())),
+            &grant.area,
+        ),
     })
 }
 
@@ -339,6 +325,19 @@ pub(super) async fn refuse_on_user_page(
     unprocessable(&page)
 }
 
+/// The user's page again, 422, refusing something an administrator may not do to their own
+/// account (`problem`, shown by `field`).
+pub(super) async fn refuse_for_self(
+    state: &AppState,
+    admin: &Admin,
+    user: UserAccount,
+    field: &'static str,
+    problem: &str,
+) -> Result<Response, AppError> {
+    let problem = (field, problem.to_owned());
+    refuse_on_user_page(state, admin, user, problem, &GrantForm::default(), None).await
+}
+
 pub(super) async fn disable(
     State(state): State<AppState>,
     admin: Admin,
@@ -347,34 +346,9 @@ pub(super) async fn disable(
     let user = find(&state, &id).await?;
     if user.id == admin.user_id() {
         let problem = "You cannot disable your own account. Ask another administrator if it must be disabled.";
-        return refuse_on_user_page(
-            &state,
-            &admin,
-            user,
-            ("disable", problem.to_owned()),
-            &GrantForm::default(),
-            None,
-        )
-        .await;
+        return refuse_for_self(&state, &admin, user, "disable", problem).await;
     }
-    let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    let at = change.at();
-    // Already disabled: nothing changes and nothing is recorded.
-    if auth_store::disable_user(change.db(), user.id, at).await? {
-        let sessions_ended = auth_store::delete_user_sessions(change.db(), user.id, None).await?;
-        change
-            .commit(
-                &Event::new(admin.actor(), "user.disabled", "user")
-                    .target(user.id)
-                    .details(json!({
-                        "before": { "disabled": false },
-                        "after": { "disabled": true },
-                        "sessions_ended": sessions_ended,
-                    })),
-            )
-            .await?;
-    }
-    Ok(see_done(&user_url(&user), Done::UserDisabled))
+    set_disabled(&state, &admin, user, true).await
 }
 
 pub(super) async fn enable(
@@ -383,27 +357,55 @@ pub(super) async fn enable(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let user = find(&state, &id).await?;
-    let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    // Not disabled: nothing changes and nothing is recorded.
-    if auth_store::enable_user(change.db(), user.id).await? {
-        change
-            .commit(
-                &Event::new(admin.actor(), "user.enabled", "user")
-                    .target(user.id)
-                    .details(json!({
-                        "before": { "disabled": true },
-                        "after": { "disabled": false },
-                    })),
-            )
-            .await?;
-    }
-    Ok(see_done(&user_url(&user), Done::UserEnabled))
+    set_disabled(&state, &admin, user, false).await
 }
 
-/// The user's sessions to end: all of them, except the administrator's own current one when
-/// they act on their own account.
-fn session_to_keep<'a>(admin: &'a Admin, user: &UserAccount) -> Option<&'a [u8]> {
-    (user.id == admin.user_id()).then_some(admin.signed_in().session.token_hash.as_slice())
+/// Disables the account (signing them out everywhere) or enables it again. Already as asked:
+/// nothing changes and nothing is recorded.
+async fn set_disabled(
+    state: &AppState,
+    admin: &Admin,
+    user: UserAccount,
+    disabled: bool,
+) -> Result<Response, AppError> {
+    let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let at = change.at();
+    let changed = if disabled {
+        auth_store::disable_user(change.db(), user.id, at).await?
+    } else {
+        auth_store::enable_user(change.db(), user.id).await?
+    };
+    let (action, done) = if disabled {
+        ("user.disabled", Done::UserDisabled)
+    } else {
+        ("user.enabled", Done::UserEnabled)
+    };
+    if changed {
+        let mut details = json!({
+            "before": { "disabled": !disabled },
+            "after": { "disabled": disabled },
+        });
+        if disabled {
+            details["sessions_ended"] = end_sessions(&mut change, admin, &user).await?.into();
+        }
+        let event = Event::new(admin.actor(), action, "user")
+            .target(user.id)
+            .details(details);
+        change.commit(&event).await?;
+    }
+    Ok(see_done(&user_url(&user), done))
+}
+
+/// Ends the user's sessions, all of them but the administrator's own current one when they act
+/// on their own account; returns how many ended.
+async fn end_sessions(
+    change: &mut Change,
+    admin: &Admin,
+    user: &UserAccount,
+) -> Result<u64, AppError> {
+    let keep =
+        (user.id == admin.user_id()).then_some(admin.signed_in().session.token_hash.as_slice());
+    Ok(auth_store::delete_user_sessions(change.db(), user.id, keep).await?)
 }
 
 pub(super) async fn reset_password(
@@ -416,9 +418,7 @@ pub(super) async fn reset_password(
     let password_hash = password::hash(&one_time_password).await?;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     auth_store::set_password(change.db(), user.id, &password_hash, true).await?;
-    let sessions_ended =
-        auth_store::delete_user_sessions(change.db(), user.id, session_to_keep(&admin, &user))
-            .await?;
+    let sessions_ended = end_sessions(&mut change, &admin, &user).await?;
     // Whoever was locked out by their own wrong guesses can use the new password at once.
     auth_store::clear_throttle(
         change.db(),
@@ -455,9 +455,7 @@ pub(super) async fn reset_two_factor(
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     auth_store::reset_totp(change.db(), user.id).await?;
     // Whoever has a session could otherwise set up a new authenticator in their place.
-    let sessions_ended =
-        auth_store::delete_user_sessions(change.db(), user.id, session_to_keep(&admin, &user))
-            .await?;
+    let sessions_ended = end_sessions(&mut change, &admin, &user).await?;
     change
         .commit(
             &Event::new(admin.actor(), "user.two_factor_reset", "user")

@@ -7,6 +7,7 @@ pub mod store;
 use std::fmt;
 
 use crate::keyed::keyed_enum;
+use crate::web::text::{self, KeyMessages};
 
 keyed_enum! {
     /// What sort of body an organisation is; decides what it may sign and how it is shown. The
@@ -61,23 +62,12 @@ pub struct AreaSlug(String);
 
 impl AreaSlug {
     pub fn parse(raw: &str) -> Result<AreaSlug, &'static str> {
-        let valid_group = |group: &str| {
-            !group.is_empty()
-                && group
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        const MESSAGES: KeyMessages = KeyMessages {
+            missing: "Enter a short name for the area, like kent",
+            too_long: "The short name must be 60 characters or fewer",
+            malformed: "The short name can only contain lower-case letters, numbers and single hyphens between them, like north-kent",
         };
-        if raw.is_empty() {
-            Err("Enter a short name for the area, like kent")
-        } else if raw.len() > 60 {
-            Err("The short name must be 60 characters or fewer")
-        } else if !raw.split('-').all(valid_group) {
-            Err(
-                "The short name can only contain lower-case letters, numbers and single hyphens between them, like north-kent",
-            )
-        } else {
-            Ok(AreaSlug(raw.to_owned()))
-        }
+        text::url_key(raw, 60, &MESSAGES).map(AreaSlug)
     }
 
     pub fn as_str(&self) -> &str {
@@ -114,14 +104,7 @@ impl AreaName {
 }
 
 fn parse_name(raw: &str, missing: &'static str) -> Result<String, &'static str> {
-    let name = raw.trim();
-    if name.is_empty() {
-        Err(missing)
-    } else if name.chars().count() > 200 {
-        Err("Name must be 200 characters or fewer")
-    } else {
-        Ok(name.to_owned())
-    }
+    text::name(raw, 200, missing, "Name must be 200 characters or fewer")
 }
 
 /// An Organisation Data Service code, like 09C: 2 to 10 letters or digits, upper-cased.

@@ -56,43 +56,44 @@ pub async fn ensure_area(
     .await
 }
 
-/// Makes `organisation_id` a member of the area, unless it already is.
+/// Makes `organisation_id` a member of the area, unless it already is (or there is no such
+/// organisation).
 pub async fn ensure_member(
     db: impl PgExecutor<'_>,
     area_id: i64,
     organisation_id: i64,
     signs_plan: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO area_members (area_id, organisation_id, signs_plan) VALUES ($1, $2, $3)
-         ON CONFLICT (area_id, organisation_id) DO NOTHING",
-    )
-    .bind(area_id)
-    .bind(organisation_id)
-    .bind(signs_plan)
-    .execute(db)
-    .await?;
-    Ok(())
+    let organisation_id = OrganisationId::new(organisation_id);
+    insert_member(db, area_id, organisation_id, signs_plan)
+        .await
+        .map(drop)
 }
 
-/// An area as listed for a user.
+/// An area with the name of its board, as listed, shown and administered.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AreaSummary {
     pub id: i64,
     pub slug: String,
     pub name: String,
+    pub board_id: OrganisationId,
     pub board_name: String,
+}
+
+/// The columns of `AreaSummary`, and the tables they come from: one list for every reader of
+/// areas, each adding its own filter and order.
+macro_rules! area_select {
+    () => {
+        "SELECT a.id, a.slug, a.name, a.board_id, b.name AS board_name
+         FROM areas a JOIN organisations b ON b.id = a.board_id"
+    };
 }
 
 /// Every area, by name (for those who oversee them all).
 pub async fn list_areas(db: impl PgExecutor<'_>) -> Result<Vec<AreaSummary>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT a.id, a.slug, a.name, b.name AS board_name
-         FROM areas a JOIN organisations b ON b.id = a.board_id
-         ORDER BY a.name LIMIT 1000",
-    )
-    .fetch_all(db)
-    .await
+    sqlx::query_as(concat!(area_select!(), " ORDER BY a.name LIMIT 1000"))
+        .fetch_all(db)
+        .await
 }
 
 /// The areas with ids in `ids`, by name.
@@ -100,12 +101,10 @@ pub async fn list_areas_by_id(
     db: impl PgExecutor<'_>,
     ids: &[i64],
 ) -> Result<Vec<AreaSummary>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT a.id, a.slug, a.name, b.name AS board_name
-         FROM areas a JOIN organisations b ON b.id = a.board_id
-         WHERE a.id = ANY($1)
-         ORDER BY a.name",
-    )
+    sqlx::query_as(concat!(
+        area_select!(),
+        " WHERE a.id = ANY($1) ORDER BY a.name"
+    ))
     .bind(ids)
     .fetch_all(db)
     .await
@@ -115,14 +114,10 @@ pub async fn find_area_by_slug(
     db: impl PgExecutor<'_>,
     slug: &str,
 ) -> Result<Option<AreaSummary>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT a.id, a.slug, a.name, b.name AS board_name
-         FROM areas a JOIN organisations b ON b.id = a.board_id
-         WHERE a.slug = $1",
-    )
-    .bind(slug)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(concat!(area_select!(), " WHERE a.slug = $1"))
+        .bind(slug)
+        .fetch_optional(db)
+        .await
 }
 
 /// A member organisation of an area.
@@ -176,14 +171,20 @@ pub struct Organisation {
     pub board_of: Option<String>,
 }
 
+/// The columns of `Organisation`, and the tables they come from.
+macro_rules! organisation_select {
+    () => {
+        "SELECT o.id, o.name, o.kind, o.ods_code, a.name AS board_of
+         FROM organisations o LEFT JOIN areas a ON a.board_id = o.id"
+    };
+}
+
 /// Every organisation, by name.
 pub async fn list_organisations(db: impl PgExecutor<'_>) -> Result<Vec<Organisation>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT o.id, o.name, o.kind, o.ods_code, a.name AS board_of
-         FROM organisations o LEFT JOIN areas a ON a.board_id = o.id
-         ORDER BY lower(o.name), o.id
-         LIMIT $1",
-    )
+    sqlx::query_as(concat!(
+        organisation_select!(),
+        " ORDER BY lower(o.name), o.id LIMIT $1"
+    ))
     .bind(LIST_LIMIT)
     .fetch_all(db)
     .await
@@ -193,14 +194,10 @@ pub async fn find_organisation(
     db: impl PgExecutor<'_>,
     id: OrganisationId,
 ) -> Result<Option<Organisation>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT o.id, o.name, o.kind, o.ods_code, a.name AS board_of
-         FROM organisations o LEFT JOIN areas a ON a.board_id = o.id
-         WHERE o.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(concat!(organisation_select!(), " WHERE o.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// Adds an organisation; a clash is `organisations_name_key` or `organisations_ods_code_key`.
@@ -275,30 +272,6 @@ pub async fn available_boards(
 
 // --- areas and their members, as administrators see and change them ----------------------------
 
-/// An area with its board, for its administration page.
-#[derive(Clone, Debug, FromRow)]
-pub struct AreaDetails {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub board_id: OrganisationId,
-    pub board_name: String,
-}
-
-pub async fn find_area_details(
-    db: impl PgExecutor<'_>,
-    slug: &str,
-) -> Result<Option<AreaDetails>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT a.id, a.slug, a.name, a.board_id, b.name AS board_name
-         FROM areas a JOIN organisations b ON b.id = a.board_id
-         WHERE a.slug = $1",
-    )
-    .bind(slug)
-    .fetch_optional(db)
-    .await
-}
-
 /// Adds an area; a clash is `areas_slug_key` or `areas_board_key`.
 pub async fn insert_area(
     db: impl PgExecutor<'_>,
@@ -318,7 +291,7 @@ pub async fn insert_area(
 /// `before` (compare and swap); false when someone else changed it first.
 pub async fn update_area(
     db: impl PgExecutor<'_>,
-    before: &AreaDetails,
+    before: &AreaSummary,
     name: &AreaName,
     board_id: OrganisationId,
 ) -> Result<bool, sqlx::Error> {

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod page;
 pub mod routes;
 pub mod security;
+pub mod text;
 
 pub use error::AppError;
 pub use form::FormErrors;

@@ -16,28 +16,20 @@ pub struct Route {
     pub handler: MethodRouter<AppState>,
 }
 
-pub fn get<H, T>(path: &'static str, handler: H) -> Route
-where
-    H: Handler<T, AppState>,
-    T: 'static,
-{
+fn route(method: Method, path: &'static str, handler: MethodRouter<AppState>) -> Route {
     Route {
-        method: Method::GET,
+        method,
         path,
-        handler: routing::get(handler),
+        handler,
     }
 }
 
-pub fn post<H, T>(path: &'static str, handler: H) -> Route
-where
-    H: Handler<T, AppState>,
-    T: 'static,
-{
-    Route {
-        method: Method::POST,
-        path,
-        handler: routing::post(handler),
-    }
+pub fn get<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Route {
+    route(Method::GET, path, routing::get(handler))
+}
+
+pub fn post<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Route {
+    route(Method::POST, path, routing::post(handler))
 }
 
 /// `routes`, each answered only once the extractor `Guard` accepts the request (and with its

@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 use super::section::{SectionKind, group_thousands};
 use crate::keyed::keyed_enum;
+use crate::web::text::{self, KeyMessages};
 
 /// A template's row id: its own type, so that it cannot be passed where a section's id (or any
 /// other id) is meant.
@@ -51,17 +52,6 @@ pub const MAX_TEMPLATE_KEY_LEN: usize = 40;
 /// The longest a section's short name (key) may be.
 pub const MAX_SECTION_KEY_LEN: usize = 60;
 
-/// Lower-case letters and digits in groups joined by single hyphens, like `2015-16` or
-/// `case-for-change`.
-fn is_hyphenated_words(raw: &str) -> bool {
-    raw.split('-').all(|group| {
-        !group.is_empty()
-            && group
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    })
-}
-
 /// A template's short name, used in URLs (`/areas/kent/plans/2015-16`): trimmed, lower-case
 /// letters and numbers joined by single hyphens, at most 40 characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,18 +59,12 @@ pub struct TemplateKey(String);
 
 impl TemplateKey {
     pub fn parse(raw: &str) -> Result<TemplateKey, &'static str> {
-        let key = raw.trim();
-        if key.is_empty() {
-            Err("Enter a short name for the template, like 2015-16")
-        } else if key.len() > MAX_TEMPLATE_KEY_LEN {
-            Err("The short name must be 40 characters or fewer")
-        } else if !is_hyphenated_words(key) {
-            Err(
-                "The short name can only contain lower-case letters, numbers and single hyphens between them, like 2015-16",
-            )
-        } else {
-            Ok(TemplateKey(key.to_owned()))
-        }
+        const MESSAGES: KeyMessages = KeyMessages {
+            missing: "Enter a short name for the template, like 2015-16",
+            too_long: "The short name must be 40 characters or fewer",
+            malformed: "The short name can only contain lower-case letters, numbers and single hyphens between them, like 2015-16",
+        };
+        text::url_key(raw.trim(), MAX_TEMPLATE_KEY_LEN, &MESSAGES).map(TemplateKey)
     }
 
     pub fn as_str(&self) -> &str {
@@ -95,37 +79,16 @@ pub struct SectionKey(String);
 
 impl SectionKey {
     pub fn parse(raw: &str) -> Result<SectionKey, &'static str> {
-        let key = raw.trim();
-        if key.is_empty() {
-            Err("Enter a short name for the section, like case-for-change")
-        } else if key.len() > MAX_SECTION_KEY_LEN {
-            Err("The short name must be 60 characters or fewer")
-        } else if !is_hyphenated_words(key) {
-            Err(
-                "The short name can only contain lower-case letters, numbers and single hyphens between them, like case-for-change",
-            )
-        } else {
-            Ok(SectionKey(key.to_owned()))
-        }
+        const MESSAGES: KeyMessages = KeyMessages {
+            missing: "Enter a short name for the section, like case-for-change",
+            too_long: "The short name must be 60 characters or fewer",
+            malformed: "The short name can only contain lower-case letters, numbers and single hyphens between them, like case-for-change",
+        };
+        text::url_key(raw.trim(), MAX_SECTION_KEY_LEN, &MESSAGES).map(SectionKey)
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-fn parse_name(
-    raw: &str,
-    missing: &'static str,
-    too_long: &'static str,
-) -> Result<String, &'static str> {
-    let name = raw.trim();
-    if name.is_empty() {
-        Err(missing)
-    } else if name.chars().count() > MAX_NAME_CHARS {
-        Err(too_long)
-    } else {
-        Ok(name.to_owned())
     }
 }
 
@@ -135,8 +98,9 @@ pub struct TemplateName(String);
 
 impl TemplateName {
     pub fn parse(raw: &str) -> Result<TemplateName, &'static str> {
-        parse_name(
+        text::name(
             raw,
+            MAX_NAME_CHARS,
             "Enter a name for the template, like ITF/BCF plan 2015/16",
             "The name must be 200 characters or fewer",
         )
@@ -154,8 +118,9 @@ pub struct SectionTitle(String);
 
 impl SectionTitle {
     pub fn parse(raw: &str) -> Result<SectionTitle, &'static str> {
-        parse_name(
+        text::name(
             raw,
+            MAX_NAME_CHARS,
             "Enter the section's title",
             "The title must be 200 characters or fewer",
         )
@@ -174,16 +139,15 @@ pub struct Guidance(String);
 
 impl Guidance {
     pub fn parse(raw: &str) -> Result<Guidance, String> {
-        let text = raw.replace("\r\n", "\n");
-        let length = text.chars().count();
-        if length > MAX_GUIDANCE_CHARS {
-            return Err(format!(
-                "The guidance must be {} characters or fewer; it is {} characters",
-                group_thousands(MAX_GUIDANCE_CHARS),
-                group_thousands(length)
-            ));
-        }
-        Ok(Guidance(text))
+        text::long_text(raw, MAX_GUIDANCE_CHARS)
+            .map(Guidance)
+            .map_err(|length| {
+                format!(
+                    "The guidance must be {} characters or fewer; it is {} characters",
+                    group_thousands(MAX_GUIDANCE_CHARS),
+                    group_thousands(length)
+                )
+            })
     }
 
     pub fn as_str(&self) -> &str {
@@ -194,15 +158,6 @@ impl Guidance {
 /// What a section kind select sends: one of the kinds' keys.
 pub fn parse_kind(raw: &str) -> Result<SectionKind, &'static str> {
     SectionKind::parse(raw.trim()).ok_or("Choose what kind of section this is")
-}
-
-/// What yes/no radios send.
-pub fn parse_yes_no(raw: &str) -> Option<bool> {
-    match raw {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => None,
-    }
 }
 
 /// Everything about a section an administrator may change (its key is fixed once added).
@@ -351,16 +306,12 @@ mod tests {
     }
 
     #[test]
-    fn kinds_yes_no_and_directions_parse_from_their_keys_only() {
+    fn kinds_and_directions_parse_from_their_keys_only() {
         for kind in SectionKind::ALL {
             assert_eq!(parse_kind(kind.key()), Ok(kind));
         }
         assert!(parse_kind("").is_err());
         assert!(parse_kind("Narrative").is_err());
-        assert_eq!(parse_yes_no("yes"), Some(true));
-        assert_eq!(parse_yes_no("no"), Some(false));
-        assert_eq!(parse_yes_no("Yes"), None);
-        assert_eq!(parse_yes_no(""), None);
         assert_eq!(Direction::parse("up"), Some(Direction::Up));
         assert_eq!(Direction::parse("down"), Some(Direction::Down));
         assert_eq!(Direction::parse("sideways"), None);

@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::auth::guard::Admin;
 use crate::plans::section::SectionKind;
 use crate::web::AppError;
-use crate::web::choice::Choice;
+use crate::web::choice::{self, Choice};
 use crate::web::routes::{Route, get, guarded, post};
 
 pub fn routes() -> Vec<Route> {
@@ -81,11 +81,9 @@ pub(super) async fn load_section(
 }
 
 pub(super) fn kind_choices(typed: &str) -> Vec<Choice> {
-    std::iter::once(Choice::new("", "Choose a kind", typed))
-        .chain(
-            SectionKind::ALL
-                .into_iter()
-                .map(|kind| Choice::new(kind.key(), kind.label(), typed)),
-        )
-        .collect()
+    choice::prompted(
+        "Choose a kind",
+        SectionKind::ALL.map(|kind| (kind.key(), kind.label())),
+        typed,
+    )
 }

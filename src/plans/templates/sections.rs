@@ -13,14 +13,14 @@ use super::routes::{
 use super::store::{self, TemplateRow, TemplateSection};
 use super::{
     Direction, Done, Guidance, SectionDetails, SectionKey, SectionTitle, changed_fields,
-    parse_kind, parse_yes_no, section_json,
+    parse_kind, section_json,
 };
 use crate::AppState;
 use crate::audit::{Change, Event};
 use crate::auth::guard::Admin;
 use crate::db::constraint::violated_constraint;
 use crate::web::banner::{DoneQuery, see_done};
-use crate::web::choice::{Choice, yes_no};
+use crate::web::choice::{Choice, parse_yes_no, yes_no, yes_no_key};
 use crate::web::extract::{Form, Path};
 use crate::web::form::fingerprint;
 use crate::web::page::{conflict, ok, unprocessable};
@@ -60,12 +60,7 @@ impl SectionForm {
             key: section.key.clone(),
             title: section.title.clone(),
             kind: section.kind.key().to_owned(),
-            per_organisation: if section.per_organisation {
-                "yes"
-            } else {
-                "no"
-            }
-            .to_owned(),
+            per_organisation: yes_no_key(section.per_organisation).to_owned(),
             guidance: section.guidance.clone(),
             based_on: String::new(),
         }
@@ -134,6 +129,23 @@ async fn refuse_on_template_page(
     errors.add(SECTIONS_FIELD, message);
     let page = template_page(state, layout, template, errors, "", &SectionForm::default()).await?;
     unprocessable(&page)
+}
+
+/// Locks the template (so that no plan is created from it, and no other change made to it,
+/// before `change` commits), then reads the section `key` as it now is; with how many plans use
+/// the template.
+async fn lock_section(
+    change: &mut Change,
+    template: &TemplateRow,
+    key: &str,
+) -> Result<(i64, TemplateSection), AppError> {
+    let plans = store::lock_template(change.db(), template.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let section = store::find_section(change.db(), template.id, key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((plans, section))
 }
 
 pub(super) async fn show_template(
@@ -289,13 +301,8 @@ pub(super) async fn update_section(
         return unprocessable(&section_page(layout, errors, template, section, &form));
     };
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    store::lock_template(change.db(), template.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     // As it is now, with the template locked: the before of the audit record.
-    let section = store::find_section(change.db(), template.id, &section.key)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (_, section) = lock_section(&mut change, &template, &section.key).await?;
     if form.based_on != fingerprint(&Value::Object(stored_json(&section))) {
         // Someone saved this section after the form was opened: show their version's
         // fingerprint with this person's text, so saving again is a deliberate choice.
@@ -358,12 +365,7 @@ pub(super) async fn move_section(
         .await;
     };
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    store::lock_template(change.db(), template.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let section = store::find_section(change.db(), template.id, &section_key)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (_, section) = lock_section(&mut change, &template, &section_key).await?;
     let neighbour = store::neighbour(
         change.db(),
         template.id,
@@ -406,12 +408,7 @@ pub(super) async fn remove_section(
     }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     // Counted with the template locked, so no plan can be created from it before we commit.
-    let plans = store::lock_template(change.db(), template.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let section = store::find_section(change.db(), template.id, &section_key)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (plans, section) = lock_section(&mut change, &template, &section_key).await?;
     if plans > 0 {
         drop(change);
         let used_by = if plans == 1 {

@@ -81,6 +81,13 @@ pub async fn lock_template(
     Ok(Some(plans))
 }
 
+/// The columns of `TemplateSection`: one list for every query that reads sections.
+macro_rules! section_select {
+    () => {
+        "SELECT id, key, position, title, guidance, kind, per_organisation FROM template_sections"
+    };
+}
+
 /// A section of a template.
 #[derive(Clone, Debug, FromRow)]
 pub struct TemplateSection {
@@ -98,12 +105,10 @@ pub async fn list_sections(
     db: impl PgExecutor<'_>,
     template_id: TemplateId,
 ) -> Result<Vec<TemplateSection>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, key, position, title, guidance, kind, per_organisation
-         FROM template_sections WHERE template_id = $1
-         ORDER BY position, id
-         LIMIT $2",
-    )
+    sqlx::query_as(concat!(
+        section_select!(),
+        " WHERE template_id = $1 ORDER BY position, id LIMIT $2"
+    ))
     .bind(template_id)
     .bind(SECTIONS_LIMIT)
     .fetch_all(db)
@@ -115,10 +120,10 @@ pub async fn find_section(
     template_id: TemplateId,
     key: &str,
 ) -> Result<Option<TemplateSection>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, key, position, title, guidance, kind, per_organisation
-         FROM template_sections WHERE template_id = $1 AND key = $2",
-    )
+    sqlx::query_as(concat!(
+        section_select!(),
+        " WHERE template_id = $1 AND key = $2"
+    ))
     .bind(template_id)
     .bind(key)
     .fetch_optional(db)
@@ -226,13 +231,15 @@ pub async fn neighbour(
     up: bool,
 ) -> Result<Option<TemplateSection>, sqlx::Error> {
     let sql = if up {
-        "SELECT id, key, position, title, guidance, kind, per_organisation
-         FROM template_sections WHERE template_id = $1 AND position < $2
-         ORDER BY position DESC LIMIT 1"
+        concat!(
+            section_select!(),
+            " WHERE template_id = $1 AND position < $2 ORDER BY position DESC LIMIT 1"
+        )
     } else {
-        "SELECT id, key, position, title, guidance, kind, per_organisation
-         FROM template_sections WHERE template_id = $1 AND position > $2
-         ORDER BY position LIMIT 1"
+        concat!(
+            section_select!(),
+            " WHERE template_id = $1 AND position > $2 ORDER BY position LIMIT 1"
+        )
     };
     sqlx::query_as(sql)
         .bind(template_id)
