@@ -148,7 +148,14 @@ fn remove_stale_clusters() {
             .ok()
             .and_then(|text| text.lines().next()?.trim().parse::<u32>().ok())
             .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
-        if !running {
+        // A cluster another test run is still creating has no server yet: leave young folders.
+        let young = entry
+            .metadata()
+            .and_then(|metadata| metadata.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_none_or(|age| age < std::time::Duration::from_secs(600));
+        if !running && !young {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }

@@ -9,6 +9,7 @@ mod demo;
 mod health;
 mod helpers;
 mod launcher;
+mod ops_launch;
 mod pages;
 mod plans;
 mod query_count;
