@@ -10,6 +10,7 @@ mod health;
 mod helpers;
 mod launcher;
 mod ops_launch;
+mod ops_totp;
 mod pages;
 mod plans;
 mod query_count;

@@ -9,7 +9,22 @@ use std::time::{Duration, Instant};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 
-use crate::helpers::{TEST_SECRET_KEY, browser_client, scratch_dir};
+use crate::helpers::{TEST_SECRET_KEY, browser_client};
+
+/// A folder for one launched server's cluster, outside the shared scratch folder that other
+/// test runs sweep (a cluster still being created has no server yet and looks abandoned).
+fn scratch_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let root = std::env::temp_dir().join("itf-planner-launched");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("serve-")
+        .tempdir_in(root)
+        .unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
 
 /// A running `itf-planner serve` and every line it has written to standard output and error.
 struct Launched {
