@@ -31,6 +31,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
+use tracing::Instrument;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -135,7 +136,15 @@ async fn log_request(request: Request, next: Next) -> Response {
         .and_then(|value| value.to_str().ok())
         .unwrap_or("-")
         .to_owned();
-    let response = next.run(request).await;
+    // Events inside a request (SQL statements at DEBUG, say) carry its id. A DEBUG span costs
+    // nothing when DEBUG is off.
+    let span = tracing::debug_span!(
+        "request",
+        method = %method,
+        path = %path,
+        request_id = %request_id
+    );
+    let response = next.run(request).instrument(span).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     let millis = elapsed.as_millis();
