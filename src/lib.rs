@@ -31,13 +31,13 @@ use axum::middleware::Next;
 use axum::response::Response;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
-use tracing::Instrument;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
+use tracing::Instrument;
 
 use clock::Clock;
 use config::Config;

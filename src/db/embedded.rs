@@ -236,6 +236,11 @@ impl EmbeddedPostgres {
         ours
     }
 
+    /// Whether `pid` is a PostgreSQL server running on this cluster's data folder.
+    pub fn is_our_postmaster(&self, pid: i32) -> bool {
+        is_postmaster_of(pid, &self.data_dir)
+    }
+
     /// If the server we started has exited since, forgets it and says how it ended. A server
     /// stopped through `stop` is never reported.
     pub fn poll_exit(&self) -> Option<String> {

@@ -148,14 +148,16 @@ async fn audit_verify_finds_an_edited_row_whose_chain_was_recomputed() {
                 row.details = "{\"reason\":\"nothing to see\"}".into();
             }
             let hash = audit::chain_hash(None, &audit::row_content(&row, &prev));
-            sqlx::query("UPDATE audit_log SET details = $2, prev_hash = $3, hash = $4 WHERE id = $1")
-                .bind(row.id)
-                .bind(&row.details)
-                .bind(&prev)
-                .bind(&hash)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
+            sqlx::query(
+                "UPDATE audit_log SET details = $2, prev_hash = $3, hash = $4 WHERE id = $1",
+            )
+            .bind(row.id)
+            .bind(&row.details)
+            .bind(&prev)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
             prev = hash;
         }
     })
@@ -196,7 +198,10 @@ async fn audit_verify_with_the_written_down_head_finds_the_newest_rows_deleted()
     })
     .await;
     let (ok, text) = verify(&database);
-    assert!(ok, "without a head, a shortened chain is still a chain: {text}");
+    assert!(
+        ok,
+        "without a head, a shortened chain is still a chain: {text}"
+    );
     let (ok, text) = run_audit(&database, &["audit", "verify", "--expect-head", &head]);
     assert!(!ok, "{text}");
     assert!(

@@ -161,7 +161,9 @@ async fn on_all_interfaces_a_new_database_gets_no_demo_accounts_and_says_so_in_p
         "no colour codes when not on a terminal: {output:#?}"
     );
     assert!(
-        !output.iter().any(|line| line.contains("kent.lead@itf.example")),
+        !output
+            .iter()
+            .any(|line| line.contains("kent.lead@itf.example")),
         "{output:#?}"
     );
     assert!(app.terminate(), "stops cleanly");
@@ -173,7 +175,10 @@ async fn a_killed_embedded_postgres_is_logged_and_restarted_and_logs_are_json() 
     let mut app = Launched::start(dir.path(), &[("ITF_LOG_FORMAT", "json")]);
     assert_eq!(readyz(&app.address).await, 200);
     // On loopback, the demo accounts are loaded (and it says so).
-    app.wait_for_line("loaded the demo areas, plans and accounts", Duration::from_secs(5));
+    app.wait_for_line(
+        "loaded the demo areas, plans and accounts",
+        Duration::from_secs(5),
+    );
 
     let pid_file = dir.path().join("postgres/postmaster.pid");
     let pid: i32 = std::fs::read_to_string(&pid_file)

@@ -33,7 +33,11 @@ async fn the_stored_totp_secret_is_encrypted_and_two_factor_sign_in_works() {
         !stored.windows(plain.len()).any(|window| window == plain),
         "the column does not hold the secret"
     );
-    assert_eq!(stored.len(), 1 + 12 + 20 + 16, "version, nonce, ciphertext, tag");
+    assert_eq!(
+        stored.len(),
+        1 + 12 + 20 + 16,
+        "version, nonce, ciphertext, tag"
+    );
 
     app.sign_in(&admin).await;
     assert!(app.is_signed_in().await);
