@@ -61,8 +61,8 @@ pub struct Settings {
     #[arg(long, global = true, env = "ITF_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
 
-    /// true/false: load the demo areas and accounts (published passwords) into a new embedded
-    /// database even when not listening on loopback only.
+    /// Demo accounts (published passwords) in a new embedded database: by default only when
+    /// listening on loopback; true loads them on any address, false never.
     #[arg(long, global = true, env = "ITF_DEMO", num_args = 0..=1, default_missing_value = "true",
           value_parser = bool_parser("ITF_DEMO"))]
     pub demo: Option<bool>,

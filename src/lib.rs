@@ -186,11 +186,13 @@ async fn log_audit_head(pool: PgPool) {
     loop {
         every.tick().await;
         match audit::store::head(&pool).await {
-            Ok(Some((id, hash))) if last_logged != Some(id) => {
-                tracing::info!(audit_head_id = id, audit_head = %hex::encode(&hash), "audit log head");
-                last_logged = Some(id);
+            Ok(head) => {
+                let (id, hash) = head.unwrap_or((0, audit::GENESIS_HASH.to_vec()));
+                if last_logged != Some(id) {
+                    tracing::info!(audit_head_id = id, audit_head = %hex::encode(&hash), "audit log head");
+                    last_logged = Some(id);
+                }
             }
-            Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not read the audit log head"),
         }
     }

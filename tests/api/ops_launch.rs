@@ -179,6 +179,14 @@ async fn a_killed_embedded_postgres_is_logged_and_restarted_and_logs_are_json() 
         "loaded the demo areas, plans and accounts",
         Duration::from_secs(5),
     );
+    // The audit log's head goes to the log, to be kept outside the database.
+    let head = app.wait_for_line("audit log head", Duration::from_secs(10));
+    let head: serde_json::Value = serde_json::from_str(&head).unwrap();
+    assert_eq!(
+        head["audit_head"].as_str().map(str::len),
+        Some(64),
+        "{head}"
+    );
 
     let pid_file = dir.path().join("postgres/postmaster.pid");
     let pid: i32 = std::fs::read_to_string(&pid_file)
