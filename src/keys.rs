@@ -51,6 +51,9 @@ pub struct Keys {
     pub totp_secrets: Subkey,
     /// Signs the anonymous CSRF cookie given before sign-in.
     pub csrf_cookie: Subkey,
+    /// Not a key: a value the database keeps to tell whether a server was started with the
+    /// same server key as before (see `db::store::record_server_key_check`).
+    pub check_value: Subkey,
 }
 
 /// Why the server key could not be had.
@@ -78,6 +81,7 @@ impl Keys {
             audit_chain: derive(server_key, "audit-chain"),
             totp_secrets: derive(server_key, "totp-secrets"),
             csrf_cookie: derive(server_key, "csrf-cookie"),
+            check_value: derive(server_key, "key-check"),
         }
     }
 

@@ -137,16 +137,29 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         .context("could not open the database")?;
     let outcome = match command {
         Command::Serve => serve(&database, config, keys).await,
-        Command::Migrate => database.migrate().await,
-        Command::SeedDemo => seed_demo(&database).await,
+        Command::Migrate => migrate(&database, &keys).await,
+        Command::SeedDemo => seed_demo(&database, &keys).await,
         Command::User(UserCommand::Add {
             email,
             name,
             organisation,
             role,
-        }) => add_user(&database, &email, &name, &organisation, role.as_deref()).await,
+        }) => {
+            add_user(
+                &database,
+                &keys,
+                &email,
+                &name,
+                &organisation,
+                role.as_deref(),
+            )
+            .await
+        }
         Command::Audit(AuditCommand::Verify { expect_head }) => {
-            verify_audit_log(&database, &keys, expect_head.as_deref()).await
+            match database.check_server_key(&keys).await {
+                Ok(()) => verify_audit_log(&database, &keys, expect_head.as_deref()).await,
+                Err(error) => Err(error),
+            }
         }
         Command::Audit(AuditCommand::Head) => print_audit_head(&database).await,
     };
@@ -154,11 +167,17 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     outcome
 }
 
-async fn serve(database: &Database, config: Config, keys: Keys) -> anyhow::Result<()> {
+/// Migrates, then checks the server key against the one the database knows.
+async fn migrate(database: &Database, keys: &Keys) -> anyhow::Result<()> {
     database
         .migrate()
         .await
         .context("could not migrate the database")?;
+    database.check_server_key(keys).await
+}
+
+async fn serve(database: &Database, config: Config, keys: Keys) -> anyhow::Result<()> {
+    migrate(database, &keys).await?;
     if database.fresh && database.is_embedded() {
         let with_accounts = demo_accounts_allowed(config.bind.ip(), config.demo);
         if with_accounts {
@@ -197,8 +216,8 @@ async fn serve(database: &Database, config: Config, keys: Keys) -> anyhow::Resul
     Ok(())
 }
 
-async fn seed_demo(database: &Database) -> anyhow::Result<()> {
-    database.migrate().await?;
+async fn seed_demo(database: &Database, keys: &Keys) -> anyhow::Result<()> {
+    migrate(database, keys).await?;
     demo::seed(&database.pool).await?;
     println!("Demo data loaded (existing data left as it was).");
     print!("{}", demo::accounts::describe());
@@ -207,12 +226,13 @@ async fn seed_demo(database: &Database) -> anyhow::Result<()> {
 
 async fn add_user(
     database: &Database,
+    keys: &Keys,
     email: &str,
     name: &str,
     organisation: &str,
     role: Option<&str>,
 ) -> anyhow::Result<()> {
-    database.migrate().await?;
+    migrate(database, keys).await?;
     let role = role.and_then(Role::parse);
     let one_time_password =
         accounts::create_user_from_cli(&database.pool, email, name, organisation, role).await?;

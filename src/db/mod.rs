@@ -122,6 +122,20 @@ impl Database {
         Ok(())
     }
 
+    /// Refuses to go on if the database was first used with another server key: the audit
+    /// chain would no longer verify and two-factor secrets would not decrypt.
+    pub async fn check_server_key(&self, keys: &crate::keys::Keys) -> anyhow::Result<()> {
+        let ours = keys.check_value.as_bytes();
+        let recorded = store::record_server_key_check(&self.pool, ours).await?;
+        if recorded != ours {
+            anyhow::bail!(
+                "this database was first used with another server key: set ITF_SECRET_KEY (or \
+                 ITF_DATA_DIR's secret.key) to that key. Every replica needs the same key"
+            );
+        }
+        Ok(())
+    }
+
     /// Closes every connection, then stops the embedded cluster if we started one.
     pub async fn close(self) {
         if let Some(supervisor) = self.supervisor {

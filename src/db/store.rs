@@ -94,6 +94,28 @@ pub async fn audit_log_powers(db: impl PgExecutor<'_>) -> Result<(bool, bool), s
     .await
 }
 
+/// Records `check_value` as the server key's check value if none is recorded yet, and returns
+/// the one recorded (ours, or an earlier server's).
+pub async fn record_server_key_check(
+    db: impl PgExecutor<'_>,
+    check_value: &[u8],
+) -> Result<Vec<u8>, sqlx::Error> {
+    sqlx::query_scalar(
+        "WITH inserted AS (
+             INSERT INTO server_key_check (check_value) VALUES ($1)
+             ON CONFLICT (singleton) DO NOTHING
+             RETURNING check_value
+         )
+         SELECT check_value FROM inserted
+         UNION ALL
+         SELECT check_value FROM server_key_check
+         LIMIT 1",
+    )
+    .bind(check_value)
+    .fetch_one(db)
+    .await
+}
+
 /// `CREATE DATABASE name [TEMPLATE template]`. Identifiers cannot be bound as parameters, so
 /// they are quoted here; callers pass names they made themselves.
 pub async fn create_database(

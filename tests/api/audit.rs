@@ -311,3 +311,24 @@ async fn concurrent_changes_keep_a_single_unbroken_chain() {
     assert!(ok, "{text}");
     assert!(text.contains("OK: 12 audit rows verified"), "{text}");
 }
+
+#[tokio::test]
+async fn a_server_with_another_key_refuses_the_database() {
+    let app = spawn_app().await;
+    make_history(&app).await;
+    let database = database_name(&app.pool).await;
+    assert!(verify(&database).0, "the first key is recorded");
+    let output = Command::new(env!("CARGO_BIN_EXE_itf-planner"))
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", database_url(&database))
+        .env("ITF_SECRET_KEY", "22".repeat(32))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        text.contains("first used with another server key"),
+        "{text}"
+    );
+}
