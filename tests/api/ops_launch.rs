@@ -15,7 +15,7 @@ use crate::helpers::{TEST_SECRET_KEY, browser_client};
 /// test runs sweep (a cluster still being created has no server yet and looks abandoned).
 fn scratch_dir() -> tempfile::TempDir {
     use std::os::unix::fs::PermissionsExt;
-    let root = std::env::temp_dir().join("itf-planner-launched");
+    let root = std::env::temp_dir().join("itf-planner-tests-launched");
     std::fs::create_dir_all(&root).unwrap();
     std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
     let dir = tempfile::Builder::new()
@@ -109,6 +109,15 @@ impl Launched {
         let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).unwrap());
         nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
         self.child.wait().unwrap().success()
+    }
+}
+
+impl Drop for Launched {
+    // A failed assertion must not leave the server running (its PostgreSQL follows it through
+    // its parent-death signal).
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
