@@ -17,9 +17,12 @@ use embedded::{Durability, EmbeddedPostgres, Freshness};
 pub const EMBEDDED_DATABASE: &str = "itf_planner";
 
 /// The role the application connects as in the embedded cluster: no superuser, owner of nothing.
-/// Tables belong to the cluster's owner role, which runs migrations and grants this one what it
-/// needs.
+/// Tables belong to `OWNER_ROLE`, which runs migrations and grants this one what it needs.
 pub const APP_ROLE: &str = "itf_app";
+
+/// The role that owns the embedded database and its tables (and the audit log's trigger) and
+/// runs migrations. Not a superuser either.
+pub const OWNER_ROLE: &str = "itf_owner";
 
 /// Forward-only migrations, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -66,15 +69,20 @@ impl Database {
                 })
                 .await??;
                 let cluster = Arc::new(cluster);
-                let owner = cluster.connect_options(EMBEDDED_DATABASE);
-                let created = store::create_database_if_missing(
-                    &cluster.connect_options("postgres"),
-                    EMBEDDED_DATABASE,
-                )
-                .await?;
-                let mut connection = PgConnection::connect_with(&owner).await?;
+                let superuser = cluster.connect_options("postgres");
+                let mut connection = PgConnection::connect_with(&superuser).await?;
+                store::ensure_login_role(&mut connection, OWNER_ROLE).await?;
                 store::ensure_login_role(&mut connection, APP_ROLE).await?;
+                let created =
+                    store::create_database_if_missing(&superuser, EMBEDDED_DATABASE, OWNER_ROLE)
+                        .await?;
+                // Databases made before the owner role existed belong to the cluster's
+                // superuser, which then stays their owner.
+                let owner_role = store::database_owner(&mut connection, EMBEDDED_DATABASE).await?;
                 connection.close().await?;
+                let owner = cluster
+                    .connect_options(EMBEDDED_DATABASE)
+                    .username(&owner_role);
                 let pool = pool_options()
                     .connect_with(owner.clone().username(APP_ROLE))
                     .await?;

@@ -11,10 +11,11 @@ pub async fn is_reachable(pool: &PgPool, timeout: Duration) -> bool {
     matches!(tokio::time::timeout(timeout, ping).await, Ok(Ok(1)))
 }
 
-/// Creates the database `name` unless it exists; true if it was created.
+/// Creates the database `name`, owned by `owner`, unless it exists; true if it was created.
 pub async fn create_database_if_missing(
     server: &PgConnectOptions,
     name: &str,
+    owner: &str,
 ) -> Result<bool, sqlx::Error> {
     let mut connection = PgConnection::connect_with(server).await?;
     let exists: bool =
@@ -23,10 +24,25 @@ pub async fn create_database_if_missing(
             .fetch_one(&mut connection)
             .await?;
     if !exists {
-        create_database(&mut connection, name, None).await?;
+        let sql = format!(
+            "CREATE DATABASE {} OWNER {}",
+            quote_identifier(name),
+            quote_identifier(owner)
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .execute(&mut connection)
+            .await?;
     }
     connection.close().await?;
     Ok(!exists)
+}
+
+/// The role that owns database `name`.
+pub async fn database_owner(db: impl PgExecutor<'_>, name: &str) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT pg_get_userbyid(datdba)::text FROM pg_database WHERE datname = $1")
+        .bind(name)
+        .fetch_one(db)
+        .await
 }
 
 /// The role a connection acts as.

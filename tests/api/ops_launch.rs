@@ -150,6 +150,25 @@ async fn on_all_interfaces_a_new_database_gets_no_demo_accounts_and_says_so_in_p
     let mut connection = PgConnection::connect_with(&cluster_options(dir.path()))
         .await
         .unwrap();
+    let (owner, owner_is_superuser): (String, bool) = sqlx::query_as(
+        "SELECT r.rolname::text, r.rolsuper FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
+         WHERE c.oid = 'audit_log'::regclass",
+    )
+    .fetch_one(&mut connection)
+    .await
+    .unwrap();
+    assert_eq!(owner, itf_planner::db::OWNER_ROLE);
+    assert!(!owner_is_superuser);
+    let app_can_change_audit_log: bool = sqlx::query_scalar(
+        "SELECT has_table_privilege($1, 'audit_log', 'UPDATE')
+             OR has_table_privilege($1, 'audit_log', 'DELETE')
+             OR has_table_privilege($1, 'audit_log', 'TRUNCATE')",
+    )
+    .bind(itf_planner::db::APP_ROLE)
+    .fetch_one(&mut connection)
+    .await
+    .unwrap();
+    assert!(!app_can_change_audit_log);
     let (users, areas): (i64, i64) =
         sqlx::query_as("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM areas)")
             .fetch_one(&mut connection)
