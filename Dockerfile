@@ -26,8 +26,11 @@ COPY --from=builder /usr/local/bin/itf-planner /usr/local/bin/itf-planner
 COPY static/ /app/static/
 WORKDIR /app
 USER itf:itf
+# Logs as JSON lines for a collector. Give ITF_SECRET_KEY (the same to every replica) or keep
+# /app/data on a volume, where the key file is made on first start.
 ENV ITF_BIND=0.0.0.0:3000 \
     ITF_STATIC_DIR=/app/static \
-    ITF_DATA_DIR=/app/data
+    ITF_DATA_DIR=/app/data \
+    ITF_LOG_FORMAT=json
 EXPOSE 3000
 CMD ["itf-planner", "serve"]

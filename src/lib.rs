@@ -16,16 +16,20 @@ pub mod db;
 pub mod demo;
 pub mod home;
 pub mod keyed;
+pub mod keys;
 pub mod plans;
 pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -34,10 +38,11 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Instrument;
 
 use clock::Clock;
 use config::Config;
+use keys::Keys;
 
 /// What every handler may need, passed by `State`.
 #[derive(Clone)]
@@ -45,7 +50,14 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
     pub clock: Clock,
+    /// Keys derived from the server key (signing cookies, and so on).
+    pub keys: Arc<Keys>,
 }
+
+/// A request taking longer than this is logged at INFO even when it succeeded.
+const SLOW_REQUEST: Duration = Duration::from_secs(1);
+/// How often `serve` checks the audit log's head and logs it when it has moved.
+const AUDIT_HEAD_EVERY: Duration = Duration::from_secs(600);
 
 /// A request that takes longer than this is answered 408 rather than holding a connection.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -107,25 +119,44 @@ pub fn app(state: AppState) -> Router {
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-            .layer(
-                TraceLayer::new_for_http()
-                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
-                    .make_span_with(|request: &Request<_>| {
-                        let request_id = request
-                            .headers()
-                            .get("x-request-id")
-                            .and_then(|value| value.to_str().ok())
-                            .unwrap_or("-");
-                        tracing::info_span!(
-                            "request",
-                            method = %request.method(),
-                            path = %request.uri().path(),
-                            request_id,
-                        )
-                    }),
-            )
+            .layer(axum::middleware::from_fn(log_request))
             .layer(PropagateRequestIdLayer::x_request_id()),
     )
+}
+
+/// One log line per request: at DEBUG normally, so that a busy server at the default INFO
+/// spends nothing on them, and at INFO (WARN for server errors) when a request failed on our
+/// side or was slow, which is what an operator needs to see.
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    // Events inside a request (SQL statements at DEBUG, say) carry its id. A DEBUG span costs
+    // nothing when DEBUG is off.
+    let span = tracing::debug_span!(
+        "request",
+        method = %method,
+        path = %path,
+        request_id = %request_id
+    );
+    let response = next.run(request).instrument(span).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    let millis = elapsed.as_millis();
+    if response.status().is_server_error() {
+        tracing::warn!(%method, path, status, millis, request_id, "request failed");
+    } else if elapsed >= SLOW_REQUEST {
+        tracing::info!(%method, path, status, millis, request_id, "slow request");
+    } else {
+        tracing::debug!(%method, path, status, millis, request_id, "request");
+    }
+    response
 }
 
 /// Serves `app(state)` on `listener` until `shutdown` completes, then finishes the requests in
@@ -136,6 +167,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(sweep_expired_sessions(state.clone()));
+    let head_logger = tokio::spawn(log_audit_head(state.pool.clone()));
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -143,11 +175,31 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     sweeper.abort();
+    head_logger.abort();
     served
 }
 
 /// How long failed sign-ins and similar security events are kept.
 pub const SECURITY_EVENTS_KEPT: time::Duration = time::Duration::days(90);
+/// Logs the audit log's head at start and whenever it has moved, every ten minutes, so that the
+/// log collector holds a copy outside the database for `audit verify --expect-head`.
+async fn log_audit_head(pool: PgPool) {
+    let mut every = tokio::time::interval(AUDIT_HEAD_EVERY);
+    let mut last_logged = None;
+    loop {
+        every.tick().await;
+        match audit::store::head(&pool).await {
+            Ok(head) => {
+                let (id, hash) = head.unwrap_or((0, audit::GENESIS_HASH.to_vec()));
+                if last_logged != Some(id) {
+                    tracing::info!(audit_head_id = id, audit_head = %hex::encode(&hash), "audit log head");
+                    last_logged = Some(id);
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not read the audit log head"),
+        }
+    }
+}
 
 /// Deletes timed-out sessions every ten minutes. They are refused anyway; this only keeps the
 /// table small. Safe to run on every server at once: deleting twice changes nothing.

@@ -1,5 +1,6 @@
 //! The `itf-planner` command: parses the command line and calls into the library.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -12,8 +13,9 @@ use itf_planner::areas::{self, OrganisationKind, OrganisationName};
 use itf_planner::audit::Change;
 use itf_planner::auth::{accounts, policy::Role};
 use itf_planner::clock::Clock;
-use itf_planner::config::Config;
+use itf_planner::config::{Config, LogFormat, Settings, demo_accounts_allowed};
 use itf_planner::db::Database;
+use itf_planner::keys::Keys;
 use itf_planner::{AppState, audit, demo};
 
 #[derive(Parser)]
@@ -21,28 +23,21 @@ use itf_planner::{AppState, audit, demo};
     name = "itf-planner",
     version,
     about = "Joint drafting, risk register, sign-off and deadlines for Better Care Fund plans",
-    after_help = "\
-Environment:
-  DATABASE_URL        PostgreSQL to use, e.g. postgres://user:pass@host:5432/itf_planner.
-                      Unset: run a private PostgreSQL from the installed server binaries,
-                      with its data under ITF_DATA_DIR, loading demo data on first start.
-  ITF_BIND            address to listen on (default 127.0.0.1:3000)
-  ITF_DATA_DIR        folder for the embedded database (default ./data)
-  ITF_PUBLIC_URL      address users reach, e.g. https://itf.example.org; https turns on
-                      Secure cookies and HSTS
-  ITF_SECURE_COOKIES  true/false: override the Secure cookie flag
-  ITF_STATIC_DIR      folder of CSS/JS/images (default ./static)
-  RUST_LOG            log filter (default info)"
+    after_help = "Every setting can be given as an environment variable (shown after each option) \
+                  or as the option itself; the environment is the usual way."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    settings: Settings,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the web server (the default). Migrates the database first; a fresh embedded database
-    /// also gets the demo data.
+    /// Run the web server (the default). Migrates the database first; a new embedded database
+    /// also gets the demo areas, and the demo accounts when listening on loopback only or with
+    /// --demo / ITF_DEMO=true.
     Serve,
     /// Bring the database schema up to date, then exit.
     Migrate,
@@ -79,64 +74,133 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute the hash chain of the whole audit log; exits 1 and names the first bad row if
-    /// any row was edited or removed.
-    Verify,
+    /// Recompute the keyed hash chain of the whole audit log; exits 1 and names the first bad
+    /// row if any row was edited or removed.
+    Verify {
+        /// A head printed earlier by `audit head` (or logged by the server): fails unless the
+        /// log still contains that row, which catches removal of the newest rows.
+        #[arg(long, value_name = "HASH")]
+        expect_head: Option<String>,
+    },
+    /// Print the hash of the newest audit row. Keep it outside the database (a ticket, a
+    /// notebook) and check it later with `audit verify --expect-head`.
+    Head,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command.unwrap_or(Command::Serve)).await {
+    let config = match cli.settings.into_config() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("itf-planner: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(error) = init_logging(&config) {
+        eprintln!("itf-planner: {error:#}");
+        return ExitCode::FAILURE;
+    }
+    match run(cli.command.unwrap_or(Command::Serve), config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
+            tracing::error!("{error:#}");
             eprintln!("itf-planner: {error:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run(command: Command) -> anyhow::Result<()> {
-    let filter =
-        EnvFilter::try_from_default_env().or_else(|error| match std::env::var("RUST_LOG") {
-            Ok(value) if !value.is_empty() => Err(anyhow::anyhow!(
+/// Logs go to standard output as JSON lines, or as text, coloured only on a terminal (colour
+/// codes are noise in a file or a journal).
+fn init_logging(config: &Config) -> anyhow::Result<()> {
+    let filter = match config.log_filter.as_deref() {
+        Some(value) if !value.trim().is_empty() => EnvFilter::try_new(value).map_err(|error| {
+            anyhow::anyhow!(
                 "RUST_LOG is \"{value}\", which is not a log filter ({error}); try RUST_LOG=info"
-            )),
-            _ => Ok(EnvFilter::new("info,sqlx=warn")),
-        })?;
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+            )
+        })?,
+        _ => EnvFilter::new("info,sqlx=warn"),
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match config.log_format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.with_ansi(false).init(),
+        LogFormat::Auto => builder.with_ansi(std::io::stdout().is_terminal()).init(),
+    }
+    Ok(())
+}
 
-    let config = Config::from_env()?;
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    let keys = Keys::load(config.secret_key.as_deref(), &config.data_dir)?;
+    keys.install().map_err(|problem| anyhow::anyhow!(problem))?;
     let database = Database::open(&config)
         .await
         .context("could not open the database")?;
     let outcome = match command {
-        Command::Serve => serve(&database, config).await,
-        Command::Migrate => database.migrate().await,
-        Command::SeedDemo => seed_demo(&database).await,
+        Command::Serve => serve(&database, config, keys).await,
+        Command::Migrate => migrate(&database, &keys).await,
+        Command::SeedDemo => seed_demo(&database, &keys).await,
         Command::User(UserCommand::Add {
             email,
             name,
             organisation,
             role,
-        }) => add_user(&database, &email, &name, &organisation, role.as_deref()).await,
-        Command::Audit(AuditCommand::Verify) => verify_audit_log(&database).await,
+        }) => {
+            add_user(
+                &database,
+                &keys,
+                &email,
+                &name,
+                &organisation,
+                role.as_deref(),
+            )
+            .await
+        }
+        Command::Audit(AuditCommand::Verify { expect_head }) => {
+            match database.check_server_key(&keys).await {
+                Ok(()) => verify_audit_log(&database, &keys, expect_head.as_deref()).await,
+                Err(error) => Err(error),
+            }
+        }
+        Command::Audit(AuditCommand::Head) => print_audit_head(&database).await,
     };
     database.close().await;
     outcome
 }
 
-async fn serve(database: &Database, config: Config) -> anyhow::Result<()> {
+/// Migrates, then checks the server key against the one the database knows.
+async fn migrate(database: &Database, keys: &Keys) -> anyhow::Result<()> {
     database
         .migrate()
         .await
         .context("could not migrate the database")?;
+    database.check_server_key(keys).await
+}
+
+async fn serve(database: &Database, config: Config, keys: Keys) -> anyhow::Result<()> {
+    migrate(database, &keys).await?;
     if database.fresh && database.is_embedded() {
-        demo::seed(&database.pool)
-            .await
-            .context("could not load the demo data")?;
-        println!("Loaded the demo areas (Kent, Rotherham) into the new embedded database.");
-        print!("{}", demo::accounts::describe());
+        let with_accounts = demo_accounts_allowed(config.bind.ip(), config.demo);
+        if with_accounts {
+            demo::seed(&database.pool)
+                .await
+                .context("could not load the demo data")?;
+            tracing::warn!(
+                bind = %config.bind,
+                "loaded the demo areas, plans and accounts into the new embedded database; the accounts' passwords are published: for trying the app only"
+            );
+            print!("{}", demo::accounts::describe());
+        } else {
+            demo::seed_areas(&database.pool)
+                .await
+                .context("could not load the demo areas")?;
+            tracing::info!(
+                bind = %config.bind,
+                "loaded the demo areas into the new embedded database; demo accounts not loaded: listening beyond loopback (set ITF_DEMO=true to load \
+                 them anyway); create the first administrator with `itf-planner user add`"
+            );
+        }
     }
     let listener = TcpListener::bind(config.bind)
         .await
@@ -146,15 +210,16 @@ async fn serve(database: &Database, config: Config) -> anyhow::Result<()> {
         pool: database.pool.clone(),
         config: Arc::new(config),
         clock: Clock::System,
+        keys: Arc::new(keys),
     };
-    println!("itf-planner listening on http://{address}");
+    tracing::info!("itf-planner listening on http://{address}");
     itf_planner::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped accepting requests; shutting down");
     Ok(())
 }
 
-async fn seed_demo(database: &Database) -> anyhow::Result<()> {
-    database.migrate().await?;
+async fn seed_demo(database: &Database, keys: &Keys) -> anyhow::Result<()> {
+    migrate(database, keys).await?;
     demo::seed(&database.pool).await?;
     println!("Demo data loaded (existing data left as it was).");
     print!("{}", demo::accounts::describe());
@@ -163,12 +228,13 @@ async fn seed_demo(database: &Database) -> anyhow::Result<()> {
 
 async fn add_user(
     database: &Database,
+    keys: &Keys,
     email: &str,
     name: &str,
     organisation: &str,
     role: Option<&str>,
 ) -> anyhow::Result<()> {
-    database.migrate().await?;
+    migrate(database, keys).await?;
     let role = role.and_then(Role::parse);
     let organisation = OrganisationName::parse(organisation)
         .map_err(|problem| anyhow::anyhow!("--organisation: {problem}"))?;
@@ -190,26 +256,63 @@ async fn add_user(
     Ok(())
 }
 
-async fn verify_audit_log(database: &Database) -> anyhow::Result<()> {
-    let verification = audit::verify_all(&database.pool).await?;
-    match verification.first_break {
-        None => {
-            println!(
-                "OK: {} audit rows verified; newest hash {}",
-                verification.rows_checked,
-                hex::encode(&verification.head)
-            );
-            Ok(())
-        }
-        Some(audit::Break::ContentChanged { id }) => Err(anyhow::anyhow!(
-            "audit row {id} was changed after it was written ({} rows before it verified)",
-            verification.rows_checked
-        )),
-        Some(audit::Break::ChainBroken { id }) => Err(anyhow::anyhow!(
-            "audit row {id} does not follow the row before it: rows were removed or reordered ({} rows before it verified)",
-            verification.rows_checked
-        )),
+async fn verify_audit_log(
+    database: &Database,
+    keys: &Keys,
+    expect_head: Option<&str>,
+) -> anyhow::Result<()> {
+    let expected = match expect_head {
+        Some(text) => Some(hex::decode(text.trim()).map_err(|_| {
+            anyhow::anyhow!("--expect-head must be a hash in hex, as `audit head` prints it")
+        })?),
+        None => None,
+    };
+    let verification =
+        audit::verify_all(&database.pool, &keys.audit_chain, expected.as_deref()).await?;
+    if let Some(found) = &verification.first_break {
+        let id = found.id();
+        let rows = verification.rows_checked;
+        return Err(match found {
+            audit::Break::ContentChanged { .. } => anyhow::anyhow!(
+                "audit row {id} was changed after it was written, or its hash was not made with this server's key ({rows} rows before it verified)"
+            ),
+            audit::Break::ChainBroken { .. } => anyhow::anyhow!(
+                "audit row {id} does not follow the row before it: rows were removed or reordered ({rows} rows before it verified)"
+            ),
+            audit::Break::Unkeyed { .. } => anyhow::anyhow!(
+                "audit row {id} is hashed without the key after keyed rows: the chain was rewritten ({rows} rows before it verified)"
+            ),
+        });
     }
+    if let Some(expected) = expect_head
+        && !verification.expected_head_found
+    {
+        return Err(anyhow::anyhow!(
+            "the audit log does not contain the expected head {expected}: rows were removed from its end (it now has {} rows, ending with {})",
+            verification.rows_checked,
+            hex::encode(&verification.head)
+        ));
+    }
+    println!(
+        "OK: {} audit rows verified; newest hash {}",
+        verification.rows_checked,
+        hex::encode(&verification.head)
+    );
+    if verification.unkeyed_rows > 0 {
+        println!(
+            "Note: the oldest {} rows were written before the chain was keyed; only a head written down since can vouch for them.",
+            verification.unkeyed_rows
+        );
+    }
+    Ok(())
+}
+
+async fn print_audit_head(database: &Database) -> anyhow::Result<()> {
+    match audit::store::head(&database.pool).await? {
+        Some((_, hash)) => println!("{}", hex::encode(hash)),
+        None => println!("{}", hex::encode(audit::GENESIS_HASH)),
+    }
+    Ok(())
 }
 
 /// Completes on Ctrl-C or SIGTERM (what `docker stop` and systemd send).

@@ -1,15 +1,30 @@
 //! The audit log: every change of state or content, appended in the same transaction as the
 //! change, hash-chained so that `itf-planner audit verify` detects a row edited or removed.
-//! Each row's hash is SHA-256 over its canonical content and the previous row's hash.
+//!
+//! Each row's hash is HMAC-SHA256, under the audit-chain key (derived from the server key, which
+//! is never in the database), over its canonical content and the previous row's hash: someone
+//! with only the database cannot edit a row and recompute the chain. Rows written before the
+//! chain was keyed (`chain = 1`) carry a plain SHA-256 and are accepted only as the log's oldest
+//! rows. Removing the newest rows leaves a shorter intact chain, which no chain can reveal by
+//! itself: the head (`itf-planner audit head`, logged periodically by `serve`) is written down
+//! outside the database and checked with `audit verify --expect-head`.
 
 pub mod change;
 pub mod store;
 
 pub use change::Change;
 
+use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
+
+use crate::keys::Subkey;
+
+/// `chain` of rows hashed with plain SHA-256, before the chain was keyed.
+pub const CHAIN_UNKEYED: i16 = 1;
+/// `chain` of rows hashed with HMAC-SHA256 under the audit-chain key.
+pub const CHAIN_KEYED: i16 = 2;
 
 /// The hash the first row chains to.
 pub const GENESIS_HASH: [u8; 32] = [0; 32];
@@ -106,6 +121,7 @@ pub struct Row {
     pub target_id: Option<String>,
     pub area_id: Option<i64>,
     pub details: String,
+    pub chain: i16,
     pub prev_hash: Vec<u8>,
     pub hash: Vec<u8>,
 }
@@ -122,9 +138,9 @@ pub fn canonical_json(value: &Value) -> String {
     value.to_string()
 }
 
-/// The hash of a row's content chained to `prev_hash`.
+/// The content a row's hash covers, as bytes.
 #[allow(clippy::too_many_arguments)]
-pub fn chain_hash(
+pub fn hashed_content(
     prev_hash: &[u8],
     at: OffsetDateTime,
     actor_user_id: Option<i64>,
@@ -146,12 +162,30 @@ pub fn chain_hash(
         area_id,
         details,
     ]);
-    Sha256::digest(content.to_string().as_bytes()).to_vec()
+    content.to_string().into_bytes()
 }
 
-/// The hash a stored row should have, given the hash of the row before it.
-pub fn expected_hash(row: &Row, prev_hash: &[u8]) -> Vec<u8> {
-    chain_hash(
+/// A row's hash: HMAC-SHA256 of its content under `key`, or plain SHA-256 when `key` is `None`
+/// (only for rows written before the chain was keyed).
+pub fn chain_hash(key: Option<&Subkey>, content: &[u8]) -> Vec<u8> {
+    match key {
+        Some(key) => {
+            // HMAC takes keys of any length; a 32-byte key cannot be refused.
+            match <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()) {
+                Ok(mut mac) => {
+                    mac.update(content);
+                    mac.finalize().into_bytes().to_vec()
+                }
+                Err(_) => Vec::new(),
+            }
+        }
+        None => Sha256::digest(content).to_vec(),
+    }
+}
+
+/// The content a stored row's hash covers, given the hash of the row before it.
+pub fn row_content(row: &Row, prev_hash: &[u8]) -> Vec<u8> {
+    hashed_content(
         prev_hash,
         row.at,
         row.actor_user_id,
@@ -164,6 +198,15 @@ pub fn expected_hash(row: &Row, prev_hash: &[u8]) -> Vec<u8> {
     )
 }
 
+/// The hash a stored row should have, given the hash of the row before it.
+pub fn expected_hash(key: &Subkey, row: &Row, prev_hash: &[u8]) -> Vec<u8> {
+    let content = row_content(row, prev_hash);
+    match row.chain {
+        CHAIN_UNKEYED => chain_hash(None, &content),
+        _ => chain_hash(Some(key), &content),
+    }
+}
+
 /// Why a row does not verify.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Break {
@@ -171,72 +214,135 @@ pub enum Break {
     ContentChanged { id: i64 },
     /// The row does not chain to the row before it: rows were removed or reordered.
     ChainBroken { id: i64 },
+    /// An unkeyed row after a keyed one: the chain was rewritten without the key.
+    Unkeyed { id: i64 },
 }
 
-/// Checks consecutive rows (in id order) against the hash of the row before the first.
-/// Returns the hash of the last row, or the first break.
-pub fn verify_rows(rows: &[Row], mut prev_hash: Vec<u8>) -> Result<Vec<u8>, Break> {
+impl Break {
+    pub fn id(&self) -> i64 {
+        match self {
+            Break::ContentChanged { id } | Break::ChainBroken { id } | Break::Unkeyed { id } => *id,
+        }
+    }
+}
+
+/// Where a verification has got to: the hash of the last row checked, and whether a keyed row
+/// has been seen (after which unkeyed rows are refused).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainPosition {
+    pub hash: Vec<u8>,
+    pub keyed_seen: bool,
+}
+
+impl ChainPosition {
+    pub fn genesis() -> ChainPosition {
+        ChainPosition {
+            hash: GENESIS_HASH.to_vec(),
+            keyed_seen: false,
+        }
+    }
+}
+
+/// Checks consecutive rows (in id order) from `position` (the row before the first).
+/// Returns the position after the last row, or the first break.
+pub fn verify_rows(
+    key: &Subkey,
+    rows: &[Row],
+    mut position: ChainPosition,
+) -> Result<ChainPosition, Break> {
     for row in rows {
-        if row.prev_hash != prev_hash {
+        if row.prev_hash != position.hash {
             return Err(Break::ChainBroken { id: row.id });
         }
-        if expected_hash(row, &prev_hash) != row.hash {
+        if row.chain == CHAIN_UNKEYED {
+            if position.keyed_seen {
+                return Err(Break::Unkeyed { id: row.id });
+            }
+        } else {
+            position.keyed_seen = true;
+        }
+        if expected_hash(key, row, &position.hash) != row.hash {
             return Err(Break::ContentChanged { id: row.id });
         }
-        prev_hash = row.hash.clone();
+        position.hash = row.hash.clone();
     }
-    Ok(prev_hash)
+    Ok(position)
 }
 
 /// What `audit verify` found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verification {
     pub rows_checked: u64,
+    /// Rows hashed before the chain was keyed (all at the start of the log).
+    pub unkeyed_rows: u64,
     /// The hash of the newest row: worth writing down elsewhere, since removing rows from the
     /// end of the log leaves an intact (shorter) chain.
     pub head: Vec<u8>,
+    /// Whether the row with hash `expect_head` (if one was given) is in the verified chain.
+    pub expected_head_found: bool,
     pub first_break: Option<Break>,
 }
 
-/// Walks the whole log in id order, in batches, checking every row.
-pub async fn verify_all(pool: &sqlx::PgPool) -> Result<Verification, sqlx::Error> {
+/// Walks the whole log in id order, in batches, checking every row with `key`, and whether a
+/// row has the hash `expect_head` (a head written down earlier).
+pub async fn verify_all(
+    pool: &sqlx::PgPool,
+    key: &Subkey,
+    expect_head: Option<&[u8]>,
+) -> Result<Verification, sqlx::Error> {
     const BATCH: i64 = 1000;
     let mut after = 0;
-    let mut head = GENESIS_HASH.to_vec();
-    let mut rows_checked = 0;
+    let mut position = ChainPosition::genesis();
+    let mut verification = Verification {
+        rows_checked: 0,
+        unkeyed_rows: 0,
+        head: position.hash.clone(),
+        expected_head_found: false,
+        first_break: None,
+    };
     loop {
         let rows = store::rows_after(pool, after, BATCH).await?;
         let Some(last) = rows.last() else {
             break;
         };
         after = last.id;
-        match verify_rows(&rows, head.clone()) {
-            Ok(hash) => head = hash,
+        let outcome = verify_rows(key, &rows, position.clone());
+        let broken_id = outcome.as_ref().err().map(Break::id);
+        for row in rows
+            .iter()
+            .take_while(|row| broken_id.is_none_or(|id| row.id < id))
+        {
+            verification.rows_checked += 1;
+            if row.chain == CHAIN_UNKEYED {
+                verification.unkeyed_rows += 1;
+            }
+            if expect_head.is_some_and(|expected| expected == row.hash.as_slice()) {
+                verification.expected_head_found = true;
+            }
+            verification.head = row.hash.clone();
+        }
+        match outcome {
+            Ok(next) => position = next,
             Err(found) => {
-                let broken_id = match found {
-                    Break::ContentChanged { id } | Break::ChainBroken { id } => id,
-                };
-                rows_checked += rows.iter().take_while(|row| row.id < broken_id).count() as u64;
-                return Ok(Verification {
-                    rows_checked,
-                    head,
-                    first_break: Some(found),
-                });
+                verification.first_break = Some(found);
+                return Ok(verification);
             }
         }
-        rows_checked += rows.len() as u64;
     }
-    Ok(Verification {
-        rows_checked,
-        head,
-        first_break: None,
-    })
+    if expect_head.is_some_and(|expected| expected == GENESIS_HASH) {
+        verification.expected_head_found = true;
+    }
+    Ok(verification)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    fn key() -> Subkey {
+        crate::keys::Keys::derive(&[3; 32]).audit_chain
+    }
 
     fn chain(n: i64) -> Vec<Row> {
         let mut prev = GENESIS_HASH.to_vec();
@@ -252,10 +358,11 @@ mod tests {
                     target_id: Some(id.to_string()),
                     area_id: None,
                     details: canonical_json(&json!({"b": 1, "a": [id]})),
+                    chain: CHAIN_KEYED,
                     prev_hash: prev.clone(),
                     hash: vec![],
                 };
-                row.hash = expected_hash(&row, &prev);
+                row.hash = expected_hash(&key(), &row, &prev);
                 prev = row.hash.clone();
                 row
             })
@@ -266,7 +373,7 @@ mod tests {
     fn an_intact_chain_verifies() {
         let rows = chain(5);
         assert_eq!(
-            verify_rows(&rows, GENESIS_HASH.to_vec()),
+            verify_rows(&key(), &rows, ChainPosition::genesis()).map(|end| end.hash),
             Ok(rows[4].hash.clone())
         );
     }
@@ -276,8 +383,54 @@ mod tests {
         let mut rows = chain(5);
         rows[2].details = "{\"a\":[999],\"b\":1}".into();
         assert_eq!(
-            verify_rows(&rows, GENESIS_HASH.to_vec()),
+            verify_rows(&key(), &rows, ChainPosition::genesis()),
             Err(Break::ContentChanged { id: 3 })
+        );
+    }
+
+    #[test]
+    fn a_row_rechained_without_the_key_is_found() {
+        let mut rows = chain(5);
+        rows[2].details = "{\"a\":[999],\"b\":1}".into();
+        // The forger recomputes every hash from the edited row on, with plain SHA-256 or with
+        // HMAC under a key of their own, as both kinds of row.
+        for forged_chain in [CHAIN_KEYED, CHAIN_UNKEYED] {
+            let mut forged = rows.clone();
+            let mut prev = forged[1].hash.clone();
+            for row in &mut forged[2..] {
+                row.chain = forged_chain;
+                row.prev_hash = prev.clone();
+                row.hash = chain_hash(None, &row_content(row, &prev));
+                prev = row.hash.clone();
+            }
+            let found = verify_rows(&key(), &forged, ChainPosition::genesis()).unwrap_err();
+            assert_eq!(found.id(), 3, "{found:?}");
+            let wrong_key = crate::keys::Keys::derive(&[4; 32]).audit_chain;
+            assert!(verify_rows(&wrong_key, &chain(2), ChainPosition::genesis()).is_err());
+        }
+    }
+
+    #[test]
+    fn unkeyed_rows_are_accepted_only_before_the_first_keyed_row() {
+        let mut prev = GENESIS_HASH.to_vec();
+        let mut rows = chain(4);
+        for (index, row) in rows.iter_mut().enumerate() {
+            row.chain = if index < 2 {
+                CHAIN_UNKEYED
+            } else {
+                CHAIN_KEYED
+            };
+            row.prev_hash = prev.clone();
+            row.hash = expected_hash(&key(), row, &prev);
+            prev = row.hash.clone();
+        }
+        assert!(verify_rows(&key(), &rows, ChainPosition::genesis()).is_ok());
+        let last = rows.len() - 1;
+        rows[last].chain = CHAIN_UNKEYED;
+        rows[last].hash = expected_hash(&key(), &rows[last], &rows[last].prev_hash.clone());
+        assert_eq!(
+            verify_rows(&key(), &rows, ChainPosition::genesis()),
+            Err(Break::Unkeyed { id: 4 })
         );
     }
 
@@ -286,7 +439,7 @@ mod tests {
         let mut rows = chain(5);
         rows.remove(1);
         assert_eq!(
-            verify_rows(&rows, GENESIS_HASH.to_vec()),
+            verify_rows(&key(), &rows, ChainPosition::genesis()),
             Err(Break::ChainBroken { id: 3 })
         );
     }

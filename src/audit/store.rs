@@ -4,18 +4,30 @@
 use sqlx::{FromRow, PgConnection, PgExecutor};
 use time::OffsetDateTime;
 
-use super::{Event, GENESIS_HASH, Row, canonical_json, chain_hash, to_stored_precision};
+use super::{
+    CHAIN_KEYED, Event, GENESIS_HASH, Row, canonical_json, chain_hash, hashed_content,
+    to_stored_precision,
+};
+use crate::keys::Keys;
 
 /// Any fixed number: the key of the advisory lock that serialises appends.
 const APPEND_LOCK: i64 = 0x017F_A0D1;
 
 /// Appends `event` inside the caller's transaction, so the record and the change it describes
-/// commit (or roll back) together.
+/// commit (or roll back) together. The row is keyed with the process's installed keys (see
+/// `Keys::install`): taking them from there spares every caller passing them along.
 pub async fn append(
     tx: &mut PgConnection,
     at: OffsetDateTime,
     event: &Event,
 ) -> Result<(), sqlx::Error> {
+    let key = &Keys::installed()
+        .ok_or_else(|| {
+            sqlx::Error::Configuration(
+                "no server key is installed, so the audit log cannot be appended to".into(),
+            )
+        })?
+        .audit_chain;
     // Held until the transaction ends: the next append reads our hash only once we commit.
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(APPEND_LOCK)
@@ -29,7 +41,7 @@ pub async fn append(
     let at = to_stored_precision(at);
     let details = canonical_json(&event.details);
     let actor_label = event.actor.label();
-    let hash = chain_hash(
+    let content = hashed_content(
         &prev_hash,
         at,
         event.actor.user_id(),
@@ -40,10 +52,11 @@ pub async fn append(
         event.area_id,
         &details,
     );
+    let hash = chain_hash(Some(key), &content);
     sqlx::query(
         "INSERT INTO audit_log (at, actor_user_id, actor_label, action, target_kind, target_id,
-                                area_id, details, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                area_id, details, chain, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(at)
     .bind(event.actor.user_id())
@@ -53,6 +66,7 @@ pub async fn append(
     .bind(event.target_id.as_deref())
     .bind(event.area_id)
     .bind(details)
+    .bind(CHAIN_KEYED)
     .bind(prev_hash)
     .bind(hash)
     .execute(&mut *tx)
@@ -68,13 +82,20 @@ pub async fn rows_after(
 ) -> Result<Vec<Row>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, at, actor_user_id, actor_label, action, target_kind, target_id, area_id,
-                details, prev_hash, hash
+                details, chain, prev_hash, hash
          FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
     )
     .bind(after)
     .bind(limit)
     .fetch_all(db)
     .await
+}
+
+/// The id and hash of the newest row, if any.
+pub async fn head(db: impl PgExecutor<'_>) -> Result<Option<(i64, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        .fetch_optional(db)
+        .await
 }
 
 /// Filters for browsing the log.

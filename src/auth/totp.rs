@@ -1,9 +1,16 @@
 //! Time-based one-time passwords (RFC 6238) as the second factor at sign-in: HMAC-SHA-1, six
 //! digits, a new code every 30 seconds. These are the defaults every authenticator app assumes,
 //! so the otpauth URI can leave them out and any app will agree with us.
+//!
+//! Secrets are stored encrypted (ChaCha20-Poly1305 under the "totp-secrets" key derived from
+//! the server key, which is never in the database) as `1 || nonce || ciphertext`, so a copy of
+//! the database cannot produce anyone's codes. Secrets stored in clear before this (20 bytes,
+//! no version byte) are still read, and re-encrypted when the person next sets two-factor up.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use qrcode::QrCode;
 use qrcode::render::svg;
 use subtle::ConstantTimeEq;
@@ -21,10 +28,20 @@ const CODE_SEPARATORS: [char; 2] = [' ', '-'];
 /// Big enough to scan comfortably from a laptop screen.
 const QR_MIN_PIXELS: u32 = 200;
 
-/// The shared secret behind a person's authenticator app.
+/// First byte of a stored secret encrypted with the server's key.
+const SEALED_V1: u8 = 1;
+const NONCE_BYTES: usize = 12;
+const TAG_BYTES: usize = 16;
+/// Binds the ciphertext to its use.
+const SEALED_AAD: &[u8] = b"itf-planner totp secret v1";
+
+/// The shared secret behind a person's authenticator app, with the form it is stored in.
 // No derived PartialEq: comparing secrets with `==` would not be constant-time.
 #[derive(Clone)]
-pub struct TotpSecret(Vec<u8>);
+pub struct TotpSecret {
+    plain: Vec<u8>,
+    stored: Vec<u8>,
+}
 
 impl std::fmt::Debug for TotpSecret {
     // Anyone holding the secret can produce codes, so it must never reach a log.
@@ -34,21 +51,46 @@ impl std::fmt::Debug for TotpSecret {
 }
 
 impl TotpSecret {
-    /// A fresh secret from the operating system's random number generator.
+    /// A fresh secret from the operating system's random number generator, encrypted for
+    /// storage with the process's installed keys.
     pub fn generate() -> anyhow::Result<TotpSecret> {
         let mut bytes = vec![0u8; SECRET_BYTES];
         getrandom::fill(&mut bytes)
             .map_err(|error| anyhow::anyhow!("could not generate a TOTP secret: {error}"))?;
-        Ok(TotpSecret(bytes))
+        let key = crate::keys::Keys::installed()
+            .ok_or_else(|| anyhow::anyhow!("no server key is installed to encrypt TOTP secrets"))?;
+        let stored = seal(&key.totp_secrets, &bytes)?;
+        Ok(TotpSecret {
+            plain: bytes,
+            stored,
+        })
     }
 
-    /// A secret as stored, for example in the database.
+    /// A secret as stored, for example in the database: decrypted with the installed keys, or
+    /// taken as it is when stored in clear by an earlier version. A secret that cannot be
+    /// decrypted (another server key) is logged and matches no code.
     pub fn from_bytes(bytes: Vec<u8>) -> TotpSecret {
-        TotpSecret(bytes)
+        let plain = if is_sealed(&bytes) {
+            let opened =
+                crate::keys::Keys::installed().and_then(|keys| open(&keys.totp_secrets, &bytes));
+            opened.unwrap_or_else(|| {
+                tracing::error!(
+                    "a stored TOTP secret cannot be decrypted with this server key (ITF_SECRET_KEY or secret.key changed?)"
+                );
+                Vec::new()
+            })
+        } else {
+            bytes.clone()
+        };
+        TotpSecret {
+            plain,
+            stored: bytes,
+        }
     }
 
+    /// The form to store: encrypted (or, for a secret read from an old row, as it was).
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        &self.stored
     }
 
     /// The secret in base32 as authenticator apps expect when it is typed in rather than scanned,
@@ -64,6 +106,46 @@ impl TotpSecret {
     }
 }
 
+fn is_sealed(stored: &[u8]) -> bool {
+    stored.len() >= 1 + NONCE_BYTES + TAG_BYTES && stored[0] == SEALED_V1
+}
+
+/// `1 || nonce || ChaCha20-Poly1305(plain)`, with a random nonce.
+fn seal(key: &crate::keys::Subkey, plain: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let cipher = ChaCha20Poly1305::new(&Key::from(*key.as_bytes()));
+    let mut nonce = [0u8; NONCE_BYTES];
+    getrandom::fill(&mut nonce)
+        .map_err(|error| anyhow::anyhow!("could not generate a nonce: {error}"))?;
+    let ciphertext = cipher
+        .encrypt(
+            &Nonce::from(nonce),
+            Payload {
+                msg: plain,
+                aad: SEALED_AAD,
+            },
+        )
+        .map_err(|_| anyhow::anyhow!("could not encrypt a TOTP secret"))?;
+    let mut stored = Vec::with_capacity(1 + NONCE_BYTES + ciphertext.len());
+    stored.push(SEALED_V1);
+    stored.extend_from_slice(&nonce);
+    stored.extend_from_slice(&ciphertext);
+    Ok(stored)
+}
+
+fn open(key: &crate::keys::Subkey, stored: &[u8]) -> Option<Vec<u8>> {
+    let nonce: [u8; NONCE_BYTES] = stored.get(1..1 + NONCE_BYTES)?.try_into().ok()?;
+    let ciphertext = stored.get(1 + NONCE_BYTES..)?;
+    ChaCha20Poly1305::new(&Key::from(*key.as_bytes()))
+        .decrypt(
+            &Nonce::from(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: SEALED_AAD,
+            },
+        )
+        .ok()
+}
+
 /// A generator for `secret`. The unchecked constructor is used because it only refuses secrets
 /// shorter than 128 bits and labels containing ':', neither of which affects the codes; those
 /// checks matter for the URI, where `otpauth_uri` applies them.
@@ -75,7 +157,7 @@ fn totp_for(secret: &TotpSecret) -> TOTP {
         // near the epoch), so its skew setting is irrelevant; ours is ALLOWED_SKEW_STEPS.
         0,
         STEP_SECONDS.unsigned_abs(),
-        secret.0.clone(),
+        secret.plain.clone(),
         None,
         String::new(),
     )
@@ -90,7 +172,7 @@ pub fn otpauth_uri(secret: &TotpSecret, issuer: &str, account: &str) -> anyhow::
         DIGITS,
         0,
         STEP_SECONDS.unsigned_abs(),
-        secret.0.clone(),
+        secret.plain.clone(),
         Some(issuer.to_owned()),
         account.to_owned(),
     )
@@ -172,6 +254,29 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_secrets_open_with_their_key_only() {
+        let keys = crate::keys::Keys::derive(&[9; 32]);
+        let plain = b"12345678901234567890";
+        let stored = seal(&keys.totp_secrets, plain).unwrap();
+        assert!(is_sealed(&stored));
+        assert!(!stored.windows(plain.len()).any(|window| window == plain));
+        assert_ne!(
+            stored,
+            seal(&keys.totp_secrets, plain).unwrap(),
+            "random nonce"
+        );
+        assert_eq!(open(&keys.totp_secrets, &stored).unwrap(), plain);
+        assert!(open(&keys.csrf_cookie, &stored).is_none());
+        let mut tampered = stored.clone();
+        tampered[20] ^= 1;
+        assert!(open(&keys.totp_secrets, &tampered).is_none());
+        assert!(
+            !is_sealed(plain),
+            "a secret stored in clear is read as it is"
+        );
+    }
 
     /// The SHA-1 seed from RFC 6238 appendix B.
     fn rfc_secret() -> TotpSecret {
@@ -309,11 +414,21 @@ mod tests {
 
     #[test]
     fn generated_secrets_are_160_bits_and_differ() -> anyhow::Result<()> {
+        install_test_keys();
         let first = TotpSecret::generate()?;
         let second = TotpSecret::generate()?;
-        assert_eq!(first.as_bytes().len(), 20);
-        assert_ne!(first.as_bytes(), second.as_bytes());
+        assert_eq!(first.plain.len(), 20);
+        assert_ne!(first.plain, second.plain);
+        assert!(is_sealed(first.as_bytes()), "stored encrypted");
+        let read_back = TotpSecret::from_bytes(first.as_bytes().to_vec());
+        assert_eq!(read_back.plain, first.plain);
+        assert_eq!(code_at(&read_back, 1_000_000), code_at(&first, 1_000_000));
         Ok(())
+    }
+
+    fn install_test_keys() {
+        // Any key, the same for every unit test of this process.
+        let _ = crate::keys::Keys::derive(&[42; 32]).install();
     }
 
     #[test]
@@ -328,6 +443,7 @@ mod tests {
         // The well-known base32 form of the RFC seed.
         assert_eq!(key, "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ");
 
+        install_test_keys();
         let random = TotpSecret::generate()?;
         let typed = random.manual_key().replace(' ', "");
         assert_eq!(typed.len(), 32);
@@ -335,7 +451,7 @@ mod tests {
         let decoded = totp_rs::Secret::Encoded(typed)
             .to_bytes()
             .map_err(|error| anyhow::anyhow!("{error:?}"))?;
-        assert_eq!(decoded, random.as_bytes());
+        assert_eq!(decoded, random.plain);
         Ok(())
     }
 

@@ -198,19 +198,53 @@ impl EmbeddedPostgres {
 
     /// Asks the server for a fast shutdown (clients disconnected, work committed so far kept)
     /// and waits for it to exit. Does nothing if it is not running.
+    ///
+    /// A PID is only signalled while it is still our postmaster: once the server has exited
+    /// (and been reaped) its PID may belong to another program, so we check that it has not
+    /// exited and that the process is PostgreSQL running on our data folder.
     pub fn stop(&self) {
         let Some(server) = self.lock_server().take() else {
             return;
         };
+        if !self.still_our_postmaster(&server) {
+            return;
+        }
         let _ = signal::kill(server.pid, Signal::SIGINT);
         if server.exited.recv_timeout(STOP_TIMEOUT).is_err() {
             tracing::warn!(
                 pid = server.pid.as_raw(),
                 "PostgreSQL did not stop in time; killing it"
             );
-            let _ = signal::kill(server.pid, Signal::SIGQUIT);
-            let _ = server.exited.recv_timeout(STOP_TIMEOUT);
+            if self.still_our_postmaster(&server) {
+                let _ = signal::kill(server.pid, Signal::SIGQUIT);
+                let _ = server.exited.recv_timeout(STOP_TIMEOUT);
+            }
         }
+    }
+
+    fn still_our_postmaster(&self, server: &RunningServer) -> bool {
+        if server.exited.try_recv().is_ok() {
+            return false;
+        }
+        let ours = is_postmaster_of(server.pid.as_raw(), &self.data_dir);
+        if !ours {
+            tracing::warn!(
+                pid = server.pid.as_raw(),
+                "PID of the embedded PostgreSQL is no longer our server; not signalling it"
+            );
+        }
+        ours
+    }
+
+    /// Whether `pid` is a PostgreSQL server running on this cluster's data folder.
+    pub fn is_our_postmaster(&self, pid: i32) -> bool {
+        is_postmaster_of(pid, &self.data_dir)
+    }
+
+    /// If the server we started has exited since, forgets it and says how it ended. A server
+    /// stopped through `stop` is never reported.
+    pub fn poll_exit(&self) -> Option<String> {
+        self.exit_status_if_exited()
     }
 
     fn lock_server(&self) -> std::sync::MutexGuard<'_, Option<RunningServer>> {
@@ -500,6 +534,90 @@ fn read_lock_pid(path: &Path) -> Option<i32> {
     Some(pid.abs())
 }
 
+/// Whether `pid` is a PostgreSQL server started on `data_dir` (its command line is `postgres
+/// -D <data_dir> ...`), rather than a PID since reused by another program.
+fn is_postmaster_of(pid: i32, data_dir: &Path) -> bool {
+    let Ok(cmdline) = fs::read(format!("/proc/{pid}/cmdline")) else {
+        return false;
+    };
+    let mut args = cmdline
+        .split(|byte| *byte == 0)
+        .map(|arg| String::from_utf8_lossy(arg).into_owned());
+    let is_postgres = args
+        .next()
+        .is_some_and(|program| program.ends_with("/postgres") || program == "postgres");
+    let data_dir = data_dir.to_string_lossy();
+    is_postgres && args.any(|arg| arg == data_dir)
+}
+
+/// Restarts after an unexpected exit are tried this many times in a row before giving up.
+const MAX_RESTART_ATTEMPTS: u32 = 5;
+/// More unexpected exits than this within `CRASH_WINDOW` means restarting is not helping.
+const MAX_CRASHES_IN_WINDOW: usize = 5;
+const CRASH_WINDOW: Duration = Duration::from_secs(600);
+const SUPERVISE_EVERY: Duration = Duration::from_millis(500);
+
+/// Watches the embedded server for as long as the application runs: when it exits without
+/// being asked to, logs it and starts it again (the pool reconnects by itself), retrying with
+/// back-off. If it cannot be started, or keeps dying, logs that and exits the process with a
+/// failure code so that systemd, Docker or whoever started us can restart the whole.
+pub async fn supervise(cluster: std::sync::Arc<EmbeddedPostgres>) {
+    let mut crashes: Vec<Instant> = Vec::new();
+    let mut every = tokio::time::interval(SUPERVISE_EVERY);
+    loop {
+        every.tick().await;
+        let Some(status) = cluster.poll_exit() else {
+            continue;
+        };
+        let now = Instant::now();
+        crashes.retain(|at| now.duration_since(*at) < CRASH_WINDOW);
+        crashes.push(now);
+        tracing::error!(
+            %status,
+            log = %cluster.log_path.display(),
+            "the embedded PostgreSQL server exited unexpectedly; restarting it"
+        );
+        if crashes.len() > MAX_CRASHES_IN_WINDOW {
+            tracing::error!(
+                crashes = crashes.len(),
+                window_seconds = CRASH_WINDOW.as_secs(),
+                "the embedded PostgreSQL server keeps exiting; stopping so that a supervisor can restart itf-planner"
+            );
+            std::process::exit(1);
+        }
+        if !restart_with_backoff(&cluster).await {
+            tracing::error!(
+                attempts = MAX_RESTART_ATTEMPTS,
+                log = %cluster.log_path.display(),
+                "could not restart the embedded PostgreSQL server; stopping so that a supervisor can restart itf-planner"
+            );
+            std::process::exit(1);
+        }
+    }
+}
+
+async fn restart_with_backoff(cluster: &std::sync::Arc<EmbeddedPostgres>) -> bool {
+    let mut wait = Duration::from_millis(500);
+    for attempt in 1..=MAX_RESTART_ATTEMPTS {
+        let starting = cluster.clone();
+        match tokio::task::spawn_blocking(move || starting.start()).await {
+            Ok(Ok(_)) => {
+                tracing::info!(attempt, "the embedded PostgreSQL server is running again");
+                return true;
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(attempt, %error, "restarting the embedded PostgreSQL server failed");
+            }
+            Err(error) => {
+                tracing::warn!(attempt, %error, "restarting the embedded PostgreSQL server failed");
+            }
+        }
+        tokio::time::sleep(wait).await;
+        wait *= 2;
+    }
+    false
+}
+
 /// Whether `pid` is alive and is a PostgreSQL server (not a PID reused by something else).
 fn is_live_postgres(pid: i32) -> bool {
     if pid <= 0 {
@@ -565,5 +683,10 @@ mod tests {
         ));
         assert!(!is_live_postgres(0));
         assert!(!is_live_postgres(-5));
+        assert!(!is_postmaster_of(
+            i32::try_from(std::process::id()).unwrap(),
+            Path::new("/")
+        ));
+        assert!(!is_postmaster_of(1, Path::new("/")));
     }
 }

@@ -97,7 +97,9 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
 }
 
 /// Loads the demo areas and organisations, adding only what is missing, in one transaction.
-async fn seed_areas(pool: &PgPool) -> Result<(), sqlx::Error> {
+/// Without the demo accounts (which have published passwords), this is all a server reachable
+/// from other machines gets; the demo plans need the accounts as their authors.
+pub async fn seed_areas(pool: &PgPool) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     store::ensure_organisation(&mut *tx, NATIONAL_TEAM, OrganisationKind::NhsEngland, None).await?;
     for area in &DEMO_AREAS {

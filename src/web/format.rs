@@ -1,8 +1,12 @@
 //! Dates and times as people in England read them: "15 February 2014", "15 February 2014 at
 //! 9:05am", always in UK time (GMT or BST), whatever the server's clock zone.
 
+use std::sync::LazyLock;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use time::macros::format_description;
-use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+use time::{Date, OffsetDateTime, UtcOffset};
 
 /// "15 February 2014".
 pub fn date(date: Date) -> String {
@@ -12,30 +16,26 @@ pub fn date(date: Date) -> String {
     .unwrap_or_else(|_| date.to_string())
 }
 
-/// The last Sunday of `month` in `year`, at 01:00 UTC: when British Summer Time starts (March)
-/// and ends (October).
-fn last_sunday_one_am_utc(year: i32, month: Month) -> Option<OffsetDateTime> {
-    let last_day = Date::from_calendar_date(year, month, month.length(year)).ok()?;
-    let back = i64::from(last_day.weekday().number_days_from_sunday());
-    let sunday = last_day - time::Duration::days(back);
-    debug_assert_eq!(sunday.weekday(), Weekday::Sunday);
-    Some(sunday.with_hms(1, 0, 0).ok()?.assume_utc())
+/// The UK's time zone with its real rules (from the tz database bundled into the binary, so it
+/// works on machines without /usr/share/zoneinfo). `None` only if that lookup fails, which the
+/// bundled copy rules out; callers then show UTC rather than fail.
+fn london() -> Option<&'static TimeZone> {
+    static LONDON: LazyLock<Option<TimeZone>> =
+        LazyLock::new(|| TimeZone::get("Europe/London").ok());
+    LONDON.as_ref()
 }
 
-/// `at` in UK time: GMT in winter, BST (UTC+1) from 01:00 UTC on the last Sunday of March to
-/// 01:00 UTC on the last Sunday of October (the rule since 1996).
+/// `at` in UK time: GMT in winter, BST in summer, as the tz database's Europe/London says
+/// (including the years before today's rule).
 pub fn in_london(at: OffsetDateTime) -> OffsetDateTime {
     let utc = at.to_offset(UtcOffset::UTC);
-    let year = utc.year();
-    let summer = match (
-        last_sunday_one_am_utc(year, Month::March),
-        last_sunday_one_am_utc(year, Month::October),
-    ) {
-        (Some(start), Some(end)) => utc >= start && utc < end,
-        _ => false,
-    };
-    let hours = if summer { 1 } else { 0 };
-    utc.to_offset(UtcOffset::from_hms(hours, 0, 0).unwrap_or(UtcOffset::UTC))
+    let offset = london()
+        .and_then(|zone| {
+            let instant = Timestamp::from_second(utc.unix_timestamp()).ok()?;
+            UtcOffset::from_whole_seconds(zone.to_offset(instant).seconds()).ok()
+        })
+        .unwrap_or(UtcOffset::UTC);
+    utc.to_offset(offset)
 }
 
 /// A time as people in England read it: "15 February 2014 at 9:05am".
@@ -95,6 +95,21 @@ mod tests {
         assert_eq!(in_london(datetime!(2014-10-26 00:59 UTC)).hour(), 1);
         assert_eq!(
             in_london(datetime!(2014-10-26 01:00 UTC)).offset(),
+            UtcOffset::UTC
+        );
+    }
+
+    #[test]
+    fn the_real_rules_apply_in_years_the_modern_rule_does_not_cover() {
+        // 1968-71: British Standard Time, UTC+1 all year round.
+        assert_eq!(
+            in_london(datetime!(1970-01-15 12:00 UTC)).hour(),
+            13,
+            "January 1970 was on UTC+1"
+        );
+        // 1995: summer time ended on 22 October, not the last Sunday (29 October).
+        assert_eq!(
+            in_london(datetime!(1995-10-25 12:00 UTC)).offset(),
             UtcOffset::UTC
         );
     }

@@ -2,7 +2,7 @@ use std::process::Command;
 
 use sqlx::PgPool;
 
-use crate::helpers::{database_url, fresh_database};
+use crate::helpers::{TEST_SECRET_KEY, database_url, fresh_database};
 
 async fn counts(pool: &PgPool) -> (i64, i64, i64) {
     sqlx::query_as(
@@ -19,6 +19,7 @@ fn seed_demo(database: &str) {
     let output = Command::new(env!("CARGO_BIN_EXE_itf-planner"))
         .arg("seed-demo")
         .env("DATABASE_URL", database_url(database))
+        .env("ITF_SECRET_KEY", TEST_SECRET_KEY)
         .env("RUST_LOG", "warn")
         .output()
         .expect("run itf-planner seed-demo");

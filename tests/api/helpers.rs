@@ -11,13 +11,26 @@ use itf_planner::auth::totp::TotpSecret;
 use itf_planner::clock::Clock;
 use itf_planner::config::Config;
 use itf_planner::db::embedded::{Durability, EmbeddedPostgres};
-use itf_planner::db::{self, MIGRATOR};
+use itf_planner::db::{self, APP_ROLE, MIGRATOR};
+use itf_planner::keys::Keys;
 use itf_planner::{AppState, serve};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection, PgPool};
 use tokio::net::TcpListener;
 
 const TEMPLATE_DATABASE: &str = "itf_test_template";
+
+/// The server key of every app a test starts, and of the binary when a test runs it
+/// (`ITF_SECRET_KEY`), so both key the audit chain and TOTP secrets the same way.
+pub const TEST_SECRET_KEY: &str =
+    "7465737420736572766572206b6579206f66206974662d706c616e6e65722121";
+
+/// The test key's subkeys, installed as this process's keys (see `Keys::install`).
+pub fn test_keys() -> Keys {
+    let keys = Keys::derive(&hex::decode(TEST_SECRET_KEY).expect("test key is hex"));
+    keys.install().expect("one server key for every test");
+    keys
+}
 
 /// The database server all tests of this binary share.
 struct TestServer {
@@ -84,8 +97,14 @@ fn start_server() -> TestServer {
             (cluster.connect_options("postgres"), Some(cluster))
         }
     };
+    test_keys();
     runtime.block_on(async {
         let mut connection = PgConnection::connect_with(&admin).await.expect("connect");
+        // The application connects as a role of its own, as the embedded cluster's does: it can
+        // neither alter the audit log nor drop its trigger.
+        db::store::ensure_login_role(&mut connection, APP_ROLE)
+            .await
+            .expect("create the application's role");
         // A template left by an earlier run against the same DATABASE_URL may be outdated.
         sqlx::query("DROP DATABASE IF EXISTS itf_test_template")
             .execute(&mut connection)
@@ -99,6 +118,9 @@ fn start_server() -> TestServer {
             .await
             .expect("connect to template");
         MIGRATOR.run(&mut template).await.expect("migrate template");
+        db::store::grant_app_role(&mut template, APP_ROLE)
+            .await
+            .expect("grant the application's role");
         template.close().await.expect("close template");
         // Every test starts from the demo areas and accounts, as a newcomer's first run does.
         let pool = db::pool_options()
@@ -205,6 +227,15 @@ pub async fn database_exists(name: &str) -> bool {
         .fetch_one(&mut connection)
         .await
         .expect("query pg_database")
+}
+
+/// A pool on database `name` as the application's role (not a superuser, owner of nothing),
+/// which is how the app itself connects.
+pub async fn app_role_pool(name: &str) -> PgPool {
+    db::pool_options()
+        .connect_with(server().admin.clone().username(APP_ROLE).database(name))
+        .await
+        .expect("connect as the application's role")
 }
 
 /// Connection options for a test's database, e.g. to hand `DATABASE_URL` to the binary.
@@ -473,9 +504,9 @@ pub fn csrf_token_in(html: &str) -> Option<String> {
 /// Starts the app against a fresh database (with the demo areas and accounts).
 pub async fn spawn_app() -> TestApp {
     let database = fresh_database().await;
-    let pool = database.pool.clone();
+    let (pool, name) = (database.pool.clone(), database.name.clone());
     let clock = Clock::fixed(time::OffsetDateTime::now_utc());
-    let address = spawn_app_on(pool.clone(), test_config(), clock.clone()).await;
+    let address = spawn_app_on(app_role_pool(&name).await, test_config(), clock.clone()).await;
     let (client, jar) = browser();
     TestApp {
         address,
@@ -495,6 +526,7 @@ pub async fn spawn_app_on(pool: PgPool, config: Config, clock: Clock) -> String 
         pool,
         config: Arc::new(config),
         clock,
+        keys: Arc::new(test_keys()),
     };
     tokio::spawn(serve(listener, state, std::future::pending()));
     address

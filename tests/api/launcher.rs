@@ -131,3 +131,38 @@ async fn refuses_to_start_a_second_server_on_a_folder_in_use() {
     remember(&first, "still works").await;
     first.stop();
 }
+
+#[tokio::test]
+async fn only_our_own_postmaster_is_recognised_for_signalling() {
+    let dir = scratch_dir();
+    let cluster = EmbeddedPostgres::new(dir.path(), Durability::Throwaway).unwrap();
+    cluster.start().unwrap();
+    let pid = cluster.server_pid().unwrap();
+    assert!(cluster.is_our_postmaster(pid));
+    // Another cluster's server, PID 1 and this test process are not ours.
+    let other_dir = scratch_dir();
+    let other = EmbeddedPostgres::new(other_dir.path(), Durability::Throwaway).unwrap();
+    other.start().unwrap();
+    assert!(!cluster.is_our_postmaster(other.server_pid().unwrap()));
+    assert!(!cluster.is_our_postmaster(1));
+    assert!(!cluster.is_our_postmaster(i32::try_from(std::process::id()).unwrap()));
+    other.stop();
+
+    // Once it has died, its PID is no longer treated as ours and stop() signals nothing.
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    assert!(wait_until_gone(pid));
+    assert!(!cluster.is_our_postmaster(pid));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut exit = cluster.poll_exit();
+    while exit.is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        exit = cluster.poll_exit();
+    }
+    assert!(exit.is_some(), "the unexpected exit is reported");
+    assert_eq!(cluster.server_pid(), None);
+    cluster.stop();
+}

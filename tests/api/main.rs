@@ -13,6 +13,8 @@ mod harness;
 mod health;
 mod helpers;
 mod launcher;
+mod ops_launch;
+mod ops_totp;
 mod pages;
 mod plans;
 mod plans_faults;
