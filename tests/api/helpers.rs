@@ -270,6 +270,9 @@ pub struct TestApp {
     /// This browser's cookies.
     pub jar: Arc<reqwest::cookie::Jar>,
     pub pool: PgPool,
+    /// The pool the app serves with (the application's role): close it to take the database
+    /// away from the app.
+    pub app_pool: PgPool,
     pub clock: Clock,
     /// The test's database, dropped when the last clone of this app goes.
     pub database: Arc<TestDatabase>,
@@ -506,13 +509,15 @@ pub async fn spawn_app() -> TestApp {
     let database = fresh_database().await;
     let (pool, name) = (database.pool.clone(), database.name.clone());
     let clock = Clock::fixed(time::OffsetDateTime::now_utc());
-    let address = spawn_app_on(app_role_pool(&name).await, test_config(), clock.clone()).await;
+    let app_pool = app_role_pool(&name).await;
+    let address = spawn_app_on(app_pool.clone(), test_config(), clock.clone()).await;
     let (client, jar) = browser();
     TestApp {
         address,
         client,
         jar,
         pool,
+        app_pool,
         clock,
         database: Arc::new(database),
     }

@@ -80,7 +80,7 @@ async fn a_save_when_the_database_is_gone_answers_503_with_the_text_typed() {
     let version = version_in(&page, VISION);
     let token = browser.csrf_token().await;
     // Every connection gone: even the session cannot be looked up.
-    app.pool.close().await;
+    app.app_pool.close().await;
     let response = browser
         .post_raw(
             VISION,
