@@ -305,8 +305,9 @@ describe('accounts', () => {
       // Two-factor is on now: the account's two-factor page offers new recovery codes.
       await page.goto(url('/account/two-factor'));
       await expectNoAxeViolations(page);
+      await page.getByLabel('Your password').fill(DEMO_PASSWORD);
       await page.getByRole('button', { name: /new recovery codes/i }).click();
-      await page.getByText(/recovery codes/i).first().waitFor();
+      await expectHeading(page, 'Your recovery codes');
       await expectNoAxeViolations(page);
 
       await signOut(page);
@@ -316,6 +317,45 @@ describe('accounts', () => {
       await page.goto(url('/'));
       await page.waitForURL((u) => u.pathname === '/account/password');
       await expectNoAxeViolations(page);
+    });
+  });
+
+  test('a signatory sees this browser trusted, stops trusting it, and needs the password for new recovery codes', async () => {
+    await inFreshContext(async (page) => {
+      const email = 'rotherham.signatory@itf.example';
+      await signIn(page, email);
+      const { secret, step } = await enrolTwoFactor(page, { checkAccessibility: false });
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL((u) => u.pathname === '/');
+      await signOut(page);
+
+      // A full sign-in with the second factor trusts this browser for 30 days.
+      await signIn(page, email);
+      await page.waitForURL((u) => u.pathname === '/sign-in/two-factor');
+      const fresh = await freshTotpCode(secret, step);
+      await page.getByLabel('Enter your security code').fill(fresh.code);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL((u) => u.pathname === '/');
+
+      await page.goto(url('/account'));
+      const trusted = page.getByRole('table', { name: 'Trusted browsers' });
+      await trusted.getByText('This browser').waitFor();
+      await expectNoAxeViolations(page);
+      await trusted.getByRole('button', { name: /^Stop trusting/ }).click();
+      await page.waitForURL((u) => u.pathname === '/account');
+      await page.getByText('No browser is trusted at the moment.').waitFor();
+      await expectNoAxeViolations(page);
+
+      // New recovery codes: refused without the password, given with it.
+      await page.goto(url('/account/two-factor'));
+      await page.getByRole('button', { name: /new recovery codes/i }).click();
+      await expectErrors(page, ['Enter your password to get new recovery codes']);
+      await expectNoAxeViolations(page);
+      await page.getByLabel('Your password').fill(DEMO_PASSWORD);
+      await page.getByRole('button', { name: /new recovery codes/i }).click();
+      await expectHeading(page, 'Your recovery codes');
+
+      await signOut(page);
     });
   });
 
