@@ -10,6 +10,7 @@ pub mod policy;
 pub mod recovery;
 pub mod routes;
 pub mod session;
+pub mod sign_in;
 pub mod store;
 pub mod throttle;
 pub mod totp;

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::policy::{Grant, Principal, Role};
+use crate::audit::{Actor, Event};
 use crate::config::Config;
 
 /// A session ends after this long without a request (NIST SP 800-63B AAL2: 30 minutes)...
@@ -72,6 +73,16 @@ impl SessionUser {
 
     pub fn is_admin(&self) -> bool {
         self.principal().holds(Role::Admin)
+    }
+
+    /// The person as the audit log names them.
+    pub fn actor(&self) -> Actor {
+        Actor::user(self.id, &self.email)
+    }
+
+    /// An audit event about this person's own account, done by them.
+    pub fn own_event(&self, action: &'static str) -> Event {
+        Event::new(self.actor(), action, "user").target(self.id)
     }
 
     /// Holds a role that may only be used after a second factor.
