@@ -222,18 +222,9 @@ fn is_cross_site(headers: &HeaderMap, config: &Config) -> bool {
     }
 }
 
-/// The fields worth showing back: not secrets, not tokens, not empty.
+/// The fields worth showing back, as every form shows them (`Typed::from_fields`).
 fn typed_fields(fields: Vec<(String, String)>) -> Vec<(String, String)> {
-    fields
-        .into_iter()
-        .filter(|(name, value)| {
-            !value.trim().is_empty()
-                && name != "csrf_token"
-                && !name.contains("password")
-                && !name.contains("code")
-                && name != "version"
-        })
-        .collect()
+    Typed::from_fields(fields).iter().cloned().collect()
 }
 
 fn csrf_rejection(problem: CsrfProblem, typed: Vec<(String, String)>) -> Response {
