@@ -321,7 +321,8 @@ mod tests {
             ("password".into(), "secret".into()),
             ("new_password".into(), "secret".into()),
             ("code".into(), "123456".into()),
-            ("text".into(), "My section draft".into()),
+            ("text".into(), "My section\0 draft".into()),
+            ("based_on".into(), "0123abcd".into()),
             ("empty".into(), " ".into()),
         ]);
         assert_eq!(
