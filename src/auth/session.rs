@@ -9,6 +9,8 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
+use super::UserId;
+use super::accounts::Email;
 use super::policy::{Grant, Principal, Role};
 use crate::audit::{Actor, Event};
 use crate::config::Config;
@@ -53,8 +55,8 @@ impl Session {
 /// in one query.
 #[derive(Clone, Debug)]
 pub struct SessionUser {
-    pub id: i64,
-    pub email: String,
+    pub id: UserId,
+    pub email: Email,
     pub display_name: String,
     pub organisation_id: i64,
     pub organisation_name: String,
@@ -77,7 +79,7 @@ impl SessionUser {
 
     /// The person as the audit log names them.
     pub fn actor(&self) -> Actor {
-        Actor::user(self.id, &self.email)
+        Actor::user(self.id.get(), self.email.as_str())
     }
 
     /// An audit event about this person's own account, done by them.

@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use time::OffsetDateTime;
 
+use super::UserId;
 use super::middleware::ClientAddress;
 use super::session::{self, SessionUser};
 use super::store::{self, NewSession, NewTrustedDevice, SecurityEvent};
@@ -82,7 +83,7 @@ fn user_agent(headers: &HeaderMap) -> Option<&str> {
 pub async fn start_session(
     db: &mut PgConnection,
     state: &AppState,
-    user_id: i64,
+    user_id: UserId,
     second_factor_pending: bool,
     client: &ClientAddress,
     headers: &HeaderMap,
@@ -114,7 +115,7 @@ pub async fn trust_this_device(
     state: &AppState,
     headers: &HeaderMap,
     client: &ClientAddress,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Option<HeaderValue>, AppError> {
     let now = state.clock.now();
     if let Some(existing) =
@@ -149,7 +150,7 @@ pub async fn trust_this_device(
 pub async fn is_trusted_device(
     state: &AppState,
     headers: &HeaderMap,
-    user_id: i64,
+    user_id: UserId,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
     match session::read_cookie(headers, session::device_cookie_name(&state.config)) {
@@ -251,7 +252,7 @@ pub async fn record_refused(
         SecurityEvent {
             kind,
             user_id: Some(user.id),
-            email: Some(&user.email),
+            email: Some(user.email.as_str()),
             client_address: client.0.as_deref(),
             reason,
         },

@@ -11,6 +11,7 @@ use serde_json::json;
 use super::{CHANGE_PASSWORD_PAUSED, CurrentPassword, check_current_password};
 use crate::AppState;
 use crate::audit::Change;
+use crate::auth::accounts::Email;
 use crate::auth::extract::AccountHolder;
 use crate::auth::middleware::ClientAddress;
 use crate::auth::session::SessionUser;
@@ -30,7 +31,7 @@ struct PasswordPage {
     errors: FormErrors,
     must_change: bool,
     /// For password managers, which save the new password against it.
-    email: String,
+    email: Email,
 }
 
 impl PasswordPage {
@@ -128,10 +129,11 @@ pub(super) async fn change(
 
     let password_hash = password::hash(new_password.as_str()).await?;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    store::set_password(change.db(), user.id, &password_hash, false).await?;
+    store::set_password(change.db(), user.id.get(), &password_hash, false).await?;
     // Whoever else knew the old password is signed out.
     let others_ended =
-        store::delete_user_sessions(change.db(), user.id, Some(&holder.session.token_hash)).await?;
+        store::delete_user_sessions(change.db(), user.id.get(), Some(&holder.session.token_hash))
+            .await?;
     // And no browser stays trusted on the strength of the old password.
     let trusted_browsers_revoked = store::delete_user_trusted_devices(change.db(), user.id).await?;
     // And this browser gets a new session id, so a token taken before the change is useless.

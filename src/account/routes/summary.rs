@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::AppState;
 use crate::account::display;
 use crate::audit::Change;
+use crate::auth::accounts::Email;
 use crate::auth::extract::AccountHolder;
 use crate::auth::{session, sign_in, store};
 use crate::web::extract::Path;
@@ -46,7 +47,7 @@ struct SessionRow {
 struct AccountPage {
     layout: Layout,
     name: String,
-    email: String,
+    email: Email,
     organisation: String,
     roles: Vec<RoleRow>,
     must_change_password: bool,
@@ -126,7 +127,7 @@ pub(super) async fn sign_out_everywhere(
 ) -> Result<Response, AppError> {
     let user = &holder.user;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    let ended = store::delete_user_sessions(change.db(), user.id, None).await?;
+    let ended = store::delete_user_sessions(change.db(), user.id.get(), None).await?;
     change
         .commit(
             &user

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::{CHANGE_PASSWORD_PAUSED, CurrentPassword, check_current_password};
 use crate::AppState;
 use crate::audit::Change;
+use crate::auth::accounts::Email;
 use crate::auth::extract::AccountHolder;
 use crate::auth::middleware::ClientAddress;
 use crate::auth::session::SessionUser;
@@ -47,7 +48,7 @@ struct TwoFactorSetupPage {
     qr_code: String,
     /// The secret in base32, in groups of four, for typing in by hand.
     manual_key: String,
-    email: String,
+    email: Email,
 }
 
 #[derive(Template)]
@@ -113,7 +114,7 @@ fn setup_page(
     secret: &TotpSecret,
     errors: FormErrors,
 ) -> Result<TwoFactorSetupPage, AppError> {
-    let uri = totp::otpauth_uri(secret, TOTP_ISSUER, &holder.user.email)?;
+    let uri = totp::otpauth_uri(secret, TOTP_ISSUER, holder.user.email.as_str())?;
     Ok(TwoFactorSetupPage {
         layout: Layout::for_session(Some(&holder.session)),
         errors,
@@ -156,7 +157,7 @@ pub(super) async fn start(
     }
     let secret = TotpSecret::generate()?;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    store::start_totp_enrolment(change.db(), user.id, secret.as_bytes()).await?;
+    store::start_totp_enrolment(change.db(), user.id.get(), secret.as_bytes()).await?;
     change
         .commit(&user.own_event("user.two_factor_setup_started"))
         .await?;
@@ -174,7 +175,7 @@ pub(super) async fn confirm(
     if user.two_factor_enabled {
         return Ok(see_other("/account/two-factor"));
     }
-    let totp_state = store::totp_state(&state.pool, user.id).await?;
+    let totp_state = store::totp_state(&state.pool, user.id.get()).await?;
     let Some(secret) = totp_state.totp_secret.map(TotpSecret::from_bytes) else {
         // Nothing started (or it was reset meanwhile): start again.
         return Ok(see_other("/account/two-factor"));
@@ -197,7 +198,9 @@ pub(super) async fn confirm(
 
     let (codes, hashes) = new_recovery_codes()?;
     let mut change = Change::begin(&state.pool, now).await?;
-    if !store::confirm_totp_enrolment(change.db(), user.id, secret.as_bytes(), step, now).await? {
+    if !store::confirm_totp_enrolment(change.db(), user.id.get(), secret.as_bytes(), step, now)
+        .await?
+    {
         // The code was just used, or the secret was replaced from another tab: the change is
         // dropped.
         return wrong_code();

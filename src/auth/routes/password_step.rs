@@ -240,9 +240,13 @@ pub(super) async fn sign_in(
     };
     change
         .commit(
-            &Event::new(Actor::user(account.id, &account.email), action, "user")
-                .target(account.id)
-                .details(json!({ "client_address": address_key })),
+            &Event::new(
+                Actor::user(account.id.get(), account.email.as_str()),
+                action,
+                "user",
+            )
+            .target(account.id)
+            .details(json!({ "client_address": address_key })),
         )
         .await?;
 

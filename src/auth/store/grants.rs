@@ -1,6 +1,7 @@
 //! The `grants` table: the roles users hold, as they see them ("Your account") and as
 //! administrators add and remove them. (The reads join `areas` only for its name.)
 
+use crate::auth::UserId;
 use sqlx::{FromRow, PgExecutor};
 
 use crate::auth::policy::Role;
@@ -34,7 +35,7 @@ pub struct RoleInArea {
 /// The user's roles with their areas' names, global roles first, then by area and role.
 pub async fn list_user_roles(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Vec<RoleInArea>, sqlx::Error> {
     sqlx::query_as(
         "SELECT g.role, a.name AS area_name

@@ -1,6 +1,7 @@
 //! The `security_events` table: failed attempts, kept 90 days, outside the permanent audit log
 //! (hardening, issue 8).
 
+use crate::auth::UserId;
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
@@ -8,7 +9,7 @@ use time::OffsetDateTime;
 pub struct SecurityEvent<'a> {
     /// `sign_in_failed`, `second_factor_failed`, `current_password_failed`.
     pub kind: &'a str,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     /// Only what looks like an email address (never a password typed in the wrong box).
     pub email: Option<&'a str>,
     pub client_address: Option<&'a str>,

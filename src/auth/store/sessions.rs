@@ -1,6 +1,8 @@
 //! Sessions: finding one with its user and grants, starting, touching and ending them, and the
 //! list of a user's sessions.
 
+use crate::auth::UserId;
+use crate::auth::accounts::Email;
 use sqlx::{FromRow, PgExecutor};
 use time::OffsetDateTime;
 
@@ -15,8 +17,8 @@ struct SessionRow {
     created_at: OffsetDateTime,
     last_seen_at: OffsetDateTime,
     expires_at: OffsetDateTime,
-    user_id: Option<i64>,
-    email: Option<String>,
+    user_id: Option<UserId>,
+    email: Option<Email>,
     display_name: Option<String>,
     organisation_id: Option<i64>,
     organisation_name: Option<String>,
@@ -100,7 +102,7 @@ pub async fn find_session(
 pub struct NewSession<'a> {
     pub token_hash: &'a [u8],
     pub csrf_token: &'a str,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub second_factor_pending: bool,
     pub client_address: Option<&'a str>,
     pub user_agent: Option<&'a str>,
@@ -192,7 +194,7 @@ pub struct SessionSummary {
 
 pub async fn list_user_sessions(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Vec<SessionSummary>, sqlx::Error> {
     sqlx::query_as(
         "SELECT token_hash, created_at, last_seen_at, client_address, user_agent

@@ -1,6 +1,7 @@
 //! The `trusted_devices` table: browsers an account has fully signed in from, with a lifetime,
 //! listing and revoking (hardening, issue 8).
 
+use crate::auth::UserId;
 use sqlx::{FromRow, PgExecutor};
 use time::OffsetDateTime;
 
@@ -8,7 +9,7 @@ use time::OffsetDateTime;
 pub async fn is_trusted_device(
     db: impl PgExecutor<'_>,
     token_hash: &[u8],
-    user_id: i64,
+    user_id: UserId,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(
@@ -25,7 +26,7 @@ pub async fn is_trusted_device(
 /// A browser to trust.
 pub struct NewTrustedDevice<'a> {
     pub token_hash: &'a [u8],
-    pub user_id: i64,
+    pub user_id: UserId,
     pub expires_at: OffsetDateTime,
     pub user_agent: Option<&'a str>,
     pub client_address: Option<&'a str>,
@@ -70,7 +71,7 @@ pub async fn touch_trusted_device(
 pub async fn delete_trusted_device(
     db: impl PgExecutor<'_>,
     token_hash: &[u8],
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM trusted_devices WHERE token_hash = $1 AND user_id = $2")
         .bind(token_hash)
@@ -95,7 +96,7 @@ pub struct TrustedDevice {
 /// The account's unexpired trusted browsers, most recently used first.
 pub async fn list_trusted_devices(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
     now: OffsetDateTime,
 ) -> Result<Vec<TrustedDevice>, sqlx::Error> {
     sqlx::query_as(
@@ -112,7 +113,7 @@ pub async fn list_trusted_devices(
 /// Stops trusting one of the account's browsers; false if it is not (or no longer) there.
 pub async fn revoke_trusted_device(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
     id: i64,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1 AND id = $2")
@@ -126,7 +127,7 @@ pub async fn revoke_trusted_device(
 /// Stops trusting every browser of the account (at a password change); returns how many.
 pub async fn delete_user_trusted_devices(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<u64, sqlx::Error> {
     let result = sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
         .bind(user_id)

@@ -1,5 +1,6 @@
 //! Two-factor data: the TOTP secret and last step on `users`, and the `recovery_codes` table.
 
+use crate::auth::UserId;
 use sqlx::{FromRow, PgConnection, PgExecutor};
 use time::OffsetDateTime;
 
@@ -25,7 +26,7 @@ pub async fn totp_state(db: impl PgExecutor<'_>, user_id: i64) -> Result<TotpSta
 /// was used already, so the same code cannot sign in twice.
 pub async fn claim_totp_step(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
     step: i64,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
@@ -88,7 +89,7 @@ pub async fn reset_totp(db: &mut PgConnection, user_id: i64) -> Result<(), sqlx:
 /// Replaces the user's recovery codes.
 pub async fn replace_recovery_codes(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
     code_hashes: &[Vec<u8>],
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -106,7 +107,7 @@ pub async fn replace_recovery_codes(
 /// Uses up a recovery code; false if it is not one of the user's unused codes.
 pub async fn use_recovery_code(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
     code_hash: &[u8],
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
@@ -124,7 +125,7 @@ pub async fn use_recovery_code(
 
 pub async fn unused_recovery_codes(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
         .bind(user_id)

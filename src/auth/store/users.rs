@@ -2,6 +2,8 @@
 //! administrators list, see, disable and enable them. (The reads for administrators join
 //! `organisations` only for its name, to keep each page to a fixed number of queries.)
 
+use crate::auth::UserId;
+use crate::auth::accounts::Email;
 use sqlx::{FromRow, PgExecutor};
 use time::OffsetDateTime;
 
@@ -10,8 +12,8 @@ use crate::auth::policy::Role;
 /// What sign-in needs to know about an account.
 #[derive(FromRow)]
 pub struct Credentials {
-    pub id: i64,
-    pub email: String,
+    pub id: UserId,
+    pub email: Email,
     pub password_hash: String,
     pub disabled: bool,
     pub two_factor_enabled: bool,
@@ -33,7 +35,7 @@ pub async fn find_credentials(
 
 pub async fn find_password_hash(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(user_id)
