@@ -1,9 +1,9 @@
 //! The `grants` table: the roles users hold, as they see them ("Your account") and as
 //! administrators add and remove them. (The reads join `areas` only for its name.)
 
-use crate::auth::UserId;
 use sqlx::{FromRow, PgExecutor};
 
+use crate::auth::UserId;
 use crate::auth::policy::Role;
 
 /// Gives `user_id` a role (in `area_id` for area roles); true if it was new.

@@ -1,9 +1,10 @@
 //! The `security_events` table: failed attempts, kept 90 days, outside the permanent audit log
 //! (hardening, issue 8).
 
-use crate::auth::UserId;
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
+
+use crate::auth::UserId;
 
 /// One refused attempt worth keeping for a while.
 pub struct SecurityEvent<'a> {

@@ -1,11 +1,11 @@
 //! Sessions: finding one with its user and grants, starting, touching and ending them, and the
 //! list of a user's sessions.
 
-use crate::auth::UserId;
-use crate::auth::accounts::Email;
 use sqlx::{FromRow, PgExecutor};
 use time::OffsetDateTime;
 
+use crate::auth::UserId;
+use crate::auth::accounts::Email;
 use crate::auth::policy::{Grant, Role};
 use crate::auth::session::{ABSOLUTE_TIMEOUT, Session, SessionUser};
 

@@ -1,9 +1,10 @@
 //! The `trusted_devices` table: browsers an account has fully signed in from, with a lifetime,
 //! listing and revoking (hardening, issue 8).
 
-use crate::auth::UserId;
 use sqlx::{FromRow, PgExecutor};
 use time::OffsetDateTime;
+
+use crate::auth::UserId;
 
 /// Whether the browser holding the token of `token_hash` is trusted by `user_id` at `now`.
 pub async fn is_trusted_device(

@@ -1,8 +1,9 @@
 //! Two-factor data: the TOTP secret and last step on `users`, and the `recovery_codes` table.
 
-use crate::auth::UserId;
 use sqlx::{FromRow, PgConnection, PgExecutor};
 use time::OffsetDateTime;
+
+use crate::auth::UserId;
 
 /// The user's TOTP secret (enrolled or being set up) and the last time step accepted.
 #[derive(FromRow)]

@@ -2,11 +2,11 @@
 //! administrators list, see, disable and enable them. (The reads for administrators join
 //! `organisations` only for its name, to keep each page to a fixed number of queries.)
 
-use crate::auth::UserId;
-use crate::auth::accounts::Email;
 use sqlx::{FromRow, PgExecutor};
 use time::OffsetDateTime;
 
+use crate::auth::UserId;
+use crate::auth::accounts::Email;
 use crate::auth::policy::Role;
 
 /// What sign-in needs to know about an account.
