@@ -131,6 +131,19 @@ fn form_errors(email: &str, password: &str) -> FormErrors {
     errors
 }
 
+/// Why a sign-in was refused, for the security events (never shown: the page says the same
+/// whatever the reason). Refused unchecked when paused; otherwise the password was wrong or, if
+/// it matched, the account is disabled.
+fn failure_reason(locked: bool, password_matches: bool) -> &'static str {
+    if locked {
+        "paused after repeated failures"
+    } else if !password_matches {
+        "wrong email or password"
+    } else {
+        "account disabled"
+    }
+}
+
 pub(super) async fn sign_in(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -156,11 +169,6 @@ pub(super) async fn sign_in(
             email: shown_email.clone(),
             next: shown_next(Some(&form.next)),
         })
-    };
-    let refused = |message: &str| -> Result<Response, AppError> {
-        let mut errors = FormErrors::new();
-        errors.add("email", message.to_owned());
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, failure_page(errors)?).into_response())
     };
     let errors = form_errors(&email, &form.password);
     if !errors.is_empty() {
@@ -201,22 +209,17 @@ pub(super) async fn sign_in(
     let account = credentials.filter(|account| password_matches && !account.disabled && !locked);
 
     let Some(account) = account else {
-        let reason = if locked {
-            "paused after repeated failures"
-        } else if !password_matches {
-            "wrong email or password"
-        } else {
-            "account disabled"
-        };
         let event = SecurityEvent {
             kind: "sign_in_failed",
             user_id: known_user,
             email: loggable_email(&email),
             client_address: Some(&address_key),
-            reason,
+            reason: failure_reason(locked, password_matches),
         };
         sign_in::record_failed_sign_in(&state.pool, &address_key, !locked, event, now).await?;
-        return refused(SIGN_IN_FAILED);
+        let mut errors = FormErrors::new();
+        errors.add("email", SIGN_IN_FAILED);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, failure_page(errors)?).into_response());
     };
 
     let mut change = Change::begin(&state.pool, now).await?;
@@ -263,7 +266,14 @@ pub(super) async fn sign_in(
 
 #[cfg(test)]
 mod tests {
-    use super::{email_is_malformed, loggable_email};
+    use super::{email_is_malformed, failure_reason, loggable_email};
+
+    #[test]
+    fn a_pause_is_the_reason_even_for_the_right_password() {
+        assert_eq!(failure_reason(true, true), "paused after repeated failures");
+        assert_eq!(failure_reason(false, false), "wrong email or password");
+        assert_eq!(failure_reason(false, true), "account disabled");
+    }
 
     #[test]
     fn only_what_looks_like_an_email_is_kept_and_control_characters_are_refused() {
