@@ -9,8 +9,10 @@ use super::policy::Role;
 use super::store::{self, NewUser};
 use crate::audit::{Actor, Change, Event};
 
-/// An email address as typed, checked for shape (the real test is whether mail arrives).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An email address as typed, checked for shape (the real test is whether mail arrives). Read
+/// back from the database as it is: addresses are checked when accounts are made.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::Type)]
+#[sqlx(transparent)]
 pub struct Email(String);
 
 impl Email {
@@ -40,6 +42,12 @@ impl Email {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

@@ -94,5 +94,5 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
 
 /// The signed-in person as the audit log records them.
 pub fn actor(signed_in: &SignedIn) -> Actor {
-    Actor::user(signed_in.user.id, &signed_in.user.email)
+    signed_in.user.actor()
 }

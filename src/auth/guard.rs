@@ -50,7 +50,7 @@ impl Admin {
     }
 
     pub fn user_id(&self) -> i64 {
-        self.0.user.id
+        self.0.user.id.get()
     }
 
     pub fn signed_in(&self) -> &SignedIn {

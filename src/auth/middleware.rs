@@ -222,18 +222,9 @@ fn is_cross_site(headers: &HeaderMap, config: &Config) -> bool {
     }
 }
 
-/// The fields worth showing back: not secrets, not tokens, not empty.
+/// The fields worth showing back, as every form shows them (`Typed::from_fields`).
 fn typed_fields(fields: Vec<(String, String)>) -> Vec<(String, String)> {
-    fields
-        .into_iter()
-        .filter(|(name, value)| {
-            !value.trim().is_empty()
-                && name != "csrf_token"
-                && !name.contains("password")
-                && !name.contains("code")
-                && name != "version"
-        })
-        .collect()
+    Typed::from_fields(fields).iter().cloned().collect()
 }
 
 fn csrf_rejection(problem: CsrfProblem, typed: Vec<(String, String)>) -> Response {
@@ -330,7 +321,8 @@ mod tests {
             ("password".into(), "secret".into()),
             ("new_password".into(), "secret".into()),
             ("code".into(), "123456".into()),
-            ("text".into(), "My section draft".into()),
+            ("text".into(), "My section\0 draft".into()),
+            ("based_on".into(), "0123abcd".into()),
             ("empty".into(), " ".into()),
         ]);
         assert_eq!(

@@ -9,7 +9,10 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
+use super::UserId;
+use super::accounts::Email;
 use super::policy::{Grant, Principal, Role};
+use crate::audit::{Actor, Event};
 use crate::config::Config;
 
 /// A session ends after this long without a request (NIST SP 800-63B AAL2: 30 minutes)...
@@ -52,8 +55,8 @@ impl Session {
 /// in one query.
 #[derive(Clone, Debug)]
 pub struct SessionUser {
-    pub id: i64,
-    pub email: String,
+    pub id: UserId,
+    pub email: Email,
     pub display_name: String,
     pub organisation_id: i64,
     pub organisation_name: String,
@@ -72,6 +75,16 @@ impl SessionUser {
 
     pub fn is_admin(&self) -> bool {
         self.principal().holds(Role::Admin)
+    }
+
+    /// The person as the audit log names them.
+    pub fn actor(&self) -> Actor {
+        Actor::user(self.id.get(), self.email.as_str())
+    }
+
+    /// An audit event about this person's own account, done by them.
+    pub fn own_event(&self, action: &'static str) -> Event {
+        Event::new(self.actor(), action, "user").target(self.id)
     }
 
     /// Holds a role that may only be used after a second factor.

@@ -566,7 +566,7 @@ async fn signing_out_everywhere_ends_every_session_of_the_account() {
 
     let response = post_from(&app, "/account", "/account/sign-out-everywhere", &[]).await;
     assert_eq!(response.status(), 303);
-    assert_eq!(location(&response), "/sign-in?signed_out=yes");
+    assert_eq!(location(&response), "/sign-in?done=signed-out");
     assert!(app.cookie("itf_session").is_none(), "the cookie is cleared");
     assert!(!app.is_signed_in().await);
     assert!(!other.is_signed_in().await);

@@ -47,8 +47,19 @@ async fn an_officer_signs_in_and_sees_their_area_then_signs_out() {
 
     let response = app.post_form("/sign-out", &[]).await;
     assert_eq!(response.status(), 303);
-    assert_eq!(location(&response), "/sign-in?signed_out=yes");
+    assert_eq!(location(&response), "/sign-in?done=signed-out");
     assert!(!app.is_signed_in().await);
+    // The banner comes from the fixed list of outcomes (`web::banner`), never from the link.
+    assert!(
+        app.get_html("/sign-in?done=signed-out")
+            .await
+            .contains("You have signed out")
+    );
+    assert!(
+        !app.get_html("/sign-in?done=bogus")
+            .await
+            .contains("You have signed out")
+    );
     let actions = app.audit_actions().await;
     assert!(actions.contains(&"session.signed_in".to_owned()));
     assert!(actions.contains(&"session.signed_out".to_owned()));

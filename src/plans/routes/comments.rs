@@ -87,7 +87,7 @@ async fn add(
         change.db(),
         context.section.id,
         thread_id,
-        signed_in.user.id,
+        signed_in.user.id.get(),
         &body,
         now,
     )
@@ -129,7 +129,7 @@ async fn set_thread(
         context.section.id,
         thread_id,
         resolved,
-        signed_in.user.id,
+        signed_in.user.id.get(),
         now,
     )
     .await?;

@@ -57,7 +57,7 @@ pub(super) async fn answer_completed(
         context.section.id,
         StatusFrom::Open,
         status,
-        signed_in.user.id,
+        signed_in.user.id.get(),
         now,
     )
     .await?;
@@ -100,7 +100,7 @@ pub(super) async fn reopen(
         context.section.id,
         StatusFrom::Completed,
         SectionStatus::InProgress,
-        signed_in.user.id,
+        signed_in.user.id.get(),
         now,
     )
     .await?;

@@ -97,8 +97,14 @@ pub(super) async fn create_plan(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
-    let created =
-        store::create_plan(change.db(), area.id, template.id, signed_in.user.id, now).await?;
+    let created = store::create_plan(
+        change.db(),
+        area.id,
+        template.id,
+        signed_in.user.id.get(),
+        now,
+    )
+    .await?;
     // Created now or by someone a moment ago: either way the plan is there, and only a plan
     // created now is recorded.
     if let Some(plan_id) = created {

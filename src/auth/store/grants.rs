@@ -1,0 +1,97 @@
+//! The `grants` table: the roles users hold, as they see them ("Your account") and as
+//! administrators add and remove them. (The reads join `areas` only for its name.)
+
+use sqlx::{FromRow, PgExecutor};
+
+use crate::auth::UserId;
+use crate::auth::policy::Role;
+
+/// Gives `user_id` a role (in `area_id` for area roles); true if it was new.
+pub async fn insert_grant(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    role: Role,
+    area_id: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO grants (user_id, role, area_id) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id, role, coalesce(area_id, 0)) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(role)
+    .bind(area_id)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// One role a user holds, with the name of its area (`None` for roles held across all areas).
+#[derive(FromRow)]
+pub struct RoleInArea {
+    pub role: Role,
+    pub area_name: Option<String>,
+}
+
+/// The user's roles with their areas' names, global roles first, then by area and role.
+pub async fn list_user_roles(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+) -> Result<Vec<RoleInArea>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT g.role, a.name AS area_name
+         FROM grants g LEFT JOIN areas a ON a.id = g.area_id
+         WHERE g.user_id = $1
+         ORDER BY a.name NULLS FIRST, g.role",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The most grants a user's administration page lists.
+const GRANTS_LIMIT: i64 = 1000;
+
+/// A role a user holds, with its area.
+#[derive(Clone, Debug, FromRow)]
+pub struct GrantRow {
+    pub id: i64,
+    pub role: Role,
+    pub area_id: Option<i64>,
+    pub area_slug: Option<String>,
+    pub area_name: Option<String>,
+}
+
+pub async fn list_grants(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+) -> Result<Vec<GrantRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT g.id, g.role, g.area_id, a.slug AS area_slug, a.name AS area_name
+         FROM grants g LEFT JOIN areas a ON a.id = g.area_id
+         WHERE g.user_id = $1
+         ORDER BY a.name NULLS FIRST, g.role, g.id
+         LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(GRANTS_LIMIT)
+    .fetch_all(db)
+    .await
+}
+
+/// Removes one of the user's grants; returns it, or `None` if they hold no such grant.
+pub async fn delete_grant(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    grant_id: i64,
+) -> Result<Option<GrantRow>, sqlx::Error> {
+    sqlx::query_as(
+        "DELETE FROM grants g WHERE g.id = $2 AND g.user_id = $1
+         RETURNING g.id, g.role, g.area_id,
+                   (SELECT a.slug FROM areas a WHERE a.id = g.area_id) AS area_slug,
+                   (SELECT a.name FROM areas a WHERE a.id = g.area_id) AS area_name",
+    )
+    .bind(user_id)
+    .bind(grant_id)
+    .fetch_optional(db)
+    .await
+}
