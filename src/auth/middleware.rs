@@ -52,7 +52,7 @@ pub async fn load_session(
         Err(error) => return error.keeping(typed_in(request).await).into_response(),
     };
     if request.method() == Method::POST {
-        request = match check_csrf(request, session.as_ref(), &state.config).await {
+        request = match check_csrf(request, session.as_ref(), &state).await {
             Ok(request) => request,
             Err(rejection) => return rejection,
         };
@@ -115,8 +115,9 @@ struct CsrfPage {
 async fn check_csrf(
     request: Request,
     session: Option<&Session>,
-    config: &Config,
+    state: &AppState,
 ) -> Result<Request, Response> {
+    let config = &state.config;
     let (parts, body) = request.into_parts();
     if is_cross_site(&parts.headers, config) {
         return Err(csrf_rejection(CsrfProblem::CrossSite, Vec::new()));
@@ -145,7 +146,7 @@ async fn check_csrf(
         .find(|(name, _)| name == "csrf_token")
         .map(|(_, value)| value.as_str());
     let problem = match (session, sent_token) {
-        (None, sent) => anonymous_csrf_problem(&parts.headers, config, sent),
+        (None, sent) => anonymous_csrf_problem(&parts.headers, state, sent),
         (Some(_), None) => Some(CsrfProblem::BadToken),
         (Some(session), Some(sent)) => {
             let matches: bool = sent.as_bytes().ct_eq(session.csrf_token.as_bytes()).into();
@@ -173,15 +174,16 @@ async fn typed_in(request: Request) -> Typed {
 /// anonymous CSRF cookie (double submit), so nothing is stored before sign-in.
 fn anonymous_csrf_problem(
     headers: &HeaderMap,
-    config: &Config,
+    state: &AppState,
     sent: Option<&str>,
 ) -> Option<CsrfProblem> {
-    let Some(cookie) = session::read_cookie(headers, session::anonymous_csrf_cookie_name(config))
-    else {
+    let cookie_name = session::anonymous_csrf_cookie_name(&state.config);
+    let Some(cookie) = session::read_cookie(headers, cookie_name) else {
         return Some(CsrfProblem::NoSession);
     };
     let matches = sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(cookie.as_bytes())));
-    if matches && session::is_signed_anonymous_csrf_token(cookie) {
+    if matches && session::is_signed_anonymous_csrf_token(state.keys.csrf_cookie.as_bytes(), cookie)
+    {
         None
     } else {
         Some(CsrfProblem::BadToken)

@@ -139,39 +139,27 @@ pub fn anonymous_csrf_cookie_name(config: &Config) -> &'static str {
     }
 }
 
-/// The key that signs anonymous CSRF tokens. For now random bytes drawn once per process, so
-/// tokens die with a restart (the form is then refused with "your session ended", and a reload
-/// fixes it) and several servers behind one address would not accept each other's tokens.
-/// The one place to swap for a key kept on disk.
-fn csrf_signing_key() -> anyhow::Result<&'static [u8; 32]> {
-    static KEY: std::sync::LazyLock<Option<[u8; 32]>> = std::sync::LazyLock::new(|| {
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).ok().map(|()| key)
-    });
-    KEY.as_ref()
-        .ok_or_else(|| anyhow::anyhow!("no randomness for the CSRF signing key"))
-}
-
 fn csrf_mac(key: &[u8; 32]) -> anyhow::Result<Hmac<Sha256>> {
     <Hmac<Sha256> as Mac>::new_from_slice(key)
         .map_err(|error| anyhow::anyhow!("bad CSRF signing key: {error}"))
 }
 
-/// A new signed token for the sign-in form and its cookie.
-pub fn new_anonymous_csrf_token() -> anyhow::Result<String> {
+/// A new token for the sign-in form and its cookie, signed with `key` (the server key's
+/// `csrf_cookie` subkey, the same on every server, so any of them accepts it).
+pub fn new_anonymous_csrf_token(key: &[u8; 32]) -> anyhow::Result<String> {
     let token = new_token()?;
-    let mut mac = csrf_mac(csrf_signing_key()?)?;
+    let mut mac = csrf_mac(key)?;
     mac.update(token.as_bytes());
     let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
     Ok(format!("{token}.{signature}"))
 }
 
-/// Whether `value` is a token this server signed (checked in constant time).
-pub fn is_signed_anonymous_csrf_token(value: &str) -> bool {
+/// Whether `value` is a token signed with `key` (checked in constant time).
+pub fn is_signed_anonymous_csrf_token(key: &[u8; 32], value: &str) -> bool {
     let Some((token, signature)) = value.split_once('.') else {
         return false;
     };
-    let (Ok(key), Ok(signature)) = (csrf_signing_key(), URL_SAFE_NO_PAD.decode(signature)) else {
+    let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
         return false;
     };
     let Ok(mut mac) = csrf_mac(key) else {
@@ -299,16 +287,25 @@ mod tests {
 
     #[test]
     fn anonymous_csrf_tokens_are_signed_and_a_made_up_one_is_refused() {
-        let token = new_anonymous_csrf_token().unwrap();
-        assert!(is_signed_anonymous_csrf_token(&token));
+        let key = [7u8; 32];
+        let token = new_anonymous_csrf_token(&key).unwrap();
+        assert!(is_signed_anonymous_csrf_token(&key, &token));
+        assert!(
+            !is_signed_anonymous_csrf_token(&[8u8; 32], &token),
+            "another server key refuses it"
+        );
         let (random, _) = token.split_once('.').unwrap();
-        assert!(!is_signed_anonymous_csrf_token(random));
-        assert!(!is_signed_anonymous_csrf_token(&format!("{random}.AAAA")));
-        let other = new_anonymous_csrf_token().unwrap();
+        assert!(!is_signed_anonymous_csrf_token(&key, random));
+        assert!(!is_signed_anonymous_csrf_token(
+            &key,
+            &format!("{random}.AAAA")
+        ));
+        let other = new_anonymous_csrf_token(&key).unwrap();
         let (_, other_signature) = other.split_once('.').unwrap();
-        assert!(!is_signed_anonymous_csrf_token(&format!(
-            "{random}.{other_signature}"
-        )));
+        assert!(!is_signed_anonymous_csrf_token(
+            &key,
+            &format!("{random}.{other_signature}")
+        ));
     }
 
     #[test]

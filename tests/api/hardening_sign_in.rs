@@ -521,3 +521,67 @@ async fn nul_bytes_in_the_sign_in_form_get_a_400_with_the_email_kept_and_no_pass
     }
     assert!(!app.is_signed_in().await);
 }
+
+/// The sign-in form's token is signed with the server key, which every replica shares: a form
+/// shown by one server is accepted by another (behind one load balancer), and survives a restart.
+#[tokio::test]
+async fn a_sign_in_form_from_one_server_is_accepted_by_another_with_the_same_key() {
+    let app = spawn_app().await;
+    let officer = app
+        .create_user(Role::Officer, Some("kent"), "NHS Thanet CCG")
+        .await;
+    let second_server = crate::helpers::spawn_app_on(
+        app.app_pool.clone(),
+        crate::helpers::test_config(),
+        app.clock.clone(),
+    )
+    .await;
+    let page = app.get_html("/sign-in").await;
+    let token = crate::helpers::csrf_token_in(&page).expect("the form has a token");
+    // Same host, another port: the browser sends the same cookies to both.
+    let body = serde_urlencoded::to_string([
+        ("csrf_token", token.as_str()),
+        ("email", officer.email.as_str()),
+        ("password", officer.password.as_str()),
+    ])
+    .unwrap();
+    let response = app
+        .client
+        .post(format!("{second_server}/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "the other server accepts the form");
+    assert_eq!(location(&response), "/");
+
+    // A server with another key refuses it, even in the same process.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other_key = format!("http://{}", listener.local_addr().unwrap());
+    let state = itf_planner::AppState {
+        pool: app.app_pool.clone(),
+        config: std::sync::Arc::new(crate::helpers::test_config()),
+        clock: app.clock.clone(),
+        keys: std::sync::Arc::new(itf_planner::keys::Keys::derive(&[9u8; 32])),
+    };
+    tokio::spawn(itf_planner::serve(listener, state, std::future::pending()));
+    let stranger = app.another_browser();
+    let page = stranger.get_html("/sign-in").await;
+    let token = crate::helpers::csrf_token_in(&page).expect("the form has a token");
+    let body = serde_urlencoded::to_string([
+        ("csrf_token", token.as_str()),
+        ("email", officer.email.as_str()),
+        ("password", officer.password.as_str()),
+    ])
+    .unwrap();
+    let response = stranger
+        .client
+        .post(format!("{other_key}/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403, "another key refuses the form");
+}

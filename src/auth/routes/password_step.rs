@@ -84,7 +84,7 @@ pub(super) async fn show(
     if let Some(token) = anonymous_csrf_token(&state, &headers) {
         return Ok(page::render(&page(token))?.into_response());
     }
-    let token = session::new_anonymous_csrf_token()?;
+    let token = session::new_anonymous_csrf_token(state.keys.csrf_cookie.as_bytes())?;
     let response = page::render(&page(token.clone()))?.into_response();
     Ok(with_cookie(
         response,
@@ -95,7 +95,9 @@ pub(super) async fn show(
 /// The browser's anonymous CSRF token, if it holds one this server signed.
 fn anonymous_csrf_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
     session::read_cookie(headers, session::anonymous_csrf_cookie_name(&state.config))
-        .filter(|token| session::is_signed_anonymous_csrf_token(token))
+        .filter(|token| {
+            session::is_signed_anonymous_csrf_token(state.keys.csrf_cookie.as_bytes(), token)
+        })
         .map(str::to_owned)
 }
 
