@@ -4,17 +4,10 @@
 use itf_planner::audit::{self, Actor, Event};
 use itf_planner::auth::policy::Role;
 
-use crate::helpers::{TestApp, TestUser, based_on_in, location, spawn_app};
-
-/// A running app with an administrator signed in to its browser.
-async fn signed_in_admin() -> (TestApp, TestUser) {
-    let app = spawn_app().await;
-    let admin = app
-        .create_user(Role::Admin, None, "ITF planner support")
-        .await;
-    app.sign_in(&admin).await;
-    (app, admin)
-}
+use crate::helpers::{
+    TestApp, TestUser, based_on_in, location, post_and_expect_422, post_and_expect_redirect,
+    signed_in_admin, spawn_app,
+};
 
 async fn organisation_id(app: &TestApp, name: &str) -> i64 {
     itf_planner::areas::store::find_organisation_id(&app.pool, name)
@@ -29,22 +22,6 @@ async fn area_id(app: &TestApp, slug: &str) -> i64 {
         .unwrap()
         .unwrap_or_else(|| panic!("area {slug} exists"))
         .id
-}
-
-/// Posts `fields` to `path` and expects the 303 to `to`; returns nothing, checks the banner.
-async fn post_and_expect_redirect(app: &TestApp, path: &str, fields: &[(&str, &str)], to: &str) {
-    let response = app.post_form(path, fields).await;
-    assert_eq!(response.status(), 303, "POST {path}");
-    assert_eq!(location(&response), to, "POST {path}");
-}
-
-/// Posts `fields` and expects the form back (422); returns the page.
-async fn post_and_expect_422(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> String {
-    let response = app.post_form(path, fields).await;
-    assert_eq!(response.status(), 422, "POST {path}");
-    let body = response.text().await.unwrap();
-    assert!(body.contains("There is a problem"), "{path}: error summary");
-    body
 }
 
 /// The one-time password on an "account created" or "password reset" page.

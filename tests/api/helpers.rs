@@ -601,3 +601,34 @@ fn tag_attribute(tag: &str, name: &str) -> Option<String> {
             .replace("&amp;", "&"),
     )
 }
+
+/// A running app with an administrator signed in to its browser.
+pub async fn signed_in_admin() -> (TestApp, TestUser) {
+    let app = spawn_app().await;
+    let admin = app
+        .create_user(Role::Admin, None, "ITF planner support")
+        .await;
+    app.sign_in(&admin).await;
+    (app, admin)
+}
+
+/// Posts `fields` (with the CSRF token) to `path` and expects the 303 to `to`.
+pub async fn post_and_expect_redirect(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+    to: &str,
+) {
+    let response = app.post_form(path, fields).await;
+    assert_eq!(response.status(), 303, "POST {path}");
+    assert_eq!(location(&response), to, "POST {path}");
+}
+
+/// Posts `fields` and expects the form back (422) with its error summary; returns the page.
+pub async fn post_and_expect_422(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> String {
+    let response = app.post_form(path, fields).await;
+    assert_eq!(response.status(), 422, "POST {path}");
+    let body = response.text().await.expect("body");
+    assert!(body.contains("There is a problem"), "{path}: error summary");
+    body
+}

@@ -4,20 +4,13 @@
 
 use itf_planner::auth::policy::Role;
 
-use crate::helpers::{TestApp, TestUser, based_on_in, location, spawn_app};
+use crate::helpers::{
+    TestApp, based_on_in, location, post_and_expect_422, post_and_expect_redirect, signed_in_admin,
+    spawn_app,
+};
 
 const TEMPLATE: &str = "/admin/templates/2014-16";
 const COPY: &str = "/admin/templates/2015-16";
-
-/// A running app with an administrator signed in to its browser.
-async fn signed_in_admin() -> (TestApp, TestUser) {
-    let app = spawn_app().await;
-    let admin = app
-        .create_user(Role::Admin, None, "ITF planner support")
-        .await;
-    app.sign_in(&admin).await;
-    (app, admin)
-}
 
 /// A second browser with a Kent area lead signed in.
 async fn kent_lead(app: &TestApp) -> TestApp {
@@ -27,20 +20,6 @@ async fn kent_lead(app: &TestApp) -> TestApp {
     let browser = app.another_browser();
     browser.sign_in(&lead).await;
     browser
-}
-
-async fn post_and_expect_redirect(app: &TestApp, path: &str, fields: &[(&str, &str)], to: &str) {
-    let response = app.post_form(path, fields).await;
-    assert_eq!(response.status(), 303, "POST {path}");
-    assert_eq!(location(&response), to, "POST {path}");
-}
-
-async fn post_and_expect_422(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> String {
-    let response = app.post_form(path, fields).await;
-    assert_eq!(response.status(), 422, "POST {path}");
-    let body = response.text().await.unwrap();
-    assert!(body.contains("There is a problem"), "{path}: error summary");
-    body
 }
 
 /// Copies the 2014-16 template to 2015-16.
