@@ -32,6 +32,7 @@ macro_rules! row_id {
         #[sqlx(transparent)]
         $vis struct $name(i64);
 
+        // Not every id needs both conversions.
         #[allow(dead_code)]
         impl $name {
             /// The row this number names (it may not exist).
