@@ -248,7 +248,7 @@ async fn add_user(
     )
     .await?;
     let one_time_password =
-        accounts::create_user_from_cli(change, email, name, organisation_id, role).await?;
+        accounts::create_user_from_cli(change, email, name, organisation_id.get(), role).await?;
     println!("Created {email}. One-time password (shown only now): {one_time_password}");
     println!(
         "They must choose a new password, and set up two-factor sign-in where their role needs it, when they first sign in."

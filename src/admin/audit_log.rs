@@ -70,7 +70,7 @@ pub(super) async fn browse(
     let mut filter = audit::store::Filter::default();
     if !area.is_empty() {
         match all_areas.iter().find(|candidate| candidate.slug == area) {
-            Some(found) => filter.area_id = Some(found.id),
+            Some(found) => filter.area_id = Some(found.id.get()),
             None => errors.add("area", "Choose an area from the list"),
         }
     }

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::users::{GrantForm, find, refuse_for_self, refuse_on_user_page, user_url};
 use super::{Done, parse_id, path_id};
 use crate::AppState;
+use crate::areas::AreaId;
 use crate::areas::store::{self as areas, AreaSummary};
 use crate::audit::{Change, Event};
 use crate::auth::guard::Admin;
@@ -49,6 +50,7 @@ pub(super) async fn add(
     let area = match form.area.trim() {
         "" => Ok(None),
         typed => parse_id(typed)
+            .map(AreaId::new)
             .and_then(|id| all_areas.iter().find(|area| area.id == id))
             .map(Some)
             .ok_or(()),
@@ -70,7 +72,8 @@ pub(super) async fn add(
     };
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     let added =
-        auth_store::insert_grant(change.db(), user.id, role, area.map(|area| area.id)).await?;
+        auth_store::insert_grant(change.db(), user.id, role, area.map(|area| area.id.get()))
+            .await?;
     if !added {
         drop(change);
         let problem = match area {
@@ -134,7 +137,7 @@ mod tests {
 
     fn kent() -> AreaSummary {
         AreaSummary {
-            id: 1,
+            id: AreaId::new(1),
             slug: "kent".to_owned(),
             name: "Kent".to_owned(),
             board_id: crate::areas::OrganisationId::new(1),

@@ -4,8 +4,7 @@
 pub mod routes;
 pub mod store;
 
-use std::fmt;
-
+use crate::db::id::row_id;
 use crate::keyed::keyed_enum;
 use crate::web::text::{self, KeyMessages};
 
@@ -29,30 +28,15 @@ keyed_enum! {
     }
 }
 
-/// An organisation's row id: its own type, so that it cannot be passed where an area's or a
-/// user's id is meant. (Seeding and membership lists still use bare `i64`s: they are shared
-/// with the plans and accounts code, which takes ids as `i64` for now.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, sqlx::Type)]
-#[serde(transparent)]
-#[sqlx(transparent)]
-pub struct OrganisationId(i64);
-
-impl OrganisationId {
-    /// The organisation a number from a URL or a form names (it may not exist).
-    pub fn new(id: i64) -> OrganisationId {
-        OrganisationId(id)
-    }
-
-    /// The bare number, for code that does not take the type yet.
-    pub fn get(self) -> i64 {
-        self.0
-    }
+row_id! {
+    /// An organisation's row id: its own type, so that it cannot be passed where an area's or
+    /// a user's id is meant.
+    pub struct OrganisationId;
 }
 
-impl fmt::Display for OrganisationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
+row_id! {
+    /// An area's row id.
+    pub struct AreaId;
 }
 
 /// The URL name of an area (`kent` in `/areas/kent/...`): lower-case letters and digits in
@@ -134,15 +118,6 @@ impl OdsCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn organisation_ids_show_and_serialise_as_bare_numbers() {
-        // Fingerprints and audit details hold the number, as they did before the type.
-        let id = OrganisationId::new(7);
-        assert_eq!(serde_json::to_value(id).unwrap(), serde_json::json!(7));
-        assert_eq!(id.to_string(), "7");
-        assert_eq!(id.get(), 7);
-    }
 
     #[test]
     fn ods_codes_are_optional_upper_cased_letters_and_digits() {

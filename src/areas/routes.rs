@@ -37,7 +37,11 @@ pub async fn authorised_area(
     let area = store::find_area_by_slug(&state.pool, slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    match policy::decide(&signed_in.user.principal(), action, Target::area(area.id)) {
+    match policy::decide(
+        &signed_in.user.principal(),
+        action,
+        Target::area(area.id.get()),
+    ) {
         Decision::Allow => Ok(area),
         Decision::Forbidden => Err(AppError::Forbidden),
         Decision::NotFound => Err(AppError::NotFound),
@@ -58,7 +62,7 @@ async fn show_area(
         .user
         .grants
         .iter()
-        .filter(|grant| grant.area_id == Some(area.id) || grant.area_id.is_none())
+        .filter(|grant| grant.area_id == Some(area.id.get()) || grant.area_id.is_none())
         .map(|grant| grant.role.label())
         .collect();
     page::render(&AreaPage {

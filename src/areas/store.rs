@@ -3,7 +3,9 @@
 
 use sqlx::{FromRow, PgExecutor};
 
-use super::{AreaName, AreaSlug, OdsCode, OrganisationId, OrganisationKind, OrganisationName};
+use super::{
+    AreaId, AreaName, AreaSlug, OdsCode, OrganisationId, OrganisationKind, OrganisationName,
+};
 
 /// Returns the id of the organisation called `name`, adding it if there is none. An existing
 /// organisation is left as it is, so loading the same data twice changes nothing.
@@ -12,7 +14,7 @@ pub async fn ensure_organisation(
     name: &str,
     kind: OrganisationKind,
     ods_code: Option<&str>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<OrganisationId, sqlx::Error> {
     sqlx::query_scalar(
         "WITH inserted AS (
              INSERT INTO organisations (name, kind, ods_code) VALUES ($1, $2, $3)
@@ -36,8 +38,8 @@ pub async fn ensure_area(
     db: impl PgExecutor<'_>,
     slug: &AreaSlug,
     name: &str,
-    board_id: i64,
-) -> Result<i64, sqlx::Error> {
+    board_id: OrganisationId,
+) -> Result<AreaId, sqlx::Error> {
     sqlx::query_scalar(
         "WITH inserted AS (
              INSERT INTO areas (slug, name, board_id) VALUES ($1, $2, $3)
@@ -60,11 +62,10 @@ pub async fn ensure_area(
 /// organisation).
 pub async fn ensure_member(
     db: impl PgExecutor<'_>,
-    area_id: i64,
-    organisation_id: i64,
+    area_id: AreaId,
+    organisation_id: OrganisationId,
     signs_plan: bool,
 ) -> Result<(), sqlx::Error> {
-    let organisation_id = OrganisationId::new(organisation_id);
     insert_member(db, area_id, organisation_id, signs_plan)
         .await
         .map(drop)
@@ -73,7 +74,7 @@ pub async fn ensure_member(
 /// An area with the name of its board, as listed, shown and administered.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AreaSummary {
-    pub id: i64,
+    pub id: AreaId,
     pub slug: String,
     pub name: String,
     pub board_id: OrganisationId,
@@ -99,7 +100,7 @@ pub async fn list_areas(db: impl PgExecutor<'_>) -> Result<Vec<AreaSummary>, sql
 /// The areas with ids in `ids`, by name.
 pub async fn list_areas_by_id(
     db: impl PgExecutor<'_>,
-    ids: &[i64],
+    ids: &[AreaId],
 ) -> Result<Vec<AreaSummary>, sqlx::Error> {
     sqlx::query_as(concat!(
         area_select!(),
@@ -123,7 +124,7 @@ pub async fn find_area_by_slug(
 /// A member organisation of an area.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Member {
-    pub organisation_id: i64,
+    pub organisation_id: OrganisationId,
     pub name: String,
     pub kind: OrganisationKind,
     pub ods_code: Option<String>,
@@ -132,7 +133,7 @@ pub struct Member {
 
 pub async fn list_members(
     db: impl PgExecutor<'_>,
-    area_id: i64,
+    area_id: AreaId,
 ) -> Result<Vec<Member>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.id AS organisation_id, o.name, o.kind, o.ods_code, m.signs_plan
@@ -149,7 +150,7 @@ pub async fn list_members(
 pub async fn find_organisation_id(
     db: impl PgExecutor<'_>,
     name: &str,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<Option<OrganisationId>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
         .bind(name)
         .fetch_optional(db)
@@ -254,7 +255,7 @@ pub struct OrganisationOption {
 /// that are not already another area's board.
 pub async fn available_boards(
     db: impl PgExecutor<'_>,
-    area_id: Option<i64>,
+    area_id: Option<AreaId>,
 ) -> Result<Vec<OrganisationOption>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.id, o.name, o.kind FROM organisations o
@@ -278,7 +279,7 @@ pub async fn insert_area(
     slug: &AreaSlug,
     name: &AreaName,
     board_id: OrganisationId,
-) -> Result<i64, sqlx::Error> {
+) -> Result<AreaId, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO areas (slug, name, board_id) VALUES ($1, $2, $3) RETURNING id")
         .bind(slug.as_str())
         .bind(name.as_str())
@@ -311,7 +312,7 @@ pub async fn update_area(
 /// Organisations that are not members of the area, to offer as new members.
 pub async fn organisations_outside_area(
     db: impl PgExecutor<'_>,
-    area_id: i64,
+    area_id: AreaId,
 ) -> Result<Vec<OrganisationOption>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.id, o.name, o.kind FROM organisations o
@@ -330,7 +331,7 @@ pub async fn organisations_outside_area(
 /// organisation or it is a member already.
 pub async fn insert_member(
     db: impl PgExecutor<'_>,
-    area_id: i64,
+    area_id: AreaId,
     organisation_id: OrganisationId,
     signs_plan: bool,
 ) -> Result<Option<String>, sqlx::Error> {
@@ -360,7 +361,7 @@ pub struct RemovedMember {
 /// Removes the organisation from the area; `None` if it was not a member.
 pub async fn delete_member(
     db: impl PgExecutor<'_>,
-    area_id: i64,
+    area_id: AreaId,
     organisation_id: OrganisationId,
 ) -> Result<Option<RemovedMember>, sqlx::Error> {
     sqlx::query_as(

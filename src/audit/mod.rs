@@ -98,8 +98,10 @@ impl Event {
         self
     }
 
-    pub fn area(mut self, area_id: i64) -> Event {
-        self.area_id = Some(area_id);
+    /// The area the change was in. Takes anything that converts to the row's number, so that
+    /// features pass their own id type and the audit log needs to know none of them.
+    pub fn area(mut self, area_id: impl Into<i64>) -> Event {
+        self.area_id = Some(area_id.into());
         self
     }
 

@@ -3,6 +3,7 @@
 
 pub mod constraint;
 pub mod embedded;
+pub mod id;
 pub mod store;
 
 use std::sync::Arc;

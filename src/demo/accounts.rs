@@ -155,7 +155,8 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
                     NewUser {
                         email: demo.email,
                         display_name: demo.display_name,
-                        organisation_id,
+                        // Accounts take organisation ids as bare numbers for now.
+                        organisation_id: organisation_id.get(),
                         password_hash: &password_hash,
                         must_change_password: false,
                     },
@@ -168,7 +169,8 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
                 areas::find_area_by_slug(&mut *tx, slug)
                     .await?
                     .ok_or_else(|| anyhow::anyhow!("demo area {slug} is missing"))?
-                    .id,
+                    .id
+                    .get(),
             ),
             None => None,
         };

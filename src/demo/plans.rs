@@ -30,7 +30,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     let Some(kent) = areas::find_area_by_slug(pool, "kent").await? else {
         return Ok(());
     };
-    let template_id: Option<i64> = store::list_templates(pool)
+    let template_id = store::list_templates(pool)
         .await?
         .into_iter()
         .find(|template| template.key == "2014-16")

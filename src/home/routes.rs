@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
+use crate::areas::AreaId;
 use crate::areas::store::{self as areas, AreaSummary};
 use crate::auth::guard::MaybeSignedIn;
 use crate::auth::policy::{self, Action, Decision, Target};
@@ -47,10 +48,10 @@ async fn start(State(state): State<AppState>, who: MaybeSignedIn) -> Result<Resp
     let areas = if sees_all_areas {
         areas::list_areas(&state.pool).await?
     } else {
-        let ids: Vec<i64> = user
+        let ids: Vec<AreaId> = user
             .grants
             .iter()
-            .filter_map(|grant| grant.area_id)
+            .filter_map(|grant| grant.area_id.map(AreaId::new))
             .collect();
         areas::list_areas_by_id(&state.pool, &ids).await?
     };

@@ -4,47 +4,67 @@
 //! handlers ask one question and every page and action gets the same answer.
 
 use super::section::SectionStatus;
+use crate::areas::{AreaId, OrganisationId};
 use crate::auth::policy::{self, Action, Decision, Principal, Target};
 
 fn allowed(principal: &Principal<'_>, action: Action, target: Target) -> bool {
     policy::decide(principal, action, target) == Decision::Allow
 }
 
+// The policy takes ids as bare numbers: these convert at that one boundary.
+
+fn area(area_id: AreaId) -> Target {
+    Target::area(area_id.get())
+}
+
+fn organisation_in_area(area_id: AreaId, organisation_id: OrganisationId) -> Target {
+    Target::organisation_in_area(area_id.get(), organisation_id.get())
+}
+
+/// The organisation the person belongs to.
+pub fn own_organisation(principal: &Principal<'_>) -> OrganisationId {
+    OrganisationId::new(principal.organisation_id)
+}
+
 /// What the rules need to know about a section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SectionFacts {
-    pub area_id: i64,
-    pub assigned_organisation_id: Option<i64>,
+    pub area_id: AreaId,
+    pub assigned_organisation_id: Option<OrganisationId>,
     /// Each partner organisation writes its own contribution.
     pub per_organisation: bool,
     pub status: SectionStatus,
 }
 
 /// Area leads start their area's plan; administrators may too.
-pub fn may_create_plan(principal: &Principal<'_>, area_id: i64) -> bool {
-    allowed(principal, Action::AssignSections, Target::area(area_id))
+pub fn may_create_plan(principal: &Principal<'_>, area_id: AreaId) -> bool {
+    allowed(principal, Action::AssignSections, area(area_id))
         || allowed(principal, Action::Administer, Target::everywhere())
 }
 
 /// The area lead: assigns sections, completes and reopens them.
-pub fn is_lead(principal: &Principal<'_>, area_id: i64) -> bool {
-    allowed(principal, Action::CompleteSections, Target::area(area_id))
+pub fn is_lead(principal: &Principal<'_>, area_id: AreaId) -> bool {
+    allowed(principal, Action::CompleteSections, area(area_id))
 }
 
-pub fn may_comment(principal: &Principal<'_>, area_id: i64) -> bool {
-    allowed(principal, Action::Comment, Target::area(area_id))
+pub fn may_comment(principal: &Principal<'_>, area_id: AreaId) -> bool {
+    allowed(principal, Action::Comment, area(area_id))
 }
 
 /// Who may write a section's shared text (whatever its status): its assigned organisation's
 /// editors, or every editor of the area while it is unassigned.
-pub fn may_write_text(principal: &Principal<'_>, area_id: i64, assigned: Option<i64>) -> bool {
+pub fn may_write_text(
+    principal: &Principal<'_>,
+    area_id: AreaId,
+    assigned: Option<OrganisationId>,
+) -> bool {
     match assigned {
         Some(organisation_id) => allowed(
             principal,
             Action::EditOrganisationContent,
-            Target::organisation_in_area(area_id, organisation_id),
+            organisation_in_area(area_id, organisation_id),
         ),
-        None => allowed(principal, Action::EditSharedContent, Target::area(area_id)),
+        None => allowed(principal, Action::EditSharedContent, area(area_id)),
     }
 }
 
@@ -52,13 +72,13 @@ pub fn may_write_text(principal: &Principal<'_>, area_id: i64, assigned: Option<
 /// organisation's editors in the area.
 pub fn may_write_contribution(
     principal: &Principal<'_>,
-    area_id: i64,
-    organisation_id: i64,
+    area_id: AreaId,
+    organisation_id: OrganisationId,
 ) -> bool {
     allowed(
         principal,
         Action::EditOrganisationContent,
-        Target::organisation_in_area(area_id, organisation_id),
+        organisation_in_area(area_id, organisation_id),
     )
 }
 
@@ -89,7 +109,7 @@ impl SectionRights {
     pub fn edit_contribution(
         principal: &Principal<'_>,
         section: SectionFacts,
-        organisation_id: i64,
+        organisation_id: OrganisationId,
     ) -> bool {
         section.status.is_open_for_editing()
             && may_write_contribution(principal, section.area_id, organisation_id)
@@ -106,7 +126,7 @@ pub fn may_answer(principal: &Principal<'_>, section: SectionFacts) -> bool {
     is_lead(principal, section.area_id)
         || may_write_text(principal, section.area_id, section.assigned_organisation_id)
         || (section.per_organisation
-            && may_write_contribution(principal, section.area_id, principal.organisation_id))
+            && may_write_contribution(principal, section.area_id, own_organisation(principal)))
 }
 
 /// The answer to "Have you completed this section?", and what it does for each kind of person:
@@ -125,13 +145,13 @@ pub struct TaskFacts {
     pub status: SectionStatus,
     pub per_organisation: bool,
     pub contributed_by_you: bool,
-    pub assigned_organisation_id: Option<i64>,
+    pub assigned_organisation_id: Option<OrganisationId>,
 }
 
 /// What needs the viewer first: for a lead, sections waiting for review; for an editor, their
 /// organisation's part still to write and open sections assigned to their organisation.
-pub fn needs_you(principal: &Principal<'_>, area_id: i64, task: TaskFacts) -> bool {
-    let own = principal.organisation_id;
+pub fn needs_you(principal: &Principal<'_>, area_id: AreaId, task: TaskFacts) -> bool {
+    let own = own_organisation(principal);
     let may_contribute = may_write_contribution(principal, area_id, own);
     let open = task.status.is_open_for_editing();
     (is_lead(principal, area_id) && task.status == SectionStatus::ReadyForReview)
@@ -144,26 +164,26 @@ mod tests {
     use super::*;
     use crate::auth::policy::{Grant, Role};
 
-    const AREA: i64 = 1;
-    const OWN: i64 = 10;
-    const OTHER: i64 = 20;
+    const AREA: AreaId = AreaId::new(1);
+    const OWN: OrganisationId = OrganisationId::new(10);
+    const OTHER: OrganisationId = OrganisationId::new(20);
 
     fn grants(role: Role) -> Vec<Grant> {
         vec![Grant {
             role,
-            area_id: (!role.is_global()).then_some(AREA),
+            area_id: (!role.is_global()).then_some(AREA.get()),
         }]
     }
 
     fn principal(grants: &[Grant]) -> Principal<'_> {
         Principal {
-            organisation_id: OWN,
+            organisation_id: OWN.get(),
             grants,
         }
     }
 
     fn section(
-        assigned: Option<i64>,
+        assigned: Option<OrganisationId>,
         per_organisation: bool,
         status: SectionStatus,
     ) -> SectionFacts {
@@ -192,7 +212,7 @@ mod tests {
         assert!(!may_write_text(&officer, AREA, Some(OTHER)));
         let signatory = grants(Role::Signatory);
         assert!(!may_write_text(&principal(&signatory), AREA, None));
-        assert!(!may_write_text(&officer, 2, None));
+        assert!(!may_write_text(&officer, AreaId::new(2), None));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The administration pages: only administrators get in; organisations, areas, members, users,
 //! grants and the audit log, each change audited.
 
+use itf_planner::areas::{AreaId, OrganisationId};
 use itf_planner::audit::{self, Actor, Event};
 use itf_planner::auth::policy::Role;
 
@@ -9,14 +10,14 @@ use crate::helpers::{
     signed_in_admin, spawn_app,
 };
 
-async fn organisation_id(app: &TestApp, name: &str) -> i64 {
+async fn organisation_id(app: &TestApp, name: &str) -> OrganisationId {
     itf_planner::areas::store::find_organisation_id(&app.pool, name)
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("organisation {name} exists"))
 }
 
-async fn area_id(app: &TestApp, slug: &str) -> i64 {
+async fn area_id(app: &TestApp, slug: &str) -> AreaId {
     itf_planner::areas::store::find_area_by_slug(&app.pool, slug)
         .await
         .unwrap()
@@ -1074,7 +1075,7 @@ async fn command_line_user_add_creates_organisation_account_and_role_together_or
         change,
         "first.admin@new.example",
         "First Admin",
-        organisation,
+        organisation.get(),
         Some(Role::Admin),
     )
     .await
@@ -1102,7 +1103,8 @@ async fn command_line_user_add_creates_organisation_account_and_role_together_or
             .await
             .unwrap();
     let refused =
-        accounts::create_user_from_cli(change, "not-an-email", "Someone", organisation, None).await;
+        accounts::create_user_from_cli(change, "not-an-email", "Someone", organisation.get(), None)
+            .await;
     assert!(refused.is_err());
     assert_eq!(
         areas::find_organisation_id(&app.pool, "Another Trust")

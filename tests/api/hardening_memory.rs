@@ -79,7 +79,7 @@ async fn resident_memory_stays_under_200_mb_through_100_parallel_sign_ins() {
             auth_store::NewUser {
                 email: &email,
                 display_name: "Burst test",
-                organisation_id,
+                organisation_id: organisation_id.get(),
                 password_hash: &hash,
                 must_change_password: false,
             },

@@ -402,7 +402,7 @@ impl TestApp {
             auth_store::NewUser {
                 email: &email,
                 display_name: &format!("Test {}", role.label()),
-                organisation_id,
+                organisation_id: organisation_id.get(),
                 password_hash: &hash,
                 must_change_password: false,
             },
@@ -415,7 +415,8 @@ impl TestApp {
                     .await
                     .unwrap()
                     .unwrap()
-                    .id,
+                    .id
+                    .get(),
             ),
             None => None,
         };

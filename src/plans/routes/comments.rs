@@ -10,6 +10,7 @@ use super::{Done, SectionContext, SectionPath};
 use crate::AppState;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
+use crate::plans::CommentId;
 use crate::plans::rules;
 use crate::plans::store;
 use crate::web::AppError;
@@ -19,6 +20,9 @@ use crate::web::form::Typed;
 use crate::web::page::see_other;
 
 pub const MAX_COMMENT_CHARS: usize = 10_000;
+
+/// A thread's path parameters: area slug, plan key, section key, the thread's first comment.
+type ThreadPath = (String, String, String, CommentId);
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -64,7 +68,11 @@ async fn add(
     }
     let thread_id = match form.thread.as_str() {
         "" => None,
-        raw => Some(raw.parse::<i64>().map_err(|_| AppError::NotFound)?),
+        raw => Some(
+            raw.parse()
+                .map(CommentId::new)
+                .map_err(|_| AppError::NotFound)?,
+        ),
     };
     let body = match parse_comment(&form.body) {
         Ok(body) => body,
@@ -115,7 +123,7 @@ async fn add(
 async fn set_thread(
     state: AppState,
     signed_in: SignedIn,
-    (slug, plan_key, section_key, thread_id): (String, String, String, i64),
+    (slug, plan_key, section_key, thread_id): ThreadPath,
     resolved: bool,
 ) -> Result<Response, AppError> {
     let context = SectionContext::load(&state, &signed_in, &(slug, plan_key, section_key)).await?;
@@ -156,7 +164,7 @@ async fn set_thread(
 pub(super) async fn resolve_thread(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    Path(path): Path<(String, String, String, i64)>,
+    Path(path): Path<ThreadPath>,
 ) -> Result<Response, AppError> {
     set_thread(state, signed_in, path, true).await
 }
@@ -164,7 +172,7 @@ pub(super) async fn resolve_thread(
 pub(super) async fn reopen_thread(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    Path(path): Path<(String, String, String, i64)>,
+    Path(path): Path<ThreadPath>,
 ) -> Result<Response, AppError> {
     set_thread(state, signed_in, path, false).await
 }

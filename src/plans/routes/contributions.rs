@@ -9,6 +9,7 @@ use super::section_page::{PageProblem, problem_page};
 use super::section_text::{COMPLETED, TextForm, Theirs, conflict, parse_edit};
 use super::{Done, SectionContext, SectionPath, last_change};
 use crate::AppState;
+use crate::areas::OrganisationId;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::plans::rules;
@@ -18,10 +19,13 @@ use crate::web::banner::done_url;
 use crate::web::extract::{Form, Path};
 use crate::web::page::see_other;
 
+/// The contribution path's parameters: area slug, plan key, section key, organisation.
+type ContributionPath = (String, String, String, OrganisationId);
+
 pub(super) async fn save_contribution(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    Path((slug, plan_key, section_key, organisation_id)): Path<(String, String, String, i64)>,
+    Path((slug, plan_key, section_key, organisation_id)): Path<ContributionPath>,
     Form(form): Form<TextForm>,
 ) -> Result<Response, AppError> {
     let path = (slug, plan_key, section_key);
@@ -34,7 +38,7 @@ pub(super) async fn save_contribution(
 async fn current(
     state: &AppState,
     context: &SectionContext,
-    organisation_id: i64,
+    organisation_id: OrganisationId,
 ) -> Result<Contribution, AppError> {
     store::contributions(&state.pool, context.area.id, context.section.id)
         .await?
@@ -47,7 +51,7 @@ async fn save(
     state: &AppState,
     signed_in: &SignedIn,
     path: &SectionPath,
-    organisation_id: i64,
+    organisation_id: OrganisationId,
     form: &TextForm,
 ) -> Result<Response, AppError> {
     let context = SectionContext::load(state, signed_in, path).await?;

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::{Done, SectionContext, SectionPath};
 use crate::AppState;
+use crate::areas::OrganisationId;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
@@ -46,7 +47,7 @@ struct HistoryPage {
     plan: PlanSummary,
     section: Section,
     /// Whose history: `None` for the shared text.
-    organisation: Option<(i64, String)>,
+    organisation: Option<(OrganisationId, String)>,
     revisions: Vec<RevisionSummary>,
     difference: Option<Difference>,
     may_restore: bool,
@@ -55,10 +56,13 @@ struct HistoryPage {
 }
 
 /// `organisation` as the history's forms carry it: empty for the shared text.
-fn parse_organisation(raw: &str) -> Result<Option<i64>, AppError> {
+fn parse_organisation(raw: &str) -> Result<Option<OrganisationId>, AppError> {
     match raw {
         "" => Ok(None),
-        raw => raw.parse::<i64>().map(Some).map_err(|_| AppError::NotFound),
+        raw => raw
+            .parse::<i64>()
+            .map(|id| Some(OrganisationId::new(id)))
+            .map_err(|_| AppError::NotFound),
     }
 }
 
@@ -67,8 +71,8 @@ async fn whose(
     state: &AppState,
     signed_in: &SignedIn,
     context: &SectionContext,
-    organisation_id: Option<i64>,
-) -> Result<(Option<(i64, String)>, i32, bool), AppError> {
+    organisation_id: Option<OrganisationId>,
+) -> Result<(Option<(OrganisationId, String)>, i32, bool), AppError> {
     let principal = signed_in.user.principal();
     let facts = context.facts();
     let open = context.section.status.is_open_for_editing();
@@ -96,7 +100,7 @@ async fn history_page(
     state: &AppState,
     signed_in: &SignedIn,
     context: SectionContext,
-    organisation_id: Option<i64>,
+    organisation_id: Option<OrganisationId>,
     compare: (&str, &str),
     mut errors: FormErrors,
     problem_status: StatusCode,
@@ -275,7 +279,7 @@ async fn refused(
     state: &AppState,
     signed_in: &SignedIn,
     path: &SectionPath,
-    organisation_id: Option<i64>,
+    organisation_id: Option<OrganisationId>,
     message: &'static str,
 ) -> Result<Response, AppError> {
     let context = SectionContext::load(state, signed_in, path).await?;

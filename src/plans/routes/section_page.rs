@@ -8,8 +8,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::{Done, SectionContext, SectionPath, last_change};
 use crate::AppState;
+use crate::areas::OrganisationId;
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::auth::extract::SignedIn;
+use crate::plans::CommentId;
 use crate::plans::markdown::render_off_thread;
 use crate::plans::rules::SectionRights;
 use crate::plans::store::{self, Comment, Contribution, PlanSummary, Section};
@@ -17,6 +19,9 @@ use crate::web::banner::DoneQuery;
 use crate::web::extract::{Path, Query};
 use crate::web::form::shown;
 use crate::web::{AppError, FormErrors, Layout, page};
+
+/// No thread: comment ids start at 1, and the page compares each thread's id with this.
+const NO_THREAD: CommentId = CommentId::new(0);
 
 struct ContributionView {
     contribution: Contribution,
@@ -65,8 +70,8 @@ struct SectionPage {
     /// May answer "Have you completed this section?".
     may_answer: bool,
     comment_draft: String,
-    /// The thread whose reply box holds `reply_draft` (0 for none).
-    reply_thread: i64,
+    /// The thread whose reply box holds `reply_draft` (`NO_THREAD` for none).
+    reply_thread: CommentId,
     reply_draft: String,
 }
 
@@ -77,9 +82,9 @@ pub(super) struct PageProblem {
     /// The section text typed.
     pub draft: Option<String>,
     /// A contribution typed: (organisation id, text).
-    pub contribution: Option<(i64, String)>,
+    pub contribution: Option<(OrganisationId, String)>,
     /// A comment typed: (the thread it replies to, text).
-    pub comment: Option<(Option<i64>, String)>,
+    pub comment: Option<(Option<CommentId>, String)>,
 }
 
 impl PageProblem {
@@ -164,9 +169,9 @@ async fn section_page(
         .filter(|t| t.first.resolved_at.is_none())
         .count();
     let (comment_draft, reply_thread, reply_draft) = match problem.comment {
-        Some((None, text)) => (shown(&text), 0, String::new()),
+        Some((None, text)) => (shown(&text), NO_THREAD, String::new()),
         Some((Some(thread), text)) => (String::new(), thread, shown(&text)),
-        None => (String::new(), 0, String::new()),
+        None => (String::new(), NO_THREAD, String::new()),
     };
     Ok(SectionPage {
         base,

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::section_page::{PageProblem, problem_page};
 use super::{Done, SectionContext, SectionPath};
 use crate::AppState;
+use crate::areas::OrganisationId;
 use crate::areas::store as areas;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
@@ -143,7 +144,8 @@ pub(super) async fn assign(
         None
     } else {
         let members = areas::list_members(&state.pool, context.area.id).await?;
-        let chosen = form.organisation.parse::<i64>().ok().and_then(|id| {
+        let chosen = form.organisation.parse().ok().and_then(|id| {
+            let id = OrganisationId::new(id);
             members
                 .into_iter()
                 .find(|member| member.organisation_id == id)

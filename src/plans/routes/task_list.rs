@@ -149,7 +149,8 @@ pub(super) async fn task_list(
 ) -> Result<Response, AppError> {
     let (area, plan) = load_plan(&state, &signed_in, &slug, &plan_key).await?;
     let principal = signed_in.user.principal();
-    let tasks: Vec<TaskView> = store::task_list(&state.pool, plan.id, principal.organisation_id)
+    let own = rules::own_organisation(&principal);
+    let tasks: Vec<TaskView> = store::task_list(&state.pool, plan.id, own)
         .await?
         .into_iter()
         .map(|row| {

@@ -3,11 +3,14 @@
 use sqlx::{FromRow, PgExecutor};
 use time::OffsetDateTime;
 
+use crate::areas::AreaId;
+use crate::plans::{CommentId, PlanSectionId};
+
 /// A comment, with its author.
 #[derive(Clone, Debug, FromRow)]
 pub struct Comment {
-    pub id: i64,
-    pub thread_id: Option<i64>,
+    pub id: CommentId,
+    pub thread_id: Option<CommentId>,
     pub author: String,
     pub author_organisation: String,
     pub body: String,
@@ -19,7 +22,7 @@ pub struct Comment {
 /// All comments of a section, threads in order with their replies.
 pub async fn comments(
     db: impl PgExecutor<'_>,
-    section_id: i64,
+    section_id: PlanSectionId,
 ) -> Result<Vec<Comment>, sqlx::Error> {
     sqlx::query_as(
         "SELECT c.id, c.thread_id, u.display_name AS author, o.name AS author_organisation,
@@ -39,12 +42,12 @@ pub async fn comments(
 
 pub async fn add_comment(
     db: impl PgExecutor<'_>,
-    section_id: i64,
-    thread_id: Option<i64>,
+    section_id: PlanSectionId,
+    thread_id: Option<CommentId>,
     author_id: i64,
     body: &str,
     now: OffsetDateTime,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<Option<CommentId>, sqlx::Error> {
     // A reply must name a thread (a first comment) of the same section.
     sqlx::query_scalar(
         "INSERT INTO comments (plan_section_id, thread_id, author_id, body, created_at)
@@ -65,8 +68,8 @@ pub async fn add_comment(
 /// Resolves (or reopens, with `resolved` false) a thread of the section; false if no such thread.
 pub async fn set_thread_resolved(
     db: impl PgExecutor<'_>,
-    section_id: i64,
-    thread_id: i64,
+    section_id: PlanSectionId,
+    thread_id: CommentId,
     resolved: bool,
     user_id: i64,
     now: OffsetDateTime,
@@ -101,7 +104,7 @@ pub struct SearchHit {
 /// Full-text search across an area's plan text, contributions and comments.
 pub async fn search(
     db: impl PgExecutor<'_>,
-    area_id: i64,
+    area_id: AreaId,
     query: &str,
 ) -> Result<Vec<SearchHit>, sqlx::Error> {
     sqlx::query_as(

@@ -6,6 +6,9 @@ use sqlx::{FromRow, PgConnection, PgExecutor};
 use time::OffsetDateTime;
 
 use super::section::{SectionKind, SectionStatus};
+use super::templates::TemplateId;
+use super::{PlanId, PlanSectionId};
+use crate::areas::{AreaId, OrganisationId};
 
 mod comments;
 
@@ -14,7 +17,7 @@ pub use comments::{Comment, SearchHit, add_comment, comments, search, set_thread
 /// A template as offered when creating a plan.
 #[derive(Clone, Debug, FromRow)]
 pub struct TemplateSummary {
-    pub id: i64,
+    pub id: TemplateId,
     pub key: String,
     pub name: String,
 }
@@ -30,7 +33,7 @@ pub async fn list_templates(db: impl PgExecutor<'_>) -> Result<Vec<TemplateSumma
 /// An area's plan, with its template.
 #[derive(Clone, Debug, FromRow)]
 pub struct PlanSummary {
-    pub id: i64,
+    pub id: PlanId,
     pub template_key: String,
     pub template_name: String,
     pub sections: i64,
@@ -39,7 +42,7 @@ pub struct PlanSummary {
 
 pub async fn list_plans(
     db: impl PgExecutor<'_>,
-    area_id: i64,
+    area_id: AreaId,
 ) -> Result<Vec<PlanSummary>, sqlx::Error> {
     sqlx::query_as(
         "SELECT p.id, t.key AS template_key, t.name AS template_name,
@@ -60,7 +63,7 @@ pub async fn list_plans(
 
 pub async fn find_plan(
     db: impl PgExecutor<'_>,
-    area_id: i64,
+    area_id: AreaId,
     template_key: &str,
 ) -> Result<Option<PlanSummary>, sqlx::Error> {
     sqlx::query_as(
@@ -83,12 +86,12 @@ pub async fn find_plan(
 /// the area already has a plan from that template.
 pub async fn create_plan(
     tx: &mut PgConnection,
-    area_id: i64,
-    template_id: i64,
+    area_id: AreaId,
+    template_id: TemplateId,
     created_by: i64,
     now: OffsetDateTime,
-) -> Result<Option<i64>, sqlx::Error> {
-    let plan_id: Option<i64> = sqlx::query_scalar(
+) -> Result<Option<PlanId>, sqlx::Error> {
+    let plan_id: Option<PlanId> = sqlx::query_scalar(
         "INSERT INTO plans (area_id, template_id, created_at, created_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (area_id, template_id) DO NOTHING
          RETURNING id",
@@ -119,7 +122,7 @@ pub struct TaskListRow {
     pub title: String,
     pub per_organisation: bool,
     pub status: SectionStatus,
-    pub assigned_organisation_id: Option<i64>,
+    pub assigned_organisation_id: Option<OrganisationId>,
     pub assigned_organisation: Option<String>,
     pub updated_at: Option<OffsetDateTime>,
     pub updated_by: Option<String>,
@@ -133,8 +136,8 @@ pub struct TaskListRow {
 /// many partners have contributed and whether `organisation_id` has, in one query.
 pub async fn task_list(
     db: impl PgExecutor<'_>,
-    plan_id: i64,
-    organisation_id: i64,
+    plan_id: PlanId,
+    organisation_id: OrganisationId,
 ) -> Result<Vec<TaskListRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT ts.key, ts.title, ts.per_organisation, s.status, s.assigned_organisation_id,
@@ -174,15 +177,15 @@ pub async fn task_list(
 /// A section with everything its page shows at the top.
 #[derive(Clone, Debug, FromRow)]
 pub struct Section {
-    pub id: i64,
-    pub plan_id: i64,
+    pub id: PlanSectionId,
+    pub plan_id: PlanId,
     pub key: String,
     pub title: String,
     pub guidance: String,
     pub kind: SectionKind,
     pub per_organisation: bool,
     pub status: SectionStatus,
-    pub assigned_organisation_id: Option<i64>,
+    pub assigned_organisation_id: Option<OrganisationId>,
     pub assigned_organisation: Option<String>,
     pub body: String,
     pub version: i32,
@@ -192,7 +195,7 @@ pub struct Section {
 
 pub async fn find_section(
     db: impl PgExecutor<'_>,
-    plan_id: i64,
+    plan_id: PlanId,
     section_key: &str,
 ) -> Result<Option<Section>, sqlx::Error> {
     sqlx::query_as(
@@ -214,7 +217,7 @@ pub async fn find_section(
 /// A partner organisation's part of a section (empty if it has not written anything yet).
 #[derive(Clone, Debug, FromRow)]
 pub struct Contribution {
-    pub organisation_id: i64,
+    pub organisation_id: OrganisationId,
     pub organisation: String,
     pub body: String,
     pub version: i32,
@@ -225,8 +228,8 @@ pub struct Contribution {
 /// One row per partner of the area that signs the plan, with its contribution if any.
 pub async fn contributions(
     db: impl PgExecutor<'_>,
-    area_id: i64,
-    plan_section_id: i64,
+    area_id: AreaId,
+    plan_section_id: PlanSectionId,
 ) -> Result<Vec<Contribution>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.id AS organisation_id, o.name AS organisation,
@@ -271,7 +274,7 @@ pub enum Saved {
 /// lead's "completed" and an officer's save exclude each other on the row's lock.
 pub async fn save_section_text(
     tx: &mut PgConnection,
-    section_id: i64,
+    section_id: PlanSectionId,
     expected_version: i32,
     save: &TextSave<'_>,
 ) -> Result<Saved, sqlx::Error> {
@@ -300,7 +303,10 @@ pub async fn save_section_text(
 }
 
 /// After a refused save: completed, or someone else's newer version.
-async fn why_not_saved(tx: &mut PgConnection, section_id: i64) -> Result<Saved, sqlx::Error> {
+async fn why_not_saved(
+    tx: &mut PgConnection,
+    section_id: PlanSectionId,
+) -> Result<Saved, sqlx::Error> {
     let status: Option<SectionStatus> =
         sqlx::query_scalar("SELECT status FROM plan_sections WHERE id = $1")
             .bind(section_id)
@@ -318,12 +324,12 @@ async fn why_not_saved(tx: &mut PgConnection, section_id: i64) -> Result<Saved, 
 /// or this save sees the section completed and is refused.
 pub async fn save_contribution(
     tx: &mut PgConnection,
-    section_id: i64,
-    organisation_id: i64,
+    section_id: PlanSectionId,
+    organisation_id: OrganisationId,
     expected_version: i32,
     save: &TextSave<'_>,
 ) -> Result<Saved, sqlx::Error> {
-    let open: Option<i64> = sqlx::query_scalar(
+    let open: Option<PlanSectionId> = sqlx::query_scalar(
         "UPDATE plan_sections
          SET status = CASE WHEN status = 'not_started' THEN 'in_progress'::section_status
                            ELSE status END
@@ -368,8 +374,8 @@ pub async fn save_contribution(
 
 async fn insert_revision(
     tx: &mut PgConnection,
-    section_id: i64,
-    organisation_id: Option<i64>,
+    section_id: PlanSectionId,
+    organisation_id: Option<OrganisationId>,
     number: i32,
     save: &TextSave<'_>,
 ) -> Result<(), sqlx::Error> {
@@ -395,7 +401,7 @@ async fn insert_revision(
 /// it numbers the text's revisions, and saves check the status in their own `UPDATE`.
 pub async fn set_status(
     db: impl PgExecutor<'_>,
-    section_id: i64,
+    section_id: PlanSectionId,
     from: StatusFrom,
     status: SectionStatus,
     user_id: i64,
@@ -425,8 +431,8 @@ pub enum StatusFrom {
 
 pub async fn assign(
     db: impl PgExecutor<'_>,
-    section_id: i64,
-    organisation_id: Option<i64>,
+    section_id: PlanSectionId,
+    organisation_id: Option<OrganisationId>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE plan_sections SET assigned_organisation_id = $2 WHERE id = $1")
         .bind(section_id)
@@ -440,7 +446,7 @@ pub async fn assign(
 #[derive(Clone, Debug, FromRow)]
 pub struct RevisionSummary {
     pub number: i32,
-    pub organisation_id: Option<i64>,
+    pub organisation_id: Option<OrganisationId>,
     pub author: String,
     pub created_at: OffsetDateTime,
     pub restored_from: Option<i32>,
@@ -451,8 +457,8 @@ pub struct RevisionSummary {
 /// contribution, newest first.
 pub async fn revisions(
     db: impl PgExecutor<'_>,
-    section_id: i64,
-    organisation_id: Option<i64>,
+    section_id: PlanSectionId,
+    organisation_id: Option<OrganisationId>,
 ) -> Result<Vec<RevisionSummary>, sqlx::Error> {
     sqlx::query_as(
         "SELECT r.number, r.organisation_id, u.display_name AS author, r.created_at,
@@ -471,8 +477,8 @@ pub async fn revisions(
 /// The texts of two revisions (by number), in one query.
 pub async fn revision_bodies(
     db: impl PgExecutor<'_>,
-    section_id: i64,
-    organisation_id: Option<i64>,
+    section_id: PlanSectionId,
+    organisation_id: Option<OrganisationId>,
     numbers: [i32; 2],
 ) -> Result<Vec<(i32, String)>, sqlx::Error> {
     sqlx::query_as(

@@ -12,35 +12,22 @@ pub mod routes;
 mod sections;
 pub mod store;
 
-use std::fmt;
-
 use serde_json::{Map, Value};
 
 use super::section::{SectionKind, group_thousands};
+use crate::db::id::row_id;
 use crate::keyed::keyed_enum;
 use crate::web::text::{self, KeyMessages};
 
-/// A template's row id: its own type, so that it cannot be passed where a section's id (or any
-/// other id) is meant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
-#[sqlx(transparent)]
-pub struct TemplateId(i64);
-
-/// A template section's row id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
-#[sqlx(transparent)]
-pub struct TemplateSectionId(i64);
-
-impl fmt::Display for TemplateId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
+row_id! {
+    /// A template's row id: its own type, so that it cannot be passed where a section's id (or
+    /// any other id) is meant.
+    pub struct TemplateId;
 }
 
-impl fmt::Display for TemplateSectionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
+row_id! {
+    /// A template section's row id.
+    pub struct TemplateSectionId;
 }
 
 /// The most characters a template's name or a section's title may have.
