@@ -3,7 +3,7 @@
 //! back together; a `Change` dropped without `commit` (an early return, a `?`) rolls back and
 //! records nothing.
 //!
-//! ```ignore
+//! ```text
 //! let mut change = Change::begin(&state.pool, state.clock.now()).await?;
 //! let id = store::insert_organisation(change.db(), &name).await?;
 //! change.commit(&Event::new(actor, "organisation.created", "organisation").target(id)).await?;

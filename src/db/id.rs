@@ -6,7 +6,7 @@
 /// and shows as the bare number. `new` and `get` convert at the edges: numbers from URLs and
 /// forms, and code that does not take the type yet.
 ///
-/// ```ignore
+/// ```text
 /// row_id! {
 ///     /// An area's row id.
 ///     pub struct AreaId;
