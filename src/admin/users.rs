@@ -34,7 +34,7 @@ const USERS_LIMIT: usize = 200;
 struct UserRow {
     id: UserId,
     display_name: String,
-    email: String,
+    email: Email,
     organisation_name: String,
     /// "Area lead (Kent), Assurer", or "" for none.
     roles: String,
@@ -70,7 +70,7 @@ struct OneTimePasswordPage {
     heading: &'static str,
     user_id: UserId,
     display_name: String,
-    email: String,
+    email: Email,
     password: String,
 }
 
@@ -246,7 +246,7 @@ pub(super) async fn add(
         heading: "Account created",
         user_id: account.user_id,
         display_name: name.as_str().to_owned(),
-        email: email.as_str().to_owned(),
+        email,
         password: account.one_time_password,
     })
 }
@@ -424,7 +424,7 @@ pub(super) async fn reset_password(
     auth_store::clear_throttle(
         change.db(),
         Scope::Account.key(),
-        &user.email.to_lowercase(),
+        &user.email.as_str().to_lowercase(),
     )
     .await?;
     change

@@ -112,7 +112,7 @@ pub async fn create_with_one_time_password(
     let inserted = store::insert_user(
         &mut *tx,
         NewUser {
-            email: email.as_str(),
+            email,
             display_name: name.as_str(),
             organisation_id,
             password_hash: &password_hash,

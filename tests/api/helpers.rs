@@ -401,7 +401,7 @@ impl TestApp {
         let id = auth_store::insert_user(
             &self.pool,
             auth_store::NewUser {
-                email: &email,
+                email: &itf_planner::auth::accounts::Email::parse(&email).unwrap(),
                 display_name: &format!("Test {}", role.label()),
                 organisation_id: organisation_id.get(),
                 password_hash: &hash,

@@ -60,7 +60,7 @@ pub async fn set_password(
 
 /// Details of a new account.
 pub struct NewUser<'a> {
-    pub email: &'a str,
+    pub email: &'a Email,
     pub display_name: &'a str,
     pub organisation_id: i64,
     pub password_hash: &'a str,
@@ -99,7 +99,7 @@ pub async fn find_user_id_by_email(
 #[derive(Clone, Debug, FromRow)]
 pub struct UserListRow {
     pub id: UserId,
-    pub email: String,
+    pub email: Email,
     pub display_name: String,
     pub organisation_name: String,
     pub disabled: bool,
@@ -140,7 +140,7 @@ pub async fn list_users(
 #[derive(Clone, Debug, FromRow)]
 pub struct UserAccount {
     pub id: UserId,
-    pub email: String,
+    pub email: Email,
     pub display_name: String,
     pub organisation_id: i64,
     pub organisation_name: String,
