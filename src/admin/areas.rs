@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Done, clash_errors, parse_id, path_id};
+use super::{Done, clash_errors, parse_id};
 use crate::AppState;
 use crate::areas::store::{self as areas, AreaSummary, Member, OrganisationOption};
 use crate::areas::{AreaName, AreaSlug, OrganisationId};
@@ -436,10 +436,9 @@ pub(super) async fn add_member(
 pub(super) async fn remove_member(
     State(state): State<AppState>,
     admin: Admin,
-    Path((slug, organisation_id)): Path<(String, String)>,
+    Path((slug, organisation_id)): Path<(String, OrganisationId)>,
 ) -> Result<Response, AppError> {
     let area = find(&state, &slug).await?;
-    let organisation_id = OrganisationId::new(path_id(&organisation_id)?);
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     let removed = areas::delete_member(change.db(), area.id, organisation_id)
         .await?

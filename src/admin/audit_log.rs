@@ -76,7 +76,7 @@ pub(super) async fn browse(
     }
     if !user.is_empty() {
         match auth_store::find_user_id_by_email(&state.pool, &user).await? {
-            Some(id) => filter.actor_user_id = Some(id),
+            Some(id) => filter.actor_user_id = Some(id.get()),
             None => errors.add("user", "No account has this email address"),
         }
     }

@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::users::{GrantForm, find, refuse_for_self, refuse_on_user_page, user_url};
-use super::{Done, parse_id, path_id};
+use super::{Done, parse_id};
 use crate::AppState;
 use crate::areas::AreaId;
 use crate::areas::store::{self as areas, AreaSummary};
@@ -14,6 +14,7 @@ use crate::audit::{Change, Event};
 use crate::auth::guard::Admin;
 use crate::auth::policy::Role;
 use crate::auth::store as auth_store;
+use crate::auth::{GrantId, UserId};
 use crate::web::AppError;
 use crate::web::banner::see_done;
 use crate::web::extract::{Form, Path};
@@ -41,10 +42,10 @@ fn grant_problem(role: Role, area: Option<&AreaSummary>) -> Option<String> {
 pub(super) async fn add(
     State(state): State<AppState>,
     admin: Admin,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
     Form(form): Form<GrantForm>,
 ) -> Result<Response, AppError> {
-    let user = find(&state, &id).await?;
+    let user = find(&state, id).await?;
     let all_areas = areas::list_areas(&state.pool).await?;
     let role = Role::parse(&form.role);
     let area = match form.area.trim() {
@@ -106,10 +107,9 @@ pub(super) async fn add(
 pub(super) async fn remove(
     State(state): State<AppState>,
     admin: Admin,
-    Path((id, grant_id)): Path<(String, String)>,
+    Path((id, grant_id)): Path<(UserId, GrantId)>,
 ) -> Result<Response, AppError> {
-    let user = find(&state, &id).await?;
-    let grant_id = path_id(&grant_id)?;
+    let user = find(&state, id).await?;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     let removed = auth_store::delete_grant(change.db(), user.id, grant_id)
         .await?

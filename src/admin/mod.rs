@@ -17,9 +17,10 @@ use time::{Date, Month};
 
 use crate::db::constraint::{self, Clash};
 use crate::keyed::keyed_enum;
-use crate::web::{AppError, FormErrors};
+use crate::web::FormErrors;
 
-/// A row id from a URL or a form: digits only. Anything else names nothing.
+/// A row id chosen in a form: digits only. Anything else names nothing. (Ids in URLs parse
+/// into their types in the `Path` extractor, where one that is not a number is not found.)
 pub fn parse_id(raw: &str) -> Option<i64> {
     let raw = raw.trim();
     if raw.is_empty() || raw.len() > 18 || !raw.bytes().all(|b| b.is_ascii_digit()) {
@@ -57,11 +58,6 @@ pub fn parse_day(raw: &str) -> Result<Option<Date>, &'static str> {
     Date::from_calendar_date(year, month, day)
         .map(Some)
         .map_err(|_| MESSAGE)
-}
-
-/// An id from the URL; one that cannot be an id names nothing.
-fn path_id(raw: &str) -> Result<i64, AppError> {
-    parse_id(raw).ok_or(AppError::NotFound)
 }
 
 /// The form errors for a clash among `clashes`, if that is what `error` is.

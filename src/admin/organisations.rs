@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Done, clash_errors, path_id};
+use super::{Done, clash_errors};
 use crate::AppState;
 use crate::areas::store::{self as areas, Organisation};
 use crate::areas::{OdsCode, OrganisationId, OrganisationKind, OrganisationName};
@@ -252,9 +252,9 @@ pub(super) async fn add(
 pub(super) async fn edit(
     State(state): State<AppState>,
     admin: Admin,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
 ) -> Result<Response, AppError> {
-    let organisation = find(&state, OrganisationId::new(path_id(&id)?)).await?;
+    let organisation = find(&state, id).await?;
     ok(&OrganisationForm::of(&organisation).page(
         admin.layout(),
         FormErrors::new(),
@@ -265,11 +265,11 @@ pub(super) async fn edit(
 pub(super) async fn update(
     State(state): State<AppState>,
     admin: Admin,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response, AppError> {
     let layout = admin.layout();
-    let organisation = find(&state, OrganisationId::new(path_id(&id)?)).await?;
+    let organisation = find(&state, id).await?;
     if form.based_on != fingerprint(&organisation_details(&organisation)) {
         return conflict(&form.page(layout, organisation_changed(), Some(&organisation)));
     }

@@ -9,11 +9,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Done, parse_id, path_id};
+use super::{Done, parse_id};
 use crate::AppState;
 use crate::areas::OrganisationId;
 use crate::areas::store::{self as areas, AreaSummary, Organisation};
 use crate::audit::{Change, Event};
+use crate::auth::UserId;
 use crate::auth::accounts::{self, CreateAccountError, DisplayName, Email};
 use crate::auth::guard::Admin;
 use crate::auth::password;
@@ -31,9 +32,9 @@ const USERS_LIMIT: usize = 200;
 
 /// A user as listed.
 struct UserRow {
-    id: i64,
+    id: UserId,
     display_name: String,
-    email: String,
+    email: Email,
     organisation_name: String,
     /// "Area lead (Kent), Assurer", or "" for none.
     roles: String,
@@ -67,9 +68,9 @@ struct NewUserPage {
 struct OneTimePasswordPage {
     layout: Layout,
     heading: &'static str,
-    user_id: i64,
+    user_id: UserId,
     display_name: String,
-    email: String,
+    email: Email,
     password: String,
 }
 
@@ -245,13 +246,13 @@ pub(super) async fn add(
         heading: "Account created",
         user_id: account.user_id,
         display_name: name.as_str().to_owned(),
-        email: email.as_str().to_owned(),
+        email,
         password: account.one_time_password,
     })
 }
 
-pub(super) async fn find(state: &AppState, raw_id: &str) -> Result<UserAccount, AppError> {
-    auth_store::find_user_account(&state.pool, path_id(raw_id)?)
+pub(super) async fn find(state: &AppState, id: UserId) -> Result<UserAccount, AppError> {
+    auth_store::find_user_account(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -292,10 +293,10 @@ async fn user_page(
 pub(super) async fn show(
     State(state): State<AppState>,
     admin: Admin,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    let user = find(&state, &id).await?;
+    let user = find(&state, id).await?;
     let banner = query.banner::<Done>();
     let page = user_page(
         &state,
@@ -341,9 +342,9 @@ pub(super) async fn refuse_for_self(
 pub(super) async fn disable(
     State(state): State<AppState>,
     admin: Admin,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
 ) -> Result<Response, AppError> {
-    let user = find(&state, &id).await?;
+    let user = find(&state, id).await?;
     if user.id == admin.user_id() {
         let problem = "You cannot disable your own account. Ask another administrator if it must be disabled.";
         return refuse_for_self(&state, &admin, user, "disable", problem).await;
@@ -354,9 +355,9 @@ pub(super) async fn disable(
 pub(super) async fn enable(
     State(state): State<AppState>,
     admin: Admin,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
 ) -> Result<Response, AppError> {
-    let user = find(&state, &id).await?;
+    let user = find(&state, id).await?;
     set_disabled(&state, &admin, user, false).await
 }
 
@@ -411,9 +412,9 @@ async fn end_sessions(
 pub(super) async fn reset_password(
     State(state): State<AppState>,
     admin: Admin,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
 ) -> Result<Response, AppError> {
-    let user = find(&state, &id).await?;
+    let user = find(&state, id).await?;
     let one_time_password = password::generate_one_time()?;
     let password_hash = password::hash(&one_time_password).await?;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
@@ -423,7 +424,7 @@ pub(super) async fn reset_password(
     auth_store::clear_throttle(
         change.db(),
         Scope::Account.key(),
-        &user.email.to_lowercase(),
+        &user.email.as_str().to_lowercase(),
     )
     .await?;
     change
@@ -449,9 +450,9 @@ pub(super) async fn reset_password(
 pub(super) async fn reset_two_factor(
     State(state): State<AppState>,
     admin: Admin,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
 ) -> Result<Response, AppError> {
-    let user = find(&state, &id).await?;
+    let user = find(&state, id).await?;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     auth_store::reset_totp(change.db(), user.id).await?;
     // Whoever has a session could otherwise set up a new authenticator in their place.

@@ -1,8 +1,11 @@
 //! Organisations and the Health and Wellbeing Board areas they plan together. An area is the
 //! tenant boundary: later features hang their data off it and check access against it.
 
+mod access;
 pub mod routes;
 pub mod store;
+
+pub use access::authorised_area;
 
 use crate::db::id::row_id;
 use crate::keyed::keyed_enum;

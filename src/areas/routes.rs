@@ -4,10 +4,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 
+use super::access::authorised_area;
 use super::store::{self, AreaSummary, Member};
 use crate::AppState;
 use crate::auth::extract::SignedIn;
-use crate::auth::policy::{self, Action, Decision, Target};
+use crate::auth::policy::Action;
 use crate::web::extract::Path;
 use crate::web::routes::{Route, get};
 use crate::web::{AppError, Layout, page};
@@ -24,28 +25,6 @@ struct AreaPage {
     partners: Vec<Member>,
     others: Vec<Member>,
     your_roles: Vec<&'static str>,
-}
-
-/// Loads the area named in the URL and asks the policy whether `signed_in` may do `action` in
-/// it. An area the person has no part in is reported as not found.
-pub async fn authorised_area(
-    state: &AppState,
-    signed_in: &SignedIn,
-    slug: &str,
-    action: Action,
-) -> Result<AreaSummary, AppError> {
-    let area = store::find_area_by_slug(&state.pool, slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    match policy::decide(
-        &signed_in.user.principal(),
-        action,
-        Target::area(area.id.get()),
-    ) {
-        Decision::Allow => Ok(area),
-        Decision::Forbidden => Err(AppError::Forbidden),
-        Decision::NotFound => Err(AppError::NotFound),
-    }
 }
 
 async fn show_area(

@@ -45,9 +45,11 @@ pub enum Actor {
 }
 
 impl Actor {
-    pub fn user(id: i64, email: &str) -> Actor {
+    /// A signed-in person. Takes anything that converts to the user's row number, so that the
+    /// audit log need not know the user id's type.
+    pub fn user(id: impl Into<i64>, email: &str) -> Actor {
         Actor::User {
-            id,
+            id: id.into(),
             label: email.to_owned(),
         }
     }

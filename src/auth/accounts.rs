@@ -4,6 +4,7 @@
 use serde_json::json;
 use sqlx::PgConnection;
 
+use super::UserId;
 use super::password;
 use super::policy::Role;
 use super::store::{self, NewUser};
@@ -84,7 +85,7 @@ pub enum CreateAccountError {
 
 /// An account just made, not yet committed.
 pub struct NewAccount {
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Shown once and never stored in clear.
     pub one_time_password: String,
     /// What to record in the audit log with the change that made it.
@@ -111,7 +112,7 @@ pub async fn create_with_one_time_password(
     let inserted = store::insert_user(
         &mut *tx,
         NewUser {
-            email: email.as_str(),
+            email,
             display_name: name.as_str(),
             organisation_id,
             password_hash: &password_hash,

@@ -9,6 +9,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
+use super::UserId;
 use super::extract::{SignedIn, actor};
 use super::middleware::CurrentSession;
 use super::policy::{self, Action, Decision, Target};
@@ -49,8 +50,8 @@ impl Admin {
         actor(&self.0)
     }
 
-    pub fn user_id(&self) -> i64 {
-        self.0.user.id.get()
+    pub fn user_id(&self) -> UserId {
+        self.0.user.id
     }
 
     pub fn signed_in(&self) -> &SignedIn {

@@ -15,42 +15,20 @@ pub mod store;
 pub mod throttle;
 pub mod totp;
 
-/// A user's row id: its own type, so that it cannot be passed where another kind of id is meant.
-/// Other features still take user ids as bare `i64`s: they convert at the boundary with `get`
-/// and `UserId::from`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type, serde::Serialize)]
-#[serde(transparent)]
-#[sqlx(transparent)]
-pub struct UserId(i64);
+use crate::db::id::row_id;
 
-impl UserId {
-    /// The bare number, for code that does not take the type yet.
-    pub fn get(self) -> i64 {
-        self.0
-    }
+row_id! {
+    /// A user's row id: its own type, so that it cannot be passed where another kind of id is
+    /// meant.
+    pub struct UserId;
 }
 
-impl From<i64> for UserId {
-    fn from(id: i64) -> UserId {
-        UserId(id)
-    }
+row_id! {
+    /// A grant's row id (one role a user holds).
+    pub struct GrantId;
 }
 
-impl std::fmt::Display for UserId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::UserId;
-
-    #[test]
-    fn a_user_id_shows_and_serialises_as_its_bare_number() {
-        let id = UserId::from(42);
-        assert_eq!(id.to_string(), "42");
-        assert_eq!(id.get(), 42);
-        assert_eq!(serde_json::to_string(&id).unwrap(), "42");
-    }
+row_id! {
+    /// A trusted browser's row id (`trusted_devices`).
+    pub struct TrustedDeviceId;
 }

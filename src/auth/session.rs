@@ -79,7 +79,7 @@ impl SessionUser {
 
     /// The person as the audit log names them.
     pub fn actor(&self) -> Actor {
-        Actor::user(self.id.get(), self.email.as_str())
+        Actor::user(self.id, self.email.as_str())
     }
 
     /// An audit event about this person's own account, done by them.

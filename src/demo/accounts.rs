@@ -6,6 +6,7 @@ use sqlx::PgPool;
 
 use crate::areas::OrganisationKind;
 use crate::areas::store as areas;
+use crate::auth::accounts::Email;
 use crate::auth::password;
 use crate::auth::policy::Role;
 use crate::auth::store::{self as auth, NewUser};
@@ -150,12 +151,15 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
                     .ok_or_else(|| {
                         anyhow::anyhow!("demo organisation {} is missing", demo.organisation)
                     })?;
+                let email = Email::parse(demo.email)
+                    .map_err(|problem| anyhow::anyhow!("demo account {}: {problem}", demo.email))?;
                 auth::insert_user(
                     &mut *tx,
                     NewUser {
-                        email: demo.email,
+                        email: &email,
                         display_name: demo.display_name,
-                        // Accounts take organisation ids as bare numbers for now.
+                        // `auth` takes organisation ids as bare numbers: `areas` depends on
+                        // `auth`, so `auth` cannot name `OrganisationId`.
                         organisation_id: organisation_id.get(),
                         password_hash: &password_hash,
                         must_change_password: false,

@@ -6,6 +6,7 @@ use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 
 use crate::areas::store as areas;
+use crate::auth::UserId;
 use crate::auth::store as auth;
 use crate::plans::section::SectionStatus;
 use crate::plans::store::{self, StatusFrom, TextSave};
@@ -65,7 +66,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     let vision = store::find_section(&mut *tx, plan_id, "vision")
         .await?
         .ok_or_else(|| anyhow::anyhow!("the template has no vision section"))?;
-    let save = |body: &'static str, author_id: i64, at: OffsetDateTime| TextSave {
+    let save = |body: &'static str, author_id: UserId, at: OffsetDateTime| TextSave {
         body,
         author_id,
         at,

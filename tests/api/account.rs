@@ -1,6 +1,7 @@
 //! "Your account": changing the password, setting up two-factor and recovery codes, the sessions
 //! list and signing out everywhere.
 
+use itf_planner::auth::UserId;
 use itf_planner::auth::policy::Role;
 use itf_planner::auth::totp::{self, TotpSecret};
 use itf_planner::demo::accounts::DEMO_PASSWORD;
@@ -52,7 +53,7 @@ async fn reaches_kent(app: &TestApp) -> bool {
 /// The demo signatory: two-factor required by the role but not set up yet.
 async fn demo_signatory(app: &TestApp) -> TestUser {
     let email = "kent.signatory@itf.example";
-    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+    let id: UserId = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
         .fetch_one(&app.pool)
         .await
@@ -65,7 +66,7 @@ async fn demo_signatory(app: &TestApp) -> TestUser {
     }
 }
 
-async fn stored_totp_secret(app: &TestApp, user_id: i64) -> Vec<u8> {
+async fn stored_totp_secret(app: &TestApp, user_id: UserId) -> Vec<u8> {
     sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_one(&app.pool)
@@ -106,7 +107,7 @@ async fn sign_in_with_code(app: &TestApp, user: &TestUser, code: &str) -> reqwes
         .await
 }
 
-async fn count_sessions(app: &TestApp, user_id: i64) -> i64 {
+async fn count_sessions(app: &TestApp, user_id: UserId) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .fetch_one(&app.pool)
@@ -394,7 +395,7 @@ async fn the_demo_signatory_sets_up_two_factor_at_first_sign_in_and_signs_in_wit
     assert!(reaches_kent(&app).await);
 }
 
-async fn stored_totp_secret_is_null(app: &TestApp, user_id: i64) -> bool {
+async fn stored_totp_secret_is_null(app: &TestApp, user_id: UserId) -> bool {
     let secret: Option<Vec<u8>> = sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_one(&app.pool)

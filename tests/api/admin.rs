@@ -3,6 +3,7 @@
 
 use itf_planner::areas::{AreaId, OrganisationId};
 use itf_planner::audit::{self, Actor, Event};
+use itf_planner::auth::UserId;
 use itf_planner::auth::policy::Role;
 
 use crate::helpers::{
@@ -460,7 +461,7 @@ async fn admin_creates_a_user_whose_one_time_password_must_be_changed_at_sign_in
     );
 
     let sam = TestUser {
-        id: 0,
+        id: UserId::new(0),
         email: "sam.smith@kent.gov.uk".into(),
         password,
         totp_secret: None,
@@ -712,6 +713,8 @@ async fn unknown_or_malformed_ids_and_slugs_are_not_found() {
         "/admin/areas/nowhere",
         "/admin/users/999999",
         "/admin/users/1x",
+        "/admin/users/-1",
+        "/admin/users/99999999999999999999",
     ] {
         assert_eq!(app.get(path).await.status(), 404, "GET {path}");
     }
@@ -723,6 +726,7 @@ async fn unknown_or_malformed_ids_and_slugs_are_not_found() {
         format!("/admin/users/{}/grants/999999/remove", admin.id),
         "/admin/areas/nowhere/members".to_owned(),
         format!("/admin/areas/rotherham/members/{kent_council}/remove"),
+        "/admin/areas/kent/members/abc/remove".to_owned(),
     ] {
         assert_eq!(app.post_form(&path, &[]).await.status(), 404, "POST {path}");
     }

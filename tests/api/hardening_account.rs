@@ -1,6 +1,7 @@
 //! Issue 8 hardening of "Your account": trusted browsers with a lifetime, listed, revocable and
 //! revoked at a password change; new recovery codes only with the password.
 
+use itf_planner::auth::UserId;
 use itf_planner::auth::policy::Role;
 use time::Duration;
 
@@ -8,7 +9,7 @@ use crate::helpers::{TestApp, TestUser, csrf_token_in, location, spawn_app};
 
 const NEW_PASSWORD: &str = "velvet harbour kettle orbit sprinkle";
 
-async fn trusted_browsers(app: &TestApp, user_id: i64) -> i64 {
+async fn trusted_browsers(app: &TestApp, user_id: UserId) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM trusted_devices WHERE user_id = $1")
         .bind(user_id)
         .fetch_one(&app.pool)

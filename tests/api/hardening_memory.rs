@@ -77,7 +77,7 @@ async fn resident_memory_stays_under_200_mb_through_100_parallel_sign_ins() {
         auth_store::insert_user(
             &pool,
             auth_store::NewUser {
-                email: &email,
+                email: &itf_planner::auth::accounts::Email::parse(&email).unwrap(),
                 display_name: "Burst test",
                 organisation_id: organisation_id.get(),
                 password_hash: &hash,

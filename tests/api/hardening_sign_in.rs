@@ -1,6 +1,7 @@
 //! Issue 8 hardening of sign-in: parallel guesses each count, separate throttle scopes, one
 //! email normalisation, nothing written for anonymous visitors, and hostile input.
 
+use itf_planner::auth::UserId;
 use itf_planner::auth::policy::Role;
 use time::Duration;
 
@@ -286,7 +287,7 @@ async fn a_failed_sign_in_is_a_security_event_not_an_audit_row_and_no_password_i
         audit_before,
         "the permanent audit log is untouched"
     );
-    let rows: Vec<(Option<i64>, Option<String>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(Option<UserId>, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT user_id, email, client_address FROM security_events
          WHERE kind = 'sign_in_failed' ORDER BY id",
     )

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use itf_planner::auth::UserId;
 use itf_planner::auth::policy::Role;
 use itf_planner::auth::store as auth_store;
 use itf_planner::auth::totp::TotpSecret;
@@ -281,7 +282,7 @@ pub struct TestApp {
 /// Someone with an account in a test, and what they need to sign in.
 #[derive(Clone, Debug)]
 pub struct TestUser {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub password: String,
     pub totp_secret: Option<Vec<u8>>,
@@ -400,7 +401,7 @@ impl TestApp {
         let id = auth_store::insert_user(
             &self.pool,
             auth_store::NewUser {
-                email: &email,
+                email: &itf_planner::auth::accounts::Email::parse(&email).unwrap(),
                 display_name: &format!("Test {}", role.label()),
                 organisation_id: organisation_id.get(),
                 password_hash: &hash,

@@ -1,12 +1,13 @@
 //! Two-factor secrets are stored encrypted with the server's key, never in clear, and signing in
 //! with them works, as it does for secrets stored in clear by earlier versions.
 
+use itf_planner::auth::UserId;
 use itf_planner::auth::policy::Role;
 use itf_planner::auth::totp::TotpSecret;
 
 use crate::helpers::spawn_app;
 
-async fn stored_secret(app: &crate::helpers::TestApp, user_id: i64) -> Vec<u8> {
+async fn stored_secret(app: &crate::helpers::TestApp, user_id: UserId) -> Vec<u8> {
     sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_one(&app.pool)

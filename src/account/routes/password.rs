@@ -129,11 +129,10 @@ pub(super) async fn change(
 
     let password_hash = password::hash(new_password.as_str()).await?;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    store::set_password(change.db(), user.id.get(), &password_hash, false).await?;
+    store::set_password(change.db(), user.id, &password_hash, false).await?;
     // Whoever else knew the old password is signed out.
     let others_ended =
-        store::delete_user_sessions(change.db(), user.id.get(), Some(&holder.session.token_hash))
-            .await?;
+        store::delete_user_sessions(change.db(), user.id, Some(&holder.session.token_hash)).await?;
     // And no browser stays trusted on the strength of the old password.
     let trusted_browsers_revoked = store::delete_user_trusted_devices(change.db(), user.id).await?;
     // And this browser gets a new session id, so a token taken before the change is useless.

@@ -12,7 +12,7 @@ use crate::account::display;
 use crate::audit::Change;
 use crate::auth::accounts::Email;
 use crate::auth::extract::AccountHolder;
-use crate::auth::{session, sign_in, store};
+use crate::auth::{TrustedDeviceId, session, sign_in, store};
 use crate::web::extract::Path;
 use crate::web::format::date_time;
 use crate::web::page::see_other;
@@ -25,7 +25,7 @@ struct RoleRow {
 }
 
 struct TrustedBrowserRow {
-    id: i64,
+    id: TrustedDeviceId,
     browser: String,
     address: String,
     trusted_at: String,
@@ -127,7 +127,7 @@ pub(super) async fn sign_out_everywhere(
 ) -> Result<Response, AppError> {
     let user = &holder.user;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    let ended = store::delete_user_sessions(change.db(), user.id.get(), None).await?;
+    let ended = store::delete_user_sessions(change.db(), user.id, None).await?;
     change
         .commit(
             &user
@@ -143,7 +143,7 @@ pub(super) async fn sign_out_everywhere(
 pub(super) async fn revoke_trusted_browser(
     State(state): State<AppState>,
     holder: AccountHolder,
-    Path(id): Path<i64>,
+    Path(id): Path<TrustedDeviceId>,
 ) -> Result<Response, AppError> {
     let user = &holder.user;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;

@@ -157,7 +157,7 @@ pub(super) async fn start(
     }
     let secret = TotpSecret::generate()?;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    store::start_totp_enrolment(change.db(), user.id.get(), secret.as_bytes()).await?;
+    store::start_totp_enrolment(change.db(), user.id, secret.as_bytes()).await?;
     change
         .commit(&user.own_event("user.two_factor_setup_started"))
         .await?;
@@ -175,7 +175,7 @@ pub(super) async fn confirm(
     if user.two_factor_enabled {
         return Ok(see_other("/account/two-factor"));
     }
-    let totp_state = store::totp_state(&state.pool, user.id.get()).await?;
+    let totp_state = store::totp_state(&state.pool, user.id).await?;
     let Some(secret) = totp_state.totp_secret.map(TotpSecret::from_bytes) else {
         // Nothing started (or it was reset meanwhile): start again.
         return Ok(see_other("/account/two-factor"));
@@ -198,9 +198,7 @@ pub(super) async fn confirm(
 
     let (codes, hashes) = new_recovery_codes()?;
     let mut change = Change::begin(&state.pool, now).await?;
-    if !store::confirm_totp_enrolment(change.db(), user.id.get(), secret.as_bytes(), step, now)
-        .await?
-    {
+    if !store::confirm_totp_enrolment(change.db(), user.id, secret.as_bytes(), step, now).await? {
         // The code was just used, or the secret was replaced from another tab: the change is
         // dropped.
         return wrong_code();

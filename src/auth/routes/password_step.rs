@@ -246,7 +246,7 @@ pub(super) async fn sign_in(
     change
         .commit(
             &Event::new(
-                Actor::user(account.id.get(), account.email.as_str()),
+                Actor::user(account.id, account.email.as_str()),
                 action,
                 "user",
             )

@@ -73,7 +73,7 @@ async fn second_factor_method(
         let used = store::use_recovery_code(&mut *db, user.id, &recovery::hash(code), now).await?;
         return Ok(used.then_some("recovery_code"));
     }
-    let totp_state = store::totp_state(&mut *db, user.id.get()).await?;
+    let totp_state = store::totp_state(&mut *db, user.id).await?;
     let step = totp_state.totp_secret.and_then(|secret| {
         totp::verify(
             &totp::TotpSecret::from_bytes(secret),

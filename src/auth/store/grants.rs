@@ -3,13 +3,13 @@
 
 use sqlx::{FromRow, PgExecutor};
 
-use crate::auth::UserId;
 use crate::auth::policy::Role;
+use crate::auth::{GrantId, UserId};
 
 /// Gives `user_id` a role (in `area_id` for area roles); true if it was new.
 pub async fn insert_grant(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
     role: Role,
     area_id: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
@@ -54,7 +54,7 @@ const GRANTS_LIMIT: i64 = 1000;
 /// A role a user holds, with its area.
 #[derive(Clone, Debug, FromRow)]
 pub struct GrantRow {
-    pub id: i64,
+    pub id: GrantId,
     pub role: Role,
     pub area_id: Option<i64>,
     pub area_slug: Option<String>,
@@ -63,7 +63,7 @@ pub struct GrantRow {
 
 pub async fn list_grants(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Vec<GrantRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT g.id, g.role, g.area_id, a.slug AS area_slug, a.name AS area_name
@@ -81,8 +81,8 @@ pub async fn list_grants(
 /// Removes one of the user's grants; returns it, or `None` if they hold no such grant.
 pub async fn delete_grant(
     db: impl PgExecutor<'_>,
-    user_id: i64,
-    grant_id: i64,
+    user_id: UserId,
+    grant_id: GrantId,
 ) -> Result<Option<GrantRow>, sqlx::Error> {
     sqlx::query_as(
         "DELETE FROM grants g WHERE g.id = $2 AND g.user_id = $1

@@ -155,7 +155,7 @@ pub async fn delete_session(db: impl PgExecutor<'_>, token_hash: &[u8]) -> Resul
 /// Ends every session of a user except, optionally, one; returns how many ended.
 pub async fn delete_user_sessions(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
     except_token_hash: Option<&[u8]>,
 ) -> Result<u64, sqlx::Error> {
     let result = sqlx::query(

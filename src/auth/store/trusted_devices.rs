@@ -4,7 +4,7 @@
 use sqlx::{FromRow, PgExecutor};
 use time::OffsetDateTime;
 
-use crate::auth::UserId;
+use crate::auth::{TrustedDeviceId, UserId};
 
 /// Whether the browser holding the token of `token_hash` is trusted by `user_id` at `now`.
 pub async fn is_trusted_device(
@@ -85,7 +85,7 @@ pub async fn delete_trusted_device(
 /// A browser the account trusts, for "Your account".
 #[derive(FromRow)]
 pub struct TrustedDevice {
-    pub id: i64,
+    pub id: TrustedDeviceId,
     pub token_hash: Vec<u8>,
     pub created_at: OffsetDateTime,
     pub last_used_at: OffsetDateTime,
@@ -115,7 +115,7 @@ pub async fn list_trusted_devices(
 pub async fn revoke_trusted_device(
     db: impl PgExecutor<'_>,
     user_id: UserId,
-    id: i64,
+    id: TrustedDeviceId,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1 AND id = $2")
         .bind(user_id)

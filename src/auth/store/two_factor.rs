@@ -13,7 +13,10 @@ pub struct TotpState {
     pub totp_last_step: Option<i64>,
 }
 
-pub async fn totp_state(db: impl PgExecutor<'_>, user_id: i64) -> Result<TotpState, sqlx::Error> {
+pub async fn totp_state(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+) -> Result<TotpState, sqlx::Error> {
     sqlx::query_as(
         "SELECT totp_secret, totp_enabled_at IS NOT NULL AS totp_enabled, totp_last_step
          FROM users WHERE id = $1",
@@ -44,7 +47,7 @@ pub async fn claim_totp_step(
 /// Stores a new secret for enrolment; two-factor stays off until a code confirms it.
 pub async fn start_totp_enrolment(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
     secret: &[u8],
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -60,7 +63,7 @@ pub async fn start_totp_enrolment(
 
 pub async fn enable_totp(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET totp_enabled_at = $2 WHERE id = $1")
@@ -72,7 +75,7 @@ pub async fn enable_totp(
 }
 
 /// Turns two-factor off (an administrator's reset for a lost phone) and removes its codes.
-pub async fn reset_totp(db: &mut PgConnection, user_id: i64) -> Result<(), sqlx::Error> {
+pub async fn reset_totp(db: &mut PgConnection, user_id: UserId) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL
          WHERE id = $1",
@@ -139,7 +142,7 @@ pub async fn unused_recovery_codes(
 /// records the step as used. False if either has changed, or it was on already.
 pub async fn confirm_totp_enrolment(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
     secret: &[u8],
     step: i64,
     now: OffsetDateTime,

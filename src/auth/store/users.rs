@@ -45,7 +45,7 @@ pub async fn find_password_hash(
 
 pub async fn set_password(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
     password_hash: &str,
     must_change: bool,
 ) -> Result<(), sqlx::Error> {
@@ -60,7 +60,7 @@ pub async fn set_password(
 
 /// Details of a new account.
 pub struct NewUser<'a> {
-    pub email: &'a str,
+    pub email: &'a Email,
     pub display_name: &'a str,
     pub organisation_id: i64,
     pub password_hash: &'a str,
@@ -68,7 +68,10 @@ pub struct NewUser<'a> {
 }
 
 /// Adds an account; a clash with an existing email is `users_email_key`.
-pub async fn insert_user(db: impl PgExecutor<'_>, user: NewUser<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert_user(
+    db: impl PgExecutor<'_>,
+    user: NewUser<'_>,
+) -> Result<UserId, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO users (email, display_name, organisation_id, password_hash, must_change_password)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -85,7 +88,7 @@ pub async fn insert_user(db: impl PgExecutor<'_>, user: NewUser<'_>) -> Result<i
 pub async fn find_user_id_by_email(
     db: impl PgExecutor<'_>,
     email: &str,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<Option<UserId>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM users WHERE email_key(email) = email_key($1)")
         .bind(email)
         .fetch_optional(db)
@@ -95,8 +98,8 @@ pub async fn find_user_id_by_email(
 /// A user as listed for administrators, with their roles.
 #[derive(Clone, Debug, FromRow)]
 pub struct UserListRow {
-    pub id: i64,
-    pub email: String,
+    pub id: UserId,
+    pub email: Email,
     pub display_name: String,
     pub organisation_name: String,
     pub disabled: bool,
@@ -136,8 +139,8 @@ pub async fn list_users(
 /// One user, for their administration page.
 #[derive(Clone, Debug, FromRow)]
 pub struct UserAccount {
-    pub id: i64,
-    pub email: String,
+    pub id: UserId,
+    pub email: Email,
     pub display_name: String,
     pub organisation_id: i64,
     pub organisation_name: String,
@@ -149,7 +152,7 @@ pub struct UserAccount {
 
 pub async fn find_user_account(
     db: impl PgExecutor<'_>,
-    id: i64,
+    id: UserId,
 ) -> Result<Option<UserAccount>, sqlx::Error> {
     sqlx::query_as(
         "SELECT u.id, u.email, u.display_name, u.organisation_id, o.name AS organisation_name,
@@ -166,7 +169,7 @@ pub async fn find_user_account(
 /// Disables the account (their sessions are refused from now on); false if it already was.
 pub async fn disable_user(
     db: impl PgExecutor<'_>,
-    user_id: i64,
+    user_id: UserId,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
     let result =
@@ -179,7 +182,7 @@ pub async fn disable_user(
 }
 
 /// Enables a disabled account; false if it was not disabled.
-pub async fn enable_user(db: impl PgExecutor<'_>, user_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn enable_user(db: impl PgExecutor<'_>, user_id: UserId) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE users SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL",
     )

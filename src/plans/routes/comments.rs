@@ -95,7 +95,7 @@ async fn add(
         change.db(),
         context.section.id,
         thread_id,
-        signed_in.user.id.get(),
+        signed_in.user.id,
         &body,
         now,
     )
@@ -137,7 +137,7 @@ async fn set_thread(
         context.section.id,
         thread_id,
         resolved,
-        signed_in.user.id.get(),
+        signed_in.user.id,
         now,
     )
     .await?;

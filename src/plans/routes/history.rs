@@ -239,7 +239,7 @@ pub(super) async fn restore(
     let mut change = Change::begin(&state.pool, now).await?;
     let save = TextSave {
         body: &body,
-        author_id: signed_in.user.id.get(),
+        author_id: signed_in.user.id,
         at: now,
         restored_from: Some(number),
     };

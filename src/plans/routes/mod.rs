@@ -13,7 +13,7 @@ mod status;
 mod task_list;
 
 use crate::AppState;
-use crate::areas::routes::authorised_area;
+use crate::areas::authorised_area;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::Action;

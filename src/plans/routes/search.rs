@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::areas::routes::authorised_area;
+use crate::areas::authorised_area;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::Action;

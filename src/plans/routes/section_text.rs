@@ -153,7 +153,7 @@ async fn save(
     let mut change = Change::begin(&state.pool, now).await?;
     let save = TextSave {
         body: text.as_str(),
-        author_id: signed_in.user.id.get(),
+        author_id: signed_in.user.id,
         at: now,
         restored_from: None,
     };

@@ -58,7 +58,7 @@ pub(super) async fn answer_completed(
         context.section.id,
         StatusFrom::Open,
         status,
-        signed_in.user.id.get(),
+        signed_in.user.id,
         now,
     )
     .await?;
@@ -101,7 +101,7 @@ pub(super) async fn reopen(
         context.section.id,
         StatusFrom::Completed,
         SectionStatus::InProgress,
-        signed_in.user.id.get(),
+        signed_in.user.id,
         now,
     )
     .await?;

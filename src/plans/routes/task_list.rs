@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{Done, load_plan};
 use crate::AppState;
-use crate::areas::routes::authorised_area;
+use crate::areas::authorised_area;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
@@ -97,14 +97,8 @@ pub(super) async fn create_plan(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
-    let created = store::create_plan(
-        change.db(),
-        area.id,
-        template.id,
-        signed_in.user.id.get(),
-        now,
-    )
-    .await?;
+    let created =
+        store::create_plan(change.db(), area.id, template.id, signed_in.user.id, now).await?;
     // Created now or by someone a moment ago: either way the plan is there, and only a plan
     // created now is recorded.
     if let Some(plan_id) = created {

@@ -4,6 +4,7 @@ use sqlx::{FromRow, PgExecutor};
 use time::OffsetDateTime;
 
 use crate::areas::AreaId;
+use crate::auth::UserId;
 use crate::plans::{CommentId, PlanSectionId};
 
 /// A comment, with its author.
@@ -44,7 +45,7 @@ pub async fn add_comment(
     db: impl PgExecutor<'_>,
     section_id: PlanSectionId,
     thread_id: Option<CommentId>,
-    author_id: i64,
+    author_id: UserId,
     body: &str,
     now: OffsetDateTime,
 ) -> Result<Option<CommentId>, sqlx::Error> {
@@ -71,7 +72,7 @@ pub async fn set_thread_resolved(
     section_id: PlanSectionId,
     thread_id: CommentId,
     resolved: bool,
-    user_id: i64,
+    user_id: UserId,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(

@@ -9,6 +9,7 @@ use super::section::{SectionKind, SectionStatus};
 use super::templates::TemplateId;
 use super::{PlanId, PlanSectionId};
 use crate::areas::{AreaId, OrganisationId};
+use crate::auth::UserId;
 
 mod comments;
 
@@ -88,7 +89,7 @@ pub async fn create_plan(
     tx: &mut PgConnection,
     area_id: AreaId,
     template_id: TemplateId,
-    created_by: i64,
+    created_by: UserId,
     now: OffsetDateTime,
 ) -> Result<Option<PlanId>, sqlx::Error> {
     let plan_id: Option<PlanId> = sqlx::query_scalar(
@@ -252,7 +253,7 @@ pub async fn contributions(
 /// One save of a text: what, by whom, when, and which earlier revision it restores, if any.
 pub struct TextSave<'a> {
     pub body: &'a str,
-    pub author_id: i64,
+    pub author_id: UserId,
     pub at: OffsetDateTime,
     pub restored_from: Option<i32>,
 }
@@ -404,7 +405,7 @@ pub async fn set_status(
     section_id: PlanSectionId,
     from: StatusFrom,
     status: SectionStatus,
-    user_id: i64,
+    user_id: UserId,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
     let changed = sqlx::query(

@@ -6,8 +6,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::routes::load_template;
-use super::routes::template_url;
+use super::shared::{load_template, template_url};
 use super::store::{self, TemplateRow};
 use super::{Done, TemplateKey, TemplateName};
 use crate::AppState;

@@ -4,12 +4,13 @@
 //! too, so every plan of a template has every section.
 //!
 //! This module holds the parsing of what administrators type, with no I/O; `routes` lists the
-//! pages (all behind the `Admin` guard), `list` and `sections` have the handlers and `store`
-//! the SQL.
+//! pages (all behind the `Admin` guard), `list` and `sections` have the handlers (with what
+//! they share in `shared`) and `store` the SQL.
 
 mod list;
 pub mod routes;
 mod sections;
+mod shared;
 pub mod store;
 
 use serde_json::{Map, Value};

@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::routes::{
+use super::shared::{
     SECTIONS_FIELD, could_be_section, kind_choices, load_section, load_template, template_url,
 };
 use super::store::{self, TemplateRow, TemplateSection};

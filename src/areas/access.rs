@@ -1,0 +1,30 @@
+//! Access to an area: the area named in a URL, loaded and checked against the policy. Every
+//! feature whose pages live under `/areas/{slug}/...` starts here.
+
+use super::store::{self, AreaSummary};
+use crate::AppState;
+use crate::auth::extract::SignedIn;
+use crate::auth::policy::{self, Action, Decision, Target};
+use crate::web::AppError;
+
+/// Loads the area named in the URL and asks the policy whether `signed_in` may do `action` in
+/// it. An area the person has no part in is reported as not found.
+pub async fn authorised_area(
+    state: &AppState,
+    signed_in: &SignedIn,
+    slug: &str,
+    action: Action,
+) -> Result<AreaSummary, AppError> {
+    let area = store::find_area_by_slug(&state.pool, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match policy::decide(
+        &signed_in.user.principal(),
+        action,
+        Target::area(area.id.get()),
+    ) {
+        Decision::Allow => Ok(area),
+        Decision::Forbidden => Err(AppError::Forbidden),
+        Decision::NotFound => Err(AppError::NotFound),
+    }
+}
