@@ -51,33 +51,21 @@ pub(super) async fn answer_completed(
     };
     let is_lead = rules::is_lead(&principal, context.area.id);
     let status = status_after_answer(completed, is_lead);
-    let now = state.clock.now();
-    let mut change = Change::begin(&state.pool, now).await?;
-    let changed = store::set_status(
-        change.db(),
-        context.section.id,
-        StatusFrom::Open,
-        status,
-        signed_in.user.id,
-        now,
-    )
-    .await?;
-    if !changed {
+    let details = json!({
+        "section": context.section.key,
+        "before": context.section.status.label(),
+        "after": status.label(),
+    });
+    let move_to = StatusChange {
+        from: StatusFrom::Open,
+        to: status,
+        action: "section.status_changed",
+        details,
+    };
+    if !change_status(&state, &signed_in, &context, move_to).await? {
         // Completed already (perhaps a moment ago): only reopening changes it now.
         return Ok(see_other(&context.url()));
     }
-    change
-        .commit(
-            &Event::new(actor(&signed_in), "section.status_changed", "plan_section")
-                .target(context.section.id)
-                .area(context.area.id)
-                .details(json!({
-                    "section": context.section.key,
-                    "before": context.section.status.label(),
-                    "after": status.label(),
-                })),
-        )
-        .await?;
     let plan_url = format!(
         "/areas/{}/plans/{}",
         context.area.slug, context.plan.template_key
@@ -94,33 +82,55 @@ pub(super) async fn reopen(
     if !rules::is_lead(&signed_in.user.principal(), context.area.id) {
         return Err(AppError::Forbidden);
     }
-    let now = state.clock.now();
-    let mut change = Change::begin(&state.pool, now).await?;
-    let changed = store::set_status(
-        change.db(),
-        context.section.id,
-        StatusFrom::Completed,
-        SectionStatus::InProgress,
-        signed_in.user.id,
-        now,
-    )
-    .await?;
-    if !changed {
+    let details = json!({
+        "section": context.section.key,
+        "before": context.section.status.label(),
+    });
+    let move_to = StatusChange {
+        from: StatusFrom::Completed,
+        to: SectionStatus::InProgress,
+        action: "section.reopened",
+        details,
+    };
+    if !change_status(&state, &signed_in, &context, move_to).await? {
         // Not completed (perhaps reopened a moment ago): nothing to reopen.
         return Ok(see_other(&context.url()));
     }
+    Ok(see_done(&context.url(), Done::Reopened))
+}
+
+/// A move of a section's status, and the audit record it makes.
+struct StatusChange {
+    from: StatusFrom,
+    to: SectionStatus,
+    action: &'static str,
+    details: serde_json::Value,
+}
+
+/// Moves the section's status if it still stands where `change.from` says (another request may
+/// have moved it since the page was loaded), recording it; `false` if it had moved.
+async fn change_status(
+    state: &AppState,
+    signed_in: &SignedIn,
+    context: &SectionContext,
+    status: StatusChange,
+) -> Result<bool, AppError> {
+    let now = state.clock.now();
+    let mut change = Change::begin(&state.pool, now).await?;
+    let section = context.section.id;
+    let user = signed_in.user.id;
+    if !store::set_status(change.db(), section, status.from, status.to, user, now).await? {
+        return Ok(false);
+    }
     change
         .commit(
-            &Event::new(actor(&signed_in), "section.reopened", "plan_section")
-                .target(context.section.id)
+            &Event::new(actor(signed_in), status.action, "plan_section")
+                .target(section)
                 .area(context.area.id)
-                .details(json!({
-                    "section": context.section.key,
-                    "before": context.section.status.label(),
-                })),
+                .details(status.details),
         )
         .await?;
-    Ok(see_done(&context.url(), Done::Reopened))
+    Ok(true)
 }
 
 #[derive(Deserialize, Default)]
