@@ -2,7 +2,7 @@
 //! board, adding and removing member organisations).
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
@@ -16,7 +16,7 @@ use crate::auth::guard::Admin;
 use crate::db::constraint::Clash;
 use crate::web::banner::{DoneQuery, see_done};
 use crate::web::choice::{self, Choice, parse_yes_no, yes_no};
-use crate::web::extract::{Form, Path};
+use crate::web::extract::{Form, Path, Query};
 use crate::web::form::fingerprint;
 use crate::web::page::{conflict, ok, unprocessable};
 use crate::web::{AppError, FormErrors, Layout};

@@ -1,7 +1,7 @@
 //! The audit log, newest first, filtered by area, by who acted and by day, a page at a time.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -12,6 +12,7 @@ use crate::audit;
 use crate::auth::guard::Admin;
 use crate::auth::store as auth_store;
 use crate::web::choice::{self, Choice};
+use crate::web::extract::Query;
 use crate::web::page::{ok, unprocessable};
 use crate::web::{AppError, FormErrors, Layout, format};
 

@@ -3,7 +3,7 @@
 //! their password or two-factor sign-in.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -23,7 +23,7 @@ use crate::auth::store::{self as auth_store, GrantRow, UserAccount};
 use crate::auth::throttle::Scope;
 use crate::web::banner::{DoneQuery, see_done};
 use crate::web::choice::{self, Choice};
-use crate::web::extract::{Form, Path};
+use crate::web::extract::{Form, Path, Query};
 use crate::web::page::{ok, unprocessable};
 use crate::web::{AppError, FormErrors, Layout, format, page};
 

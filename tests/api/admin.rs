@@ -1118,3 +1118,21 @@ async fn command_line_user_add_creates_organisation_account_and_role_together_or
     );
     assert_eq!(app.audit_actions().await.len(), before + 2);
 }
+
+/// Searches and filters reach the database: a NUL in one is a clear 400, never a 500.
+#[tokio::test]
+async fn nul_characters_in_admin_searches_and_filters_are_refused_clearly() {
+    let (app, _admin) = signed_in_admin().await;
+    for path in [
+        "/admin/users?q=sam%00",
+        "/admin/audit?user=a%00b",
+        "/admin/audit?area=kent%00",
+        "/admin/organisations?done=a%00",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 400, "GET {path}");
+        let body = response.text().await.unwrap();
+        assert!(!body.contains('\0'), "GET {path}");
+    }
+    assert_eq!(app.get("/admin/users?q=sam").await.status(), 200);
+}

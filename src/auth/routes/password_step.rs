@@ -59,6 +59,8 @@ pub(super) async fn show(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
     headers: HeaderMap,
+    // axum's own Query: its only value is `next`, which `safe_next` reduces to a plain local
+    // path (or `/`) and which never reaches the database, so a NUL in it sends you home.
     Query(query): Query<SignInQuery>,
 ) -> Result<Response, AppError> {
     // A `next` that could not be redirected to is no `next` at all.

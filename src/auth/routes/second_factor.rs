@@ -48,6 +48,8 @@ pub(super) struct SecondFactorForm {
 
 pub(super) async fn show(
     CurrentSession(session): CurrentSession,
+    // axum's own Query: its only value is `next`, which `safe_next` reduces to a plain local
+    // path (or `/`) and which never reaches the database, so a NUL in it sends you home.
     Query(query): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let Some(session) = session.filter(|s| s.user.is_some() && s.second_factor_pending) else {

@@ -2,7 +2,7 @@
 //! one), a section's details, and moving and removing sections.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -21,7 +21,7 @@ use crate::auth::guard::Admin;
 use crate::db::constraint::violated_constraint;
 use crate::web::banner::{DoneQuery, see_done};
 use crate::web::choice::{Choice, parse_yes_no, yes_no, yes_no_key};
-use crate::web::extract::{Form, Path};
+use crate::web::extract::{Form, Path, Query};
 use crate::web::form::fingerprint;
 use crate::web::page::{conflict, ok, unprocessable};
 use crate::web::{AppError, FormErrors, Layout};
