@@ -20,8 +20,27 @@ use crate::web::money::Pence;
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
-#[serde(transparent)]
+#[serde(try_from = "u16", into = "u16")]
 pub struct Share(u16);
+
+impl TryFrom<u16> for Share {
+    type Error = ShareProblem;
+
+    /// Basis points read back from storage, held to the same limit as a share typed.
+    fn try_from(points: u16) -> Result<Share, ShareProblem> {
+        if points <= WHOLE {
+            Ok(Share(points))
+        } else {
+            Err(ShareProblem::OverAll)
+        }
+    }
+}
+
+impl From<Share> for u16 {
+    fn from(share: Share) -> u16 {
+        share.0
+    }
+}
 
 /// All of it: 100% in basis points.
 const WHOLE: u16 = 10_000;
@@ -117,6 +136,9 @@ pub enum ShareProblem {
 pub enum TotalProblem {
     #[error("Give at least one partner a share")]
     NoPartners,
+    /// Only from stored data: a form reports the entry instead ([`ShareProblem::Duplicate`]).
+    #[error("A partner has more than one share")]
+    DuplicatePartner,
     #[error("The shares add up to {total}: {missing} is not yet shared")]
     Under { total: Percent, missing: Percent },
     #[error("The shares add up to {total}: {excess} too much")]
@@ -131,9 +153,36 @@ pub struct SharesProblem {
     pub total: Option<TotalProblem>,
 }
 
-/// Each partner's share, in the order given, adding up to exactly 100%.
+/// Each partner's share, in the order given, adding up to exactly 100%. Serialises as
+/// `[[partner id, basis points], ...]` and is checked again when read back.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    try_from = "Vec<(OrganisationId, Share)>",
+    into = "Vec<(OrganisationId, Share)>"
+)]
 pub struct Shares(Vec<(OrganisationId, Share)>);
+
+impl TryFrom<Vec<(OrganisationId, Share)>> for Shares {
+    type Error = TotalProblem;
+
+    fn try_from(shares: Vec<(OrganisationId, Share)>) -> Result<Shares, TotalProblem> {
+        let partners: BTreeSet<OrganisationId> =
+            shares.iter().map(|(partner, _)| *partner).collect();
+        if partners.len() != shares.len() {
+            return Err(TotalProblem::DuplicatePartner);
+        }
+        match total_problem(&shares) {
+            Some(problem) => Err(problem),
+            None => Ok(Shares(shares)),
+        }
+    }
+}
+
+impl From<Shares> for Vec<(OrganisationId, Share)> {
+    fn from(shares: Shares) -> Vec<(OrganisationId, Share)> {
+        shares.0
+    }
+}
 
 impl Shares {
     /// Parses each partner's typed share and checks they add up to 100%. Every problem is
@@ -364,6 +413,15 @@ mod tests {
             halves.split(Pence::new(101)),
             [(COUNCIL, Pence::new(51)), (CCG_A, Pence::new(50))]
         );
+        let json = serde_json::to_string(&shares).expect("serialises");
+        assert_eq!(json, "[[1,3333],[2,3333],[3,3334]]");
+        assert_eq!(
+            serde_json::from_str::<Shares>(&json).expect("reads back"),
+            shares
+        );
+        assert!(serde_json::from_str::<Shares>("[[1,3333],[2,3333]]").is_err());
+        assert!(serde_json::from_str::<Shares>("[[1,5000],[1,5000]]").is_err());
+        assert!(serde_json::from_str::<Shares>("[[1,10001]]").is_err());
         let big = Pence::pounds(10_000_000_000);
         let total: i64 = shares.split(big).iter().map(|(_, part)| part.get()).sum();
         assert_eq!(total, big.get());

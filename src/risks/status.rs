@@ -5,7 +5,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::keyed::keyed_enum;
-use crate::web::text;
 
 keyed_enum! {
     /// A risk's status. The key is what forms, URLs and the database carry.
@@ -23,21 +22,35 @@ keyed_enum! {
 /// The longest reason for closing a risk, in characters.
 pub const MAX_REASON_CHARS: usize = 2_000;
 
-/// Why a risk was closed: trimmed, 1 to 2,000 characters.
+/// Why a risk was closed: trimmed, 1 to 2,000 characters (also when read back).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct ClosureReason(String);
+
+impl TryFrom<String> for ClosureReason {
+    type Error = StatusProblem;
+
+    fn try_from(raw: String) -> Result<ClosureReason, StatusProblem> {
+        ClosureReason::parse(&raw)
+    }
+}
+
+impl From<ClosureReason> for String {
+    fn from(reason: ClosureReason) -> String {
+        reason.0
+    }
+}
 
 impl ClosureReason {
     pub fn parse(raw: &str) -> Result<ClosureReason, StatusProblem> {
-        text::name(raw, MAX_REASON_CHARS, "missing", "too long")
-            .map(ClosureReason)
-            .map_err(|problem| {
-                if problem == "missing" {
-                    StatusProblem::ReasonMissing
-                } else {
-                    StatusProblem::ReasonTooLong
-                }
-            })
+        let reason = raw.trim();
+        if reason.is_empty() {
+            Err(StatusProblem::ReasonMissing)
+        } else if reason.chars().count() > MAX_REASON_CHARS {
+            Err(StatusProblem::ReasonTooLong)
+        } else {
+            Ok(ClosureReason(reason.to_owned()))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -192,6 +205,11 @@ mod tests {
             Err(StatusProblem::ReasonMissing)
         );
         assert_eq!(RiskStatus::Open.check(None), Ok(()));
+        assert_eq!(
+            serde_json::to_string(&reason).expect("serialises"),
+            "\"Resolved\""
+        );
+        assert!(serde_json::from_str::<ClosureReason>("\"  \"").is_err());
         assert_eq!(RiskStatus::Reopened.check(None), Ok(()));
         assert_eq!(
             RiskStatus::Open.check(Some(&reason)),
