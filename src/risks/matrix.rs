@@ -157,8 +157,17 @@ pub enum MatrixProblem {
 /// Why a likelihood or impact cannot be rated on a matrix; the `Display` is the field's message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RatingProblem {
+    #[error("Choose the {}", .axis.name())]
+    Missing { axis: Axis },
     #[error("{} must be between 1 and {max}", .axis.capitalised())]
     OutOfRange { axis: Axis, max: u8 },
+}
+
+/// What is wrong with each of a form's two levels, for the message by each field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RatingProblems {
+    pub likelihood: Option<RatingProblem>,
+    pub impact: Option<RatingProblem>,
 }
 
 impl Matrix {
@@ -310,6 +319,46 @@ impl Matrix {
             value,
             band: self.band_for(value).clone(),
         })
+    }
+
+    /// The level a form sent for `axis` ("3"): a whole number on this matrix. Anything else,
+    /// including "0", "6" on a 5×5 or "three", is out of range; nothing at all is missing.
+    pub fn parse_level(&self, axis: Axis, raw: &str) -> Result<u8, RatingProblem> {
+        let max = match axis {
+            Axis::Likelihood => self.likelihood_levels(),
+            Axis::Impact => self.impact_levels(),
+        };
+        let typed = raw.trim();
+        if typed.is_empty() {
+            return Err(RatingProblem::Missing { axis });
+        }
+        typed
+            .parse::<u8>()
+            .ok()
+            .filter(|level| (1..=max).contains(level))
+            .ok_or(RatingProblem::OutOfRange { axis, max })
+    }
+
+    /// Rates what a form sent for likelihood and impact: [`Matrix::parse_level`] each, then
+    /// [`Matrix::score`]. Both fields' problems are returned, so each shows by its field.
+    pub fn rate(&self, likelihood: &str, impact: &str) -> Result<Score, RatingProblems> {
+        match (
+            self.parse_level(Axis::Likelihood, likelihood),
+            self.parse_level(Axis::Impact, impact),
+        ) {
+            (Ok(likelihood), Ok(impact)) => {
+                // Both levels were checked against this matrix just now; kept for safety.
+                self.score(likelihood, impact)
+                    .map_err(|problem| RatingProblems {
+                        likelihood: Some(problem),
+                        impact: None,
+                    })
+            }
+            (likelihood, impact) => Err(RatingProblems {
+                likelihood: likelihood.err(),
+                impact: impact.err(),
+            }),
+        }
     }
 
     /// Every score a cell of this matrix can give, ascending, each once.
@@ -553,6 +602,40 @@ mod tests {
         }
         let problem = four_by_four().score(1, 5).expect_err("off the 4×4");
         assert_eq!(problem.to_string(), "Impact must be between 1 and 4");
+    }
+
+    #[test]
+    fn levels_from_forms_are_parsed_against_the_matrix() {
+        let matrix = Matrix::npsa_5x5();
+        assert_eq!(matrix.parse_level(Axis::Likelihood, " 3 "), Ok(3));
+        assert_eq!(matrix.parse_level(Axis::Impact, "5"), Ok(5));
+        for raw in ["0", "6", "three", "-1", "2.5", "300"] {
+            assert_eq!(
+                matrix.parse_level(Axis::Impact, raw),
+                Err(RatingProblem::OutOfRange {
+                    axis: Axis::Impact,
+                    max: 5
+                }),
+                "{raw:?}"
+            );
+        }
+        let missing = matrix
+            .parse_level(Axis::Likelihood, "")
+            .expect_err("missing");
+        assert_eq!(missing.to_string(), "Choose the likelihood");
+
+        let score = matrix.rate("4", "5").expect("on the matrix");
+        assert_eq!((score.value, score.band.name.as_str()), (20, "Extreme"));
+        let RatingProblems { likelihood, impact } = matrix.rate("", "9").expect_err("both wrong");
+        assert_eq!(
+            likelihood.map(|problem| problem.to_string()).as_deref(),
+            Some("Choose the likelihood")
+        );
+        assert_eq!(
+            impact.map(|problem| problem.to_string()).as_deref(),
+            Some("Impact must be between 1 and 5")
+        );
+        assert_eq!(matrix.rate("2", "x").expect_err("impact").likelihood, None);
     }
 
     #[test]

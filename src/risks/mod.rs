@@ -10,6 +10,8 @@ pub mod sharing;
 pub mod status;
 
 pub use exposure::Exposure;
-pub use matrix::{Band, BandColour, Matrix, MatrixProblem, RatingProblem, Score};
+pub use matrix::{
+    Axis, Band, BandColour, Matrix, MatrixProblem, RatingProblem, RatingProblems, Score,
+};
 pub use sharing::{Share, Shares, SharesProblem};
 pub use status::{ClosureReason, RiskStatus, StatusProblem};
