@@ -1,7 +1,7 @@
 //! A risk's financial exposure: what it would cost the partners if it happened, in whole pence.
 //! Typed and shown as money everywhere is ([`crate::web::money`]); this adds the register's own
-//! ceiling of £10bn, far above any area's pooled fund, so that a slip of the keyboard ("£1,000,000,000,000")
-//! is caught rather than charted.
+//! ceiling of £10bn, far above any area's pooled fund, so that a slip of the keyboard
+//! ("£1,000,000,000,000") is caught rather than charted.
 
 use std::fmt;
 
