@@ -18,6 +18,7 @@ pub mod home;
 pub mod keyed;
 pub mod keys;
 pub mod plans;
+pub mod risks;
 pub mod web;
 
 use std::future::Future;

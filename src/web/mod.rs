@@ -10,6 +10,7 @@ pub mod form;
 pub mod format;
 pub mod health;
 pub mod layout;
+pub mod money;
 pub mod page;
 pub mod routes;
 pub mod security;
