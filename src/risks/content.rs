@@ -142,7 +142,7 @@ impl RiskForm {
                 let share = shares
                     .of(*partner)
                     .map(|share| percent_typed(share.basis_points()))
-                    .unwrap_or_else(|| "0".to_owned());
+                    .unwrap_or_default();
                 owned.push((format!("share_{partner}"), share));
             }
         }
@@ -375,18 +375,11 @@ impl RiskForm {
         if typed.iter().all(|(_, share)| share.is_empty()) {
             return None;
         }
+        // A partner left empty has no part in the arrangement.
         let entries: Vec<(OrganisationId, &str)> = typed
             .iter()
-            .map(|(partner, share)| {
-                (
-                    *partner,
-                    if share.is_empty() {
-                        "0"
-                    } else {
-                        share.as_str()
-                    },
-                )
-            })
+            .filter(|(_, share)| !share.is_empty())
+            .map(|(partner, share)| (*partner, share.as_str()))
             .collect();
         match Shares::parse(&entries) {
             Ok(shares) => Some(shares),

@@ -19,7 +19,7 @@ mod pages;
 mod plans;
 mod plans_faults;
 mod plans_races;
-mod risks;
 mod query_count;
+mod risks;
 mod sign_in;
 mod templates;

@@ -137,14 +137,22 @@ async fn a_risk_added_with_mistakes_keeps_what_was_typed_and_once_fixed_is_liste
     assert!(page.contains("value=\"£1.2.3\""));
     assert_eq!(audit_count(&app, "risk.created").await, 0, "nothing saved");
 
-    let number = add(&officer, &good_risk("Activity does not fall as planned", council)).await;
-    assert_eq!(number, 1);
+    let number = add(
+        &officer,
+        &good_risk("Activity does not fall as planned", council),
+    )
+    .await;
     let list = officer.get_html(REGISTER).await;
-    assert!(list.contains("R-01"));
+    assert!(list.contains(&format!(">R-{number:02}</a>")));
     assert!(list.contains("Activity does not fall as planned"));
     assert!(list.contains("16 <strong class=\"govuk-tag govuk-tag--red\">Extreme</strong>"));
     assert!(list.contains("6 <strong class=\"govuk-tag govuk-tag--yellow\">Moderate</strong>"));
-    let page = officer.get_html(&format!("{REGISTER}/1?done=added")).await;
+    // Reviews and actions past their dates say so in words, not only in colour.
+    assert!(list.contains("Review overdue"));
+    assert!(list.contains("1 action overdue"));
+    let page = officer
+        .get_html(&format!("{REGISTER}/{number}?done=added"))
+        .await;
     assert!(page.contains("The risk has been added to the register"));
     assert!(page.contains("£1,500,000"));
     assert_eq!(audit_count(&app, "risk.created").await, 1);
@@ -170,10 +178,19 @@ async fn the_owners_officers_and_the_lead_edit_a_risk_and_nobody_else() {
         .post_form(NEW, &refs(&good_risk("Not ours to own", ashford)))
         .await;
     assert_eq!(response.status(), 422);
-    assert!(response.text().await.unwrap().contains("Choose your own organisation"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Choose your own organisation")
+    );
 
     let edited = good_risk("Care home places run short in winter", council);
-    assert_eq!(edit(&other_officer, number, "1", &edited).await.status(), 403);
+    assert_eq!(
+        edit(&other_officer, number, "1", &edited).await.status(),
+        403
+    );
     assert_eq!(edit(&signatory, number, "1", &edited).await.status(), 403);
     assert_eq!(edit(&rotherham, number, "1", &edited).await.status(), 404);
     assert_eq!(rotherham.get(&risk).await.status(), 404);
@@ -188,7 +205,11 @@ async fn the_owners_officers_and_the_lead_edit_a_risk_and_nobody_else() {
     assert_eq!(location(&response), format!("{risk}?done=saved"));
     let by_lead = good_risk("Care home places run short all year", council);
     assert_eq!(edit(&lead, number, "2", &by_lead).await.status(), 303);
-    assert!(lead.get_html(&risk).await.contains("Care home places run short all year"));
+    assert!(
+        lead.get_html(&risk)
+            .await
+            .contains("Care home places run short all year")
+    );
     assert_eq!(audit_count(&app, "risk.updated").await, 2);
     assert_eq!(audit_count(&app, "risk.created").await, 1);
 }
@@ -215,14 +236,15 @@ async fn two_officers_saving_the_same_version_at_once_one_wins_and_the_other_see
     assert_eq!(statuses, [303, 409], "exactly one wins");
     let loser = if a.status() == 409 { a } else { b };
     let page = loser.text().await.unwrap();
-    assert!(page.contains("Someone else changed R-01"));
+    assert!(page.contains(&format!("Someone else changed R-{number:02}")));
     // Both versions are on the page: the winner's as current, the loser's in the table and
     // the form, nothing lost.
     assert!(page.contains("Discharge delays grow (first officer)"));
     assert!(page.contains("Discharge delays grow (second officer)"));
     assert!(page.contains("name=\"version\" value=\"2\""));
     let versions: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM risk_versions v JOIN risks r ON r.id = v.risk_id WHERE r.number = $1",
+        "SELECT count(*) FROM risk_versions v JOIN risks r ON r.id = v.risk_id
+         JOIN areas a ON a.id = r.area_id WHERE a.slug = 'kent' AND r.number = $1",
     )
     .bind(number)
     .fetch_one(&app.pool)
@@ -245,7 +267,10 @@ async fn history_keeps_every_version_and_any_two_compare_field_by_field() {
 
     let page = officer.get_html(&format!("{REGISTER}/{number}")).await;
     for row in ["Added to the register", ">Title<", ">Current score<"] {
-        assert!(page.contains(row) || page.contains(&row.replace(['<', '>'], "")), "{row}");
+        assert!(
+            page.contains(row) || page.contains(&row.replace(['<', '>'], "")),
+            "{row}"
+        );
     }
     assert!(page.contains("compare?from=2&amp;to=3"));
     assert!(page.contains("compare?from=1&amp;to=2"));
@@ -253,12 +278,15 @@ async fn history_keeps_every_version_and_any_two_compare_field_by_field() {
     let compare = officer
         .get_html(&format!("{REGISTER}/{number}/compare?from=1&to=3"))
         .await;
-    assert!(compare.contains("R-01: version 1 and version 3"));
+    assert!(compare.contains(&format!("R-{number:02}: version 1 and version 3")));
     assert!(compare.contains(">Title</th>"));
     assert!(compare.contains(">Current score</th>"));
     assert!(compare.contains("16 (likelihood 4 × impact 4), Extreme"));
     assert!(compare.contains("8 (likelihood 4 × impact 2), High"));
-    assert!(!compare.contains(">Owner</th>"), "unchanged fields are left out");
+    assert!(
+        !compare.contains(">Owner</th>"),
+        "unchanged fields are left out"
+    );
     let neighbours = officer
         .get_html(&format!("{REGISTER}/{number}/compare?from=2&to=3"))
         .await;
@@ -277,6 +305,7 @@ async fn the_heat_map_counts_open_risks_by_cell_and_links_to_them() {
     let app = spawn_app().await;
     let council = organisation_id(&app, "Kent County Council").await;
     let officer = browser(&app, Role::Officer, "kent", "Kent County Council").await;
+    let before = officer.get_html(REGISTER).await;
     add(&officer, &good_risk("First extreme risk", council)).await;
     add(&officer, &good_risk("Second extreme risk", council)).await;
     let mut low = good_risk("A low risk", council);
@@ -288,27 +317,25 @@ async fn the_heat_map_counts_open_risks_by_cell_and_links_to_them() {
     set(&mut closed, "closure_reason", "No longer applies");
     add(&officer, &closed).await;
 
-    let list = officer.get_html(REGISTER).await;
-    // Links are escaped in the page (`&` as `&#38;`); each count is followed by hidden text.
-    let cell = |query: &str, count: usize| {
-        format!(
-            "href=\"/areas/kent/risks?{}\">{count}<span",
-            query.replace('&', "&#38;")
-        )
-    };
-    assert!(
-        list.contains(&cell("likelihood=4&impact=4&open=yes", 2)),
-        "two open risks in the 4 × 4 cell"
+    let after = officer.get_html(REGISTER).await;
+    // The demo register has risks of its own: compare the counts with those before.
+    for (query, added) in [
+        ("likelihood=4&impact=4&open=yes", 2),
+        ("likelihood=1&impact=2&open=yes", 1),
+        ("residual_likelihood=2&residual_impact=3&open=yes", 3),
+    ] {
+        assert_eq!(
+            cell_count(&after, query) - cell_count(&before, query),
+            added,
+            "{query}"
+        );
+    }
+    // Counts by band: two more extreme, one more low; the closed risk is not counted.
+    assert_eq!(
+        band_count(&after, "Extreme") - band_count(&before, "Extreme"),
+        2
     );
-    assert!(list.contains(&cell("likelihood=1&impact=2&open=yes", 1)));
-    assert!(list.contains(&cell(
-        "residual_likelihood=2&residual_impact=3&open=yes",
-        3
-    )));
-    // Counts by band: 2 extreme and 1 low now; 3 moderate residual.
-    let bands = &list[list.find("id=\"band-counts\"").unwrap()..];
-    let extreme = &bands[bands.find(">Extreme<").unwrap()..];
-    assert!(extreme.contains("numeric\">2</td>"));
+    assert_eq!(band_count(&after, "Low") - band_count(&before, "Low"), 1);
 
     let filtered = officer
         .get_html("/areas/kent/risks?likelihood=4&impact=4&open=yes")
@@ -317,4 +344,51 @@ async fn the_heat_map_counts_open_risks_by_cell_and_links_to_them() {
     assert!(!filtered.contains("A low risk") && !filtered.contains("A closed risk"));
     let by_band = officer.get_html("/areas/kent/risks?band=Low").await;
     assert!(by_band.contains("A low risk") && !by_band.contains("First extreme risk"));
+}
+
+/// The count in the heat map cell linking to `query` (0 when the cell has no link).
+fn cell_count(page: &str, query: &str) -> usize {
+    // Links are escaped in the page (`&` as `&#38;`); each count is followed by hidden text.
+    let link = format!(
+        "href=\"/areas/kent/risks?{}\">",
+        query.replace('&', "&#38;")
+    );
+    match page.find(&link) {
+        None => 0,
+        Some(at) => {
+            let rest = &page[at + link.len()..];
+            rest[..rest.find('<').unwrap()].parse().unwrap()
+        }
+    }
+}
+
+/// The current count of open risks in `band`, from the table of counts by band.
+fn band_count(page: &str, band: &str) -> usize {
+    let table = &page[page.find("id=\"band-counts\"").unwrap()..];
+    let row = &table[table.find(&format!(">{band}<")).unwrap()..];
+    let cell = "numeric\">";
+    let rest = &row[row.find(cell).unwrap() + cell.len()..];
+    rest[..rest.find('<').unwrap()].parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_demo_registers_have_scored_risks_history_and_a_shared_risk() {
+    let app = spawn_app().await;
+    let kent = browser(&app, Role::Signatory, "kent", "Kent County Council").await;
+    let list = kent.get_html(REGISTER).await;
+    for reference in [">R-01<", ">R-02<", ">R-03<"] {
+        assert!(list.contains(reference), "{reference}");
+    }
+    for band in ["Extreme", "Moderate"] {
+        assert!(band_count(&list, band) >= 1, "{band}");
+    }
+    // Kent's R-01 was re-scored after it was raised, and is shared by all eight partners.
+    let risk = kent.get_html(&format!("{REGISTER}/1")).await;
+    assert!(risk.contains("compare?from=1&amp;to=2"));
+    assert!(risk.contains("Kent County Council 44%"));
+    let rotherham = browser(&app, Role::Officer, "rotherham", "NHS Rotherham CCG").await;
+    let page = rotherham.get_html("/areas/rotherham/risks/1").await;
+    // Shares are listed in the order of the area's partners.
+    assert!(page.contains("NHS Rotherham CCG 40%, Rotherham Metropolitan Borough Council 60%"));
+    assert!(page.contains("£2,000,000"));
 }
