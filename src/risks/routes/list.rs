@@ -312,3 +312,66 @@ fn heat_map(area: &AreaSummary, matrix: &Matrix, open: &[&RiskContent], residual
         rows,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::areas::OrganisationId;
+    use crate::risks::content::RiskForm;
+
+    fn risk(likelihood: &str, status: &str) -> RiskContent {
+        let fields = [
+            ("title", "A risk"),
+            ("cause", "c"),
+            ("event", "e"),
+            ("effect", "f"),
+            ("category", "financial"),
+            ("owner_organisation", "3"),
+            ("owner_person", "p"),
+            ("raised", "1/12/2013"),
+            ("likelihood", likelihood),
+            ("impact", "4"),
+            ("residual_likelihood", "1"),
+            ("residual_impact", "1"),
+            ("review", "1/3/2014"),
+            ("status", status),
+            (
+                "closure_reason",
+                if status == "closed" { "Done" } else { "" },
+            ),
+        ];
+        RiskForm(
+            fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+        .parse(&Matrix::npsa_5x5(), &[OrganisationId::new(3)])
+        .unwrap()
+    }
+
+    #[test]
+    fn filters_keep_only_matching_risks() {
+        let extreme = risk("4", "open");
+        let closed = risk("4", "closed");
+        let low = risk("1", "reopened");
+        let query = |band: &str, open: &str| ListQuery {
+            band: band.to_owned(),
+            open: open.to_owned(),
+            ..ListQuery::default()
+        };
+        assert!(!query("", "").is_filtered());
+        assert!(query("", "").keeps(&closed));
+        assert!(query("Extreme", "").keeps(&extreme));
+        assert!(!query("Extreme", "").keeps(&low));
+        // The heat map's links count open and reopened risks, not closed ones.
+        assert!(query("", "yes").keeps(&low));
+        assert!(!query("", "yes").keeps(&closed));
+        let cell = ListQuery {
+            likelihood: "4".to_owned(),
+            impact: "4".to_owned(),
+            ..ListQuery::default()
+        };
+        assert!(cell.is_filtered() && cell.keeps(&extreme) && !cell.keeps(&low));
+    }
+}
