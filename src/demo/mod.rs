@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod plans;
+pub mod risks;
 
 use sqlx::PgPool;
 
@@ -93,7 +94,8 @@ const NATIONAL_TEAM: &str = "NHS England";
 pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     seed_areas(pool).await?;
     accounts::seed(pool).await?;
-    plans::seed(pool).await
+    plans::seed(pool).await?;
+    risks::seed(pool).await
 }
 
 /// Loads the demo areas and organisations, adding only what is missing, in one transaction.

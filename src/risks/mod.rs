@@ -1,13 +1,17 @@
-//! The shared risk register of an area (issue 9): the domain of the register, pure and without
-//! I/O. Here so far: the risk matrix and scoring ([`matrix`]), the risk-sharing arrangement
-//! between partners ([`sharing`]), financial exposure ([`exposure`]) and a risk's status and its
-//! rules ([`status`]). Storage (migrations, `store.rs`) and the pages (`routes.rs`,
-//! `templates/risks/`) come next and build on these types.
+//! The shared risk register of an area (issue 9). The pure domain: the risk matrix and scoring
+//! ([`matrix`]), the risk-sharing arrangement between partners ([`sharing`]), financial
+//! exposure ([`exposure`]), a risk's status and its rules ([`status`]), a risk's whole content,
+//! its form and the difference between two versions ([`content`]), and who may do what
+//! ([`rules`]). Storage is in [`store`], the pages in [`routes`] and `templates/risks/`.
 
+pub mod content;
 pub mod exposure;
 pub mod matrix;
+pub mod routes;
+pub mod rules;
 pub mod sharing;
 pub mod status;
+pub mod store;
 
 pub use exposure::Exposure;
 pub use matrix::{
@@ -15,3 +19,15 @@ pub use matrix::{
 };
 pub use sharing::{Share, Shares, SharesProblem};
 pub use status::{ClosureReason, RiskStatus, StatusProblem};
+
+use crate::db::id::row_id;
+
+row_id! {
+    /// A risk's row id (not its number in the area's register, which people see as R-07).
+    pub struct RiskId;
+}
+
+row_id! {
+    /// A stored risk matrix's row id.
+    pub struct MatrixId;
+}

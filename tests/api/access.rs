@@ -52,6 +52,7 @@ fn concrete_path(template: &str) -> String {
         .replace("{section}", "case-for-change")
         .replace("{thread_id}", "1")
         .replace("{key}", "2014-16")
+        .replace("{number}", "1")
 }
 
 fn expectation(method: &Method, path: &str, who: Who) -> Expect {
@@ -73,6 +74,13 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
         "/sign-in" => Allowed,
         "/sign-in/two-factor" => Redirect,
         "/sign-out" => Redirect,
+        // The form to add a risk: only those who may add one (officers and the lead).
+        "/areas/{slug}/risks/new" if get => match who {
+            Who::Visitor => SignIn,
+            Who::OtherAreaOfficer => NotFound,
+            Who::Kent(Role::Officer | Role::AreaLead) => Ok,
+            _ => Forbidden,
+        },
         path if path.starts_with("/areas/") => match who {
             Who::Visitor => SignIn,
             _ if !sees_kent => NotFound,
@@ -163,6 +171,16 @@ async fn every_route_answers_every_kind_of_user_as_the_policy_says() {
     // Routes that end the walker's session go last.
     routes.sort_by_key(|(_, path)| path.contains("sign-out"));
     assert!(routes.len() >= 5);
+    // Kent's risk R-01 (owned by Kent County Council, the walkers' organisation), which the
+    // risk pages' paths name.
+    let lead = app.another_browser();
+    lead.sign_in(
+        &app.create_user(Role::AreaLead, Some("kent"), "Kent County Council")
+            .await,
+    )
+    .await;
+    let council = organisation_id(&app, "Kent County Council").await;
+    add_risk(&lead, council, "A risk for the walk").await;
 
     for who in everyone {
         let (browser, user) = walker(&app, who).await;
@@ -309,6 +327,13 @@ enum Case {
     UpdateTemplateSection,
     MoveTemplateSection,
     RemoveTemplateSection,
+    // Kent's risk register.
+    /// A risk owned by the walker's organisation (Kent County Council).
+    AddRisk,
+    /// Kent County Council's risk.
+    EditOwnRisk,
+    /// NHS Ashford CCG's risk: only the lead edits it, not Kent County Council's officers.
+    EditOtherRisk,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -344,6 +369,8 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/admin/templates/{key}/sections/{section}" => vec![UpdateTemplateSection],
         "/admin/templates/{key}/sections/{section}/move" => vec![MoveTemplateSection],
         "/admin/templates/{key}/sections/{section}/remove" => vec![RemoveTemplateSection],
+        "/areas/{slug}/risks/new" => vec![AddRisk],
+        "/areas/{slug}/risks/{number}" => vec![EditOwnRisk, EditOtherRisk],
         other => match other.strip_prefix(section) {
             Some("") => vec![SharedText, OwnOrganisationText, OtherOrganisationText],
             Some("/status") => vec![StatusShared, StatusOtherOrganisation],
@@ -435,6 +462,9 @@ fn outcome(case: Case, who: Who) -> Outcome {
     let editor = lead || role == Role::Officer;
     allowed_if(match case {
         CreatePlan | Reopen | Assign => lead,
+        // Officers add and edit their organisation's risks; the lead edits any.
+        AddRisk | EditOwnRisk => editor,
+        EditOtherRisk => lead,
         // The walker's organisation (Kent County Council) and shared text: its editors.
         SharedText
         | OwnOrganisationText
@@ -520,6 +550,9 @@ struct Fixture {
     walk_board_id: i64,
     walk_partner_id: i64,
     thread_id: i64,
+    /// Kent's risks owned by Kent County Council and by NHS Ashford CCG.
+    council_risk: i32,
+    ashford_risk: i32,
     /// Disabled and enabled in turn.
     switched_user: TestUser,
     /// Has their password and two-factor reset.
@@ -650,6 +683,11 @@ impl Fixture {
         )
         .await;
 
+        // Kent's register: a risk of the walkers' organisation and one of Ashford's, both
+        // added by the lead (who may give a risk to any organisation).
+        let council_risk = add_risk(&lead, council_id, "Kent County Council's risk").await;
+        let ashford_risk = add_risk(&lead, ashford_id, "NHS Ashford CCG's risk").await;
+
         let throwaway = || app.create_user(Role::Officer, Some("kent"), "Kent County Council");
         Fixture {
             switched_user: throwaway().await,
@@ -665,6 +703,8 @@ impl Fixture {
             walk_board_id,
             walk_partner_id,
             thread_id,
+            council_risk,
+            ashford_risk,
             made: Default::default(),
         }
     }
@@ -1052,8 +1092,67 @@ impl Fixture {
                     &[],
                 )
             }
+            AddRisk => {
+                let mut form = RealForm::new("/areas/kent/risks/new", &[]);
+                for (name, value) in risk_fields(self.council_id, &format!("Walk risk {n}")) {
+                    form = form.with(&name, &value);
+                }
+                form
+            }
+            EditOwnRisk | EditOtherRisk => {
+                let (number, owner) = if case == EditOwnRisk {
+                    (self.council_risk, self.council_id)
+                } else {
+                    (self.ashford_risk, self.ashford_id)
+                };
+                // The lead sees every risk's edit form, with its current version.
+                let path = format!("/areas/kent/risks/{number}");
+                let mut form = scraped_form(&self.lead, &path, &path).await;
+                for (name, value) in risk_fields(owner, &format!("Walk edit {n}")) {
+                    form = form.with(&name, &value);
+                }
+                form
+            }
         }
     }
+}
+
+/// A complete, valid risk owned by `owner`.
+fn risk_fields(owner: i64, title: &str) -> Vec<(String, String)> {
+    [
+        ("title", title),
+        ("cause", "Admissions keep rising"),
+        ("event", "The pooled fund overspends"),
+        ("effect", "Partners bear the overspend"),
+        ("category", "financial"),
+        ("owner_person", "Director of finance"),
+        ("raised", "1/12/2013"),
+        ("likelihood", "3"),
+        ("impact", "4"),
+        ("residual_likelihood", "2"),
+        ("residual_impact", "2"),
+        ("review", "1/3/2014"),
+        ("status", "open"),
+    ]
+    .iter()
+    .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+    .chain([("owner_organisation".to_owned(), owner.to_string())])
+    .collect()
+}
+
+/// Adds a risk to Kent's register as `browser`; returns its number.
+async fn add_risk(browser: &TestApp, owner: i64, title: &str) -> i32 {
+    let fields = risk_fields(owner, title);
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    let response = expect_success(browser, "/areas/kent/risks/new", &fields).await;
+    let to = location(&response);
+    to.strip_prefix("/areas/kent/risks/")
+        .and_then(|rest| rest.split('?').next())
+        .and_then(|number| number.parse().ok())
+        .unwrap_or_else(|| panic!("adding a risk redirected to {to}"))
 }
 
 fn template_section_fields<'a>(key: &'a str, title: &'a str) -> [(&'a str, &'a str); 5] {

@@ -20,5 +20,6 @@ mod plans;
 mod plans_faults;
 mod plans_races;
 mod query_count;
+mod risks;
 mod sign_in;
 mod templates;

@@ -1,0 +1,377 @@
+//! The register: every risk of the area, filtered and sorted, with counts by band and the heat
+//! map of current and residual scores, whose cells link to the risks in them.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use serde::Deserialize;
+
+use super::{Done, Partners, RiskRow, readable_area, today};
+use crate::AppState;
+use crate::areas::store::AreaSummary;
+use crate::auth::extract::SignedIn;
+use crate::risks::Matrix;
+use crate::risks::content::{Category, RiskContent};
+use crate::risks::rules;
+use crate::risks::status::RiskStatus;
+use crate::risks::store;
+use crate::web::banner::DoneQuery;
+use crate::web::choice::{Choice, prompted};
+use crate::web::extract::{Path, Query};
+use crate::web::{AppError, Layout, page};
+
+/// The list's filters and order, as its form and the heat map's links send them.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct ListQuery {
+    band: String,
+    owner: String,
+    status: String,
+    category: String,
+    sort: String,
+    likelihood: String,
+    impact: String,
+    residual_likelihood: String,
+    residual_impact: String,
+    /// "yes": only open and reopened risks (what the heat map counts).
+    open: String,
+    done: Option<String>,
+}
+
+impl ListQuery {
+    fn keeps(&self, content: &RiskContent) -> bool {
+        let matches = |typed: &str, value: &str| typed.is_empty() || typed == value;
+        matches(&self.band, &content.current.band.name)
+            && matches(&self.owner, &content.owner_organisation_id.to_string())
+            && matches(&self.status, content.status.key())
+            && matches(&self.category, content.category.key())
+            && matches(&self.likelihood, &content.current.likelihood.to_string())
+            && matches(&self.impact, &content.current.impact.to_string())
+            && matches(
+                &self.residual_likelihood,
+                &content.residual.likelihood.to_string(),
+            )
+            && matches(&self.residual_impact, &content.residual.impact.to_string())
+            && (self.open != "yes" || content.status.is_open())
+    }
+
+    fn is_filtered(&self) -> bool {
+        [
+            &self.band,
+            &self.owner,
+            &self.status,
+            &self.category,
+            &self.likelihood,
+            &self.impact,
+            &self.residual_likelihood,
+            &self.residual_impact,
+            &self.open,
+        ]
+        .iter()
+        .any(|value| !value.is_empty())
+    }
+}
+
+/// One select of the list's filter form.
+struct Filter {
+    field: &'static str,
+    label: &'static str,
+    choices: Vec<Choice>,
+}
+
+struct BandCount {
+    name: String,
+    colour: &'static str,
+    count: usize,
+    residual: usize,
+}
+
+struct HeatCell {
+    score: u16,
+    band: String,
+    count: usize,
+    link: String,
+}
+
+struct HeatRow {
+    likelihood: u8,
+    label: String,
+    cells: Vec<HeatCell>,
+}
+
+struct HeatMap {
+    caption: &'static str,
+    impacts: Vec<(u8, String)>,
+    rows: Vec<HeatRow>,
+}
+
+#[derive(Template)]
+#[template(path = "risks/list.html")]
+struct ListPage {
+    layout: Layout,
+    area: AreaSummary,
+    banner: &'static str,
+    rows: Vec<RiskRow>,
+    total: usize,
+    filtered: bool,
+    may_add: bool,
+    bands: Vec<BandCount>,
+    heat_maps: Vec<HeatMap>,
+    filters: Vec<Filter>,
+    overdue_reviews: usize,
+    overdue_actions: usize,
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(slug): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Html<String>, AppError> {
+    let area = readable_area(&state, &signed_in, &slug).await?;
+    let principal = signed_in.user.principal();
+    let partners = Partners::load(&state, &area).await?;
+    let matrix = store::current_matrix(&state.pool, area.id)
+        .await?
+        .map(|(_, matrix)| matrix)
+        .unwrap_or_else(Matrix::npsa_5x5);
+    let risks = store::list_risks(&state.pool, area.id).await?;
+    let today = today(&state);
+
+    let open: Vec<&RiskContent> = risks
+        .iter()
+        .map(|risk| &risk.content)
+        .filter(|content| content.status.is_open())
+        .collect();
+    let bands = matrix
+        .bands()
+        .iter()
+        .map(|band| BandCount {
+            name: band.name.clone(),
+            colour: band.colour.key(),
+            count: open
+                .iter()
+                .filter(|c| c.current.band.name == band.name)
+                .count(),
+            residual: open
+                .iter()
+                .filter(|c| c.residual.band.name == band.name)
+                .count(),
+        })
+        .collect();
+    let heat_maps = vec![
+        heat_map(&area, &matrix, &open, false),
+        heat_map(&area, &matrix, &open, true),
+    ];
+
+    let mut kept: Vec<_> = risks
+        .iter()
+        .filter(|risk| query.keeps(&risk.content))
+        .collect();
+    match query.sort.as_str() {
+        "review" => kept.sort_by_key(|risk| (risk.content.review, risk.number)),
+        "number" => kept.sort_by_key(|risk| risk.number),
+        // Highest score first: what a board reads first.
+        _ => kept.sort_by_key(|risk| (std::cmp::Reverse(risk.content.current.value), risk.number)),
+    }
+    let rows: Vec<RiskRow> = kept
+        .iter()
+        .map(|risk| RiskRow::of(risk.number, &risk.content, &partners, today))
+        .collect();
+    let all_rows: Vec<RiskRow> = risks
+        .iter()
+        .map(|risk| RiskRow::of(risk.number, &risk.content, &partners, today))
+        .collect();
+
+    let done = DoneQuery {
+        done: query.done.clone(),
+    };
+    page::render(&ListPage {
+        layout: Layout::for_session(Some(&signed_in.session)),
+        banner: done.banner::<Done>(),
+        total: risks.len(),
+        filtered: query.is_filtered(),
+        may_add: rules::may_add(&principal, area.id),
+        bands,
+        heat_maps,
+        filters: vec![
+            Filter {
+                field: "band",
+                label: "Band",
+                choices: prompted(
+                    "Any band",
+                    matrix
+                        .bands()
+                        .iter()
+                        .map(|b| (b.name.clone(), b.name.clone())),
+                    &query.band,
+                ),
+            },
+            Filter {
+                field: "owner",
+                label: "Owner organisation",
+                choices: prompted(
+                    "Any organisation",
+                    partners
+                        .members
+                        .iter()
+                        .map(|m| (m.organisation_id.to_string(), m.name.clone())),
+                    &query.owner,
+                ),
+            },
+            Filter {
+                field: "status",
+                label: "Status",
+                choices: prompted(
+                    "Any status",
+                    RiskStatus::ALL.iter().map(|s| (s.key(), s.label())),
+                    &query.status,
+                ),
+            },
+            Filter {
+                field: "category",
+                label: "Category",
+                choices: prompted(
+                    "Any category",
+                    Category::ALL.iter().map(|c| (c.key(), c.label())),
+                    &query.category,
+                ),
+            },
+            Filter {
+                field: "sort",
+                label: "Sort by",
+                choices: vec![
+                    Choice::new("score", "Score, highest first", &query.sort),
+                    Choice::new("review", "Review date, soonest first", &query.sort),
+                    Choice::new("number", "Reference", &query.sort),
+                ],
+            },
+        ],
+        overdue_reviews: all_rows.iter().filter(|row| row.review_overdue).count(),
+        overdue_actions: all_rows.iter().map(|row| row.overdue_actions).sum(),
+        rows,
+        area,
+    })
+}
+
+/// The counts of open risks in each cell of the matrix, likelihood from highest down.
+fn heat_map(area: &AreaSummary, matrix: &Matrix, open: &[&RiskContent], residual: bool) -> HeatMap {
+    let (caption, prefix) = if residual {
+        (
+            "Residual risk: open risks by residual likelihood and impact",
+            "residual_",
+        )
+    } else {
+        ("Current risk: open risks by likelihood and impact", "")
+    };
+    let impacts: Vec<(u8, String)> = matrix
+        .impacts()
+        .map(|(level, label)| (level, label.to_owned()))
+        .collect();
+    let mut likelihoods: Vec<(u8, String)> = matrix
+        .likelihoods()
+        .map(|(level, label)| (level, label.to_owned()))
+        .collect();
+    likelihoods.reverse();
+    let rows = likelihoods
+        .into_iter()
+        .map(|(likelihood, label)| HeatRow {
+            likelihood,
+            label,
+            cells: impacts
+                .iter()
+                .map(|&(impact, _)| {
+                    let score = u16::from(likelihood) * u16::from(impact);
+                    let count = open
+                        .iter()
+                        .filter(|content| {
+                            let rating = if residual {
+                                &content.residual
+                            } else {
+                                &content.current
+                            };
+                            rating.likelihood == likelihood && rating.impact == impact
+                        })
+                        .count();
+                    HeatCell {
+                        score,
+                        band: matrix.band_for(score).name.clone(),
+                        count,
+                        link: format!(
+                            "/areas/{}/risks?{prefix}likelihood={likelihood}&{prefix}impact={impact}&open=yes",
+                            area.slug
+                        ),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    HeatMap {
+        caption,
+        impacts,
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::areas::OrganisationId;
+    use crate::risks::content::RiskForm;
+
+    fn risk(likelihood: &str, status: &str) -> RiskContent {
+        let fields = [
+            ("title", "A risk"),
+            ("cause", "c"),
+            ("event", "e"),
+            ("effect", "f"),
+            ("category", "financial"),
+            ("owner_organisation", "3"),
+            ("owner_person", "p"),
+            ("raised", "1/12/2013"),
+            ("likelihood", likelihood),
+            ("impact", "4"),
+            ("residual_likelihood", "1"),
+            ("residual_impact", "1"),
+            ("review", "1/3/2014"),
+            ("status", status),
+            (
+                "closure_reason",
+                if status == "closed" { "Done" } else { "" },
+            ),
+        ];
+        RiskForm(
+            fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+        .parse(&Matrix::npsa_5x5(), &[OrganisationId::new(3)])
+        .unwrap()
+    }
+
+    #[test]
+    fn filters_keep_only_matching_risks() {
+        let extreme = risk("4", "open");
+        let closed = risk("4", "closed");
+        let low = risk("1", "reopened");
+        let query = |band: &str, open: &str| ListQuery {
+            band: band.to_owned(),
+            open: open.to_owned(),
+            ..ListQuery::default()
+        };
+        assert!(!query("", "").is_filtered());
+        assert!(query("", "").keeps(&closed));
+        assert!(query("Extreme", "").keeps(&extreme));
+        assert!(!query("Extreme", "").keeps(&low));
+        // The heat map's links count open and reopened risks, not closed ones.
+        assert!(query("", "yes").keeps(&low));
+        assert!(!query("", "yes").keeps(&closed));
+        let cell = ListQuery {
+            likelihood: "4".to_owned(),
+            impact: "4".to_owned(),
+            ..ListQuery::default()
+        };
+        assert!(cell.is_filtered() && cell.keeps(&extreme) && !cell.keeps(&low));
+    }
+}
