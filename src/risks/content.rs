@@ -149,6 +149,26 @@ impl RiskForm {
         RiskForm(owned)
     }
 
+    /// A text field that must be filled in, within `max` characters; a message by it otherwise.
+    fn required_text(
+        &self,
+        name: &'static str,
+        what: &str,
+        max: usize,
+        errors: &mut FormErrors,
+    ) -> String {
+        let value = shown(self.get(name)).trim().to_owned();
+        if value.is_empty() {
+            errors.add(name, format!("Enter {what}"));
+        } else if value.chars().count() > max {
+            errors.add(
+                name,
+                format!("{} must be {max} characters or fewer", capitalise(what)),
+            );
+        }
+        value
+    }
+
     /// Parses the form into a risk rated on `matrix`, with `partners` (the area's members) as
     /// who may own it and share it; or a message per field, in the order of the form.
     pub fn parse(
@@ -157,22 +177,10 @@ impl RiskForm {
         partners: &[OrganisationId],
     ) -> Result<RiskContent, FormErrors> {
         let mut errors = FormErrors::new();
-        let mut text = |name: &'static str, what: &str, max: usize| -> String {
-            let value = shown(self.get(name)).trim().to_owned();
-            if value.is_empty() {
-                errors.add(name, format!("Enter {what}"));
-            } else if value.chars().count() > max {
-                errors.add(
-                    name,
-                    format!("{} must be {max} characters or fewer", capitalise(what)),
-                );
-            }
-            value
-        };
-        let title = text("title", "a title", MAX_SHORT_CHARS);
-        let cause = text("cause", "the cause", MAX_LONG_CHARS);
-        let event = text("event", "the event", MAX_LONG_CHARS);
-        let effect = text("effect", "the effect", MAX_LONG_CHARS);
+        let title = self.required_text("title", "a title", MAX_SHORT_CHARS, &mut errors);
+        let cause = self.required_text("cause", "the cause", MAX_LONG_CHARS, &mut errors);
+        let event = self.required_text("event", "the event", MAX_LONG_CHARS, &mut errors);
+        let effect = self.required_text("effect", "the effect", MAX_LONG_CHARS, &mut errors);
         let category = Category::parse(self.get("category"));
         if category.is_none() {
             errors.add("category", "Choose a category");
@@ -190,22 +198,11 @@ impl RiskForm {
                 "Choose the organisation that owns the risk",
             );
         }
-        let mut text = |name: &'static str, what: &str, max: usize| -> String {
-            let value = shown(self.get(name)).trim().to_owned();
-            if value.is_empty() {
-                errors.add(name, format!("Enter {what}"));
-            } else if value.chars().count() > max {
-                errors.add(
-                    name,
-                    format!("{} must be {max} characters or fewer", capitalise(what)),
-                );
-            }
-            value
-        };
-        let owner_person = text(
+        let owner_person = self.required_text(
             "owner_person",
             "the name of the person who owns the risk",
             MAX_SHORT_CHARS,
+            &mut errors,
         );
         let raised = date_field(
             &mut errors,
