@@ -392,3 +392,141 @@ async fn the_demo_registers_have_scored_risks_history_and_a_shared_risk() {
     assert!(page.contains("NHS Rotherham CCG 40%, Rotherham Metropolitan Borough Council 60%"));
     assert!(page.contains("£2,000,000"));
 }
+
+/// The row of the list whose risk is titled `title`, or `None` when it is not listed.
+fn row_of<'p>(page: &'p str, title: &str) -> Option<&'p str> {
+    let table = &page[page.find("id=\"risks\"")?..];
+    let at = table.find(&format!(">{title}<"))?;
+    let start = table[..at].rfind("<tr")?;
+    let end = at + table[at..].find("</tr>")?;
+    Some(&table[start..end])
+}
+
+#[tokio::test]
+async fn the_register_as_at_a_date_is_exactly_what_stood_then() {
+    let app = spawn_app().await;
+    // A winter noon far after the demo data's history, so each day's register differs from
+    // the day before only by what this test does.
+    let start = time::macros::datetime!(2040-01-06 12:00 UTC);
+    app.clock.advance(start - app.clock.now());
+    let council = organisation_id(&app, "Kent County Council").await;
+    let officer = browser(&app, Role::Officer, "kent", "Kent County Council").await;
+    let as_at = |date: &str| format!("{REGISTER}?as_at={date}");
+    let baseline = officer.get_html(&as_at("2040-01-05")).await;
+
+    // 6 January: A added, 4 × 4 (16, extreme).
+    let a = add(&officer, &good_risk("Risk A of the as-at test", council)).await;
+    // 9 January: A's likelihood down to 2 (8, high); B added, 1 × 2 (2, low).
+    // Sessions end after days idle: a fresh sign-in after each jump of the clock.
+    app.clock.advance(time::Duration::days(3));
+    let officer = browser(&app, Role::Officer, "kent", "Kent County Council").await;
+    let mut fields = good_risk("Risk A of the as-at test", council);
+    set(&mut fields, "likelihood", "2");
+    let v = version(&officer, a).await;
+    assert_eq!(edit(&officer, a, &v, &fields).await.status(), 303);
+    let mut b = good_risk("Risk B of the as-at test", council);
+    set(&mut b, "likelihood", "1");
+    set(&mut b, "impact", "2");
+    add(&officer, &b).await;
+    // 12 January: A closed.
+    app.clock.advance(time::Duration::days(3));
+    let officer = browser(&app, Role::Officer, "kent", "Kent County Council").await;
+    set(&mut fields, "status", "closed");
+    set(&mut fields, "closure_reason", "Contingency fund agreed");
+    let v = version(&officer, a).await;
+    assert_eq!(edit(&officer, a, &v, &fields).await.status(), 303);
+    app.clock.advance(time::Duration::days(1));
+    let officer = browser(&app, Role::Officer, "kent", "Kent County Council").await;
+
+    let count = |page: &str, date: &str, cell: &str| {
+        cell_count(page, &format!("as_at={date}&{cell}&open=yes"))
+    };
+    let base = |cell: &str| count(&baseline, "2040-01-05", cell);
+    let (a_title, b_title) = ("Risk A of the as-at test", "Risk B of the as-at test");
+
+    let first = officer.get_html(&as_at("2040-01-06")).await;
+    assert!(first.contains("Risk register as at 6 January 2040"));
+    assert!(first.contains("href=\"/areas/kent/risks\">See the register today</a>"));
+    assert!(!first.contains("Add a risk"), "the past is read-only");
+    let row = row_of(&first, a_title).expect("A stood on the 6th");
+    assert!(
+        row.contains("cell\">16 ") && row.contains(">Open<"),
+        "{row}"
+    );
+    assert!(row.contains(&format!(
+        "/areas/kent/risks/{a}/compare?from=1&#38;to=3\">Compare with today"
+    )));
+    assert!(row_of(&first, b_title).is_none(), "B was added later");
+    assert_eq!(
+        count(&first, "2040-01-06", "likelihood=4&impact=4"),
+        base("likelihood=4&impact=4") + 1
+    );
+    assert_eq!(
+        count(&first, "2040-01-06", "likelihood=2&impact=4"),
+        base("likelihood=2&impact=4")
+    );
+    assert_eq!(
+        band_count(&first, "Extreme"),
+        band_count(&baseline, "Extreme") + 1
+    );
+
+    let second = officer.get_html(&as_at("9/1/2040")).await;
+    assert!(second.contains("Risk register as at 9 January 2040"));
+    let row = row_of(&second, a_title).expect("A stood on the 9th");
+    assert!(row.contains("cell\">8 ") && row.contains(">Open<"), "{row}");
+    let row = row_of(&second, b_title).expect("B stood on the 9th");
+    assert!(row.contains("cell\">2 ") && row.contains(">Open<"), "{row}");
+    assert_eq!(
+        count(&second, "2040-01-09", "likelihood=4&impact=4"),
+        base("likelihood=4&impact=4")
+    );
+    assert_eq!(
+        count(&second, "2040-01-09", "likelihood=2&impact=4"),
+        base("likelihood=2&impact=4") + 1
+    );
+    assert_eq!(
+        count(&second, "2040-01-09", "likelihood=1&impact=2"),
+        base("likelihood=1&impact=2") + 1
+    );
+    assert_eq!(
+        band_count(&second, "Extreme"),
+        band_count(&baseline, "Extreme")
+    );
+    assert_eq!(band_count(&second, "Low"), band_count(&baseline, "Low") + 1);
+
+    let third = officer.get_html(&as_at("2040-01-12")).await;
+    let row = row_of(&third, a_title).expect("A, closed, is still listed");
+    assert!(row.contains(">Closed<"), "{row}");
+    assert!(row_of(&third, b_title).is_some());
+    assert_eq!(
+        count(&third, "2040-01-12", "likelihood=2&impact=4"),
+        base("likelihood=2&impact=4")
+    );
+    assert_eq!(
+        count(&third, "2040-01-12", "likelihood=1&impact=2"),
+        base("likelihood=1&impact=2") + 1
+    );
+    // Filters keep to the date.
+    let filtered = officer
+        .get_html(&format!(
+            "{REGISTER}?as_at=2040-01-09&likelihood=2&impact=4&open=yes"
+        ))
+        .await;
+    assert!(row_of(&filtered, a_title).is_some() && row_of(&filtered, b_title).is_none());
+
+    // A date in the future shows today's register, saying so.
+    let future = officer.get_html(&as_at("2041-01-01")).await;
+    assert!(future.contains("1 January 2041 is in the future"));
+    assert!(!future.contains("Risk register as at"));
+
+    // Not a date: the list, with the message by the field.
+    let bad = officer.get(&as_at("31/2/2040")).await;
+    assert_eq!(bad.status(), 422);
+    let bad = bad.text().await.unwrap();
+    assert!(bad.contains("id=\"as_at-error\"") && bad.contains("Enter the date as a real date"));
+    assert!(bad.contains("value=\"31/2/2040\""));
+
+    // Another area's register, at any date, does not exist for Kent's officer.
+    let other = officer.get("/areas/rotherham/risks?as_at=2040-01-09").await;
+    assert_eq!(other.status(), 404);
+}

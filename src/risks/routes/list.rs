@@ -3,22 +3,23 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Html;
+use axum::response::Response;
 use serde::Deserialize;
+use time::{Date, OffsetDateTime};
 
 use super::{Done, Partners, RiskRow, readable_area, today};
 use crate::AppState;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::risks::Matrix;
-use crate::risks::content::{Category, RiskContent};
+use crate::risks::content::{self, Category, RiskContent};
 use crate::risks::rules;
 use crate::risks::status::RiskStatus;
 use crate::risks::store;
 use crate::web::banner::DoneQuery;
 use crate::web::choice::{Choice, prompted};
 use crate::web::extract::{Path, Query};
-use crate::web::{AppError, Layout, page};
+use crate::web::{AppError, Layout, format, page};
 
 /// The list's filters and order, as its form and the heat map's links send them.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -35,6 +36,8 @@ pub(super) struct ListQuery {
     residual_impact: String,
     /// "yes": only open and reopened risks (what the heat map counts).
     open: String,
+    /// A past date: the register as it stood at the end of that day.
+    as_at: String,
     done: Option<String>,
 }
 
@@ -111,7 +114,14 @@ struct ListPage {
     layout: Layout,
     area: AreaSummary,
     banner: &'static str,
-    rows: Vec<RiskRow>,
+    /// Each row with, as at a past date, the link comparing its version then with today's.
+    rows: Vec<(RiskRow, Option<String>)>,
+    /// The past date shown ("4 December 2013"), or `None` for the register today.
+    as_at: Option<String>,
+    /// The date field as typed (or the date shown), its error and a note on future dates.
+    as_at_value: String,
+    as_at_error: String,
+    as_at_note: String,
     total: usize,
     filtered: bool,
     may_add: bool,
@@ -122,25 +132,110 @@ struct ListPage {
     overdue_actions: usize,
 }
 
+/// One risk as the list shows it: its content (now, or then) and, for a past date, the link
+/// comparing that version with the current one.
+struct Entry {
+    number: i32,
+    content: RiskContent,
+    compare: Option<String>,
+}
+
+/// Which register the date field asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Asked {
+    Today,
+    /// A date after today: the register today, saying so.
+    Future(Date),
+    Past(Date),
+    NotADate,
+}
+
+fn asked(typed: &str, today: Date) -> Asked {
+    if typed.trim().is_empty() {
+        return Asked::Today;
+    }
+    match content::parse_date(typed) {
+        None => Asked::NotADate,
+        Some(date) if date > today => Asked::Future(date),
+        Some(date) if date == today => Asked::Today,
+        Some(date) => Asked::Past(date),
+    }
+}
+
+/// The first moment after `date` ends in London (midnight starting the next day, GMT or BST):
+/// versions recorded before it stood on that date. `None` only for dates jiff cannot hold.
+fn end_of_day_in_london(date: Date) -> Option<OffsetDateTime> {
+    let next = date.next_day()?;
+    let zone = jiff::tz::TimeZone::get("Europe/London").ok()?;
+    let civil = jiff::civil::Date::new(
+        i16::try_from(next.year()).ok()?,
+        i8::try_from(u8::from(next.month())).ok()?,
+        i8::try_from(next.day()).ok()?,
+    )
+    .ok()?;
+    let start = civil.to_zoned(zone).ok()?;
+    OffsetDateTime::from_unix_timestamp(start.timestamp().as_second()).ok()
+}
+
 pub(super) async fn list(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(slug): Path<String>,
     Query(query): Query<ListQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let area = readable_area(&state, &signed_in, &slug).await?;
     let principal = signed_in.user.principal();
     let partners = Partners::load(&state, &area).await?;
-    let matrix = store::current_matrix(&state.pool, area.id)
-        .await?
-        .map(|(_, matrix)| matrix)
-        .unwrap_or_else(Matrix::npsa_5x5);
-    let risks = store::list_risks(&state.pool, area.id).await?;
-    let today = today(&state);
-
-    let open: Vec<&RiskContent> = risks
+    let now = today(&state);
+    let asked = asked(&query.as_at, now);
+    let past = match asked {
+        Asked::Past(date) => end_of_day_in_london(date).map(|end| (date, end)),
+        _ => None,
+    };
+    let (matrix, entries, today) = match past {
+        Some((date, end)) => {
+            let matrix = store::matrix_as_at(&state.pool, area.id, end).await?;
+            let entries = store::list_risks_as_at(&state.pool, area.id, end)
+                .await?
+                .into_iter()
+                .map(|risk| Entry {
+                    number: risk.then.number,
+                    compare: Some(format!(
+                        "/areas/{}/risks/{}/compare?from={}&to={}",
+                        area.slug, risk.then.number, risk.then.version, risk.current_version
+                    )),
+                    content: risk.then.content,
+                })
+                .collect::<Vec<_>>();
+            // Overdue as it was on that day.
+            (matrix, entries, date)
+        }
+        None => {
+            let matrix = store::current_matrix(&state.pool, area.id)
+                .await?
+                .map(|(_, matrix)| matrix);
+            let entries = store::list_risks(&state.pool, area.id)
+                .await?
+                .into_iter()
+                .map(|risk| Entry {
+                    number: risk.number,
+                    content: risk.content,
+                    compare: None,
+                })
+                .collect::<Vec<_>>();
+            (matrix, entries, now)
+        }
+    };
+    let matrix = matrix.unwrap_or_else(Matrix::npsa_5x5);
+    let as_at_iso = past.map(|(date, _)| content::iso(date));
+    // Links from the page keep to the same date.
+    let date_param = as_at_iso
+        .as_ref()
+        .map(|iso| format!("as_at={iso}&"))
+        .unwrap_or_default();
+    let open: Vec<&RiskContent> = entries
         .iter()
-        .map(|risk| &risk.content)
+        .map(|entry| &entry.content)
         .filter(|content| content.status.is_open())
         .collect();
     let bands = matrix
@@ -160,13 +255,13 @@ pub(super) async fn list(
         })
         .collect();
     let heat_maps = vec![
-        heat_map(&area, &matrix, &open, false),
-        heat_map(&area, &matrix, &open, true),
+        heat_map(&area, &matrix, &open, false, &date_param),
+        heat_map(&area, &matrix, &open, true, &date_param),
     ];
 
-    let mut kept: Vec<_> = risks
+    let mut kept: Vec<&Entry> = entries
         .iter()
-        .filter(|risk| query.keeps(&risk.content))
+        .filter(|entry| query.keeps(&entry.content))
         .collect();
     match query.sort.as_str() {
         "review" => kept.sort_by_key(|risk| (risk.content.review, risk.number)),
@@ -174,11 +269,16 @@ pub(super) async fn list(
         // Highest score first: what a board reads first.
         _ => kept.sort_by_key(|risk| (std::cmp::Reverse(risk.content.current.value), risk.number)),
     }
-    let rows: Vec<RiskRow> = kept
+    let rows: Vec<(RiskRow, Option<String>)> = kept
         .iter()
-        .map(|risk| RiskRow::of(risk.number, &risk.content, &partners, today))
+        .map(|entry| {
+            (
+                RiskRow::of(entry.number, &entry.content, &partners, today),
+                entry.compare.clone(),
+            )
+        })
         .collect();
-    let all_rows: Vec<RiskRow> = risks
+    let all_rows: Vec<RiskRow> = entries
         .iter()
         .map(|risk| RiskRow::of(risk.number, &risk.content, &partners, today))
         .collect();
@@ -186,12 +286,27 @@ pub(super) async fn list(
     let done = DoneQuery {
         done: query.done.clone(),
     };
-    page::render(&ListPage {
+    let page = ListPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         banner: done.banner::<Done>(),
-        total: risks.len(),
+        total: entries.len(),
         filtered: query.is_filtered(),
-        may_add: rules::may_add(&principal, area.id),
+        // The past is read-only.
+        may_add: past.is_none() && rules::may_add(&principal, area.id),
+        as_at: past.map(|(date, _)| format::date(date)),
+        as_at_value: as_at_iso.unwrap_or_else(|| query.as_at.trim().to_owned()),
+        as_at_error: if asked == Asked::NotADate {
+            "Enter the date as a real date, like 4/12/2013".to_owned()
+        } else {
+            String::new()
+        },
+        as_at_note: match asked {
+            Asked::Future(date) => format!(
+                "{} is in the future, so this is the register as it stands today.",
+                format::date(date)
+            ),
+            _ => String::new(),
+        },
         bands,
         heat_maps,
         filters: vec![
@@ -251,11 +366,22 @@ pub(super) async fn list(
         overdue_actions: all_rows.iter().map(|row| row.overdue_actions).sum(),
         rows,
         area,
-    })
+    };
+    if asked == Asked::NotADate {
+        page::unprocessable(&page)
+    } else {
+        page::ok(&page)
+    }
 }
 
 /// The counts of open risks in each cell of the matrix, likelihood from highest down.
-fn heat_map(area: &AreaSummary, matrix: &Matrix, open: &[&RiskContent], residual: bool) -> HeatMap {
+fn heat_map(
+    area: &AreaSummary,
+    matrix: &Matrix,
+    open: &[&RiskContent],
+    residual: bool,
+    date_param: &str,
+) -> HeatMap {
     let (caption, prefix) = if residual {
         (
             "Residual risk: open risks by residual likelihood and impact",
@@ -298,7 +424,7 @@ fn heat_map(area: &AreaSummary, matrix: &Matrix, open: &[&RiskContent], residual
                         band: matrix.band_for(score).name.clone(),
                         count,
                         link: format!(
-                            "/areas/{}/risks?{prefix}likelihood={likelihood}&{prefix}impact={impact}&open=yes",
+                            "/areas/{}/risks?{date_param}{prefix}likelihood={likelihood}&{prefix}impact={impact}&open=yes",
                             area.slug
                         ),
                     }
@@ -348,6 +474,37 @@ mod tests {
         )
         .parse(&Matrix::npsa_5x5(), &[OrganisationId::new(3)])
         .unwrap()
+    }
+
+    #[test]
+    fn a_day_ends_at_midnight_in_london_and_dates_are_read_against_today() {
+        use time::macros::{date, datetime};
+        // GMT in winter, BST in summer.
+        assert_eq!(
+            end_of_day_in_london(date!(2013 - 12 - 04)),
+            Some(datetime!(2013-12-05 00:00 UTC))
+        );
+        assert_eq!(
+            end_of_day_in_london(date!(2014 - 06 - 30)),
+            Some(datetime!(2014-06-30 23:00 UTC))
+        );
+        let today = date!(2014 - 02 - 14);
+        assert_eq!(asked("", today), Asked::Today);
+        assert_eq!(asked("14/2/2014", today), Asked::Today);
+        assert_eq!(
+            asked("2013-12-04", today),
+            Asked::Past(date!(2013 - 12 - 04))
+        );
+        assert_eq!(
+            asked("4/12/2013", today),
+            Asked::Past(date!(2013 - 12 - 04))
+        );
+        assert_eq!(
+            asked("1/3/2014", today),
+            Asked::Future(date!(2014 - 03 - 01))
+        );
+        assert_eq!(asked("31/2/2014", today), Asked::NotADate);
+        assert_eq!(asked("yesterday", today), Asked::NotADate);
     }
 
     #[test]
