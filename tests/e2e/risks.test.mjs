@@ -1,7 +1,8 @@
 // The shared risk register in a real browser: an officer opens Kent's register from the area page,
 // adds a risk with mistakes, fixes them, sees it counted in the heat map and follows the cell to the
-// filtered list, changes it and compares two versions; axe on every page on the way. Then the list
-// and the add form with JavaScript off (no inline script either).
+// filtered list, changes it and compares two versions, then opens the register as at yesterday;
+// axe on every page on the way. Then the list, the as-at date form and the add form with
+// JavaScript off (no inline script either).
 // Accounts: kent.officer (Kent County Council) only signs in here and in accounts.test.mjs (which
 // only signs in and out); no other browser test touches the risk register.
 import { after, before, describe, test } from 'node:test';
@@ -225,6 +226,30 @@ describe('the risk register', () => {
       // The heat map now counts it in likelihood 3.
       await page.goto(url(REGISTER_PATH));
       assert.equal(await cellCount(await heatCell(heatMap(page, 'Current risk'), 2, 4)), before);
+
+      // The register as at yesterday (in London), through the date form: read-only, without
+      // today's risk, linking back to today. A date that is not one first.
+      const field = page.getByLabel('See the register as at a date', { exact: true });
+      await field.fill('31/2/2014');
+      await page.getByRole('button', { name: 'Show the register' }).click();
+      await page.getByRole('alert').filter({ hasText: 'There is a problem' }).waitFor();
+      assert.match(await page.title(), /^Error: /);
+      assert.match(await page.locator('#as_at-error').innerText(), /Enter the date as a real date/);
+      await expectNoAxeViolations(page);
+      const yesterday = new Date(Date.now() - 24 * 60 * 60 * 1000);
+      const part = (options) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', ...options }).format(yesterday);
+      const [day, month, year] = [part({ day: 'numeric' }), part({ month: 'numeric' }), part({ year: 'numeric' })];
+      await field.fill(`${day}/${month}/${year}`);
+      await page.getByRole('button', { name: 'Show the register' }).click();
+      await page.waitForURL((u) => u.pathname === REGISTER_PATH && u.searchParams.has('as_at'));
+      await expectHeading(page, `Risk register as at ${part({ day: 'numeric', month: 'long', year: 'numeric' })}`);
+      assert.equal(await page.getByRole('button', { name: 'Add a risk' }).count(), 0, 'the past is read-only');
+      assert.equal(await riskRows(page).filter({ hasText: title }).count(), 0, "today's risk was not there yesterday");
+      await heatMap(page, 'Current risk').waitFor();
+      await expectNoAxeViolations(page);
+      await page.getByRole('link', { name: 'See the register today' }).click();
+      await page.waitForURL((u) => u.pathname === REGISTER_PATH && !u.search);
+      await expectHeading(page, 'Risk register');
     });
   });
 
@@ -237,6 +262,13 @@ describe('the risk register', () => {
       assert.ok((await riskRows(page).count()) > 0, 'the demo register should list risks');
       await heatMap(page, 'Current risk').waitFor();
       assert.deepEqual(await findInlineScript(page), [], 'the register page has inline script');
+      // The date form is a plain GET form.
+      await page.getByLabel('See the register as at a date', { exact: true }).fill('4/12/2013');
+      await page.getByRole('button', { name: 'Show the register' }).click();
+      await page.waitForURL((u) => u.searchParams.get('as_at') === '4/12/2013');
+      await expectHeading(page, 'Risk register as at 4 December 2013');
+      await page.getByRole('link', { name: 'See the register today' }).click();
+      await page.waitForURL((u) => u.pathname === REGISTER_PATH && !u.search);
 
       await page.getByRole('button', { name: 'Add a risk' }).click();
       await page.waitForURL((u) => u.pathname === `${REGISTER_PATH}/new`);
