@@ -53,6 +53,8 @@ fn concrete_path(template: &str) -> String {
         .replace("{thread_id}", "1")
         .replace("{key}", "2014-16")
         .replace("{number}", "1")
+        .replace("{part}", "streams")
+        .replace("{item}", "disabled-facilities-grant")
 }
 
 fn expectation(method: &Method, path: &str, who: Who) -> Expect {
@@ -327,6 +329,10 @@ enum Case {
     UpdateTemplateSection,
     MoveTemplateSection,
     RemoveTemplateSection,
+    /// A funding stream of the walk's template, renamed.
+    ChangeStructureItem,
+    RemoveStructureItem,
+    ChangeStructureYears,
     // Kent's risk register.
     /// A risk owned by the walker's organisation (Kent County Council).
     AddRisk,
@@ -369,6 +375,9 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/admin/templates/{key}/sections/{section}" => vec![UpdateTemplateSection],
         "/admin/templates/{key}/sections/{section}/move" => vec![MoveTemplateSection],
         "/admin/templates/{key}/sections/{section}/remove" => vec![RemoveTemplateSection],
+        "/admin/templates/{key}/structure/{part}/{item}" => vec![ChangeStructureItem],
+        "/admin/templates/{key}/structure/{part}/{item}/remove" => vec![RemoveStructureItem],
+        "/admin/templates/{key}/structure/years" => vec![ChangeStructureYears],
         "/areas/{slug}/risks/new" => vec![AddRisk],
         "/areas/{slug}/risks/{number}" => vec![EditOwnRisk, EditOtherRisk],
         other => match other.strip_prefix(section) {
@@ -437,7 +446,10 @@ fn outcome(case: Case, who: Who) -> Outcome {
         | AddTemplateSection
         | UpdateTemplateSection
         | MoveTemplateSection
-        | RemoveTemplateSection => {
+        | RemoveTemplateSection
+        | ChangeStructureItem
+        | RemoveStructureItem
+        | ChangeStructureYears => {
             return allowed_if(who == Who::Global(Role::Admin));
         }
         _ => {}
@@ -511,6 +523,12 @@ impl RealForm {
     fn with(mut self, name: &str, value: &str) -> RealForm {
         self.fields.push((name.to_owned(), value.to_owned()));
         self
+    }
+
+    /// The form with `name` set to `value` (in place of what the page filled in, if anything).
+    fn replacing(mut self, name: &str, value: &str) -> RealForm {
+        self.fields.retain(|(field, _)| field != name);
+        self.with(name, value)
     }
 }
 
@@ -1090,6 +1108,38 @@ impl Fixture {
                 RealForm::new(
                     format!("/admin/templates/{WALK_TEMPLATE}/sections/{key}/remove"),
                     &[],
+                )
+            }
+            ChangeStructureItem => {
+                let path =
+                    format!("/admin/templates/{WALK_TEMPLATE}/structure/streams/carers-breaks");
+                // The hidden fields from the page (its version), the rest as a browser sends them.
+                scraped_form(&self.admin, &path, &path)
+                    .await
+                    .replacing("name", &format!("Carers' breaks funding, version {n}"))
+                    .replacing("aliases", "")
+                    .replacing("mandated", "yes")
+                    .replacing("spending", "revenue")
+                    .replacing("unverified", "")
+            }
+            RemoveStructureItem => {
+                let key = format!("walk-stream-{n}");
+                let new = format!("/admin/templates/{WALK_TEMPLATE}/structure/streams/new");
+                let form = scraped_form(&self.admin, &new, &new)
+                    .await
+                    .replacing("key", &key)
+                    .replacing("name", &format!("Walk stream {n}"))
+                    .replacing("mandated", "no")
+                    .replacing("spending", "revenue");
+                expect_success(&self.admin, &form.path, &fields(&form)).await;
+                let page = format!("/admin/templates/{WALK_TEMPLATE}/structure/streams/{key}");
+                scraped_form(&self.admin, &page, &format!("{page}/remove")).await
+            }
+            ChangeStructureYears => {
+                let path = format!("/admin/templates/{WALK_TEMPLATE}/structure/years");
+                scraped_form(&self.admin, &path, &path).await.replacing(
+                    "years",
+                    &format!("2014/15\n2015/16\n{}/{:02}", 2020 + n, (2021 + n) % 100),
                 )
             }
             AddRisk => {

@@ -22,4 +22,5 @@ mod plans_races;
 mod query_count;
 mod risks;
 mod sign_in;
+mod template_structure;
 mod templates;

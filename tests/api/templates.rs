@@ -84,12 +84,14 @@ async fn non_admins_get_403_on_every_template_page_and_action() {
         .into_iter()
         .filter(|route| route.path.starts_with("/admin/templates"))
         .collect();
-    assert_eq!(routes.len(), 8, "every template route is walked");
+    assert_eq!(routes.len(), 14, "every template route is walked");
     for route in routes {
         let path = route
             .path
             .replace("{key}", "2014-16")
-            .replace("{section}", "vision");
+            .replace("{section}", "vision")
+            .replace("{part}", "streams")
+            .replace("{item}", "disabled-facilities-grant");
         let response = if route.method == "GET" {
             lead.get(&path).await
         } else {
@@ -196,7 +198,10 @@ async fn admin_copies_a_template_with_all_its_sections_in_order() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert_eq!(templates, 2, "only the good copy was made");
+    assert_eq!(
+        templates, 3,
+        "only the good copy was made (beside the two built in)"
+    );
 }
 
 #[tokio::test]

@@ -83,8 +83,9 @@ pub async fn find_plan(
     .await
 }
 
-/// Creates the area's plan from a template, with one section per template section; `None` if
-/// the area already has a plan from that template.
+/// Creates the area's plan from a template, with one section per template section and the
+/// template's current structure (years, streams, metrics, conditions); `None` if the area
+/// already has a plan from that template.
 pub async fn create_plan(
     tx: &mut PgConnection,
     area_id: AreaId,
@@ -93,7 +94,10 @@ pub async fn create_plan(
     now: OffsetDateTime,
 ) -> Result<Option<PlanId>, sqlx::Error> {
     let plan_id: Option<PlanId> = sqlx::query_scalar(
-        "INSERT INTO plans (area_id, template_id, created_at, created_by) VALUES ($1, $2, $3, $4)
+        "INSERT INTO plans (area_id, template_id, created_at, created_by, structure_id)
+         VALUES ($1, $2, $3, $4,
+                 (SELECT id FROM template_structures WHERE template_id = $2
+                  ORDER BY id DESC LIMIT 1))
          ON CONFLICT (area_id, template_id) DO NOTHING
          RETURNING id",
     )

@@ -12,6 +12,9 @@ pub mod routes;
 mod sections;
 mod shared;
 pub mod store;
+pub mod structure;
+mod structure_form;
+mod structure_pages;
 
 use serde_json::{Map, Value};
 
@@ -29,6 +32,11 @@ row_id! {
 row_id! {
     /// A template section's row id.
     pub struct TemplateSectionId;
+}
+
+row_id! {
+    /// A version of a template's structure (its years, streams, metrics and conditions).
+    pub struct StructureId;
 }
 
 /// The most characters a template's name or a section's title may have.
@@ -231,6 +239,8 @@ keyed_enum! {
         SectionUpdated = ("section-updated", "Section updated"),
         SectionMoved = ("section-moved", "Section moved"),
         SectionRemoved = ("section-removed", "Section removed"),
+        StructureSaved = ("structure-saved", "The template's structure has been saved"),
+        StructureItemRemoved = ("structure-item-removed", "Removed from the template's structure"),
     }
 }
 

@@ -5,7 +5,7 @@
 //! a fixed success message (`Done`). Bad input re-renders the page (422) with everything typed
 //! kept.
 
-use super::{list, sections};
+use super::{list, sections, structure_pages};
 use crate::auth::guard::Admin;
 use crate::web::routes::{Route, get, guarded, post};
 
@@ -30,6 +30,30 @@ pub fn routes() -> Vec<Route> {
         post(
             "/admin/templates/{key}/sections/{section}/remove",
             sections::remove_section,
+        ),
+        get(
+            "/admin/templates/{key}/structure",
+            structure_pages::show_structure,
+        ),
+        get(
+            "/admin/templates/{key}/structure/years",
+            structure_pages::edit_years,
+        ),
+        post(
+            "/admin/templates/{key}/structure/years",
+            structure_pages::save_years,
+        ),
+        get(
+            "/admin/templates/{key}/structure/{part}/{item}",
+            structure_pages::edit_item,
+        ),
+        post(
+            "/admin/templates/{key}/structure/{part}/{item}",
+            structure_pages::save_item,
+        ),
+        post(
+            "/admin/templates/{key}/structure/{part}/{item}/remove",
+            structure_pages::remove_structure_item,
         ),
     ])
 }

@@ -5,7 +5,14 @@
 
 use sqlx::{FromRow, PgConnection, PgExecutor};
 
-use super::{SectionDetails, SectionKey, TemplateId, TemplateKey, TemplateName, TemplateSectionId};
+use time::OffsetDateTime;
+
+use super::structure::CycleStructure;
+use super::{
+    SectionDetails, SectionKey, StructureId, TemplateId, TemplateKey, TemplateName,
+    TemplateSectionId,
+};
+use crate::auth::UserId;
 use crate::plans::section::SectionKind;
 
 /// The most templates the list shows.
@@ -156,7 +163,88 @@ pub async fn copy_template(
     .bind(source_id)
     .execute(&mut *tx)
     .await?;
+    sqlx::query(
+        "INSERT INTO template_structures (template_id, structure, created_at, created_by)
+         SELECT $1, structure, now(), created_by FROM template_structures
+         WHERE template_id = $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .bind(source_id)
+    .execute(&mut *tx)
+    .await?;
     Ok((id, copied.rows_affected()))
+}
+
+/// A version of a template's structure, and when and by whom it was made.
+#[derive(Clone, Debug)]
+pub struct StructureVersion {
+    pub id: StructureId,
+    pub structure: CycleStructure,
+    pub created_at: OffsetDateTime,
+    pub created_by: Option<String>,
+}
+
+/// The template's current structure (its newest version), if it has one.
+pub async fn current_structure(
+    db: impl PgExecutor<'_>,
+    template_id: TemplateId,
+) -> Result<Option<StructureVersion>, sqlx::Error> {
+    let row: Option<(StructureId, String, OffsetDateTime, Option<String>)> = sqlx::query_as(
+        "SELECT s.id, s.structure::text, s.created_at, u.display_name
+         FROM template_structures s LEFT JOIN users u ON u.id = s.created_by
+         WHERE s.template_id = $1 ORDER BY s.id DESC LIMIT 1",
+    )
+    .bind(template_id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|(id, json, created_at, created_by)| {
+        Ok(StructureVersion {
+            id,
+            structure: serde_json::from_str(&json)
+                .map_err(|error| sqlx::Error::Decode(Box::new(error)))?,
+            created_at,
+            created_by,
+        })
+    })
+    .transpose()
+}
+
+/// Stores `structure` as the template's new current structure; returns its id. Call with the
+/// template locked.
+pub async fn insert_structure(
+    tx: &mut PgConnection,
+    template_id: TemplateId,
+    structure: &CycleStructure,
+    at: OffsetDateTime,
+    by: UserId,
+) -> Result<StructureId, sqlx::Error> {
+    let json =
+        serde_json::to_string(structure).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+    sqlx::query_scalar(
+        "INSERT INTO template_structures (template_id, structure, created_at, created_by)
+         VALUES ($1, $2::jsonb, $3, $4) RETURNING id",
+    )
+    .bind(template_id)
+    .bind(json)
+    .bind(at)
+    .bind(by)
+    .fetch_one(tx)
+    .await
+}
+
+/// How many of the template's plans were made from an earlier version of its structure.
+pub async fn plans_on_earlier_structures(
+    db: impl PgExecutor<'_>,
+    template_id: TemplateId,
+    current: StructureId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM plans WHERE template_id = $1 AND structure_id IS DISTINCT FROM $2",
+    )
+    .bind(template_id)
+    .bind(current)
+    .fetch_one(db)
+    .await
 }
 
 /// Adds a section at the end of the template; returns its id and position. A clash is

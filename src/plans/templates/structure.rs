@@ -1,0 +1,575 @@
+//! The structured parts a planning cycle defines, beside its narrative sections: the financial
+//! years a plan covers, the funding streams money is pooled from (mandated ones marked, with the
+//! other names people use for them), the metrics a plan sets goals for, and the national
+//! conditions it must answer. All of it is data an administrator edits, never code: the facts
+//! move between cycles and sometimes within one (the reference marks several as unverified, and
+//! such items carry a note saying so).
+//!
+//! A structure serialises as JSON and is checked again when read back (`try_from`), so stored
+//! JSON cannot hold a structure that [`CycleStructure::new`] would refuse.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::keyed::keyed_enum;
+
+/// The most items any one list of a structure may hold.
+pub const MAX_ITEMS: usize = 50;
+/// The most characters of a name, label or unit.
+pub const MAX_NAME_CHARS: usize = 200;
+/// The most characters of a definition, a condition's text or a note.
+pub const MAX_TEXT_CHARS: usize = 5_000;
+/// The longest an item's key may be.
+pub const MAX_KEY_LEN: usize = 60;
+
+keyed_enum! {
+    /// Which way a metric should move.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Direction {
+        Lower = ("lower", "Lower is better"),
+        Higher = ("higher", "Higher is better"),
+    }
+}
+
+keyed_enum! {
+    /// Whether a funding stream is day-to-day (revenue) or capital money.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Spending {
+        Revenue = ("revenue", "Revenue"),
+        Capital = ("capital", "Capital"),
+    }
+}
+
+/// A financial year a plan covers, e.g. key `2014-15`, label `2014/15`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinancialYear {
+    pub key: String,
+    pub label: String,
+}
+
+/// A stream the pooled fund is drawn from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FundingStream {
+    pub key: String,
+    pub name: String,
+    /// Other names people use for it (e.g. "iBCF" for the Local Authority Better Care Grant),
+    /// so that imports and searches find it under any of them.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Must appear in every plan of the cycle.
+    pub mandated: bool,
+    pub spending: Spending,
+    /// Why the fact is doubtful, where the reference marks it unverified.
+    #[serde(default)]
+    pub unverified: Option<String>,
+}
+
+/// A period a metric's baseline or goal is given for, with its first and last days.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub key: String,
+    pub label: String,
+    #[serde(with = "iso_date")]
+    pub starts: Date,
+    #[serde(with = "iso_date")]
+    pub ends: Date,
+}
+
+/// Dates in stored structures as people and migrations write them: `2025-04-01`.
+mod iso_date {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use time::{Date, Month};
+
+    pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!(
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        ))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let invalid = || D::Error::custom(format!("\"{text}\" is not a date like 2025-04-01"));
+        let mut parts = text.splitn(3, '-').map(str::parse::<u16>);
+        let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(invalid());
+        };
+        let month = u8::try_from(month)
+            .ok()
+            .and_then(|month| Month::try_from(month).ok())
+            .ok_or_else(invalid)?;
+        let day = u8::try_from(day).map_err(|_| invalid())?;
+        Date::from_calendar_date(i32::from(year), month, day).map_err(|_| invalid())
+    }
+}
+
+/// A metric plans set goals for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metric {
+    pub key: String,
+    pub name: String,
+    pub definition: String,
+    pub unit: String,
+    pub better: Direction,
+    /// The periods goals are set for, in order.
+    pub periods: Vec<Period>,
+    /// Whether money is paid against the goals (the 2015/16 pay for performance).
+    #[serde(default)]
+    pub pay_for_performance: bool,
+    #[serde(default)]
+    pub unverified: Option<String>,
+}
+
+/// A national condition each plan must say how it meets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Condition {
+    pub key: String,
+    pub title: String,
+    pub text: String,
+    #[serde(default)]
+    pub unverified: Option<String>,
+}
+
+/// The checked structure of a cycle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StructureParts", into = "StructureParts")]
+pub struct CycleStructure {
+    years: Vec<FinancialYear>,
+    streams: Vec<FundingStream>,
+    metrics: Vec<Metric>,
+    conditions: Vec<Condition>,
+}
+
+/// A structure as stored, before its checks.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct StructureParts {
+    pub years: Vec<FinancialYear>,
+    pub streams: Vec<FundingStream>,
+    pub metrics: Vec<Metric>,
+    pub conditions: Vec<Condition>,
+}
+
+/// What is wrong with a structure: the part and item it is in, and what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StructureProblem {
+    /// Where: `years`, `streams`, `metrics` or `conditions`, and the item's key if it has one.
+    pub part: &'static str,
+    pub item: Option<String>,
+    /// The form field it is about: `key`, `name`, `aliases`, `label`, `definition`, `unit`,
+    /// `periods`, `title`, `text` or `unverified`.
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for StructureProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.item {
+            Some(item) => write!(f, "{} {item}: {}", self.part, self.message),
+            None => write!(f, "{}: {}", self.part, self.message),
+        }
+    }
+}
+
+impl TryFrom<StructureParts> for CycleStructure {
+    type Error = String;
+
+    fn try_from(parts: StructureParts) -> Result<Self, Self::Error> {
+        CycleStructure::new(parts).map_err(|problems| {
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+}
+
+impl From<CycleStructure> for StructureParts {
+    fn from(structure: CycleStructure) -> Self {
+        StructureParts {
+            years: structure.years,
+            streams: structure.streams,
+            metrics: structure.metrics,
+            conditions: structure.conditions,
+        }
+    }
+}
+
+/// Collects the problems of one part of a structure.
+struct Checker {
+    part: &'static str,
+    problems: Vec<StructureProblem>,
+}
+
+impl Checker {
+    fn problem(&mut self, item: Option<&str>, field: &'static str, message: impl Into<String>) {
+        self.problems.push(StructureProblem {
+            part: self.part,
+            item: item.map(str::to_owned),
+            field,
+            message: message.into(),
+        });
+    }
+
+    /// At most [`MAX_ITEMS`] items, each with a well-formed key used once.
+    fn keys<'a>(&mut self, keys: impl ExactSizeIterator<Item = &'a str>) {
+        if keys.len() > MAX_ITEMS {
+            self.problem(None, "key", format!("there can be at most {MAX_ITEMS}"));
+        }
+        let mut seen = BTreeSet::new();
+        for key in keys {
+            if !is_key(key) {
+                self.problem(
+                    Some(key),
+                    "key",
+                    "the short name can only contain lower-case letters, numbers and single hyphens between them",
+                );
+            }
+            if !seen.insert(key) {
+                self.problem(Some(key), "key", "the short name is used twice");
+            }
+        }
+    }
+
+    /// Required text of at most `max` characters.
+    fn text(&mut self, key: &str, field: &'static str, what: &str, value: &str, max: usize) {
+        if value.trim().is_empty() {
+            self.problem(Some(key), field, format!("enter its {what}"));
+        } else if value.chars().count() > max {
+            self.problem(
+                Some(key),
+                field,
+                format!("its {what} must be {max} characters or fewer"),
+            );
+        }
+    }
+
+    fn note(&mut self, key: &str, note: Option<&str>) {
+        if let Some(note) = note {
+            self.text(
+                key,
+                "unverified",
+                "note on what is unverified",
+                note,
+                MAX_TEXT_CHARS,
+            );
+        }
+    }
+}
+
+/// A name as compared with others: case and runs of spaces ignored.
+fn fold(name: &str) -> String {
+    name.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn is_key(key: &str) -> bool {
+    key.len() <= MAX_KEY_LEN
+        && !key.is_empty()
+        && key.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+impl CycleStructure {
+    /// Checks every part: keys well formed and unique within their list, names present and not
+    /// too long, aliases naming one stream each, periods ending on or after they start. Returns
+    /// every problem, not just the first.
+    pub fn new(parts: StructureParts) -> Result<CycleStructure, Vec<StructureProblem>> {
+        let mut problems = Vec::new();
+
+        let mut years = Checker {
+            part: "years",
+            problems: Vec::new(),
+        };
+        if parts.years.is_empty() {
+            years.problem(None, "label", "a cycle covers at least one financial year");
+        }
+        years.keys(parts.years.iter().map(|year| year.key.as_str()));
+        for year in &parts.years {
+            years.text(&year.key, "label", "label", &year.label, MAX_NAME_CHARS);
+        }
+        problems.append(&mut years.problems);
+
+        let mut streams = Checker {
+            part: "streams",
+            problems: Vec::new(),
+        };
+        streams.keys(parts.streams.iter().map(|stream| stream.key.as_str()));
+        let mut names = BTreeSet::new();
+        for stream in &parts.streams {
+            streams.text(&stream.key, "name", "name", &stream.name, MAX_NAME_CHARS);
+            streams.note(&stream.key, stream.unverified.as_deref());
+            for name in std::iter::once(&stream.name).chain(&stream.aliases) {
+                if name.trim().is_empty() || name.chars().count() > MAX_NAME_CHARS {
+                    streams.problem(
+                        Some(&stream.key),
+                        "aliases",
+                        format!("each other name must be 1 to {MAX_NAME_CHARS} characters"),
+                    );
+                } else if !names.insert(fold(name)) {
+                    streams.problem(
+                        Some(&stream.key),
+                        "aliases",
+                        format!("the name \"{}\" is used by another stream", name.trim()),
+                    );
+                }
+            }
+        }
+        problems.append(&mut streams.problems);
+
+        let mut metrics = Checker {
+            part: "metrics",
+            problems: Vec::new(),
+        };
+        metrics.keys(parts.metrics.iter().map(|metric| metric.key.as_str()));
+        for metric in &parts.metrics {
+            metrics.text(&metric.key, "name", "name", &metric.name, MAX_NAME_CHARS);
+            metrics.text(
+                &metric.key,
+                "definition",
+                "definition",
+                &metric.definition,
+                MAX_TEXT_CHARS,
+            );
+            metrics.text(&metric.key, "unit", "unit", &metric.unit, MAX_NAME_CHARS);
+            metrics.note(&metric.key, metric.unverified.as_deref());
+            if metric.periods.is_empty() {
+                metrics.problem(
+                    Some(&metric.key),
+                    "periods",
+                    "give at least one period to set goals for",
+                );
+            }
+            let mut period_keys = BTreeSet::new();
+            for period in &metric.periods {
+                if !is_key(&period.key) || !period_keys.insert(period.key.as_str()) {
+                    metrics.problem(
+                        Some(&metric.key),
+                        "periods",
+                        format!("period \"{}\" needs a short name of its own", period.key),
+                    );
+                }
+                if period.label.trim().is_empty() {
+                    metrics.problem(Some(&metric.key), "periods", "every period needs a label");
+                }
+                if period.ends < period.starts {
+                    metrics.problem(
+                        Some(&metric.key),
+                        "periods",
+                        format!("period \"{}\" ends before it starts", period.label),
+                    );
+                }
+            }
+        }
+        problems.append(&mut metrics.problems);
+
+        let mut conditions = Checker {
+            part: "conditions",
+            problems: Vec::new(),
+        };
+        conditions.keys(
+            parts
+                .conditions
+                .iter()
+                .map(|condition| condition.key.as_str()),
+        );
+        for condition in &parts.conditions {
+            conditions.text(
+                &condition.key,
+                "title",
+                "title",
+                &condition.title,
+                MAX_NAME_CHARS,
+            );
+            conditions.text(
+                &condition.key,
+                "text",
+                "text",
+                &condition.text,
+                MAX_TEXT_CHARS,
+            );
+            conditions.note(&condition.key, condition.unverified.as_deref());
+        }
+        problems.append(&mut conditions.problems);
+
+        if problems.is_empty() {
+            Ok(CycleStructure {
+                years: parts.years,
+                streams: parts.streams,
+                metrics: parts.metrics,
+                conditions: parts.conditions,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn years(&self) -> &[FinancialYear] {
+        &self.years
+    }
+
+    pub fn streams(&self) -> &[FundingStream] {
+        &self.streams
+    }
+
+    pub fn metrics(&self) -> &[Metric] {
+        &self.metrics
+    }
+
+    pub fn conditions(&self) -> &[Condition] {
+        &self.conditions
+    }
+
+    /// The stream called `name`, by its name, any of its other names or its key, ignoring case
+    /// and spacing: "iBCF" finds the Local Authority Better Care Grant.
+    pub fn stream_named(&self, name: &str) -> Option<&FundingStream> {
+        let wanted = fold(name);
+        self.streams.iter().find(|stream| {
+            stream.key == name.trim()
+                || std::iter::once(&stream.name)
+                    .chain(&stream.aliases)
+                    .any(|candidate| fold(candidate) == wanted)
+        })
+    }
+
+    /// The parts, to change and check again.
+    pub fn into_parts(self) -> StructureParts {
+        self.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn parts() -> StructureParts {
+        StructureParts {
+            years: vec![FinancialYear {
+                key: "2025-26".into(),
+                label: "2025/26".into(),
+            }],
+            streams: vec![
+                FundingStream {
+                    key: "nhs-minimum".into(),
+                    name: "NHS minimum contribution".into(),
+                    aliases: vec![],
+                    mandated: true,
+                    spending: Spending::Revenue,
+                    unverified: None,
+                },
+                FundingStream {
+                    key: "labcg".into(),
+                    name: "Local Authority Better Care Grant".into(),
+                    aliases: vec!["iBCF".into(), "Improved Better Care Fund".into()],
+                    mandated: true,
+                    spending: Spending::Revenue,
+                    unverified: None,
+                },
+            ],
+            metrics: vec![Metric {
+                key: "emergency-admissions".into(),
+                name: "Emergency admissions (65+)".into(),
+                definition: "Unplanned admissions per 100,000 people aged 65 and over".into(),
+                unit: "per 100,000 population 65+".into(),
+                better: Direction::Lower,
+                periods: vec![Period {
+                    key: "q1".into(),
+                    label: "Q1 2025/26".into(),
+                    starts: date!(2025 - 04 - 01),
+                    ends: date!(2025 - 06 - 30),
+                }],
+                pay_for_performance: false,
+                unverified: Some("Exact wording and age band".into()),
+            }],
+            conditions: vec![Condition {
+                key: "nc1".into(),
+                title: "Plans to be jointly agreed".into(),
+                text: "The plan is agreed by the council and the ICB and signed off by the board."
+                    .into(),
+                unverified: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_well_formed_structure_passes_and_round_trips_through_json() {
+        let structure = CycleStructure::new(parts()).expect("valid");
+        let json = serde_json::to_string(&structure).expect("serialises");
+        let back: CycleStructure = serde_json::from_str(&json).expect("reads back");
+        assert_eq!(back, structure);
+    }
+
+    #[test]
+    fn streams_are_found_by_any_of_their_names() {
+        let structure = CycleStructure::new(parts()).expect("valid");
+        for name in ["iBCF", "ibcf", " improved  better care fund ", "labcg"] {
+            assert_eq!(
+                structure
+                    .stream_named(name)
+                    .map(|stream| stream.key.as_str()),
+                Some("labcg"),
+                "{name}"
+            );
+        }
+        assert!(structure.stream_named("Discharge Fund").is_none());
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_where_it_is() {
+        let mut bad = parts();
+        bad.years.clear();
+        bad.streams[1]
+            .aliases
+            .push("NHS Minimum Contribution".into());
+        bad.metrics[0].periods[0].ends = date!(2025 - 03 - 31);
+        bad.conditions.push(bad.conditions[0].clone());
+        bad.conditions[1].title = " ".into();
+        let problems = CycleStructure::new(bad).expect_err("invalid");
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            vec![
+                "years: a cycle covers at least one financial year",
+                "streams labcg: the name \"NHS Minimum Contribution\" is used by another stream",
+                "metrics emergency-admissions: period \"Q1 2025/26\" ends before it starts",
+                "conditions nc1: the short name is used twice",
+                "conditions nc1: enter its title",
+            ]
+        );
+    }
+
+    #[test]
+    fn period_dates_are_stored_as_iso_dates() {
+        let json =
+            serde_json::to_value(CycleStructure::new(parts()).expect("valid")).expect("serialises");
+        assert_eq!(json["metrics"][0]["periods"][0]["starts"], "2025-04-01");
+        assert_eq!(json["metrics"][0]["periods"][0]["ends"], "2025-06-30");
+        let mut bad = json.clone();
+        bad["metrics"][0]["periods"][0]["ends"] = "2025-02-30".into();
+        assert!(serde_json::from_value::<CycleStructure>(bad).is_err());
+    }
+
+    #[test]
+    fn stored_json_that_fails_the_checks_is_refused_on_reading() {
+        let mut bad = parts();
+        bad.metrics[0].key = "Not A Key".into();
+        let json = serde_json::to_string(&bad).expect("serialises");
+        let error = serde_json::from_str::<CycleStructure>(&json).expect_err("refused");
+        assert!(error.to_string().contains("short name"), "{error}");
+    }
+}

@@ -1,0 +1,479 @@
+//! A template's structure (issue 10): the financial years, funding streams, metrics and national
+//! conditions both built-in templates ship with; administrators changing them one item at a
+//! time, with bad input refused by the field and concurrent changes refused rather than lost;
+//! copies carrying the structure to the next cycle; and plans keeping the version they were made
+//! from.
+
+use itf_planner::auth::policy::Role;
+
+use crate::helpers::{
+    TestApp, form_fields_in, post_and_expect_422, post_and_expect_redirect, signed_in_admin,
+};
+
+const STRUCTURE_2014: &str = "/admin/templates/2014-16/structure";
+const STRUCTURE_2025: &str = "/admin/templates/2025-26/structure";
+
+/// What a browser would send from the form on `page` that posts to `action` (its hidden fields,
+/// text inputs, checked radios and textareas, all but the CSRF token), with `changes` made.
+async fn form_with(
+    app: &TestApp,
+    page: &str,
+    action: &str,
+    changes: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let html = app.get_html(page).await;
+    let mut fields = form_fields_in(&html, action).unwrap_or_else(|| panic!("a form on {page}"));
+    let form = html
+        .split("<form")
+        .find(|form| form.contains(&format!("action=\"{action}\"")))
+        .unwrap();
+    let form = &form[..form.find("</form>").unwrap()];
+    for input in form.split("<input").skip(1) {
+        let tag = &input[..input.find('>').unwrap()];
+        let kind = attribute(tag, "type").unwrap_or_default();
+        if kind == "text" || (kind == "radio" && tag.contains(" checked")) {
+            fields.push((
+                attribute(tag, "name").unwrap(),
+                attribute(tag, "value").unwrap(),
+            ));
+        }
+    }
+    for textarea in form.split("<textarea").skip(1) {
+        let (tag, rest) = textarea.split_once('>').unwrap();
+        let text = &rest[..rest.find("</textarea>").unwrap()];
+        // As browsers do: the newline just after the opening tag is not part of the value.
+        fields.push((
+            attribute(tag, "name").unwrap(),
+            unescape(text.strip_prefix('\n').unwrap_or(text)),
+        ));
+    }
+    for (name, value) in changes {
+        fields.retain(|(field, _)| field != name);
+        fields.push(((*name).to_owned(), (*value).to_owned()));
+    }
+    fields
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    let end = tag[start..].find('"')?;
+    Some(unescape(&tag[start..start + end]))
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&#x2f;", "/")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect()
+}
+
+/// The stored structure's JSON for a template.
+async fn stored(app: &TestApp, template: &str) -> serde_json::Value {
+    let json: String = sqlx::query_scalar(
+        "SELECT s.structure::text FROM template_structures s JOIN templates t ON t.id = s.template_id
+         WHERE t.key = $1 ORDER BY s.id DESC LIMIT 1",
+    )
+    .bind(template)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    serde_json::from_str(&json).unwrap()
+}
+
+fn keys(list: &serde_json::Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["key"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn both_built_in_templates_come_with_their_years_streams_metrics_and_conditions() {
+    let (app, _) = signed_in_admin().await;
+
+    let old = stored(&app, "2014-16").await;
+    assert_eq!(keys(&old["years"]), vec!["2014-15", "2015-16"]);
+    assert_eq!(old["streams"].as_array().unwrap().len(), 8);
+    assert_eq!(
+        keys(&old["metrics"]),
+        vec![
+            "residential-admissions",
+            "reablement-91-days",
+            "delayed-transfers",
+            "emergency-admissions",
+            "patient-experience",
+            "local",
+            "non-elective-admissions"
+        ]
+    );
+    assert_eq!(old["conditions"].as_array().unwrap().len(), 6);
+    let page = app.get_html(STRUCTURE_2014).await;
+    for text in [
+        "2014/15, 2015/16",
+        "Disabled Facilities Grant",
+        "Social care capital grant",
+        "Total emergency (non-elective) admissions",
+        "Yes: money is paid against the goals",
+        "Seven-day services to support discharge and prevent admissions",
+    ] {
+        assert!(page.contains(text), "2014-16 structure shows {text:?}");
+    }
+
+    let current = stored(&app, "2025-26").await;
+    assert_eq!(keys(&current["years"]), vec!["2025-26"]);
+    assert_eq!(
+        keys(&current["metrics"]),
+        vec![
+            "emergency-admissions-65-plus",
+            "discharge-delay-days",
+            "care-home-admissions-65-plus"
+        ]
+    );
+    assert_eq!(
+        keys(&current["conditions"]),
+        vec!["nc1", "nc2", "nc3", "nc4"]
+    );
+    let mandated: Vec<&str> = current["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|stream| stream["mandated"] == true)
+        .map(|stream| stream["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        mandated,
+        vec![
+            "nhs-minimum-contribution",
+            "la-better-care-grant",
+            "disabled-facilities-grant"
+        ]
+    );
+    let page = app.get_html(STRUCTURE_2025).await;
+    for text in [
+        "Local Authority Better Care Grant",
+        "iBCF",
+        "Average length of discharge delay",
+        "NC4: Complying with oversight and support processes",
+        "Unverified",
+        "Q1 2025/26 (1 April 2025 to 30 June 2025)",
+    ] {
+        assert!(page.contains(text), "2025-26 structure shows {text:?}");
+    }
+    // Its narrative sections, the risks one among them.
+    let template = app.get_html("/admin/templates/2025-26").await;
+    for title in [
+        "Overview of the BCF plan",
+        "Objective 1: the shift from sickness to prevention",
+        "Objective 2: the shift from hospital to home",
+        "Metric goals and their rationale",
+        "Risks and mitigation",
+    ] {
+        assert!(
+            template.contains(title),
+            "2025-26 has the section {title:?}"
+        );
+    }
+    assert!(template.contains("/admin/templates/2025-26/structure"));
+}
+
+#[tokio::test]
+async fn an_administrator_changes_adds_and_removes_items_and_each_change_is_audited() {
+    let (app, _) = signed_in_admin().await;
+    let stream = "/admin/templates/2025-26/structure/streams/la-better-care-grant";
+    let fields = form_with(
+        &app,
+        stream,
+        stream,
+        &[(
+            "aliases",
+            "LABCG\niBCF\nImproved Better Care Fund\nLA BCF grant",
+        )],
+    )
+    .await;
+    post_and_expect_redirect(
+        &app,
+        stream,
+        &borrowed(&fields),
+        &format!("{STRUCTURE_2025}?done=structure-saved"),
+    )
+    .await;
+    let current = stored(&app, "2025-26").await;
+    assert_eq!(
+        current["streams"][1]["aliases"],
+        serde_json::json!(["LABCG", "iBCF", "Improved Better Care Fund", "LA BCF grant"])
+    );
+
+    // A new metric, its periods one per line.
+    let new = "/admin/templates/2025-26/structure/metrics/new";
+    let fields = form_with(
+        &app,
+        new,
+        new,
+        &[
+            ("key", "falls-65-plus"),
+            ("name", "Falls (65+)"),
+            (
+                "definition",
+                "Emergency admissions due to falls in people aged 65 and over.",
+            ),
+            ("unit", "per 100,000 population 65+"),
+            ("better", "lower"),
+            ("pay_for_performance", "no"),
+            ("periods", "2025/26: 1/4/2025 to 31/3/2026"),
+        ],
+    )
+    .await;
+    post_and_expect_redirect(
+        &app,
+        new,
+        &borrowed(&fields),
+        &format!("{STRUCTURE_2025}?done=structure-saved"),
+    )
+    .await;
+    let current = stored(&app, "2025-26").await;
+    assert_eq!(current["metrics"][3]["key"], "falls-65-plus");
+    assert_eq!(current["metrics"][3]["periods"][0]["key"], "2025-26");
+    assert_eq!(current["metrics"][3]["periods"][0]["ends"], "2026-03-31");
+
+    // And removed again.
+    let metric = "/admin/templates/2025-26/structure/metrics/falls-65-plus";
+    let fields = form_with(&app, metric, &format!("{metric}/remove"), &[]).await;
+    post_and_expect_redirect(
+        &app,
+        &format!("{metric}/remove"),
+        &borrowed(&fields),
+        &format!("{STRUCTURE_2025}?done=structure-item-removed"),
+    )
+    .await;
+    assert_eq!(
+        stored(&app, "2025-26").await["metrics"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(app.get(metric).await.status(), 404);
+
+    let changes: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT details::jsonb->>'part', details::jsonb->>'item',
+                coalesce(details::jsonb->'after'->>'key', 'removed')
+         FROM audit_log WHERE action = 'template_structure.changed' ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        changes,
+        vec![
+            (
+                "streams".into(),
+                "la-better-care-grant".into(),
+                "la-better-care-grant".into()
+            ),
+            (
+                "metrics".into(),
+                "falls-65-plus".into(),
+                "falls-65-plus".into()
+            ),
+            ("metrics".into(), "falls-65-plus".into(), "removed".into()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_by_the_field_with_everything_typed_kept() {
+    let (app, _) = signed_in_admin().await;
+    let before = stored(&app, "2025-26").await;
+
+    // A period that ends before it starts.
+    let metric = "/admin/templates/2025-26/structure/metrics/discharge-delay-days";
+    let fields = form_with(
+        &app,
+        metric,
+        metric,
+        &[
+            ("name", "Discharge delay, as I typed it"),
+            (
+                "periods",
+                "Q1 2025/26: 1/4/2025 to 30/6/2025\nQ2 2025/26: 30/9/2025 to 1/7/2025",
+            ),
+        ],
+    )
+    .await;
+    let page = post_and_expect_422(&app, metric, &borrowed(&fields)).await;
+    assert!(
+        page.contains(
+            "Line 2, &#34;Q2 2025/26: 30/9/2025 to 1/7/2025&#34;: the period ends before it starts"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("id=\"periods-error\""));
+    assert!(page.contains("Discharge delay, as I typed it"));
+
+    // Another stream's name as an alias.
+    let stream = "/admin/templates/2025-26/structure/streams/additional-la-contribution";
+    let fields = form_with(&app, stream, stream, &[("aliases", "DFG")]).await;
+    let page = post_and_expect_422(&app, stream, &borrowed(&fields)).await;
+    assert!(
+        page.contains("The name &#34;DFG&#34; is used by another stream"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"aliases-error\""));
+
+    // A new condition whose short name is taken, and one with no title.
+    let new = "/admin/templates/2025-26/structure/conditions/new";
+    let fields = form_with(
+        &app,
+        new,
+        new,
+        &[("key", "nc1"), ("title", "Again"), ("text", "Text")],
+    )
+    .await;
+    let page = post_and_expect_422(&app, new, &borrowed(&fields)).await;
+    assert!(page.contains("already has a national condition with this short name"));
+    let fields = form_with(
+        &app,
+        new,
+        new,
+        &[("key", "nc5"), ("title", " "), ("text", "Typed text")],
+    )
+    .await;
+    let page = post_and_expect_422(&app, new, &borrowed(&fields)).await;
+    assert!(page.contains("Enter its title"));
+    assert!(page.contains("Typed text"));
+
+    // Years that are not financial years.
+    let years = "/admin/templates/2025-26/structure/years";
+    let fields = form_with(&app, years, years, &[("years", "2025/26\n2025/27")]).await;
+    let page = post_and_expect_422(&app, years, &borrowed(&fields)).await;
+    assert!(page.contains("&#34;2025/27&#34; is not a financial year"));
+    assert!(page.contains("2025/26\n2025/27"));
+
+    assert_eq!(stored(&app, "2025-26").await, before, "nothing was saved");
+}
+
+#[tokio::test]
+async fn two_administrators_saving_at_once_one_wins_and_the_other_is_told_with_their_text_kept() {
+    let (app, _) = signed_in_admin().await;
+    let other_admin = app
+        .create_user(Role::Admin, None, "ITF planner support")
+        .await;
+    let second = app.another_browser();
+    second.sign_in(&other_admin).await;
+    let condition = "/admin/templates/2025-26/structure/conditions/nc3";
+    let first_form = form_with(
+        &app,
+        condition,
+        condition,
+        &[("title", "NC3: first admin's title")],
+    )
+    .await;
+    let second_form = form_with(
+        &second,
+        condition,
+        condition,
+        &[("title", "NC3: second admin's title")],
+    )
+    .await;
+    let (first_fields, second_fields) = (borrowed(&first_form), borrowed(&second_form));
+    let (one, two) = tokio::join!(
+        app.post_form(condition, &first_fields),
+        second.post_form(condition, &second_fields),
+    );
+    let mut statuses = [one.status().as_u16(), two.status().as_u16()];
+    let bodies = [one.text().await.unwrap(), two.text().await.unwrap()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 409], "exactly one save wins");
+    let loser = bodies
+        .iter()
+        .find(|body| body.contains("Someone else changed this template"))
+        .expect("the loser is told");
+    let title = stored(&app, "2025-26").await["conditions"][2]["title"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let losing_title = if title.contains("first") {
+        "NC3: second admin&#39;s title"
+    } else {
+        "NC3: first admin&#39;s title"
+    };
+    assert!(loser.contains(losing_title), "the loser's text is kept");
+    let versions: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM template_structures s JOIN templates t ON t.id = s.template_id
+         WHERE t.key = '2025-26'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(versions, 2, "the built-in version and the winner's");
+}
+
+#[tokio::test]
+async fn a_copy_for_the_next_cycle_carries_the_structure_and_plans_keep_the_version_they_were_made_from()
+ {
+    let (app, _) = signed_in_admin().await;
+    post_and_expect_redirect(
+        &app,
+        "/admin/templates/2025-26/copy",
+        &[("key", "2026-27"), ("name", "BCF plan 2026-27")],
+        "/admin/templates/2026-27?done=template-copied",
+    )
+    .await;
+    assert_eq!(stored(&app, "2026-27").await, stored(&app, "2025-26").await);
+
+    // Rotherham starts a 2026-27 plan, then the administrator moves the cycle on a year.
+    post_and_expect_redirect(
+        &app,
+        "/areas/rotherham/plans",
+        &[("template", "2026-27")],
+        "/areas/rotherham/plans/2026-27",
+    )
+    .await;
+    let years = "/admin/templates/2026-27/structure/years";
+    let fields = form_with(&app, years, years, &[("years", "2026/27")]).await;
+    post_and_expect_redirect(
+        &app,
+        years,
+        &borrowed(&fields),
+        "/admin/templates/2026-27/structure?done=structure-saved",
+    )
+    .await;
+    assert_eq!(
+        keys(&stored(&app, "2026-27").await["years"]),
+        vec!["2026-27"]
+    );
+    assert_eq!(
+        keys(&stored(&app, "2025-26").await["years"]),
+        vec!["2025-26"],
+        "the source is untouched"
+    );
+
+    let plan_years: String = sqlx::query_scalar(
+        "SELECT s.structure->'years'->0->>'key' FROM plans p
+         JOIN template_structures s ON s.id = p.structure_id
+         JOIN templates t ON t.id = p.template_id WHERE t.key = '2026-27'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        plan_years, "2025-26",
+        "the plan keeps the version it was made from"
+    );
+    let page = app.get_html("/admin/templates/2026-27/structure").await;
+    assert!(
+        page.contains("1 plan was made from an earlier version of this structure and keeps it")
+    );
+}
