@@ -1,19 +1,22 @@
 //! The register's storage: an area's matrices ([`matrices`]), its risks and every version of
-//! each ([`risks`]), and the register as it stood at a moment ([`history`]). Every version
-//! holds the whole risk as it stood (`content`, a serialised [`RiskContent`]) and the matrix it
-//! was scored under, so reading history never recomputes anything.
+//! each ([`risks`]), the register as it stood at a moment ([`history`]) and links from risks
+//! to plan sections ([`links`]). Every version holds the whole risk as it stood (`content`, a
+//! serialised [`RiskContent`]) and the matrix it was scored under, so reading history never
+//! recomputes anything.
 //!
 //! [`RiskContent`]: super::content::RiskContent
 
 mod history;
+mod links;
 mod matrices;
 mod risks;
 
 pub use history::*;
+pub use links::*;
 pub use matrices::*;
 pub use risks::*;
 
-use risks::current;
+use risks::{CurrentRow, current};
 
 use sqlx::PgConnection;
 
