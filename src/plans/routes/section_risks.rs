@@ -17,11 +17,11 @@ use crate::auth::extract::{SignedIn, actor};
 use crate::plans::rules::SectionRights;
 use crate::plans::section::SectionKind;
 use crate::plans::store::Section;
+use crate::risks::Matrix;
 use crate::risks::content::RiskContent;
 use crate::risks::routes::reference;
 use crate::risks::store::{self as risks, CurrentRisk};
 use crate::risks::summary::{BandTally, RegisterSummary};
-use crate::risks::Matrix;
 use crate::web::AppError;
 use crate::web::banner::done_url;
 use crate::web::choice::{Choice, prompted};
@@ -119,7 +119,11 @@ impl RisksPanel {
         Ok(RisksPanel {
             linked,
             // Only the prompt: nothing left to link.
-            choices: if choices.len() > 1 { choices } else { Vec::new() },
+            choices: if choices.len() > 1 {
+                choices
+            } else {
+                Vec::new()
+            },
             may_link,
             summary,
             register: format!("/areas/{}/risks", area.slug),
@@ -185,7 +189,12 @@ async fn risk_numbered(
     }
 }
 
-fn event(signed_in: &SignedIn, action: &'static str, context: &SectionContext, risk: &CurrentRisk) -> Event {
+fn event(
+    signed_in: &SignedIn,
+    action: &'static str,
+    context: &SectionContext,
+    risk: &CurrentRisk,
+) -> Event {
     Event::new(actor(signed_in), action, "risk")
         .target(risk.id)
         .area(context.area.id)
@@ -210,8 +219,14 @@ pub(super) async fn link_risk(
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
     // Linked already (a second click, or someone else first): nothing to record.
-    if risks::link_risk(change.db(), risk.id, context.section.id.get(), now, signed_in.user.id)
-        .await?
+    if risks::link_risk(
+        change.db(),
+        risk.id,
+        context.section.id.get(),
+        now,
+        signed_in.user.id,
+    )
+    .await?
     {
         change
             .commit(&event(&signed_in, "risk.linked", &context, &risk))

@@ -40,13 +40,12 @@ pub async fn unlink_risk(
     risk_id: RiskId,
     plan_section_id: i64,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
-        "DELETE FROM risk_section_links WHERE risk_id = $1 AND plan_section_id = $2",
-    )
-    .bind(risk_id)
-    .bind(plan_section_id)
-    .execute(db)
-    .await?;
+    let result =
+        sqlx::query("DELETE FROM risk_section_links WHERE risk_id = $1 AND plan_section_id = $2")
+            .bind(risk_id)
+            .bind(plan_section_id)
+            .execute(db)
+            .await?;
     Ok(result.rows_affected() == 1)
 }
 
@@ -64,9 +63,16 @@ pub async fn risks_for_section(
     area_id: AreaId,
     plan_section_id: i64,
 ) -> Result<Vec<SectionRisk>, sqlx::Error> {
-    let rows: Vec<(RiskId, i32, i32, String, OffsetDateTime, Option<String>, bool)> =
-        sqlx::query_as(
-            "SELECT r.id, r.number, r.version, v.content::text, v.recorded_at, u.display_name,
+    let rows: Vec<(
+        RiskId,
+        i32,
+        i32,
+        String,
+        OffsetDateTime,
+        Option<String>,
+        bool,
+    )> = sqlx::query_as(
+        "SELECT r.id, r.number, r.version, v.content::text, v.recorded_at, u.display_name,
                     l.risk_id IS NOT NULL
              FROM risks r
              JOIN risk_versions v ON v.risk_id = r.id AND v.version = r.version
@@ -75,12 +81,12 @@ pub async fn risks_for_section(
              WHERE r.area_id = $1
              ORDER BY r.number
              LIMIT $3",
-        )
-        .bind(area_id)
-        .bind(plan_section_id)
-        .bind(MAX_RISKS)
-        .fetch_all(db)
-        .await?;
+    )
+    .bind(area_id)
+    .bind(plan_section_id)
+    .bind(MAX_RISKS)
+    .fetch_all(db)
+    .await?;
     rows.into_iter()
         .map(
             |(id, number, version, json, recorded_at, recorded_by, linked)| {
