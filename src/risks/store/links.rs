@@ -5,7 +5,7 @@
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
-use super::{CurrentRisk, CurrentRow, MAX_RISKS, current};
+use super::{CurrentRisk, CurrentRow, CurrentRowAnd, MAX_RISKS, current};
 use crate::areas::AreaId;
 use crate::auth::UserId;
 use crate::risks::RiskId;
@@ -63,15 +63,8 @@ pub async fn risks_for_section(
     area_id: AreaId,
     plan_section_id: i64,
 ) -> Result<Vec<SectionRisk>, sqlx::Error> {
-    let rows: Vec<(
-        RiskId,
-        i32,
-        i32,
-        String,
-        OffsetDateTime,
-        Option<String>,
-        bool,
-    )> = sqlx::query_as(
+    // Each risk's row with whether it is linked to the section.
+    let rows: Vec<CurrentRowAnd<bool>> = sqlx::query_as(
         "SELECT r.id, r.number, r.version, v.content::text, v.recorded_at, u.display_name,
                     l.risk_id IS NOT NULL
              FROM risks r
