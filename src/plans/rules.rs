@@ -105,6 +105,12 @@ impl SectionRights {
         }
     }
 
+    /// May link register risks to the section and unlink them: whoever may edit its text now,
+    /// and the lead whatever its status.
+    pub fn link_risks(self) -> bool {
+        self.edit_text || self.lead
+    }
+
     /// May change `organisation_id`'s contribution now.
     pub fn edit_contribution(
         principal: &Principal<'_>,
@@ -290,5 +296,23 @@ mod tests {
         assert!(!needs_you(&principal(&officer), AREA, theirs));
         let done = task(SectionStatus::Completed, false, false, Some(OWN));
         assert!(!needs_you(&principal(&officer), AREA, done));
+    }
+
+    #[test]
+    fn risks_are_linked_by_the_sections_editors_while_open_and_by_the_lead_always() {
+        let officer = grants(Role::Officer);
+        let officer = principal(&officer);
+        let lead = grants(Role::AreaLead);
+        let lead = principal(&lead);
+        let signatory = grants(Role::Signatory);
+        let signatory = principal(&signatory);
+        let open = section(None, false, SectionStatus::InProgress);
+        let elsewhere = section(Some(OTHER), false, SectionStatus::InProgress);
+        let completed = section(None, false, SectionStatus::Completed);
+        assert!(SectionRights::of(&officer, open).link_risks());
+        assert!(!SectionRights::of(&officer, elsewhere).link_risks());
+        assert!(!SectionRights::of(&officer, completed).link_risks());
+        assert!(SectionRights::of(&lead, completed).link_risks());
+        assert!(!SectionRights::of(&signatory, open).link_risks());
     }
 }

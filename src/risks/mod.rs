@@ -1,8 +1,9 @@
 //! The shared risk register of an area (issue 9). The pure domain: the risk matrix and scoring
 //! ([`matrix`]), the risk-sharing arrangement between partners ([`sharing`]), financial
 //! exposure ([`exposure`]), a risk's status and its rules ([`status`]), a risk's whole content,
-//! its form and the difference between two versions ([`content`]), and who may do what
-//! ([`rules`]). Storage is in [`store`], the pages in [`routes`] and `templates/risks/`.
+//! its form and the difference between two versions ([`content`]), the register in brief
+//! ([`summary`]) and who may do what ([`rules`]). Storage is in [`store`], the pages in
+//! [`routes`] and `templates/risks/`.
 
 pub mod content;
 pub mod exposure;
@@ -12,6 +13,7 @@ pub mod rules;
 pub mod sharing;
 pub mod status;
 pub mod store;
+pub mod summary;
 
 pub use exposure::Exposure;
 pub use matrix::{

@@ -340,6 +340,9 @@ enum Case {
     EditOwnRisk,
     /// NHS Ashford CCG's risk: only the lead edits it, not Kent County Council's officers.
     EditOtherRisk,
+    /// Linking a risk to the Risks and contingency section, and unlinking one linked to it.
+    LinkRisk,
+    UnlinkRisk,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -395,6 +398,8 @@ fn cases_for(template: &str) -> Vec<Case> {
             Some("/comments") => vec![Comment, Reply],
             Some("/comments/{thread_id}/resolve") => vec![ResolveThread],
             Some("/comments/{thread_id}/reopen") => vec![ReopenThread],
+            Some("/risks") => vec![LinkRisk],
+            Some("/risks/{number}/unlink") => vec![UnlinkRisk],
             _ => Vec::new(),
         },
     };
@@ -477,6 +482,8 @@ fn outcome(case: Case, who: Who) -> Outcome {
         // Officers add and edit their organisation's risks; the lead edits any.
         AddRisk | EditOwnRisk => editor,
         EditOtherRisk => lead,
+        // Whoever may edit the (unassigned) section's text, and the lead.
+        LinkRisk | UnlinkRisk => editor,
         // The walker's organisation (Kent County Council) and shared text: its editors.
         SharedText
         | OwnOrganisationText
@@ -1162,6 +1169,26 @@ impl Fixture {
                     form = form.with(&name, &value);
                 }
                 form
+            }
+            // A new risk each time, so that each link (and unlink) is a change.
+            LinkRisk => {
+                let number = add_risk(&self.lead, self.council_id, &format!("Walk link {n}")).await;
+                RealForm::new(
+                    format!("{}/risks", section("risks-and-contingency")),
+                    &[("risk", &number.to_string())],
+                )
+            }
+            UnlinkRisk => {
+                let page = section("risks-and-contingency");
+                let number =
+                    add_risk(&self.lead, self.council_id, &format!("Walk unlink {n}")).await;
+                expect_success(
+                    &self.lead,
+                    &format!("{page}/risks"),
+                    &[("risk", &number.to_string())],
+                )
+                .await;
+                RealForm::new(format!("{page}/risks/{number}/unlink"), &[])
             }
         }
     }

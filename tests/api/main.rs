@@ -20,6 +20,7 @@ mod plans;
 mod plans_faults;
 mod plans_races;
 mod query_count;
+mod risk_links;
 mod risks;
 mod sign_in;
 mod template_structure;

@@ -4,7 +4,7 @@
 use itf_planner::auth::policy::Role;
 
 use crate::helpers::{TestApp, TestUser, location, spawn_app};
-use crate::query_count;
+use crate::query_count::{self, queries};
 
 const KENT_PLAN: &str = "/areas/kent/plans/2014-16";
 pub(crate) const VISION: &str = "/areas/kent/plans/2014-16/sections/vision";
@@ -596,21 +596,6 @@ async fn search_finds_words_in_text_contributions_and_comments_of_the_area_only(
         results.contains("0 results"),
         "Kent's text is not Rotherham's"
     );
-}
-
-/// The statements a GET runs, counted through the app's request span.
-async fn queries(browser: &TestApp, path: &str) -> usize {
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let response = browser
-        .client
-        .get(browser.url(path))
-        .header("x-request-id", &request_id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "GET {path}");
-    response.text().await.unwrap();
-    query_count::queries_for(&request_id)
 }
 
 #[tokio::test]

@@ -114,3 +114,19 @@ impl Visit for Summary {
         }
     }
 }
+
+/// The statements a GET of `path` by `browser` runs, counted through the app's request span.
+/// Call [`install`] first.
+pub async fn queries(browser: &crate::helpers::TestApp, path: &str) -> usize {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let response = browser
+        .client
+        .get(browser.url(path))
+        .header("x-request-id", &request_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "GET {path}");
+    response.text().await.unwrap();
+    queries_for(&request_id)
+}

@@ -363,7 +363,7 @@ fn cell_count(page: &str, query: &str) -> usize {
 }
 
 /// The current count of open risks in `band`, from the table of counts by band.
-fn band_count(page: &str, band: &str) -> usize {
+pub(crate) fn band_count(page: &str, band: &str) -> usize {
     let table = &page[page.find("id=\"band-counts\"").unwrap()..];
     let row = &table[table.find(&format!(">{band}<")).unwrap()..];
     let cell = "numeric\">";

@@ -6,7 +6,7 @@
 // (case-for-change is only read).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectNoAxeViolations, expectNoPageErrors, launchBrowser, openPage, signIn } from './support.mjs';
+import { expectNoAxeViolations, freshContext, inFreshContext, launchBrowser, signIn } from './support.mjs';
 
 const OFFICER = 'kent.thanet.officer@itf.example';
 const LEAD = 'kent.lead@itf.example';
@@ -21,39 +21,8 @@ after(async () => {
   await browser?.close();
 });
 
-/**
- * A fresh context (its own cookies) that records page errors. Pages answered with 422 (a form with
- * errors) or 409 (an edit conflict) are by design; Chromium logs those navigations as console
- * errors ("Failed to load resource"), which are expected. `check()` fails on any other error.
- */
-async function freshContext() {
-  const { context, page, errors } = await openPage(browser);
-  const expectedStatusPages = new Set();
-  page.on('response', (response) => {
-    if ([409, 422].includes(response.status()) && response.request().isNavigationRequest()) {
-      expectedStatusPages.add(response.url());
-    }
-  });
-  const check = () => {
-    const unexpected = errors.filter((error) => {
-      const match = /^console\.error: Failed to load resource: the server responded with a status of (409|422) \([^)]*\) \((.*)\)$/.exec(error);
-      return !(match && expectedStatusPages.has(match[2]));
-    });
-    expectNoPageErrors(unexpected);
-  };
-  return { context, page, check };
-}
-
-/** Run `journey(page)` in a fresh context; fail on unexpected page errors; always close it. */
-async function inFreshContext(journey) {
-  const { context, page, check } = await freshContext();
-  try {
-    await journey(page);
-    check();
-  } finally {
-    await context.close();
-  }
-}
+/** Pages answered 422 (a form with errors) or 409 (an edit conflict) are by design. */
+const EXPECTED_STATUSES = { expectedStatuses: [409, 422] };
 
 function pathOf(page) {
   return new URL(page.url()).pathname;
@@ -125,7 +94,7 @@ describe('drafting the plan', () => {
       'Community nursing, reablement and social work teams will work seven days a week from April 2015, ' +
       'so that people can leave hospital at weekends.';
 
-    await inFreshContext(async (page) => {
+    await inFreshContext(browser, async (page) => {
       await signIn(page, OFFICER);
       await openKentPlan(page);
       await page.getByRole('list').filter({ has: page.locator('.govuk-task-list__item') }).waitFor();
@@ -144,9 +113,9 @@ describe('drafting the plan', () => {
 
       await answerCompleted(page);
       assert.equal(await taskStatus(page, title), 'Ready for review');
-    });
+    }, EXPECTED_STATUSES);
 
-    await inFreshContext(async (page) => {
+    await inFreshContext(browser, async (page) => {
       await signIn(page, LEAD);
       await openKentPlan(page);
       assert.equal(await taskStatus(page, title), 'Ready for review');
@@ -155,7 +124,7 @@ describe('drafting the plan', () => {
       await answerCompleted(page);
       assert.equal(await taskStatus(page, title), 'Completed');
       await expectNoAxeViolations(page);
-    });
+    }, EXPECTED_STATUSES);
   });
 
   test('two people edit the same section: the second gets the conflict page, merges and saves', async () => {
@@ -165,8 +134,8 @@ describe('drafting the plan', () => {
     const officerText = 'Thanet practices share care plans with the council through the Kent Care Record.';
     const merged = `${leadText}\n\n${officerText}`;
 
-    const lead = await freshContext();
-    const officer = await freshContext();
+    const lead = await freshContext(browser, EXPECTED_STATUSES);
+    const officer = await freshContext(browser, EXPECTED_STATUSES);
     try {
       // Both open the section before either saves.
       await signIn(lead.page, LEAD);
@@ -242,7 +211,7 @@ describe('drafting the plan', () => {
   });
 
   test('an empty comment shows errors; search finds the case for change; contributions side by side', async () => {
-    await inFreshContext(async (page) => {
+    await inFreshContext(browser, async (page) => {
       await signIn(page, OFFICER);
       await openKentPlan(page);
 
@@ -297,6 +266,6 @@ describe('drafting the plan', () => {
       assert.equal(await page.getByLabel("Edit Kent County Council's contribution").count(), 0, 'only our own contribution is editable');
       await expectNoAxeViolations(page);
       assert.ok(pathOf(page).endsWith('/case-for-change'));
-    });
+    }, EXPECTED_STATUSES);
   });
 });

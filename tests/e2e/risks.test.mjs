@@ -1,24 +1,27 @@
 // The shared risk register in a real browser: an officer opens Kent's register from the area page,
 // adds a risk with mistakes, fixes them, sees it counted in the heat map and follows the cell to the
 // filtered list, changes it and compares two versions, then opens the register as at yesterday;
-// axe on every page on the way. Then the list, the as-at date form and the add form with
-// JavaScript off (no inline script either).
+// axe on every page on the way; then, on the plan's Risks and contingency section, sees the register
+// in brief, links the risk and follows it to the risk's page, which names the section. The heat maps
+// side by side on wide screens and stacked on narrow ones. Then the list, the as-at date form and
+// the add form with JavaScript off (no inline script either).
 // Accounts: kent.officer (Kent County Council) only signs in here and in accounts.test.mjs (which
-// only signs in and out); no other browser test touches the risk register.
+// only signs in and out); no other browser test touches the risk register or the plan's Risks and
+// contingency section.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   expectNoAxeViolations,
-  expectNoPageErrors,
   findInlineScript,
+  inFreshContext,
   launchBrowser,
-  openPage,
   signIn,
   url,
 } from './support.mjs';
 
 const OFFICER = 'kent.officer@itf.example';
 const REGISTER_PATH = '/areas/kent/risks';
+const RISKS_SECTION_PATH = '/areas/kent/plans/2014-16/sections/risks-and-contingency';
 
 let browser;
 before(async () => {
@@ -27,31 +30,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/**
- * Run `journey(page)` in a fresh context (its own cookies; `contextOptions` to browser.newContext),
- * fail on page errors other than Chromium's "Failed to load resource" for a 422 page (a form with
- * errors, by design), and always close the context.
- */
-async function inFreshContext(journey, contextOptions = {}) {
-  const { context, page, errors } = await openPage(browser, contextOptions);
-  const expectedStatusPages = new Set();
-  page.on('response', (response) => {
-    if (response.status() === 422 && response.request().isNavigationRequest()) {
-      expectedStatusPages.add(response.url());
-    }
-  });
-  try {
-    await journey(page);
-    const unexpected = errors.filter((error) => {
-      const match = /^console\.error: Failed to load resource: the server responded with a status of 422 \([^)]*\) \((.*)\)$/.exec(error);
-      return !(match && expectedStatusPages.has(match[1]));
-    });
-    expectNoPageErrors(unexpected);
-  } finally {
-    await context.close();
-  }
-}
 
 function pathOf(page) {
   return new URL(page.url()).pathname;
@@ -97,7 +75,7 @@ function riskRows(page) {
 describe('the risk register', () => {
   test('an officer adds a risk with mistakes, fixes them, finds it in the heat map, changes it and compares versions', async () => {
     const title = `Reablement capacity short over winter ${Date.now()}`;
-    await inFreshContext(async (page) => {
+    await inFreshContext(browser, async (page) => {
       await signIn(page, OFFICER);
       await page.waitForURL((u) => u.pathname === '/');
       await page.getByRole('main').getByRole('link', { name: 'Kent', exact: true }).click();
@@ -250,12 +228,68 @@ describe('the risk register', () => {
       await page.getByRole('link', { name: 'See the register today' }).click();
       await page.waitForURL((u) => u.pathname === REGISTER_PATH && !u.search);
       await expectHeading(page, 'Risk register');
+
+      // The plan's Risks and contingency section: the register in brief, then the new risk linked
+      // to it, and from there to the risk, which names the section.
+      await page.goto(url(RISKS_SECTION_PATH));
+      await expectHeading(page, 'Risks and contingency');
+      const brief = page.locator('#register-summary');
+      assert.match(await brief.innerText(), /\d+ open risks?; \d+ overdue for review\./);
+      await brief.getByRole('table', { name: 'Open risks by band' }).waitFor();
+      await brief.getByRole('link', { name: 'See the whole risk register' }).waitFor();
+      await expectNoAxeViolations(page);
+      const linked = page.getByRole('table', { name: 'Risks linked to Risks and contingency' });
+      assert.equal(await linked.locator('tbody tr').filter({ hasText: title }).count(), 0, 'not linked yet');
+      await page.getByLabel('Link a risk from the register').selectOption(reference.slice(2).replace(/^0/, ''));
+      await page.getByRole('button', { name: 'Link the risk' }).click();
+      await page.waitForURL((u) => u.pathname === RISKS_SECTION_PATH);
+      await expectSuccess(page, 'The risk has been linked to this section');
+      const row = linked.locator('tbody tr').filter({ hasText: title });
+      assert.equal(await row.count(), 1, 'the section lists the risk linked');
+      assert.match(await row.innerText(), /High/, 'with its band');
+      await row.getByRole('button', { name: `Unlink ${reference}` }).waitFor();
+      await expectNoAxeViolations(page);
+      await row.getByRole('link', { name: reference }).click();
+      await page.waitForURL((u) => u.pathname === riskPath);
+      await page.locator('#linked-sections').getByRole('link', { name: 'Risks and contingency' }).click();
+      await page.waitForURL((u) => u.pathname === RISKS_SECTION_PATH);
+      await page.goBack();
+      await page.waitForURL((u) => u.pathname === riskPath);
+      await expectNoAxeViolations(page);
+    });
+  });
+
+  test('the heat maps stand side by side on a wide screen and one above the other on a narrow one', async () => {
+    await inFreshContext(browser, async (page) => {
+      await signIn(page, OFFICER);
+      for (const [width, sideBySide] of [[1280, true], [1024, false], [375, false]]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(url(REGISTER_PATH));
+        const boxes = [];
+        for (const caption of ['Current risk', 'Residual risk']) {
+          boxes.push(await heatMap(page, caption).boundingBox());
+        }
+        const [current, residual] = boxes;
+        if (sideBySide) {
+          assert.equal(current.y, residual.y, `at ${width}px the maps should be side by side`);
+          assert.ok(current.x + current.width <= residual.x, `at ${width}px the maps should not overlap`);
+        } else {
+          assert.ok(residual.y >= current.y + current.height, `at ${width}px the maps should be stacked`);
+        }
+        // Each map stays within the page: a wider one scrolls inside its own box, not the page.
+        const overflow = await page.evaluate(() => Math.max(
+          ...[...document.querySelectorAll('.app-heat-maps, .app-heat-maps__map')]
+            .map((box) => box.getBoundingClientRect().right - document.documentElement.clientWidth),
+        ));
+        assert.ok(overflow <= 0, `at ${width}px a heat map reaches ${overflow}px past the page's edge`);
+        await expectNoAxeViolations(page);
+      }
     });
   });
 
   test('with JavaScript off, the register lists risks and a risk can be added', async () => {
     const title = `Care home fees rise above the fund ${Date.now()}`;
-    await inFreshContext(async (page) => {
+    await inFreshContext(browser, async (page) => {
       await signIn(page, OFFICER);
       await page.goto(url(REGISTER_PATH));
       await expectHeading(page, 'Risk register');
@@ -295,6 +329,6 @@ describe('the risk register', () => {
       await page.waitForURL((u) => /^\/areas\/kent\/risks\/\d+$/.test(u.pathname));
       await expectSuccess(page, 'The risk has been added to the register');
       assert.match((await page.getByRole('heading', { level: 1 }).innerText()).trim(), new RegExp(`^R-\\d+: ${title}$`));
-    }, { javaScriptEnabled: false });
+    }, { contextOptions: { javaScriptEnabled: false } });
   });
 });

@@ -73,6 +73,45 @@ export async function openPage(browser, contextOptions = {}) {
   return { context, page, errors };
 }
 
+/**
+ * A fresh context (its own cookies) that records page errors. Pages navigated to that are answered
+ * with one of `expectedStatuses` (by default 422, a form with errors) are by design; Chromium logs
+ * those navigations as console errors ("Failed to load resource"), which are expected. `check()`
+ * fails on any other error. `contextOptions` go to browser.newContext.
+ * Returns { context, page, check }; close `context` when done.
+ */
+export async function freshContext(browser, { expectedStatuses = [422], contextOptions = {} } = {}) {
+  const { context, page, errors } = await openPage(browser, contextOptions);
+  const expectedStatusPages = new Set();
+  page.on('response', (response) => {
+    if (expectedStatuses.includes(response.status()) && response.request().isNavigationRequest()) {
+      expectedStatusPages.add(response.url());
+    }
+  });
+  const check = () => {
+    const unexpected = errors.filter((error) => {
+      const match = /^console\.error: Failed to load resource: the server responded with a status of (\d{3}) \([^)]*\) \((.*)\)$/.exec(error);
+      return !(match && expectedStatuses.includes(Number(match[1])) && expectedStatusPages.has(match[2]));
+    });
+    expectNoPageErrors(unexpected);
+  };
+  return { context, page, check };
+}
+
+/**
+ * Run `journey(page)` in a fresh context (see `freshContext` for `options`), fail on unexpected
+ * page errors, and always close the context.
+ */
+export async function inFreshContext(browser, journey, options = {}) {
+  const { context, page, check } = await freshContext(browser, options);
+  try {
+    await journey(page);
+    check();
+  } finally {
+    await context.close();
+  }
+}
+
 /** Fail with the list of recorded page errors, if any. */
 export function expectNoPageErrors(errors) {
   assert.deepEqual(errors, [], `the page reported errors:\n  ${errors.join('\n  ')}`);

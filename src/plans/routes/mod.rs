@@ -1,13 +1,14 @@
-//! The plan pages: an area's plans, the task list, a section with its text, contributions and
-//! comments, history and differences, restore, and search. Each sub-feature has its own file;
-//! this one lists the routes and loads what they share: the plan or section asked for, after
-//! checking the person may see its area.
+//! The plan pages: an area's plans, the task list, a section with its text, contributions,
+//! comments and the register's risks linked to it, history and differences, restore, and
+//! search. Each sub-feature has its own file; this one lists the routes and loads what they
+//! share: the plan or section asked for, after checking the person may see its area.
 
 mod comments;
 mod contributions;
 mod history;
 mod search;
 mod section_page;
+mod section_risks;
 mod section_text;
 mod status;
 mod task_list;
@@ -50,6 +51,14 @@ pub fn routes() -> Vec<Route> {
             "/areas/{slug}/plans/{plan}/sections/{section}/contributions/{organisation_id}",
             contributions::save_contribution,
         ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/risks",
+            section_risks::link_risk,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/risks/{number}/unlink",
+            section_risks::unlink_risk,
+        ),
         get(
             "/areas/{slug}/plans/{plan}/sections/{section}/history",
             history::history,
@@ -87,6 +96,8 @@ keyed_enum! {
         Comment = ("comment", "Your comment has been added"),
         Resolved = ("resolved", "The comment thread has been resolved"),
         ReopenedThread = ("reopened-thread", "The comment thread has been reopened"),
+        RiskLinked = ("risk-linked", "The risk has been linked to this section"),
+        RiskUnlinked = ("risk-unlinked", "The risk is no longer linked to this section"),
     }
 }
 

@@ -1,11 +1,13 @@
-//! The section page: its text, partners' contributions, status, assignment and comments. Every
-//! form on it comes back here with what was typed when it has a problem (`problem_page`).
+//! The section page: its text, partners' contributions, linked risks, status, assignment and
+//! comments. Every form on it comes back here with what was typed when it has a problem
+//! (`problem_page`).
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use super::section_risks::RisksPanel;
 use super::{Done, SectionContext, SectionPath, last_change};
 use crate::AppState;
 use crate::areas::OrganisationId;
@@ -73,6 +75,7 @@ struct SectionPage {
     /// The thread whose reply box holds `reply_draft` (`NO_THREAD` for none).
     reply_thread: CommentId,
     reply_draft: String,
+    risks: RisksPanel,
 }
 
 /// What went wrong with a form on the section page, to show it there with what was typed.
@@ -164,6 +167,7 @@ async fn section_page(
         })
         .collect();
     let threads = threads(store::comments(&state.pool, section.id).await?);
+    let risks = RisksPanel::load(state, &area, &section, rights.link_risks()).await?;
     let open_threads = threads
         .iter()
         .filter(|t| t.first.resolved_at.is_none())
@@ -201,6 +205,7 @@ async fn section_page(
         open_threads,
         members,
         notice,
+        risks,
     })
 }
 

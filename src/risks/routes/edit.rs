@@ -146,6 +146,8 @@ struct RiskPage {
     history: Vec<HistoryRow>,
     version_choices_from: Vec<Choice>,
     version_choices_to: Vec<Choice>,
+    /// The plan sections that cite the risk: (address, section title, plan name).
+    linked_sections: Vec<(String, String, String)>,
 }
 
 #[derive(Template)]
@@ -343,6 +345,20 @@ async fn risk_page(
     let partners = Partners::load(state, &area).await?;
     let matrix = matrix_of(state, &area).await?;
     let versions = store::versions(&state.pool, risk.id).await?;
+    let linked_sections = store::sections_linked_to_risk(&state.pool, risk.id)
+        .await?
+        .into_iter()
+        .map(|section| {
+            (
+                format!(
+                    "/areas/{}/plans/{}/sections/{}",
+                    area.slug, section.plan_key, section.section_key
+                ),
+                section.section_title,
+                section.plan_name,
+            )
+        })
+        .collect();
     let name = |id: OrganisationId| partners.name(id);
     let may_edit = rules::may_edit(
         &signed_in.user.principal(),
@@ -379,6 +395,7 @@ async fn risk_page(
         history,
         version_choices_from: version_choice(&previous),
         version_choices_to: version_choice(&latest),
+        linked_sections,
         area,
     })
 }

@@ -3,9 +3,8 @@
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
-use super::{CurrentRisk, MAX_RISKS, current};
+use super::{CurrentRisk, CurrentRowAnd, MAX_RISKS, current};
 use crate::areas::AreaId;
-use crate::risks::RiskId;
 
 /// A risk as it stood at a moment: its newest version recorded before then, and the version it
 /// has now (so the page can compare the two).
@@ -16,15 +15,7 @@ pub struct PastRisk {
 }
 
 /// A [`CurrentRow`] of a past version, with the risk's version now.
-type PastRow = (
-    RiskId,
-    i32,
-    i32,
-    String,
-    OffsetDateTime,
-    Option<String>,
-    i32,
-);
+type PastRow = CurrentRowAnd<i32>;
 
 /// Every risk of the area as it stood just before `end`: for each risk, its newest version
 /// recorded before then; risks added later are absent. One query, bounded like the list.

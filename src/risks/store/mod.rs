@@ -1,23 +1,31 @@
 //! The register's storage: an area's matrices ([`matrices`]), its risks and every version of
-//! each ([`risks`]), and the register as it stood at a moment ([`history`]). Every version
-//! holds the whole risk as it stood (`content`, a serialised [`RiskContent`]) and the matrix it
-//! was scored under, so reading history never recomputes anything.
+//! each ([`risks`]), the register as it stood at a moment ([`history`]) and links from risks
+//! to plan sections ([`links`]). Every version holds the whole risk as it stood (`content`, a
+//! serialised [`RiskContent`]) and the matrix it was scored under, so reading history never
+//! recomputes anything.
 //!
 //! [`RiskContent`]: super::content::RiskContent
 
 mod history;
+mod links;
 mod matrices;
 mod risks;
 
 pub use history::*;
+pub use links::*;
 pub use matrices::*;
 pub use risks::*;
 
-use risks::current;
+use risks::{CurrentRow, current};
 
 use sqlx::PgConnection;
+use time::OffsetDateTime;
 
 use crate::areas::AreaId;
+use crate::risks::RiskId;
+
+/// A [`CurrentRow`] with one more column, for reads that say something more about each risk.
+type CurrentRowAnd<T> = (RiskId, i32, i32, String, OffsetDateTime, Option<String>, T);
 
 /// The most risks one area's register lists: far above any real register, a bound on the page.
 pub const MAX_RISKS: i64 = 2_000;

@@ -1,0 +1,128 @@
+//! Risks linked to plan sections. The register knows nothing of plans' types (plans depend on
+//! risks, not the other way round): a plan section is its bare row id here, and the sections a
+//! risk is linked to are read with just what a link to them needs.
+
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+
+use super::{CurrentRisk, CurrentRow, CurrentRowAnd, MAX_RISKS, current};
+use crate::areas::AreaId;
+use crate::auth::UserId;
+use crate::risks::RiskId;
+
+/// The most plan sections one risk lists: every section of a few plans.
+pub const MAX_LINKED_SECTIONS: i64 = 200;
+
+/// Links the risk to the plan section; false when it already was.
+pub async fn link_risk(
+    db: impl PgExecutor<'_>,
+    risk_id: RiskId,
+    plan_section_id: i64,
+    at: OffsetDateTime,
+    by: UserId,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO risk_section_links (risk_id, plan_section_id, linked_at, linked_by)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(risk_id)
+    .bind(plan_section_id)
+    .bind(at)
+    .bind(by)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Removes the link; false when there was none.
+pub async fn unlink_risk(
+    db: impl PgExecutor<'_>,
+    risk_id: RiskId,
+    plan_section_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let result =
+        sqlx::query("DELETE FROM risk_section_links WHERE risk_id = $1 AND plan_section_id = $2")
+            .bind(risk_id)
+            .bind(plan_section_id)
+            .execute(db)
+            .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// A risk of the area as it stands now, and whether it is linked to the section asked about.
+#[derive(Clone, Debug)]
+pub struct SectionRisk {
+    pub risk: CurrentRisk,
+    pub linked: bool,
+}
+
+/// Every risk of the area as it stands now, by number, each saying whether it is linked to the
+/// plan section: the section's linked risks and the ones that could be linked, in one query.
+pub async fn risks_for_section(
+    db: impl PgExecutor<'_>,
+    area_id: AreaId,
+    plan_section_id: i64,
+) -> Result<Vec<SectionRisk>, sqlx::Error> {
+    // Each risk's row with whether it is linked to the section.
+    let rows: Vec<CurrentRowAnd<bool>> = sqlx::query_as(
+        "SELECT r.id, r.number, r.version, v.content::text, v.recorded_at, u.display_name,
+                    l.risk_id IS NOT NULL
+             FROM risks r
+             JOIN risk_versions v ON v.risk_id = r.id AND v.version = r.version
+             LEFT JOIN users u ON u.id = v.recorded_by
+             LEFT JOIN risk_section_links l ON l.risk_id = r.id AND l.plan_section_id = $2
+             WHERE r.area_id = $1
+             ORDER BY r.number
+             LIMIT $3",
+    )
+    .bind(area_id)
+    .bind(plan_section_id)
+    .bind(MAX_RISKS)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(
+            |(id, number, version, json, recorded_at, recorded_by, linked)| {
+                let row: CurrentRow = (id, number, version, json, recorded_at, recorded_by);
+                Ok(SectionRisk {
+                    risk: current(row)?,
+                    linked,
+                })
+            },
+        )
+        .collect()
+}
+
+/// A plan section a risk is linked to, with what its page's address and name need.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct LinkedSection {
+    pub plan_section_id: i64,
+    /// The plan's template key and name ("2014-16", "Better Care Fund plan 2014/16").
+    pub plan_key: String,
+    pub plan_name: String,
+    pub section_key: String,
+    pub section_title: String,
+}
+
+/// The plan sections the risk is linked to, in plan and template order.
+pub async fn sections_linked_to_risk(
+    db: impl PgExecutor<'_>,
+    risk_id: RiskId,
+) -> Result<Vec<LinkedSection>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id AS plan_section_id, t.key AS plan_key, t.name AS plan_name,
+                ts.key AS section_key, ts.title AS section_title
+         FROM risk_section_links l
+         JOIN plan_sections s ON s.id = l.plan_section_id
+         JOIN template_sections ts ON ts.id = s.template_section_id
+         JOIN plans p ON p.id = s.plan_id
+         JOIN templates t ON t.id = p.template_id
+         WHERE l.risk_id = $1
+         ORDER BY t.key, ts.position
+         LIMIT $2",
+    )
+    .bind(risk_id)
+    .bind(MAX_LINKED_SECTIONS)
+    .fetch_all(db)
+    .await
+}
