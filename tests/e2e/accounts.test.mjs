@@ -265,7 +265,7 @@ describe('accounts', () => {
       await expectNoAxeViolations(page);
 
       // The remaining administration pages: an area with its members, a new area, the plan
-      // templates, an organisation's edit form.
+      // templates and a template's structure, an organisation's edit form.
       for (const [path, heading] of [
         ['/admin/areas/kent', 'Kent'],
         ['/admin/areas/new', 'Add an area'],
@@ -277,6 +277,32 @@ describe('accounts', () => {
         await expectHeading(page, heading);
         await expectNoAxeViolations(page);
       }
+      // The 2025-26 template's structure: a funding stream's other names, first with another
+      // stream's name (refused by the field, what was typed kept), then fixed.
+      await page.goto(url('/admin/templates/2025-26'));
+      await page.getByRole('link', { name: 'See and change the structure' }).click();
+      await page.waitForURL((u) => u.pathname === '/admin/templates/2025-26/structure');
+      await expectHeading(page, 'Years, funding, metrics and conditions');
+      await expectNoAxeViolations(page);
+      await page.getByRole('link', { name: 'Change Local Authority Better Care Grant' }).click();
+      await expectHeading(page, 'Change a funding stream');
+      await expectNoAxeViolations(page);
+      const aliases = page.getByLabel('Other names (optional)');
+      await aliases.fill('iBCF\nDFG');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByRole('alert').filter({ hasText: 'There is a problem' }).waitFor();
+      assert.match(await page.locator('#aliases-error').innerText(), /"DFG" is used by another stream/);
+      assert.equal(await aliases.inputValue(), 'iBCF\nDFG');
+      await expectNoAxeViolations(page);
+      await aliases.fill('iBCF\nLA BCF grant');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.waitForURL((u) => u.pathname === '/admin/templates/2025-26/structure');
+      await page.getByRole('alert').filter({ hasText: 'Success' }).waitFor();
+      assert.match(await page.locator('#stream-la-better-care-grant').innerText(), /LA BCF grant/);
+      await page.getByRole('link', { name: 'Change Emergency admissions (65+)' }).click();
+      await expectHeading(page, 'Change a metric');
+      await expectNoAxeViolations(page);
+
       await page.goto(url('/admin/organisations'));
       await page.getByRole('link', { name: 'Kent County Council', exact: true }).first().click();
       await page.waitForURL((u) => /^\/admin\/organisations\/\d+$/.test(u.pathname));
