@@ -340,14 +340,13 @@ pub(super) async fn show_risk(
     let area = readable_area(&state, &signed_in, &slug).await?;
     let risk = load_risk(&state, &area, &number).await?;
     let form = RiskForm::from_content(&risk.content, &Partners::load(&state, &area).await?.ids());
-    let errors = ratings_to_redo(&risk.content, &matrix_of(&state, &area).await?);
     let page = risk_page(
         &state,
         &signed_in,
         area,
         risk,
         form,
-        errors,
+        FormErrors::new(),
         done.banner::<Done>(),
     )
     .await?;
@@ -374,6 +373,13 @@ async fn risk_page(
         _ => String::new(),
     };
     let matrix = record.map_or_else(Matrix::npsa_5x5, |record| record.matrix);
+    // Opened afresh, the form asks again for levels this matrix no longer has; sent back with
+    // errors, parsing has already said so.
+    let errors = if errors.is_empty() {
+        ratings_to_redo(&risk.content, &matrix)
+    } else {
+        errors
+    };
     let versions = store::versions(&state.pool, risk.id).await?;
     let name = |id: OrganisationId| partners.name(id);
     let may_edit = rules::may_edit(
