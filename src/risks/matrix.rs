@@ -21,6 +21,8 @@ use crate::keyed::keyed_enum;
 pub const LEVELS: std::ops::RangeInclusive<usize> = 2..=10;
 /// Longest label of a level or name of a band, in characters.
 pub const MAX_NAME_CHARS: usize = 40;
+/// Most bands a matrix has (the NPSA's has four).
+pub const MAX_BANDS: usize = 6;
 
 keyed_enum! {
     /// The colour a band is shown in: a GOV.UK Design System tag colour, whose key is the
@@ -116,7 +118,8 @@ pub enum Axis {
 }
 
 impl Axis {
-    fn name(self) -> &'static str {
+    /// "likelihood" or "impact", as messages and form fields name the side.
+    pub fn name(self) -> &'static str {
         match self {
             Axis::Likelihood => "likelihood",
             Axis::Impact => "impact",
@@ -142,6 +145,8 @@ pub enum MatrixProblem {
     DuplicateLevel(Axis, String),
     #[error("Add at least one band")]
     NoBands,
+    #[error("A matrix can have at most 6 bands")]
+    TooManyBands,
     #[error("The first band must start at a score of 1, so that every score has a band")]
     FirstBandNotAtOne,
     #[error("Each band must start at a higher score than the one before it")]
@@ -154,6 +159,34 @@ pub enum MatrixProblem {
     EmptyBand(String),
 }
 
+/// Which part of a matrix a [`MatrixProblem`] is in. Indexes count from 0, lowest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatrixPart {
+    /// How many levels a side has.
+    LevelCount(Axis),
+    /// One level's label.
+    Level(Axis, usize),
+    /// The bands as a whole (there are none).
+    Bands,
+    BandName(usize),
+    /// The lowest score of a band.
+    BandFrom(usize),
+}
+
+/// Everything [`Matrix::check`] found wrong with a matrix: never nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatrixProblems {
+    first: MatrixProblem,
+    all: Vec<(MatrixPart, MatrixProblem)>,
+}
+
+impl MatrixProblems {
+    /// Each problem and where it is, in the order of the matrix's parts.
+    pub fn iter(&self) -> impl Iterator<Item = &(MatrixPart, MatrixProblem)> {
+        self.all.iter()
+    }
+}
+
 /// Why a likelihood or impact cannot be rated on a matrix; the `Display` is the field's message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RatingProblem {
@@ -161,6 +194,12 @@ pub enum RatingProblem {
     Missing { axis: Axis },
     #[error("{} must be between 1 and {max}", .axis.capitalised())]
     OutOfRange { axis: Axis, max: u8 },
+    /// A level rated on an earlier matrix that the current one does not have.
+    #[error(
+        "This was rated {level} on an earlier risk matrix, and the {axis} now goes from 1 to {max}: choose the {axis} again",
+        axis = .axis.name()
+    )]
+    NotOnThisMatrix { axis: Axis, level: u8, max: u8 },
 }
 
 /// What is wrong with each of a form's two levels, for the message by each field.
@@ -194,51 +233,111 @@ impl Matrix {
     }
 
     /// A matrix with these level labels (lowest first; their counts are its size) and bands
-    /// (lowest first). Labels and band names are trimmed.
+    /// (lowest first). Labels and band names are trimmed. Refused with the first problem
+    /// [`Matrix::check`] finds.
     pub fn new(
         likelihoods: Vec<String>,
         impacts: Vec<String>,
         bands: Vec<Band>,
     ) -> Result<Matrix, MatrixProblem> {
-        let likelihoods = levels(Axis::Likelihood, likelihoods)?;
-        let impacts = levels(Axis::Impact, impacts)?;
-        let bands: Vec<Band> = bands
-            .into_iter()
-            .map(|band| Band {
-                name: band.name.trim().to_owned(),
-                ..band
-            })
-            .collect();
-        let first = bands.first().ok_or(MatrixProblem::NoBands)?;
-        if first.from != 1 {
-            return Err(MatrixProblem::FirstBandNotAtOne);
-        }
-        if bands.windows(2).any(|pair| pair[0].from >= pair[1].from) {
-            return Err(MatrixProblem::BandsNotAscending);
-        }
-        let mut names = BTreeSet::new();
-        for band in &bands {
-            if band.name.is_empty() || band.name.chars().count() > MAX_NAME_CHARS {
-                return Err(MatrixProblem::BandName);
-            }
-            if !names.insert(band.name.to_lowercase()) {
-                return Err(MatrixProblem::DuplicateBand(band.name.clone()));
-            }
-        }
-        let matrix = Matrix {
-            likelihoods,
-            impacts,
-            bands,
+        Matrix::check(likelihoods, impacts, bands).map_err(|problems| problems.first)
+    }
+
+    /// As [`Matrix::new`], but refused with every problem and the part of the matrix each is
+    /// in, so that a form can show each message by its field.
+    pub fn check(
+        likelihoods: Vec<String>,
+        impacts: Vec<String>,
+        bands: Vec<Band>,
+    ) -> Result<Matrix, MatrixProblems> {
+        let trim = |labels: Vec<String>| -> Vec<String> {
+            labels
+                .into_iter()
+                .map(|label| label.trim().to_owned())
+                .collect()
         };
-        if let Some(empty) = (0..matrix.bands.len()).find(|&index| {
-            let (from, to) = matrix.span(index);
-            !matrix
-                .possible_scores()
-                .any(|score| (from..=to).contains(&score))
-        }) {
-            return Err(MatrixProblem::EmptyBand(matrix.bands[empty].name.clone()));
+        let matrix = Matrix {
+            likelihoods: trim(likelihoods),
+            impacts: trim(impacts),
+            bands: bands
+                .into_iter()
+                .map(|band| Band {
+                    name: band.name.trim().to_owned(),
+                    ..band
+                })
+                .collect(),
+        };
+        let mut problems = level_problems(Axis::Likelihood, &matrix.likelihoods);
+        problems.extend(level_problems(Axis::Impact, &matrix.impacts));
+        problems.extend(matrix.band_problems());
+        let mut problems = problems.into_iter();
+        match problems.next() {
+            None => Ok(matrix),
+            Some((part, problem)) => Err(MatrixProblems {
+                first: problem.clone(),
+                all: std::iter::once((part, problem)).chain(problems).collect(),
+            }),
         }
-        Ok(matrix)
+    }
+
+    /// What is wrong with the bands, in order: each band's name, then its start.
+    fn band_problems(&self) -> Vec<(MatrixPart, MatrixProblem)> {
+        if self.bands.is_empty() {
+            return vec![(MatrixPart::Bands, MatrixProblem::NoBands)];
+        }
+        if self.bands.len() > MAX_BANDS {
+            return vec![(MatrixPart::Bands, MatrixProblem::TooManyBands)];
+        }
+        let mut problems = Vec::new();
+        let mut names = BTreeSet::new();
+        for (index, band) in self.bands.iter().enumerate() {
+            if band.name.is_empty() || band.name.chars().count() > MAX_NAME_CHARS {
+                problems.push((MatrixPart::BandName(index), MatrixProblem::BandName));
+            } else if !names.insert(band.name.to_lowercase()) {
+                problems.push((
+                    MatrixPart::BandName(index),
+                    MatrixProblem::DuplicateBand(band.name.clone()),
+                ));
+            }
+            let previous = index.checked_sub(1).map(|before| self.bands[before].from);
+            match previous {
+                None if band.from != 1 => {
+                    problems.push((
+                        MatrixPart::BandFrom(index),
+                        MatrixProblem::FirstBandNotAtOne,
+                    ));
+                }
+                Some(previous) if band.from <= previous => {
+                    problems.push((
+                        MatrixPart::BandFrom(index),
+                        MatrixProblem::BandsNotAscending,
+                    ));
+                }
+                _ => {}
+            }
+        }
+        // Which scores a band holds is only known once the bands are in order on a matrix of a
+        // possible size.
+        let ordered = !problems
+            .iter()
+            .any(|(part, _)| matches!(part, MatrixPart::BandFrom(_)));
+        let sized =
+            LEVELS.contains(&self.likelihoods.len()) && LEVELS.contains(&self.impacts.len());
+        if ordered && sized {
+            for (index, band) in self.bands.iter().enumerate() {
+                let (from, to) = self.span(index);
+                if !self
+                    .possible_scores()
+                    .any(|score| (from..=to).contains(&score))
+                {
+                    problems.push((
+                        MatrixPart::BandFrom(index),
+                        MatrixProblem::EmptyBand(band.name.clone()),
+                    ));
+                }
+            }
+        }
+        problems
     }
 
     /// How many likelihood levels (1 to this).
@@ -361,6 +460,22 @@ impl Matrix {
         }
     }
 
+    /// Which levels of a score made earlier (perhaps on another matrix) this matrix does not
+    /// have, each with the message asking for it to be rated again; none when the score fits.
+    pub fn misfits(&self, score: &Score) -> RatingProblems {
+        let misfit = |axis, level, max| {
+            (!(1..=max).contains(&level)).then_some(RatingProblem::NotOnThisMatrix {
+                axis,
+                level,
+                max,
+            })
+        };
+        RatingProblems {
+            likelihood: misfit(Axis::Likelihood, score.likelihood, self.likelihood_levels()),
+            impact: misfit(Axis::Impact, score.impact, self.impact_levels()),
+        }
+    }
+
     /// Every score a cell of this matrix can give, ascending, each once.
     pub fn possible_scores(&self) -> impl Iterator<Item = u16> + use<> {
         let (rows, columns) = (
@@ -384,24 +499,30 @@ impl Matrix {
     }
 }
 
-fn levels(axis: Axis, labels: Vec<String>) -> Result<Vec<String>, MatrixProblem> {
+/// What is wrong with one side's (trimmed) labels: their count, then each label in turn.
+fn level_problems(axis: Axis, labels: &[String]) -> Vec<(MatrixPart, MatrixProblem)> {
+    let mut problems = Vec::new();
     if !LEVELS.contains(&labels.len()) {
-        return Err(MatrixProblem::LevelCount(axis));
+        problems.push((
+            MatrixPart::LevelCount(axis),
+            MatrixProblem::LevelCount(axis),
+        ));
     }
     let mut seen = BTreeSet::new();
-    labels
-        .into_iter()
-        .map(|label| {
-            let label = label.trim().to_owned();
-            if label.is_empty() || label.chars().count() > MAX_NAME_CHARS {
-                Err(MatrixProblem::LevelLabel(axis))
-            } else if !seen.insert(label.to_lowercase()) {
-                Err(MatrixProblem::DuplicateLevel(axis, label))
-            } else {
-                Ok(label)
-            }
-        })
-        .collect()
+    for (index, label) in labels.iter().enumerate() {
+        if label.is_empty() || label.chars().count() > MAX_NAME_CHARS {
+            problems.push((
+                MatrixPart::Level(axis, index),
+                MatrixProblem::LevelLabel(axis),
+            ));
+        } else if !seen.insert(label.to_lowercase()) {
+            problems.push((
+                MatrixPart::Level(axis, index),
+                MatrixProblem::DuplicateLevel(axis, label.clone()),
+            ));
+        }
+    }
+    problems
 }
 
 /// `new` holds the count to at most 10, so it fits.
@@ -834,6 +955,76 @@ mod tests {
         assert_eq!(
             MatrixProblem::LevelCount(Axis::Impact).to_string(),
             "The impact scale must have between 2 and 10 levels"
+        );
+    }
+
+    #[test]
+    fn check_finds_every_problem_and_where_it_is() {
+        let problems = Matrix::check(
+            strings(&["Rare", "", "rare"]),
+            strings(&["Only"]),
+            vec![
+                Band::new("Low", BandColour::Green, 2),
+                Band::new("", BandColour::Red, 2),
+            ],
+        )
+        .expect_err("many problems");
+        let found: Vec<_> = problems.iter().cloned().collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    MatrixPart::Level(Axis::Likelihood, 1),
+                    MatrixProblem::LevelLabel(Axis::Likelihood)
+                ),
+                (
+                    MatrixPart::Level(Axis::Likelihood, 2),
+                    MatrixProblem::DuplicateLevel(Axis::Likelihood, "rare".to_owned())
+                ),
+                (
+                    MatrixPart::LevelCount(Axis::Impact),
+                    MatrixProblem::LevelCount(Axis::Impact)
+                ),
+                (MatrixPart::BandFrom(0), MatrixProblem::FirstBandNotAtOne),
+                (MatrixPart::BandName(1), MatrixProblem::BandName),
+                (MatrixPart::BandFrom(1), MatrixProblem::BandsNotAscending),
+            ]
+        );
+        // `new` refuses with the first of them.
+        assert_eq!(
+            Matrix::new(strings(&["Rare", ""]), strings(&["A", "B"]), vec![]),
+            Err(MatrixProblem::LevelLabel(Axis::Likelihood))
+        );
+        let seven = (1..=7)
+            .map(|from| Band::new(&format!("Band {from}"), BandColour::Grey, from))
+            .collect();
+        assert_eq!(
+            Matrix::new(strings(&["A", "B", "C"]), strings(&["A", "B", "C"]), seven),
+            Err(MatrixProblem::TooManyBands)
+        );
+    }
+
+    #[test]
+    fn a_score_made_on_a_bigger_matrix_is_asked_again_for_levels_this_one_lacks() {
+        let old = Matrix::npsa_5x5().score(5, 3).expect("on the 5×5");
+        let problems = four_by_four().misfits(&old);
+        assert_eq!(problems.impact, None);
+        assert_eq!(
+            problems
+                .likelihood
+                .map(|problem| problem.to_string())
+                .as_deref(),
+            Some(
+                "This was rated 5 on an earlier risk matrix, and the likelihood now goes from 1 to 4: choose the likelihood again"
+            )
+        );
+        let fits = Matrix::npsa_5x5().score(4, 4).expect("on the 5×5");
+        assert_eq!(
+            four_by_four().misfits(&fits),
+            RatingProblems {
+                likelihood: None,
+                impact: None
+            }
         );
     }
 

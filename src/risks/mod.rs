@@ -8,6 +8,7 @@
 pub mod content;
 pub mod exposure;
 pub mod matrix;
+pub mod matrix_form;
 pub mod routes;
 pub mod rules;
 pub mod sharing;

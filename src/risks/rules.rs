@@ -19,6 +19,12 @@ pub fn is_lead(principal: &Principal<'_>, area_id: AreaId) -> bool {
     )
 }
 
+/// The area lead alone changes the area's risk matrix: it decides how every partner's risks
+/// are scored. Administrators do not act on an area's content, so not on this either.
+pub fn may_change_matrix(principal: &Principal<'_>, area_id: AreaId) -> bool {
+    is_lead(principal, area_id)
+}
+
 /// Everyone with a part in the area, and assurers and administrators, read the whole register.
 pub fn may_read(principal: &Principal<'_>, area_id: AreaId) -> bool {
     allowed(principal, Action::ViewArea, Target::area(area_id.get()))
@@ -80,6 +86,24 @@ mod tests {
         let lead = principal(&lead);
         assert!(may_add(&lead, AREA));
         assert!(may_edit(&lead, AREA, OTHER));
+    }
+
+    #[test]
+    fn only_the_areas_lead_changes_its_matrix() {
+        let lead = grants(Role::AreaLead, Some(1));
+        assert!(may_change_matrix(&principal(&lead), AREA));
+        let other_lead = grants(Role::AreaLead, Some(2));
+        assert!(!may_change_matrix(&principal(&other_lead), AREA));
+        for role in [
+            Role::Officer,
+            Role::Signatory,
+            Role::BoardSecretary,
+            Role::Assurer,
+            Role::Admin,
+        ] {
+            let grants = grants(role, Some(1));
+            assert!(!may_change_matrix(&principal(&grants), AREA), "{role:?}");
+        }
     }
 
     #[test]

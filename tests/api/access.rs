@@ -93,7 +93,8 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
                 let allowed_if = |yes: bool| if yes { Allowed } else { Forbidden };
                 match path.rsplit('/').next().unwrap_or_default() {
                     _ if path.contains("/comments") => allowed_if(true),
-                    "plans" | "reopen" | "assign" => allowed_if(lead),
+                    // Only the lead changes the area's risk matrix.
+                    "plans" | "reopen" | "assign" | "matrix" => allowed_if(lead),
                     // Kent walkers belong to Kent County Council: its contribution is theirs.
                     _ => allowed_if(editor),
                 }
@@ -343,6 +344,8 @@ enum Case {
     /// Linking a risk to the Risks and contingency section, and unlinking one linked to it.
     LinkRisk,
     UnlinkRisk,
+    /// Kent's risk matrix: only the lead changes it.
+    ChangeMatrix,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -383,6 +386,7 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/admin/templates/{key}/structure/years" => vec![ChangeStructureYears],
         "/areas/{slug}/risks/new" => vec![AddRisk],
         "/areas/{slug}/risks/{number}" => vec![EditOwnRisk, EditOtherRisk],
+        "/areas/{slug}/risks/matrix" => vec![ChangeMatrix],
         other => match other.strip_prefix(section) {
             Some("") => vec![SharedText, OwnOrganisationText, OtherOrganisationText],
             Some("/status") => vec![StatusShared, StatusOtherOrganisation],
@@ -481,7 +485,7 @@ fn outcome(case: Case, who: Who) -> Outcome {
         CreatePlan | Reopen | Assign => lead,
         // Officers add and edit their organisation's risks; the lead edits any.
         AddRisk | EditOwnRisk => editor,
-        EditOtherRisk => lead,
+        EditOtherRisk | ChangeMatrix => lead,
         // Whoever may edit the (unassigned) section's text, and the lead.
         LinkRisk | UnlinkRisk => editor,
         // The walker's organisation (Kent County Council) and shared text: its editors.
@@ -1189,6 +1193,41 @@ impl Fixture {
                 )
                 .await;
                 RealForm::new(format!("{page}/risks/{number}/unlink"), &[])
+            }
+            ChangeMatrix => {
+                // Based on the matrix in use now, as the lead's page shows it; the lowest
+                // likelihood renamed each time, so that every save is a change.
+                let path = "/areas/kent/risks/matrix";
+                let mut form = scraped_form(&self.lead, path, path).await;
+                let rare = format!("Rare ({n})");
+                let labels = [
+                    ("likelihood_1", rare.as_str()),
+                    ("likelihood_2", "Unlikely"),
+                    ("likelihood_3", "Possible"),
+                    ("likelihood_4", "Likely"),
+                    ("likelihood_5", "Almost certain"),
+                    ("impact_1", "Insignificant"),
+                    ("impact_2", "Minor"),
+                    ("impact_3", "Moderate"),
+                    ("impact_4", "Major"),
+                    ("impact_5", "Catastrophic"),
+                ];
+                let bands = [
+                    ("Low", "green", "1"),
+                    ("Moderate", "yellow", "4"),
+                    ("High", "orange", "8"),
+                    ("Extreme", "red", "15"),
+                ];
+                for (name, value) in labels {
+                    form = form.with(name, value);
+                }
+                for (row, (name, colour, from)) in (1..).zip(bands) {
+                    form = form
+                        .with(&format!("band_{row}_name"), name)
+                        .with(&format!("band_{row}_colour"), colour)
+                        .with(&format!("band_{row}_from"), from);
+                }
+                form
             }
         }
     }

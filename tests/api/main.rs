@@ -22,6 +22,7 @@ mod plans_races;
 mod query_count;
 mod risk_links;
 mod risks;
+mod risks_matrix;
 mod sign_in;
 mod template_structure;
 mod templates;

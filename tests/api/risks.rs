@@ -7,10 +7,10 @@ use itf_planner::auth::policy::Role;
 
 use crate::helpers::{TestApp, form_fields_in, location, spawn_app};
 
-const REGISTER: &str = "/areas/kent/risks";
-const NEW: &str = "/areas/kent/risks/new";
+pub(crate) const REGISTER: &str = "/areas/kent/risks";
+pub(crate) const NEW: &str = "/areas/kent/risks/new";
 
-async fn organisation_id(app: &TestApp, name: &str) -> i64 {
+pub(crate) async fn organisation_id(app: &TestApp, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
         .bind(name)
         .fetch_one(&app.pool)
@@ -18,7 +18,7 @@ async fn organisation_id(app: &TestApp, name: &str) -> i64 {
         .unwrap()
 }
 
-async fn browser(app: &TestApp, role: Role, area: &str, organisation: &str) -> TestApp {
+pub(crate) async fn browser(app: &TestApp, role: Role, area: &str, organisation: &str) -> TestApp {
     let browser = app.another_browser();
     let user = app.create_user(role, Some(area), organisation).await;
     browser.sign_in(&user).await;
@@ -26,7 +26,7 @@ async fn browser(app: &TestApp, role: Role, area: &str, organisation: &str) -> T
 }
 
 /// A complete, valid risk owned by `owner`, scored 4 × 4 (16, extreme), residual 2 × 3.
-fn good_risk(title: &str, owner: i64) -> Vec<(String, String)> {
+pub(crate) fn good_risk(title: &str, owner: i64) -> Vec<(String, String)> {
     [
         ("title", title),
         ("cause", "Emergency admissions keep rising"),
@@ -53,12 +53,12 @@ fn good_risk(title: &str, owner: i64) -> Vec<(String, String)> {
     .collect()
 }
 
-fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+pub(crate) fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
     fields.retain(|(field, _)| field != name);
     fields.push((name.to_owned(), value.to_owned()));
 }
 
-fn refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+pub(crate) fn refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
     fields
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_str()))
@@ -66,7 +66,7 @@ fn refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 /// Adds a risk as `browser`; returns its number.
-async fn add(browser: &TestApp, fields: &[(String, String)]) -> i32 {
+pub(crate) async fn add(browser: &TestApp, fields: &[(String, String)]) -> i32 {
     let response = browser.post_form(NEW, &refs(fields)).await;
     assert_eq!(response.status(), 303, "adding a risk");
     let to = location(&response);
@@ -77,7 +77,7 @@ async fn add(browser: &TestApp, fields: &[(String, String)]) -> i32 {
 }
 
 /// The risk's current version, from its edit form.
-async fn version(browser: &TestApp, number: i32) -> String {
+pub(crate) async fn version(browser: &TestApp, number: i32) -> String {
     let path = format!("{REGISTER}/{number}");
     let page = browser.get_html(&path).await;
     form_fields_in(&page, &path)
@@ -88,7 +88,7 @@ async fn version(browser: &TestApp, number: i32) -> String {
         .expect("a version")
 }
 
-async fn edit(
+pub(crate) async fn edit(
     browser: &TestApp,
     number: i32,
     version: &str,

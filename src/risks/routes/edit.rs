@@ -16,7 +16,7 @@ use crate::auth::extract::{SignedIn, actor};
 use crate::risks::content::{self, ACTION_ROWS, Category, FieldChange, RiskContent, RiskForm};
 use crate::risks::status::RiskStatus;
 use crate::risks::store::{self, CurrentRisk, RiskVersion};
-use crate::risks::{Matrix, rules};
+use crate::risks::{Matrix, MatrixId, rules};
 use crate::web::banner::{DoneQuery, see_done};
 use crate::web::choice::{Choice, prompted};
 use crate::web::extract::{Form, Path, Query};
@@ -128,6 +128,8 @@ struct HistoryRow {
     when: String,
     who: String,
     changed: String,
+    /// Scored under a matrix other than the one in use.
+    earlier_matrix: bool,
 }
 
 #[derive(Template)]
@@ -144,6 +146,8 @@ struct RiskPage {
     may_edit: bool,
     view: FormView,
     history: Vec<HistoryRow>,
+    /// Says so when the current version was scored under an earlier matrix, or "".
+    earlier_matrix: String,
     version_choices_from: Vec<Choice>,
     version_choices_to: Vec<Choice>,
     /// The plan sections that cite the risk: (address, section title, plan name).
@@ -177,6 +181,24 @@ async fn matrix_of(state: &AppState, area: &AreaSummary) -> Result<Matrix, AppEr
         .await?
         .map(|(_, matrix)| matrix)
         .unwrap_or_else(Matrix::npsa_5x5))
+}
+
+/// The risk's levels that the current matrix no longer has (it was rated on an earlier one),
+/// each asked again by its field, so that the form never quietly offers another rating.
+fn ratings_to_redo(content: &RiskContent, matrix: &Matrix) -> FormErrors {
+    let mut errors = FormErrors::new();
+    for (score, likelihood, impact) in [
+        (&content.current, "likelihood", "impact"),
+        (&content.residual, "residual_likelihood", "residual_impact"),
+    ] {
+        let misfits = matrix.misfits(score);
+        for (field, problem) in [(likelihood, misfits.likelihood), (impact, misfits.impact)] {
+            if let Some(problem) = problem {
+                errors.add(field, problem.to_string());
+            }
+        }
+    }
+    errors
 }
 
 pub(super) async fn new_risk(
@@ -343,7 +365,23 @@ async fn risk_page(
     banner: &'static str,
 ) -> Result<RiskPage, AppError> {
     let partners = Partners::load(state, &area).await?;
-    let matrix = matrix_of(state, &area).await?;
+    let record = store::matrix_record(&state.pool, area.id, None).await?;
+    let matrix_id = record.as_ref().map(|record| record.id);
+    let earlier_matrix = match &record {
+        Some(record) if record.id != risk.matrix_id => format!(
+            "{} This version was scored under an earlier matrix and keeps the score and band it was given then; saving the risk scores it under the matrix now in use.",
+            super::matrix::change_note(record).unwrap_or_default()
+        ),
+        _ => String::new(),
+    };
+    let matrix = record.map_or_else(Matrix::npsa_5x5, |record| record.matrix);
+    // Opened afresh, the form asks again for levels this matrix no longer has; sent back with
+    // errors, parsing has already said so.
+    let errors = if errors.is_empty() {
+        ratings_to_redo(&risk.content, &matrix)
+    } else {
+        errors
+    };
     let versions = store::versions(&state.pool, risk.id).await?;
     let linked_sections = store::sections_linked_to_risk(&state.pool, risk.id)
         .await?
@@ -374,7 +412,7 @@ async fn risk_page(
         &partners,
         "Save changes",
     );
-    let history = history(&versions, &name);
+    let history = history(&versions, &name, matrix_id);
     let latest = risk.version.to_string();
     let previous = (risk.version - 1).max(1).to_string();
     let version_choice = |selected: &str| {
@@ -393,6 +431,7 @@ async fn risk_page(
         may_edit,
         view,
         history,
+        earlier_matrix,
         version_choices_from: version_choice(&previous),
         version_choices_to: version_choice(&latest),
         linked_sections,
@@ -400,7 +439,11 @@ async fn risk_page(
     })
 }
 
-fn history(versions: &[RiskVersion], name: &dyn Fn(OrganisationId) -> String) -> Vec<HistoryRow> {
+fn history(
+    versions: &[RiskVersion],
+    name: &dyn Fn(OrganisationId) -> String,
+    current_matrix: Option<MatrixId>,
+) -> Vec<HistoryRow> {
     let mut rows: Vec<HistoryRow> = versions
         .iter()
         .enumerate()
@@ -428,6 +471,7 @@ fn history(versions: &[RiskVersion], name: &dyn Fn(OrganisationId) -> String) ->
                     .clone()
                     .unwrap_or_else(|| "Unknown".to_owned()),
                 changed,
+                earlier_matrix: Some(version.matrix_id) != current_matrix,
             }
         })
         .collect();

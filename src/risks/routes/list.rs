@@ -7,15 +7,16 @@ use axum::response::Response;
 use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 
+use super::matrix::change_note as matrix_change_note;
 use super::{Done, Partners, RiskRow, readable_area, today};
 use crate::AppState;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
-use crate::risks::Matrix;
 use crate::risks::content::{self, Category, RiskContent};
 use crate::risks::rules;
 use crate::risks::status::RiskStatus;
 use crate::risks::store;
+use crate::risks::{Matrix, MatrixId};
 use crate::web::banner::DoneQuery;
 use crate::web::choice::{Choice, prompted};
 use crate::web::extract::{Path, Query};
@@ -127,6 +128,10 @@ struct ListPage {
     may_add: bool,
     bands: Vec<BandCount>,
     heat_maps: Vec<HeatMap>,
+    /// When the matrix changed and how many risks are scored under an earlier one, or "".
+    matrix_note: String,
+    /// Open risks scored under an earlier matrix: left out of the heat map and band counts.
+    open_earlier: usize,
     filters: Vec<Filter>,
     overdue_reviews: usize,
     overdue_actions: usize,
@@ -138,6 +143,8 @@ struct Entry {
     number: i32,
     content: RiskContent,
     compare: Option<String>,
+    /// The matrix it was scored under.
+    matrix_id: MatrixId,
 }
 
 /// Which register the date field asks for.
@@ -192,9 +199,9 @@ pub(super) async fn list(
         Asked::Past(date) => end_of_day_in_london(date).map(|end| (date, end)),
         _ => None,
     };
-    let (matrix, entries, today) = match past {
+    let (record, entries, today) = match past {
         Some((date, end)) => {
-            let matrix = store::matrix_as_at(&state.pool, area.id, end).await?;
+            let record = store::matrix_record(&state.pool, area.id, Some(end)).await?;
             let entries = store::list_risks_as_at(&state.pool, area.id, end)
                 .await?
                 .into_iter()
@@ -204,40 +211,68 @@ pub(super) async fn list(
                         "/areas/{}/risks/{}/compare?from={}&to={}",
                         area.slug, risk.then.number, risk.then.version, risk.current_version
                     )),
+                    matrix_id: risk.then.matrix_id,
                     content: risk.then.content,
                 })
                 .collect::<Vec<_>>();
             // Overdue as it was on that day.
-            (matrix, entries, date)
+            (record, entries, date)
         }
         None => {
-            let matrix = store::current_matrix(&state.pool, area.id)
-                .await?
-                .map(|(_, matrix)| matrix);
+            let record = store::matrix_record(&state.pool, area.id, None).await?;
             let entries = store::list_risks(&state.pool, area.id)
                 .await?
                 .into_iter()
                 .map(|risk| Entry {
                     number: risk.number,
+                    matrix_id: risk.matrix_id,
                     content: risk.content,
                     compare: None,
                 })
                 .collect::<Vec<_>>();
-            (matrix, entries, now)
+            (record, entries, now)
         }
     };
-    let matrix = matrix.unwrap_or_else(Matrix::npsa_5x5);
+    // As at a past date, whether the matrix has changed since (one more query, only then).
+    let changed_since = match (past, &record) {
+        (Some(_), Some(then)) => store::matrix_record(&state.pool, area.id, None)
+            .await?
+            .filter(|current| current.id != then.id)
+            .map(|current| format::date(format::in_london(current.made_at).date())),
+        _ => None,
+    };
+    let matrix_id = record.as_ref().map(|record| record.id);
+    let on_matrix = |entry: &Entry| Some(entry.matrix_id) == matrix_id;
+    let earlier = entries.iter().filter(|entry| !on_matrix(entry)).count();
+    let matrix_note = record
+        .as_ref()
+        .and_then(matrix_change_note)
+        .map(|changed| {
+            format!(
+                "{changed} Scores made before then keep the matrix they were made under; {earlier} {} scored under an earlier matrix.",
+                if earlier == 1 { "risk is" } else { "risks are" }
+            )
+        })
+        .into_iter()
+        .chain(changed_since.map(|date| {
+            format!("The matrix changed again on {date}: this register is shown on the matrix in use then.")
+        }))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let matrix = record.map_or_else(Matrix::npsa_5x5, |record| record.matrix);
     let as_at_iso = past.map(|(date, _)| content::iso(date));
     // Links from the page keep to the same date.
     let date_param = as_at_iso
         .as_ref()
         .map(|iso| format!("as_at={iso}&"))
         .unwrap_or_default();
-    let open: Vec<&RiskContent> = entries
+    // The heat map and the counts by band are drawn on the matrix in use: risks scored under an
+    // earlier one are counted apart, not placed on cells or bands they were not scored on.
+    let (open, open_earlier): (Vec<&Entry>, Vec<&Entry>) = entries
         .iter()
-        .map(|entry| &entry.content)
-        .filter(|content| content.status.is_open())
-        .collect();
+        .filter(|entry| entry.content.status.is_open())
+        .partition(|entry| on_matrix(entry));
+    let open: Vec<&RiskContent> = open.iter().map(|entry| &entry.content).collect();
     let bands = matrix
         .bands()
         .iter()
@@ -309,6 +344,8 @@ pub(super) async fn list(
         },
         bands,
         heat_maps,
+        matrix_note,
+        open_earlier: open_earlier.len(),
         filters: vec![
             Filter {
                 field: "band",

@@ -5,6 +5,7 @@
 mod compare;
 mod edit;
 mod list;
+mod matrix;
 
 use std::collections::HashMap;
 
@@ -23,6 +24,8 @@ use crate::web::routes::{Route, get, post};
 pub fn routes() -> Vec<Route> {
     vec![
         get("/areas/{slug}/risks", list::list),
+        get("/areas/{slug}/risks/matrix", matrix::show_matrix),
+        post("/areas/{slug}/risks/matrix", matrix::change_matrix),
         get("/areas/{slug}/risks/new", edit::new_risk),
         post("/areas/{slug}/risks/new", edit::create_risk),
         get("/areas/{slug}/risks/{number}", edit::show_risk),

@@ -27,7 +27,7 @@ pub async fn list_risks_as_at(
     let rows: Vec<PastRow> = sqlx::query_as(
         "SELECT DISTINCT ON (v.risk_id)
                     r.id, r.number, v.version, v.content::text, v.recorded_at, u.display_name,
-                    r.version
+                    v.matrix_id, r.version
              FROM risk_versions v
              JOIN risks r ON r.id = v.risk_id
              LEFT JOIN users u ON u.id = v.recorded_by
@@ -43,9 +43,17 @@ pub async fn list_risks_as_at(
     let mut risks = rows
         .into_iter()
         .map(
-            |(id, number, version, json, recorded_at, recorded_by, current_version)| {
+            |(id, number, version, json, recorded_at, recorded_by, matrix_id, current_version)| {
                 Ok(PastRisk {
-                    then: current((id, number, version, json, recorded_at, recorded_by))?,
+                    then: current((
+                        id,
+                        number,
+                        version,
+                        json,
+                        recorded_at,
+                        recorded_by,
+                        matrix_id,
+                    ))?,
                     current_version,
                 })
             },

@@ -66,7 +66,7 @@ pub async fn risks_for_section(
     // Each risk's row with whether it is linked to the section.
     let rows: Vec<CurrentRowAnd<bool>> = sqlx::query_as(
         "SELECT r.id, r.number, r.version, v.content::text, v.recorded_at, u.display_name,
-                    l.risk_id IS NOT NULL
+                    v.matrix_id, l.risk_id IS NOT NULL
              FROM risks r
              JOIN risk_versions v ON v.risk_id = r.id AND v.version = r.version
              LEFT JOIN users u ON u.id = v.recorded_by
@@ -82,8 +82,16 @@ pub async fn risks_for_section(
     .await?;
     rows.into_iter()
         .map(
-            |(id, number, version, json, recorded_at, recorded_by, linked)| {
-                let row: CurrentRow = (id, number, version, json, recorded_at, recorded_by);
+            |(id, number, version, json, recorded_at, recorded_by, matrix_id, linked)| {
+                let row: CurrentRow = (
+                    id,
+                    number,
+                    version,
+                    json,
+                    recorded_at,
+                    recorded_by,
+                    matrix_id,
+                );
                 Ok(SectionRisk {
                     risk: current(row)?,
                     linked,

@@ -37,32 +37,99 @@ pub async fn ensure_matrix(
         return Ok(current);
     }
     let matrix = Matrix::npsa_5x5();
-    let id = sqlx::query_scalar(
+    let id = store_matrix(db, area_id, &matrix, at, by).await?;
+    Ok((id, matrix))
+}
+
+/// The most matrices an area's history lists: far more than any area changes its matrix.
+pub const MAX_MATRICES: i64 = 100;
+
+/// A stored matrix: what it is, when and by whom it was made, and whether it replaced an
+/// earlier one (the first an area stores replaces nothing).
+#[derive(Clone, Debug)]
+pub struct MatrixRecord {
+    pub id: MatrixId,
+    pub matrix: Matrix,
+    pub made_at: OffsetDateTime,
+    pub made_by: Option<String>,
+    pub replaced_earlier: bool,
+}
+
+type RecordRow = (MatrixId, String, OffsetDateTime, Option<String>, bool);
+
+fn record(
+    (id, json, made_at, made_by, replaced_earlier): RecordRow,
+) -> Result<MatrixRecord, sqlx::Error> {
+    Ok(MatrixRecord {
+        id,
+        matrix: decode(&json)?,
+        made_at,
+        made_by,
+        replaced_earlier,
+    })
+}
+
+macro_rules! record_select {
+    () => {
+        "SELECT m.id, m.matrix::text, m.created_at, u.display_name,
+                EXISTS (SELECT 1 FROM risk_matrices e WHERE e.area_id = m.area_id
+                        AND (e.created_at, e.id) < (m.created_at, m.id))
+         FROM risk_matrices m LEFT JOIN users u ON u.id = m.created_by"
+    };
+}
+
+/// The matrix in use just before `before` (its newest made before then), or the current one
+/// when `before` is `None`; `None` when the area had stored none by then.
+pub async fn matrix_record(
+    db: impl PgExecutor<'_>,
+    area_id: AreaId,
+    before: Option<OffsetDateTime>,
+) -> Result<Option<MatrixRecord>, sqlx::Error> {
+    let row: Option<RecordRow> = sqlx::query_as(concat!(
+        record_select!(),
+        " WHERE m.area_id = $1 AND ($2::timestamptz IS NULL OR m.created_at < $2)
+          ORDER BY m.created_at DESC, m.id DESC LIMIT 1"
+    ))
+    .bind(area_id)
+    .bind(before)
+    .fetch_optional(db)
+    .await?;
+    row.map(record).transpose()
+}
+
+/// The area's matrices, newest (the current one) first.
+pub async fn matrix_history(
+    db: impl PgExecutor<'_>,
+    area_id: AreaId,
+) -> Result<Vec<MatrixRecord>, sqlx::Error> {
+    let rows: Vec<RecordRow> = sqlx::query_as(concat!(
+        record_select!(),
+        " WHERE m.area_id = $1 ORDER BY m.created_at DESC, m.id DESC LIMIT $2"
+    ))
+    .bind(area_id)
+    .bind(MAX_MATRICES)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(record).collect()
+}
+
+/// Stores `matrix` as the area's new current matrix. Call with the register locked, having
+/// checked that the current matrix is still the one the change was based on.
+pub async fn store_matrix(
+    db: &mut PgConnection,
+    area_id: AreaId,
+    matrix: &Matrix,
+    at: OffsetDateTime,
+    by: UserId,
+) -> Result<MatrixId, sqlx::Error> {
+    sqlx::query_scalar(
         "INSERT INTO risk_matrices (area_id, matrix, created_at, created_by)
          VALUES ($1, $2::jsonb, $3, $4) RETURNING id",
     )
     .bind(area_id)
-    .bind(encode(&matrix)?)
+    .bind(encode(matrix)?)
     .bind(at)
     .bind(by)
     .fetch_one(db)
-    .await?;
-    Ok((id, matrix))
-}
-
-/// The area's matrix as it stood just before `end` (its newest created before then), if any.
-pub async fn matrix_as_at(
-    db: impl PgExecutor<'_>,
-    area_id: AreaId,
-    end: OffsetDateTime,
-) -> Result<Option<Matrix>, sqlx::Error> {
-    let json: Option<String> = sqlx::query_scalar(
-        "SELECT matrix::text FROM risk_matrices WHERE area_id = $1 AND created_at < $2
-         ORDER BY created_at DESC, id DESC LIMIT 1",
-    )
-    .bind(area_id)
-    .bind(end)
-    .fetch_optional(db)
-    .await?;
-    json.map(|json| decode(&json)).transpose()
+    .await
 }

@@ -22,10 +22,19 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use crate::areas::AreaId;
-use crate::risks::RiskId;
+use crate::risks::{MatrixId, RiskId};
 
 /// A [`CurrentRow`] with one more column, for reads that say something more about each risk.
-type CurrentRowAnd<T> = (RiskId, i32, i32, String, OffsetDateTime, Option<String>, T);
+type CurrentRowAnd<T> = (
+    RiskId,
+    i32,
+    i32,
+    String,
+    OffsetDateTime,
+    Option<String>,
+    MatrixId,
+    T,
+);
 
 /// The most risks one area's register lists: far above any real register, a bound on the page.
 pub const MAX_RISKS: i64 = 2_000;

@@ -90,12 +90,22 @@ pub struct CurrentRisk {
     pub content: RiskContent,
     pub recorded_at: OffsetDateTime,
     pub recorded_by: Option<String>,
+    /// The matrix this version was scored under.
+    pub matrix_id: MatrixId,
 }
 
-pub(super) type CurrentRow = (RiskId, i32, i32, String, OffsetDateTime, Option<String>);
+pub(super) type CurrentRow = (
+    RiskId,
+    i32,
+    i32,
+    String,
+    OffsetDateTime,
+    Option<String>,
+    MatrixId,
+);
 
 pub(super) fn current(row: CurrentRow) -> Result<CurrentRisk, sqlx::Error> {
-    let (id, number, version, json, recorded_at, recorded_by) = row;
+    let (id, number, version, json, recorded_at, recorded_by, matrix_id) = row;
     Ok(CurrentRisk {
         id,
         number,
@@ -103,12 +113,14 @@ pub(super) fn current(row: CurrentRow) -> Result<CurrentRisk, sqlx::Error> {
         content: decode(&json)?,
         recorded_at,
         recorded_by,
+        matrix_id,
     })
 }
 
 macro_rules! current_select {
     () => {
-        "SELECT r.id, r.number, r.version, v.content::text, v.recorded_at, u.display_name
+        "SELECT r.id, r.number, r.version, v.content::text, v.recorded_at, u.display_name,
+                v.matrix_id
          FROM risks r
          JOIN risk_versions v ON v.risk_id = r.id AND v.version = r.version
          LEFT JOIN users u ON u.id = v.recorded_by"
