@@ -12,6 +12,7 @@ pub mod rules;
 pub mod sharing;
 pub mod status;
 pub mod store;
+pub mod transfer;
 
 pub use exposure::Exposure;
 pub use matrix::{

@@ -21,5 +21,6 @@ mod plans_faults;
 mod plans_races;
 mod query_count;
 mod risks;
+mod risks_transfer;
 mod sign_in;
 mod templates;

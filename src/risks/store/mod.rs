@@ -6,10 +6,12 @@
 //! [`RiskContent`]: super::content::RiskContent
 
 mod history;
+mod imports;
 mod matrices;
 mod risks;
 
 pub use history::*;
+pub use imports::*;
 pub use matrices::*;
 pub use risks::*;
 
