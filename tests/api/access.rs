@@ -1146,7 +1146,11 @@ impl Fixture {
                     _ => self.lead.clone(),
                 };
                 let response = importer
-                    .post_file("/areas/kent/risks/import", "walk.csv", self.import_file(n).await)
+                    .post_file(
+                        "/areas/kent/risks/import",
+                        "walk.csv",
+                        self.import_file(n).await,
+                    )
                     .await;
                 RealForm::new(location(&response), &[])
             }

@@ -131,7 +131,9 @@ async fn download(browser: &TestApp, path: &str) -> Vec<u8> {
 
 fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     let text = std::str::from_utf8(bytes).unwrap();
-    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark for Excel");
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark for Excel");
     csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(text.as_bytes())
@@ -223,9 +225,15 @@ async fn the_excel_export_reads_back_cell_by_cell_with_money_and_dates_typed() {
     assert_eq!(cell(row, "Residual score"), Data::Float(6.0));
     assert_eq!(cell(row, "Action 1 done"), Data::String("No".to_owned()));
     assert_eq!(cell(row, "Status"), Data::String("Open".to_owned()));
-    assert_eq!(cell(row, "Share: Kent County Council (%)"), Data::Float(62.5));
+    assert_eq!(
+        cell(row, "Share: Kent County Council (%)"),
+        Data::Float(62.5)
+    );
     assert_eq!(cell(row, "Share: NHS Ashford CCG (%)"), Data::Float(37.5));
-    assert_eq!(cell(row, "Financial exposure (£)"), Data::Float(1_500_000.5));
+    assert_eq!(
+        cell(row, "Financial exposure (£)"),
+        Data::Float(1_500_000.5)
+    );
     let format_of = |row: u32, heading: &str| {
         styles
             .get((row, at(heading) as u32))
@@ -244,7 +252,10 @@ async fn the_excel_export_reads_back_cell_by_cell_with_money_and_dates_typed() {
     let Data::DateTime(raised) = cell(row, "Date raised") else {
         unreachable!()
     };
-    assert_eq!(raised.to_ymd_hms_milli().0..=raised.to_ymd_hms_milli().0, 2013..=2013);
+    assert_eq!(
+        raised.to_ymd_hms_milli().0..=raised.to_ymd_hms_milli().0,
+        2013..=2013
+    );
     assert_eq!(
         (raised.to_ymd_hms_milli().1, raised.to_ymd_hms_milli().2),
         (12, 1)
@@ -254,7 +265,10 @@ async fn the_excel_export_reads_back_cell_by_cell_with_money_and_dates_typed() {
     assert_eq!(cell(other, "Action 2"), Data::Empty);
     // The register page links to both downloads.
     let page = lead.get_html(REGISTER).await;
-    assert!(page.contains("/areas/kent/risks/export.csv") && page.contains("/areas/kent/risks/export.xlsx"));
+    assert!(
+        page.contains("/areas/kent/risks/export.csv")
+            && page.contains("/areas/kent/risks/export.xlsx")
+    );
 }
 
 #[tokio::test]
@@ -266,7 +280,10 @@ async fn the_csv_export_reads_back_with_formulas_neutralised() {
     let rows = csv_rows(&download(&lead, "/areas/kent/risks/export.csv").await);
     let at = |heading: &str| column(&rows, heading);
     let (row, other) = (row_of(&rows, &ours), row_of(&rows, &theirs));
-    assert_eq!(rows[row][at("Title")], "'=HYPERLINK(\"http://evil.example\")");
+    assert_eq!(
+        rows[row][at("Title")],
+        "'=HYPERLINK(\"http://evil.example\")"
+    );
     assert_eq!(rows[row][at("Date raised")], "2013-12-01");
     assert_eq!(rows[row][at("Action 1 due")], "2014-01-31");
     assert_eq!(rows[row][at("Score")], "16");
@@ -302,7 +319,10 @@ async fn an_unchanged_export_imported_in_either_format_changes_nothing() {
 /// `theirs`) added at the end.
 async fn edited_export(register: &Register) -> Vec<Vec<String>> {
     let mut rows = csv_rows(&download(&register.lead, "/areas/kent/risks/export.csv").await);
-    let (ours, theirs) = (row_of(&rows, &register.ours), row_of(&rows, &register.theirs));
+    let (ours, theirs) = (
+        row_of(&rows, &register.ours),
+        row_of(&rows, &register.theirs),
+    );
     let (title, likelihood, reference) = (
         column(&rows, "Title"),
         column(&rows, "Likelihood"),
@@ -329,14 +349,24 @@ async fn the_preview_shows_what_would_change_and_writes_nothing_until_confirmed(
     let (status, to, _) = upload(lead, "edited.csv", csv_file(&rows)).await;
     assert_eq!(status, 303);
     assert!(to.starts_with("/areas/kent/risks/import/"), "{to}");
-    assert_eq!(versions(&app).await, before, "the upload writes nothing to the register");
+    assert_eq!(
+        versions(&app).await,
+        before,
+        "the upload writes nothing to the register"
+    );
 
     let preview = lead.get_html(&to).await;
     assert!(preview.contains("1 risk to add"), "{preview}");
     assert!(preview.contains("1 risk to change"));
     assert!(preview.contains(&format!("{unchanged} rows already matching the register")));
-    assert!(preview.contains("-Care home fees rise"), "the neutralising quote is undone");
-    let number = register.ours.trim_start_matches("R-").trim_start_matches('0');
+    assert!(
+        preview.contains("-Care home fees rise"),
+        "the neutralising quote is undone"
+    );
+    let number = register
+        .ours
+        .trim_start_matches("R-")
+        .trim_start_matches('0');
     let changes = preview
         .split(&format!("id=\"changes-{number}\""))
         .nth(1)
@@ -354,14 +384,26 @@ async fn the_preview_shows_what_would_change_and_writes_nothing_until_confirmed(
     let response = lead.post_form(&to, &[]).await;
     assert_eq!(response.status(), 303);
     assert_eq!(location(&response), "/areas/kent/risks?done=imported");
-    assert_eq!(versions(&app).await, before + 2, "one change and one addition");
+    assert_eq!(
+        versions(&app).await,
+        before + 2,
+        "one change and one addition"
+    );
     let page = lead.get_html(&location(&response)).await;
     assert!(page.contains("The import has been applied to the register"));
     assert!(page.contains("Activity does not fall as planned"));
     assert!(page.contains("-Care home fees rise"));
     let actions = app.audit_actions().await;
-    for action in ["risk.import_uploaded", "risk.updated", "risk.created", "risk.import_confirmed"] {
-        assert!(actions.iter().any(|a| a == action), "{action} in {actions:?}");
+    for action in [
+        "risk.import_uploaded",
+        "risk.updated",
+        "risk.created",
+        "risk.import_confirmed",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} in {actions:?}"
+        );
     }
     // Confirmed once: it is gone.
     assert_eq!(lead.post_form(&to, &[]).await.status(), 404);
@@ -372,9 +414,17 @@ async fn a_preview_made_stale_by_an_edit_is_refused_naming_the_risk() {
     let app = spawn_app().await;
     let register = register(&app).await;
     let (lead, officer) = (&register.lead, &register.officer);
-    let (_, to, _) = upload(lead, "edited.csv", csv_file(&edited_export(&register).await)).await;
+    let (_, to, _) = upload(
+        lead,
+        "edited.csv",
+        csv_file(&edited_export(&register).await),
+    )
+    .await;
     // The council's officer edits our risk meanwhile, through its form.
-    let number = register.ours.trim_start_matches("R-").trim_start_matches('0');
+    let number = register
+        .ours
+        .trim_start_matches("R-")
+        .trim_start_matches('0');
     let path = format!("/areas/kent/risks/{number}");
     let form_page = officer.get_html(&path).await;
     let mut fields = crate::helpers::form_fields_in(&form_page, &path).unwrap();
@@ -397,7 +447,10 @@ async fn a_preview_made_stale_by_an_edit_is_refused_naming_the_risk() {
         fields.push((name.to_owned(), value.to_owned()));
     }
     fields.push(("owner_organisation".to_owned(), council.to_string()));
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
     assert_eq!(officer.post_form(&path, &fields).await.status(), 303);
     let before = versions(&app).await;
 
@@ -408,10 +461,17 @@ async fn a_preview_made_stale_by_an_edit_is_refused_naming_the_risk() {
     assert_eq!(response.status(), 409);
     let page = response.text().await.unwrap();
     assert!(
-        page.contains(&format!("Someone has changed {} since the file was uploaded", register.ours)),
+        page.contains(&format!(
+            "Someone has changed {} since the file was uploaded",
+            register.ours
+        )),
         "{page}"
     );
-    assert_eq!(versions(&app).await, before, "nothing of the import written, not even the addition");
+    assert_eq!(
+        versions(&app).await,
+        before,
+        "nothing of the import written, not even the addition"
+    );
     assert!(lead.get_html(REGISTER).await.contains("Edited meanwhile"));
 }
 
@@ -484,15 +544,24 @@ async fn errors_in_rows_name_their_cell_and_nothing_is_written() {
         "{page}"
     );
     // The total is said on the first partner's share.
-    assert!(page.contains(&format!("Row {one}, column Share: ")), "{page}");
-    assert!(page.contains("12.5% is not yet shared"), "says by how much: {page}");
+    assert!(
+        page.contains(&format!("Row {one}, column Share: ")),
+        "{page}"
+    );
+    assert!(
+        page.contains("12.5% is not yet shared"),
+        "says by how much: {page}"
+    );
     assert!(
         page.contains(&format!(
             "Row {two}, column Financial exposure (£) ({exposure_letters}{two}): "
         )),
         "{page}"
     );
-    assert!(page.contains(&format!("Row {two}, column Reason for closing")), "{page}");
+    assert!(
+        page.contains(&format!("Row {two}, column Reason for closing")),
+        "{page}"
+    );
     assert!(page.contains("Enter why the risk is being closed"));
     assert!(page.contains("Nothing has been imported"));
     assert_eq!(versions(&app).await, before);
@@ -523,7 +592,9 @@ async fn bad_files_are_refused_by_the_file_field_and_nothing_is_written() {
         .map(|row| {
             row.iter()
                 .enumerate()
-                .filter(|(c, _)| *c != column(&export, "Cause") && *c != column(&export, "Review date"))
+                .filter(|(c, _)| {
+                    *c != column(&export, "Cause") && *c != column(&export, "Review date")
+                })
                 .map(|(_, cell)| cell.clone())
                 .collect()
         })
@@ -598,8 +669,14 @@ async fn bad_files_are_refused_by_the_file_field_and_nothing_is_written() {
     ] {
         let (code, _, page) = upload(&lead, name, bytes).await;
         assert_eq!(code, status, "{name}: {page}");
-        assert!(page.contains(&message), "{name}: expected {message:?} in {page}");
-        assert!(page.contains("id=\"file-error\""), "{name}: the message is by the file field");
+        assert!(
+            page.contains(&message),
+            "{name}: expected {message:?} in {page}"
+        );
+        assert!(
+            page.contains("id=\"file-error\""),
+            "{name}: the message is by the file field"
+        );
     }
     // No file chosen at all.
     let token = lead.csrf_token().await;
@@ -611,7 +688,13 @@ async fn bad_files_are_refused_by_the_file_field_and_nothing_is_written() {
         .await
         .unwrap();
     assert_eq!(response.status(), 422);
-    assert!(response.text().await.unwrap().contains("Choose a CSV or Excel (.xlsx) file"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Choose a CSV or Excel (.xlsx) file")
+    );
     // Without the token in the address, the upload is refused as a forgery.
     let response = lead
         .client
@@ -622,5 +705,36 @@ async fn bad_files_are_refused_by_the_file_field_and_nothing_is_written() {
         .unwrap();
     assert_eq!(response.status(), 403);
     assert_eq!(versions(&app).await, before);
-    assert_eq!(app.audit_actions().await.len(), audit_before, "nothing recorded");
+    assert_eq!(
+        app.audit_actions().await.len(),
+        audit_before,
+        "nothing recorded"
+    );
+}
+
+#[tokio::test]
+async fn an_import_confirmed_twice_at_once_applies_once_and_expires_unconfirmed() {
+    let app = spawn_app().await;
+    let register = register(&app).await;
+    let lead = &register.lead;
+    let rows = edited_export(&register).await;
+    let (_, to, _) = upload(lead, "edited.csv", csv_file(&rows)).await;
+    let before = versions(&app).await;
+    let (first, second) = tokio::join!(lead.post_form(&to, &[]), lead.post_form(&to, &[]));
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 404]);
+    assert_eq!(versions(&app).await, before + 2, "applied once");
+
+    // An import left for over an hour is gone.
+    let (_, to, _) = upload(lead, "edited.csv", csv_file(&rows)).await;
+    assert_eq!(lead.get(&to).await.status(), 200);
+    // (Made an hour and a minute older, rather than the clock moved on, which would also end
+    // the lead's session.)
+    sqlx::query("UPDATE risk_imports SET created_at = created_at - interval '61 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(lead.get(&to).await.status(), 404);
+    assert_eq!(lead.post_form(&to, &[]).await.status(), 404);
 }

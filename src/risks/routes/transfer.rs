@@ -56,7 +56,13 @@ pub(super) async fn export_csv(
 ) -> Result<Response, AppError> {
     let (area, headers, rows) = export_rows(&state, &signed_in, &slug).await?;
     let bytes = csv::write(&headers, &rows).map_err(|error| AppError::Internal(error.into()))?;
-    Ok(download(&state, &area, "csv", "text/csv; charset=utf-8", bytes))
+    Ok(download(
+        &state,
+        &area,
+        "csv",
+        "text/csv; charset=utf-8",
+        bytes,
+    ))
 }
 
 pub(super) async fn export_xlsx(
@@ -86,8 +92,10 @@ async fn export_rows(
     let area = readable_area(state, signed_in, slug).await?;
     let risks = store::list_risks(&state.pool, area.id).await?;
     let partners = Partners::load(state, &area).await?;
-    let numbered: Vec<(i32, &content::RiskContent)> =
-        risks.iter().map(|risk| (risk.number, &risk.content)).collect();
+    let numbered: Vec<(i32, &content::RiskContent)> = risks
+        .iter()
+        .map(|risk| (risk.number, &risk.content))
+        .collect();
     let (headers, rows) = columns::export(&numbered, &partners.for_files());
     Ok((area, headers, rows))
 }

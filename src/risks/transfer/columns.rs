@@ -257,9 +257,9 @@ pub fn value(field: Field, number: i32, risk: &RiskContent, partners: &[Partner]
         ActionDescription(n) => action(n).map_or(Value::Empty, |a| text(&a.description)),
         ActionOwner(n) => action(n).map_or(Value::Empty, |a| text(&a.owner)),
         ActionDue(n) => action(n).map_or(Value::Empty, |a| Value::Date(a.due)),
-        ActionDone(n) => action(n).map_or(Value::Empty, |a| {
-            text(if a.done { "Yes" } else { "No" })
-        }),
+        ActionDone(n) => {
+            action(n).map_or(Value::Empty, |a| text(if a.done { "Yes" } else { "No" }))
+        }
         ResidualLikelihood => Value::Number(u16::from(risk.residual.likelihood)),
         ResidualImpact => Value::Number(u16::from(risk.residual.impact)),
         ResidualScore => Value::Number(risk.residual.value),
@@ -282,7 +282,10 @@ pub fn value(field: Field, number: i32, risk: &RiskContent, partners: &[Partner]
 }
 
 /// The export: headings, then a row per risk (by number).
-pub fn export(risks: &[(i32, &RiskContent)], partners: &[Partner]) -> (Vec<String>, Vec<Vec<Value>>) {
+pub fn export(
+    risks: &[(i32, &RiskContent)],
+    partners: &[Partner],
+) -> (Vec<String>, Vec<Vec<Value>>) {
     let fields = Field::all(partners);
     let headers = fields.iter().map(|field| field.header(partners)).collect();
     let rows = risks
@@ -383,7 +386,9 @@ impl Layout {
     }
 
     fn column_of(&self, field: Field) -> Option<usize> {
-        self.columns.iter().position(|column| *column == Some(field))
+        self.columns
+            .iter()
+            .position(|column| *column == Some(field))
     }
 
     fn error(&self, row: &Row, column: Option<usize>, message: impl Into<String>) -> CellError {
@@ -454,7 +459,12 @@ impl Layout {
 
     /// The form's messages, each on the cell of its field (on the row, if its column is absent:
     /// the shares' total when the first partner has no column, say).
-    pub fn form_errors(&self, row: &Row, errors: &FormErrors, partners: &[Partner]) -> Vec<CellError> {
+    pub fn form_errors(
+        &self,
+        row: &Row,
+        errors: &FormErrors,
+        partners: &[Partner],
+    ) -> Vec<CellError> {
         let by_name: HashMap<String, Field> = Field::all(partners)
             .into_iter()
             .filter_map(|field| field.form_name().map(|name| (name, field)))
@@ -620,7 +630,15 @@ mod tests {
         let (headers, rows) = export(&[(7, &risk)], &partners);
         assert_eq!(headers[0], "Reference");
         assert_eq!(headers[11], "Score");
-        assert_eq!(headers[14..18], ["Action 1", "Action 1 owner", "Action 1 due", "Action 1 done"]);
+        assert_eq!(
+            headers[14..18],
+            [
+                "Action 1",
+                "Action 1 owner",
+                "Action 1 due",
+                "Action 1 done"
+            ]
+        );
         assert_eq!(
             headers[headers.len() - 3..],
             [
@@ -690,7 +708,10 @@ mod tests {
             shown[0],
             "Row 5, column Reference (A5): Enter a reference like R-07, or leave it empty for a new risk"
         );
-        assert!(shown[1].starts_with("Row 5, column Category (F5): The category must be one of: Financial"));
+        assert!(
+            shown[1]
+                .starts_with("Row 5, column Category (F5): The category must be one of: Financial")
+        );
         assert_eq!(
             shown[2],
             "Row 5, column Owner organisation (G5): “NHS Elsewhere CCG” is not a partner in this area"

@@ -52,7 +52,10 @@ pub fn read(bytes: &[u8]) -> Result<Table, FileProblem> {
             return Err(FileProblem::TooManyColumns);
         }
         if index == 0 {
-            table.headers = record.iter().map(|header| header.trim().to_owned()).collect();
+            table.headers = record
+                .iter()
+                .map(|header| header.trim().to_owned())
+                .collect();
             continue;
         }
         if record.iter().all(|cell| cell.trim().is_empty()) {
@@ -89,9 +92,16 @@ mod tests {
     #[test]
     fn written_and_read_back() {
         let date = time::macros::date!(2014 - 03 - 27);
-        let headers: Vec<String> = ["Title", "Date raised", "Exposure", "Impact", "Share", "Owner"]
-            .map(str::to_owned)
-            .to_vec();
+        let headers: Vec<String> = [
+            "Title",
+            "Date raised",
+            "Exposure",
+            "Impact",
+            "Share",
+            "Owner",
+        ]
+        .map(str::to_owned)
+        .to_vec();
         let rows = vec![vec![
             Value::Text("=HYPERLINK(\"x\")".to_owned()),
             Value::Date(date),
@@ -109,13 +119,13 @@ mod tests {
             [Row {
                 index: 1,
                 cells: vec![
-                Cell::Text("'=HYPERLINK(\"x\")".to_owned()),
-                Cell::Text("2014-03-27".to_owned()),
-                Cell::Text("1500000.50".to_owned()),
-                Cell::Text("4".to_owned()),
-                Cell::Text("62.5".to_owned()),
-                Cell::Empty,
-            ]
+                    Cell::Text("'=HYPERLINK(\"x\")".to_owned()),
+                    Cell::Text("2014-03-27".to_owned()),
+                    Cell::Text("1500000.50".to_owned()),
+                    Cell::Text("4".to_owned()),
+                    Cell::Text("62.5".to_owned()),
+                    Cell::Empty,
+                ]
             }]
         );
     }

@@ -52,17 +52,24 @@ pub enum FileProblem {
     TooLarge,
     #[error("The file is not a CSV or Excel (.xlsx) file")]
     NotASpreadsheet,
-    #[error("The file is an old Excel (.xls) workbook: save it as an Excel Workbook (.xlsx) or as CSV and upload that")]
+    #[error(
+        "The file is an old Excel (.xls) workbook: save it as an Excel Workbook (.xlsx) or as CSV and upload that"
+    )]
     OldExcel,
     #[error("The file could not be read as {format}: {detail}")]
-    Unreadable { format: &'static str, detail: String },
+    Unreadable {
+        format: &'static str,
+        detail: String,
+    },
     #[error("The file is empty: it needs a header row and a row for each risk")]
     Empty,
     #[error("The file has {} rows of risks; an import can hold at most 2,000", grouped(*.rows))]
     TooManyRows { rows: usize },
     #[error("The file has more than 200 columns")]
     TooManyColumns,
-    #[error("Cell {cell} holds a formula: the import takes values only, so replace formulas with their values (Paste Special, Values)")]
+    #[error(
+        "Cell {cell} holds a formula: the import takes values only, so replace formulas with their values (Paste Special, Values)"
+    )]
     Formula { cell: String },
     #[error("The file has no column {0}")]
     MissingColumns(String),

@@ -86,7 +86,10 @@ pub fn plan(
         partners
             .iter()
             .find(|partner| partner.id == id)
-            .map_or_else(|| format!("Organisation {id}"), |partner| partner.name.clone())
+            .map_or_else(
+                || format!("Organisation {id}"),
+                |partner| partner.name.clone(),
+            )
     };
     let by_number: HashMap<i32, &Existing<'_>> =
         existing.iter().map(|risk| (risk.number, risk)).collect();
@@ -109,7 +112,10 @@ pub fn plan(
                     errors.push(layout.error_at(
                         row,
                         Field::Reference,
-                        format!("{} is also on row {first}: each risk may be on one row only", reference(number)),
+                        format!(
+                            "{} is also on row {first}: each risk may be on one row only",
+                            reference(number)
+                        ),
                     ));
                     continue;
                 }
@@ -229,7 +235,9 @@ mod tests {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-        RiskForm(form).parse(&Matrix::npsa_5x5(), &[KCC, CCG]).unwrap()
+        RiskForm(form)
+            .parse(&Matrix::npsa_5x5(), &[KCC, CCG])
+            .unwrap()
     }
 
     /// The export of `risks` as a CSV file gives it back (every cell text).
@@ -280,7 +288,14 @@ mod tests {
     fn an_unchanged_export_changes_nothing() {
         let register = [(1, risk("First", KCC)), (2, risk("Second", CCG))];
         let table = exported(&[(1, &register[0].1), (2, &register[1].1)]);
-        let plan = plan(&table, &partners(), &Matrix::npsa_5x5(), &existing(&register), &LEAD).unwrap();
+        let plan = plan(
+            &table,
+            &partners(),
+            &Matrix::npsa_5x5(),
+            &existing(&register),
+            &LEAD,
+        )
+        .unwrap();
         assert!(plan.changes_nothing());
         assert_eq!(plan.unchanged, 2);
     }
@@ -292,14 +307,27 @@ mod tests {
         let new = risk("A new one", KCC);
         let mut table = exported(&[(1, &edited), (2, &register[1].1), (3, &new)]);
         table.rows[2].cells[0] = Cell::Empty;
-        let plan = plan(&table, &partners(), &Matrix::npsa_5x5(), &existing(&register), &LEAD).unwrap();
+        let plan = plan(
+            &table,
+            &partners(),
+            &Matrix::npsa_5x5(),
+            &existing(&register),
+            &LEAD,
+        )
+        .unwrap();
         assert_eq!(plan.unchanged, 1);
         assert_eq!(plan.amendments.len(), 1);
         assert_eq!(plan.amendments[0].number, 1);
         assert_eq!(plan.amendments[0].version, 2);
         assert_eq!(plan.amendments[0].row, 2);
         assert_eq!(plan.amendments[0].content, edited);
-        assert_eq!(plan.additions, [Addition { row: 4, content: new }]);
+        assert_eq!(
+            plan.additions,
+            [Addition {
+                row: 4,
+                content: new
+            }]
+        );
     }
 
     #[test]
@@ -312,9 +340,13 @@ mod tests {
         let officer = Importer {
             may_edit: &|owner| owner == KCC,
         };
-        let Err(Refusal::Rows(errors)) =
-            plan(&table, &partners(), &Matrix::npsa_5x5(), &existing(&register), &officer)
-        else {
+        let Err(Refusal::Rows(errors)) = plan(
+            &table,
+            &partners(),
+            &Matrix::npsa_5x5(),
+            &existing(&register),
+            &officer,
+        ) else {
             panic!("the other organisation's risk is refused");
         };
         assert_eq!(errors.len(), 1);
@@ -324,17 +356,32 @@ mod tests {
         );
         // Unchanged, the other organisation's row is no business of the import.
         let table = exported(&[(1, &risk("Ours, edited", KCC)), (2, &register[1].1)]);
-        let plan = plan(&table, &partners(), &Matrix::npsa_5x5(), &existing(&register), &officer).unwrap();
+        let plan = plan(
+            &table,
+            &partners(),
+            &Matrix::npsa_5x5(),
+            &existing(&register),
+            &officer,
+        )
+        .unwrap();
         assert_eq!((plan.amendments.len(), plan.unchanged), (1, 1));
     }
 
     #[test]
     fn unknown_and_repeated_references_are_errors() {
         let register = [(1, risk("First", KCC))];
-        let table = exported(&[(1, &risk("Edited", KCC)), (1, &risk("Again", KCC)), (9, &risk("Stray", KCC))]);
-        let Err(Refusal::Rows(errors)) =
-            plan(&table, &partners(), &Matrix::npsa_5x5(), &existing(&register), &LEAD)
-        else {
+        let table = exported(&[
+            (1, &risk("Edited", KCC)),
+            (1, &risk("Again", KCC)),
+            (9, &risk("Stray", KCC)),
+        ]);
+        let Err(Refusal::Rows(errors)) = plan(
+            &table,
+            &partners(),
+            &Matrix::npsa_5x5(),
+            &existing(&register),
+            &LEAD,
+        ) else {
             panic!("refused");
         };
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();

@@ -36,7 +36,12 @@ pub fn write(headers: &[String], rows: &[Vec<Value>]) -> Result<Vec<u8>, XlsxErr
             let shown = match value {
                 Value::Empty => 0,
                 Value::Text(text) => {
-                    sheet.write_string_with_format(at, column_number(column)?, neutralise(text), &plain)?;
+                    sheet.write_string_with_format(
+                        at,
+                        column_number(column)?,
+                        neutralise(text),
+                        &plain,
+                    )?;
                     text.chars().count()
                 }
                 Value::Number(number) => {
@@ -45,7 +50,8 @@ pub fn write(headers: &[String], rows: &[Vec<Value>]) -> Result<Vec<u8>, XlsxErr
                 }
                 Value::Date(day) => {
                     let day = ExcelDateTime::from_ymd(
-                        u16::try_from(day.year()).map_err(|_| XlsxError::DateTimeRangeError(day.to_string()))?,
+                        u16::try_from(day.year())
+                            .map_err(|_| XlsxError::DateTimeRangeError(day.to_string()))?,
                         u8::from(day.month()),
                         day.day(),
                     )?;
@@ -100,7 +106,9 @@ pub fn read(bytes: &[u8]) -> Result<Table, FileProblem> {
     let Some(first) = workbook.sheet_names().first().cloned() else {
         return Err(FileProblem::Empty);
     };
-    let mut cells = workbook.worksheet_cells_reader(&first).map_err(unreadable)?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&first)
+        .map_err(unreadable)?;
     let mut table = Table::default();
     let mut current: Option<Row> = None;
     let mut rows = 0;
@@ -218,7 +226,10 @@ mod tests {
             ]
         );
         assert_eq!(table.rows[1].index, 2);
-        assert_eq!(table.rows[1].cells, [Cell::Empty, Cell::Text("Second".to_owned())]);
+        assert_eq!(
+            table.rows[1].cells,
+            [Cell::Empty, Cell::Text("Second".to_owned())]
+        );
     }
 
     #[test]
