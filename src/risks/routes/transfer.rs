@@ -25,6 +25,7 @@ use crate::risks::transfer::plan::{self, Existing, Importer, Plan, Refusal};
 use crate::risks::transfer::{FileKind, FileProblem, MAX_FILE_BYTES, csv, xlsx};
 use crate::web::banner::see_done;
 use crate::web::extract::{Form, Path};
+use crate::web::form::shown;
 use crate::web::{AppError, Layout, format, page};
 
 /// The most row errors a page lists: enough to see what is wrong with a file.
@@ -276,7 +277,7 @@ pub(super) async fn upload(
         page.unchanged = plan.unchanged;
         return page::ok(&page);
     }
-    let file_name: String = file_name.chars().take(255).collect();
+    let file_name: String = shown(&file_name).chars().take(255).collect();
     let id = store::save_import(
         change.db(),
         area.id,

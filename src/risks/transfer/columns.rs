@@ -11,7 +11,7 @@ use super::{Cell, FileProblem, Row, cell_name, restore};
 use crate::areas::OrganisationId;
 use crate::risks::content::{ACTION_ROWS, Category, RiskContent, RiskForm, iso};
 use crate::risks::status::RiskStatus;
-use crate::web::form::FormErrors;
+use crate::web::form::{FormErrors, shown};
 use crate::web::money::Pence;
 
 /// A partner of the area, as files name it.
@@ -498,11 +498,12 @@ impl Layout {
     }
 }
 
-/// A cell as the text a person would have typed, neutralisation undone.
+/// A cell as the text a person would have typed, neutralisation undone (and without NUL
+/// characters, which no database text can hold).
 fn typed_text(field: Field, cell: &Cell) -> String {
     match cell {
         Cell::Empty => String::new(),
-        Cell::Text(text) => restore(text).to_owned(),
+        Cell::Text(text) => shown(restore(text)),
         // Shortest exact form: 3, 62.5, 1500000.5 (money checks its own pence).
         Cell::Number(number) => number.to_string(),
         Cell::Date(date) => iso(*date),
