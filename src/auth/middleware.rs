@@ -127,6 +127,16 @@ async fn check_csrf(
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+    if is_file_upload(&parts.headers) {
+        // A file upload's body is the handler's to read (with its own limit), so its token
+        // travels in the form's address (`?csrf_token=`), checked here all the same.
+        let fields: Vec<(String, String)> =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
+        return match token_problem(&parts.headers, session, state, &fields) {
+            Some(problem) => Err(csrf_rejection(problem, Vec::new())),
+            None => Ok(Request::from_parts(parts, body)),
+        };
+    }
     if !is_form {
         return Err(csrf_rejection(CsrfProblem::NotAForm, Vec::new()));
     }
@@ -141,22 +151,39 @@ async fn check_csrf(
         }
     };
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    if let Some(problem) = token_problem(&parts.headers, session, state, &fields) {
+        return Err(csrf_rejection(problem, typed_fields(fields)));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// A `multipart/form-data` POST: a form sending a file.
+fn is_file_upload(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"))
+}
+
+/// Whether the `csrf_token` among `fields` is missing or not the session's.
+fn token_problem(
+    headers: &HeaderMap,
+    session: Option<&Session>,
+    state: &AppState,
+    fields: &[(String, String)],
+) -> Option<CsrfProblem> {
     let sent_token = fields
         .iter()
         .find(|(name, _)| name == "csrf_token")
         .map(|(_, value)| value.as_str());
-    let problem = match (session, sent_token) {
-        (None, sent) => anonymous_csrf_problem(&parts.headers, state, sent),
+    match (session, sent_token) {
+        (None, sent) => anonymous_csrf_problem(headers, state, sent),
         (Some(_), None) => Some(CsrfProblem::BadToken),
         (Some(session), Some(sent)) => {
             let matches: bool = sent.as_bytes().ct_eq(session.csrf_token.as_bytes()).into();
             (!matches).then_some(CsrfProblem::BadToken)
         }
-    };
-    if let Some(problem) = problem {
-        return Err(csrf_rejection(problem, typed_fields(fields)));
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// What a form being sent holds, to show back when the request cannot be handled at all.

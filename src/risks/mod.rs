@@ -15,6 +15,7 @@ pub mod sharing;
 pub mod status;
 pub mod store;
 pub mod summary;
+pub mod transfer;
 
 pub use exposure::Exposure;
 pub use matrix::{

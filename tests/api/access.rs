@@ -83,6 +83,19 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
             Who::Kent(Role::Officer | Role::AreaLead) => Ok,
             _ => Forbidden,
         },
+        // Importing into the register: as adding a risk. An import is its creator's alone, and
+        // the walkers have made none.
+        "/areas/{slug}/risks/import" if get => match who {
+            Who::Visitor => SignIn,
+            Who::OtherAreaOfficer => NotFound,
+            Who::Kent(Role::Officer | Role::AreaLead) => Ok,
+            _ => Forbidden,
+        },
+        "/areas/{slug}/risks/import/{id}" => match who {
+            Who::Visitor => SignIn,
+            Who::OtherAreaOfficer | Who::Kent(Role::Officer | Role::AreaLead) => NotFound,
+            _ => Forbidden,
+        },
         path if path.starts_with("/areas/") => match who {
             Who::Visitor => SignIn,
             _ if !sees_kent => NotFound,
@@ -346,6 +359,10 @@ enum Case {
     UnlinkRisk,
     /// Kent's risk matrix: only the lead changes it.
     ChangeMatrix,
+    /// Uploading a file adding a Kent County Council risk (kept for a preview).
+    ImportRisks,
+    /// Confirming an import: the walker's own if they may import, else the lead's.
+    ConfirmImport,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -387,6 +404,8 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/areas/{slug}/risks/new" => vec![AddRisk],
         "/areas/{slug}/risks/{number}" => vec![EditOwnRisk, EditOtherRisk],
         "/areas/{slug}/risks/matrix" => vec![ChangeMatrix],
+        "/areas/{slug}/risks/import" => vec![ImportRisks],
+        "/areas/{slug}/risks/import/{id}" => vec![ConfirmImport],
         other => match other.strip_prefix(section) {
             Some("") => vec![SharedText, OwnOrganisationText, OtherOrganisationText],
             Some("/status") => vec![StatusShared, StatusOtherOrganisation],
@@ -484,7 +503,7 @@ fn outcome(case: Case, who: Who) -> Outcome {
     allowed_if(match case {
         CreatePlan | Reopen | Assign => lead,
         // Officers add and edit their organisation's risks; the lead edits any.
-        AddRisk | EditOwnRisk => editor,
+        AddRisk | EditOwnRisk | ImportRisks | ConfirmImport => editor,
         EditOtherRisk | ChangeMatrix => lead,
         // Whoever may edit the (unassigned) section's text, and the lead.
         LinkRisk | UnlinkRisk => editor,
@@ -516,6 +535,8 @@ struct RealForm {
     new_password: Option<String>,
     /// The walker's authenticator secret, once the form is accepted.
     new_totp_secret: Option<Vec<u8>>,
+    /// A file to upload (a multipart form) instead of the fields.
+    file: Option<Vec<u8>>,
 }
 
 impl RealForm {
@@ -528,6 +549,7 @@ impl RealForm {
                 .collect(),
             new_password: None,
             new_totp_secret: None,
+            file: None,
         }
     }
 
@@ -1229,7 +1251,49 @@ impl Fixture {
                 }
                 form
             }
+            ImportRisks => {
+                let mut form = RealForm::new("/areas/kent/risks/import", &[]);
+                form.file = Some(self.import_file(n).await);
+                form
+            }
+            ConfirmImport => {
+                let importer = match walker.who {
+                    Who::Kent(Role::Officer | Role::AreaLead) => walker.browser(),
+                    _ => self.lead.clone(),
+                };
+                let response = importer
+                    .post_file(
+                        "/areas/kent/risks/import",
+                        "walk.csv",
+                        self.import_file(n).await,
+                    )
+                    .await;
+                RealForm::new(location(&response), &[])
+            }
         }
+    }
+}
+
+impl Fixture {
+    /// The register exported as CSV, its rows replaced by one new Kent County Council risk.
+    async fn import_file(&self, n: u32) -> Vec<u8> {
+        let export = self.lead.get("/areas/kent/risks/export.csv").await;
+        let text = export.text().await.unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let council = rows
+            .iter()
+            .find(|row| row.get(6) == Some("Kent County Council"))
+            .expect("the council's risk");
+        let mut new: Vec<String> = council.iter().map(str::to_owned).collect();
+        new[0] = String::new();
+        new[1] = format!("Walk import {n}");
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(&rows[0]).unwrap();
+        writer.write_record(&new).unwrap();
+        writer.into_inner().unwrap()
     }
 }
 
@@ -1306,6 +1370,7 @@ async fn scraped_form(browser: &TestApp, page: &str, action: &str) -> RealForm {
         fields,
         new_password: None,
         new_totp_secret: None,
+        file: None,
     }
 }
 
@@ -1394,7 +1459,15 @@ async fn every_post_route_with_a_real_form_answers_as_the_policy_says_and_a_refu
                 );
                 let expected = outcome(case, who);
                 let before = fixture.audit_rows().await;
-                let response = walker.browser().post_form(&form.path, &fields(&form)).await;
+                let response = match &form.file {
+                    Some(file) => {
+                        walker
+                            .browser()
+                            .post_file(&form.path, "walk.csv", file.clone())
+                            .await
+                    }
+                    None => walker.browser().post_form(&form.path, &fields(&form)).await,
+                };
                 let status = response.status().as_u16();
                 let to = location(&response);
                 let added = fixture.audit_rows().await - before;

@@ -365,6 +365,20 @@ impl TestApp {
         self.post_raw(path, &form).await
     }
 
+    /// Uploads `bytes` as the `file` field of a multipart form named `name`, with the
+    /// session's CSRF token in the address, as the upload forms carry it.
+    pub async fn post_file(&self, path: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+        let token = self.csrf_token().await;
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        self.client
+            .post(self.url(&format!("{path}?csrf_token={token}")))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     /// Posts exactly these fields (no CSRF token unless given).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let body = serde_urlencoded::to_string(fields).expect("form encodes");

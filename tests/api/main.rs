@@ -23,6 +23,7 @@ mod query_count;
 mod risk_links;
 mod risks;
 mod risks_matrix;
+mod risks_transfer;
 mod sign_in;
 mod template_structure;
 mod templates;

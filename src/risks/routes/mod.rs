@@ -6,6 +6,7 @@ mod compare;
 mod edit;
 mod list;
 mod matrix;
+mod transfer;
 
 use std::collections::HashMap;
 
@@ -31,6 +32,12 @@ pub fn routes() -> Vec<Route> {
         get("/areas/{slug}/risks/{number}", edit::show_risk),
         post("/areas/{slug}/risks/{number}", edit::update_risk),
         get("/areas/{slug}/risks/{number}/compare", compare::compare),
+        get("/areas/{slug}/risks/export.csv", transfer::export_csv),
+        get("/areas/{slug}/risks/export.xlsx", transfer::export_xlsx),
+        get("/areas/{slug}/risks/import", transfer::import_form),
+        post("/areas/{slug}/risks/import", transfer::upload),
+        get("/areas/{slug}/risks/import/{id}", transfer::preview),
+        post("/areas/{slug}/risks/import/{id}", transfer::confirm),
     ]
 }
 
@@ -40,6 +47,7 @@ keyed_enum! {
     enum Done {
         Added = ("added", "The risk has been added to the register"),
         Saved = ("saved", "Your changes to the risk have been saved"),
+        Imported = ("imported", "The import has been applied to the register"),
     }
 }
 

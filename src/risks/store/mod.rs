@@ -7,11 +7,13 @@
 //! [`RiskContent`]: super::content::RiskContent
 
 mod history;
+mod imports;
 mod links;
 mod matrices;
 mod risks;
 
 pub use history::*;
+pub use imports::*;
 pub use links::*;
 pub use matrices::*;
 pub use risks::*;
