@@ -259,7 +259,7 @@ describe('the risk register', () => {
     });
   });
 
-  test('the heat maps stand side by side on a wide screen and one above the other on a narrow one', async () => {
+  test('the heat maps stand side by side on a wide screen and one above the other on a narrow one, and the list of risks stays within the page', async () => {
     await inFreshContext(browser, async (page) => {
       await signIn(page, OFFICER);
       for (const [width, sideBySide] of [[1280, true], [1024, false], [375, false]]) {
@@ -282,6 +282,12 @@ describe('the risk register', () => {
             .map((box) => box.getBoundingClientRect().right - document.documentElement.clientWidth),
         ));
         assert.ok(overflow <= 0, `at ${width}px a heat map reaches ${overflow}px past the page's edge`);
+        // Nor does the list of risks: it scrolls inside its own box.
+        const listOverflow = await page.evaluate(
+          () => document.querySelector('.app-table-scroll').getBoundingClientRect().right
+            - document.documentElement.clientWidth,
+        );
+        assert.ok(listOverflow <= 0, `at ${width}px the list of risks reaches ${listOverflow}px past the page's edge`);
         await expectNoAxeViolations(page);
       }
     });

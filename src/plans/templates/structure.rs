@@ -309,7 +309,9 @@ impl CycleStructure {
             problems: Vec::new(),
         };
         streams.keys(parts.streams.iter().map(|stream| stream.key.as_str()));
-        let mut names = BTreeSet::new();
+        // Each name (folded) and the stream that has it: a clash is reported on both streams,
+        // so whichever of them is being changed shows it by its field.
+        let mut names = std::collections::BTreeMap::new();
         for stream in &parts.streams {
             streams.text(&stream.key, "name", "name", &stream.name, MAX_NAME_CHARS);
             streams.note(&stream.key, stream.unverified.as_deref());
@@ -320,12 +322,12 @@ impl CycleStructure {
                         "aliases",
                         format!("each other name must be 1 to {MAX_NAME_CHARS} characters"),
                     );
-                } else if !names.insert(fold(name)) {
-                    streams.problem(
-                        Some(&stream.key),
-                        "aliases",
-                        format!("the name \"{}\" is used by another stream", name.trim()),
-                    );
+                } else if let Some(owner) = names.insert(fold(name), stream.key.as_str()) {
+                    let message = format!("the name \"{}\" is used by another stream", name.trim());
+                    streams.problem(Some(&stream.key), "aliases", message.clone());
+                    if owner != stream.key {
+                        streams.problem(Some(owner), "aliases", message);
+                    }
                 }
             }
         }
@@ -546,6 +548,7 @@ mod tests {
             vec![
                 "years: a cycle covers at least one financial year",
                 "streams labcg: the name \"NHS Minimum Contribution\" is used by another stream",
+                "streams nhs-minimum: the name \"NHS Minimum Contribution\" is used by another stream",
                 "metrics emergency-admissions: period \"Q1 2025/26\" ends before it starts",
                 "conditions nc1: the short name is used twice",
                 "conditions nc1: enter its title",
