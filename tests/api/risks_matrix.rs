@@ -173,6 +173,11 @@ async fn changing_the_matrix_keeps_old_scores_and_the_register_as_at_before_keep
     let mut fields = good_risk("Scored on the old matrix", council);
     set(&mut fields, "likelihood", "5");
     let number = add(&officer, &fields).await;
+    // And one rated 4 × 4 (16, extreme), a cell the new 4×4 has too.
+    let mut corner = good_risk("In the old matrix's four-by-four cell", council);
+    set(&mut corner, "likelihood", "4");
+    set(&mut corner, "impact", "4");
+    add(&officer, &corner).await;
     let old_matrix = kent_matrices(&app).await[0];
     let risks_in_kent: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM risks r JOIN areas a ON a.id = r.area_id WHERE a.slug = 'kent'",
@@ -203,6 +208,17 @@ async fn changing_the_matrix_keeps_old_scores_and_the_register_as_at_before_keep
     // The heat map is drawn on the 4×4, the risks scored before counted apart.
     assert!(register.contains("4 Very likely</th>") && !register.contains("Almost certain</th>"));
     assert!(register.contains("scored under an earlier matrix, so not counted in the heat map"));
+    // Nor listed by the heat map's cells: the 4×4's top corner holds none of them.
+    let cell = officer
+        .get_html(&format!("{REGISTER}?likelihood=4&impact=4"))
+        .await;
+    assert!(!cell.contains("In the old matrix&#39;s four-by-four cell"));
+    assert!(
+        officer
+            .get_html(REGISTER)
+            .await
+            .contains("In the old matrix&#39;s four-by-four cell")
+    );
 
     // The risk's page says so, and asks for the likelihood the 4×4 does not have.
     let risk = format!("{REGISTER}/{number}");

@@ -59,6 +59,19 @@ impl ListQuery {
             && (self.open != "yes" || content.status.is_open())
     }
 
+    /// Whether the filter is a band or a heat map cell, which belong to one matrix.
+    fn names_a_place_on_the_matrix(&self) -> bool {
+        [
+            &self.band,
+            &self.likelihood,
+            &self.impact,
+            &self.residual_likelihood,
+            &self.residual_impact,
+        ]
+        .iter()
+        .any(|value| !value.is_empty())
+    }
+
     fn is_filtered(&self) -> bool {
         [
             &self.band,
@@ -294,9 +307,12 @@ pub(super) async fn list(
         heat_map(&area, &matrix, &open, true, &date_param),
     ];
 
+    // A band or a cell of the heat map names a place on the matrix in use: risks scored under
+    // an earlier one are not in it, as they are not counted in it.
     let mut kept: Vec<&Entry> = entries
         .iter()
         .filter(|entry| query.keeps(&entry.content))
+        .filter(|entry| !query.names_a_place_on_the_matrix() || on_matrix(entry))
         .collect();
     match query.sort.as_str() {
         "review" => kept.sort_by_key(|risk| (risk.content.review, risk.number)),
