@@ -13,7 +13,7 @@ use super::columns::{CellError, Field, Layout, Partner, reference};
 use super::{FileProblem, Table};
 use crate::areas::OrganisationId;
 use crate::risks::RiskId;
-use crate::risks::content::{self, RiskContent};
+use crate::risks::content::{self, RiskContent, RiskForm};
 use crate::risks::matrix::Matrix;
 
 /// A risk in the register now, as an import compares with it.
@@ -137,6 +137,13 @@ pub fn plan(
         };
         let content = match read.form.parse(matrix, &ids) {
             Ok(content) => content,
+            // A row just as the risk stands is unchanged, even when today's rules would refuse
+            // it (rated on a matrix the area has since changed, say): re-importing an export
+            // never asks for work on rows nobody touched.
+            Err(_) if current.is_some_and(|risk| reads_as(&read.form, risk.content, &ids)) => {
+                plan.unchanged += 1;
+                continue;
+            }
             Err(problems) => {
                 errors.extend(layout.form_errors(row, &problems, partners));
                 continue;
@@ -183,6 +190,14 @@ pub fn plan(
     }
 }
 
+/// Whether every field of `form` holds what the risk's own form shows for it.
+fn reads_as(form: &RiskForm, risk: &RiskContent, partners: &[OrganisationId]) -> bool {
+    let shown = RiskForm::from_content(risk, partners);
+    form.0
+        .iter()
+        .all(|(name, value)| shown.get(name).trim() == value.trim())
+}
+
 fn refused_owner(layout: &Layout, row: &super::Row) -> CellError {
     layout.error_at(
         row,
@@ -194,7 +209,7 @@ fn refused_owner(layout: &Layout, row: &super::Row) -> CellError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::risks::content::RiskForm;
+    use crate::risks::matrix::{Band, BandColour};
     use crate::risks::transfer::columns::{Value, export};
     use crate::risks::transfer::{Cell, Row, neutralise};
 
@@ -298,6 +313,49 @@ mod tests {
         .unwrap();
         assert!(plan.changes_nothing());
         assert_eq!(plan.unchanged, 2);
+    }
+
+    #[test]
+    fn an_unchanged_export_of_risks_rated_on_an_earlier_matrix_changes_nothing() {
+        // Rated 4 × 4 on the 5×5; the area now rates on a 3×3, where 4 is no level.
+        let register = [(1, risk("First", KCC))];
+        let table = exported(&[(1, &register[0].1)]);
+        let labels = |n: usize| (1..=n).map(|level| format!("Level {level}")).collect();
+        let three_by_three = Matrix::new(
+            labels(3),
+            labels(3),
+            vec![
+                Band::new("Low", BandColour::Green, 1),
+                Band::new("High", BandColour::Red, 4),
+            ],
+        )
+        .unwrap();
+        let plan = plan(
+            &table,
+            &partners(),
+            &three_by_three,
+            &existing(&register),
+            &LEAD,
+        )
+        .unwrap();
+        assert!(plan.changes_nothing());
+        assert_eq!(plan.unchanged, 1);
+        // Changed, the same row is rated again and refused by its cell.
+        let mut edited = table.clone();
+        let title = edited.headers.iter().position(|h| h == "Title").unwrap();
+        edited.rows[0].cells[title] = Cell::Text("First, renamed".into());
+        assert!(matches!(
+            plan_of(&edited, &three_by_three, &register),
+            Err(Refusal::Rows(_))
+        ));
+    }
+
+    fn plan_of(
+        table: &Table,
+        matrix: &Matrix,
+        register: &[(i32, RiskContent)],
+    ) -> Result<Plan, Refusal> {
+        plan(table, &partners(), matrix, &existing(register), &LEAD)
     }
 
     #[test]
