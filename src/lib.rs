@@ -72,6 +72,7 @@ pub fn routes() -> Vec<web::routes::Route> {
         auth::routes::routes(),
         areas::routes::routes(),
         plans::routes::routes(),
+        plans::parts::routes(),
         risks::routes::routes(),
         plans::templates::routes::routes(),
         admin::routes::routes(),

@@ -51,7 +51,7 @@ const fn participant(
     }
 }
 
-use OrganisationKind::{Ccg, Council, Other};
+use OrganisationKind::{Ccg, Council, Icb, Other};
 
 const DEMO_AREAS: [DemoArea; 2] = [
     DemoArea {
@@ -83,6 +83,8 @@ const DEMO_AREAS: [DemoArea; 2] = [
                 Some("RXE"),
             ),
             participant("Voluntary Action Rotherham", Other, None),
+            // Today's NHS partner, for the BCF 2025-26 plan (CCGs were abolished in 2022).
+            partner("NHS South Yorkshire ICB", Icb, Some("QF7")),
         ],
     },
 ];

@@ -1,6 +1,7 @@
-//! The demo Kent plan, in progress: a shared vision drafted by the area lead, the case for change
-//! with parts from the council and two CCGs, and a comment waiting for an answer, so that a
-//! newcomer sees a plan being written. Added only when Kent has no plan yet.
+//! The demo plans. Kent's, in progress: a shared vision drafted by the area lead, the case for
+//! change with parts from the council and two CCGs, and a comment waiting for an answer, so that
+//! a newcomer sees a plan being written. Rotherham's two (2014-16 and BCF 2025-26), started by
+//! its lead, carry the demo's funding, schemes and metrics. Each is added only when missing.
 
 use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
@@ -26,8 +27,36 @@ emergency admissions. Most are older people with several long-term conditions.";
 const CASE_FOR_CHANGE_THANET: &str = "Thanet has some of the most deprived neighbourhoods in the South East, and the highest rate of \
 emergency admissions among Kent's CCG areas.";
 
-/// Adds the Kent plan and its first drafts, unless Kent already has a plan from the template.
+/// Adds the demo plans: Kent's 2014-16 plan with its first drafts, and Rotherham's plans for
+/// 2014-16 and for BCF 2025-26, whose structured parts (funding, schemes, metrics) the
+/// `parts` demo fills. Each is added only when the area has no plan from that template yet.
 pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
+    seed_kent(pool).await?;
+    seed_rotherham(pool).await
+}
+
+/// Rotherham's plans, started by its lead; their text is still to be written.
+async fn seed_rotherham(pool: &PgPool) -> anyhow::Result<()> {
+    let Some(rotherham) = areas::find_area_by_slug(pool, "rotherham").await? else {
+        return Ok(());
+    };
+    let lead = auth::find_user_id_by_email(pool, "rotherham.lead@itf.example")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo account rotherham.lead@itf.example is missing"))?;
+    let templates = store::list_templates(pool).await?;
+    let at = OffsetDateTime::now_utc() - Duration::days(7);
+    let mut tx = pool.begin().await?;
+    for key in ["2014-16", "2025-26"] {
+        if let Some(template) = templates.iter().find(|template| template.key == key) {
+            store::create_plan(&mut tx, rotherham.id, template.id, lead, at).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds the Kent plan and its first drafts, unless Kent already has a plan from the template.
+async fn seed_kent(pool: &PgPool) -> anyhow::Result<()> {
     let Some(kent) = areas::find_area_by_slug(pool, "kent").await? else {
         return Ok(());
     };

@@ -1,7 +1,9 @@
 //! Templates, plans, sections, revisions, contributions and comments: drafting the plan together.
 
+pub mod access;
 pub mod diff;
 pub mod markdown;
+pub mod parts;
 pub mod routes;
 pub mod rules;
 pub mod section;

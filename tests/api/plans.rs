@@ -51,32 +51,29 @@ async fn a_lead_starts_a_plan_and_its_task_list_shows_every_template_section() {
     let app = spawn_app().await;
     let browser = app.another_browser();
     let lead = app
-        .create_user(
-            Role::AreaLead,
-            Some("rotherham"),
-            "Rotherham Metropolitan Borough Council",
-        )
+        .create_user(Role::AreaLead, Some("kent"), "Kent County Council")
         .await;
     browser.sign_in(&lead).await;
-    let plans = browser.get_html("/areas/rotherham/plans").await;
-    assert!(plans.contains("Rotherham has no plan yet"));
+    // Kent's demo plan is from 2014-16; the current cycle's template is offered.
+    let plans = browser.get_html("/areas/kent/plans").await;
+    assert!(plans.contains("/areas/kent/plans/2014-16"));
+    assert!(plans.contains("value=\"2025-26\""), "{plans}");
     let response = browser
-        .post_form("/areas/rotherham/plans", &[("template", "2014-16")])
+        .post_form("/areas/kent/plans", &[("template", "2025-26")])
         .await;
-    assert_eq!(location(&response), "/areas/rotherham/plans/2014-16");
-    let tasks = browser.get_html("/areas/rotherham/plans/2014-16").await;
-    assert!(tasks.contains("0 of 13 sections completed"));
+    assert_eq!(location(&response), "/areas/kent/plans/2025-26");
+    let tasks = browser.get_html("/areas/kent/plans/2025-26").await;
+    assert!(tasks.contains("0 of 8 sections completed"));
     for title in [
-        "Plan details",
-        "Vision for health and care services",
-        "Case for change",
-        "Engagement",
+        "Overview of the BCF plan",
+        "Metric goals and their rationale",
+        "Equalities and health inequalities",
     ] {
         assert!(tasks.contains(title), "{title}");
     }
     assert_eq!(
         tasks.matches("<li class=\"govuk-task-list__item").count(),
-        13
+        8
     );
     assert!(
         app.audit_actions()
@@ -86,7 +83,7 @@ async fn a_lead_starts_a_plan_and_its_task_list_shows_every_template_section() {
 
     let (officer_browser, _) = officer(&app, "NHS Thanet CCG").await;
     let response = officer_browser
-        .post_form("/areas/kent/plans", &[("template", "2014-16")])
+        .post_form("/areas/kent/plans", &[("template", "2025-26")])
         .await;
     assert_eq!(response.status(), 403, "officers do not start plans");
 }

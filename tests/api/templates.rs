@@ -518,9 +518,12 @@ async fn admin_adds_a_section_to_an_unused_template() {
 #[tokio::test]
 async fn a_section_added_to_a_used_template_is_added_to_its_plans() {
     let (app, _admin) = signed_in_admin().await;
-    // Kent's demo plan uses the 2014-16 template.
+    // Kent's and Rotherham's demo plans use the 2014-16 template.
     let page = app.get_html(TEMPLATE).await;
-    assert!(page.contains("Yes: 1 plan uses this template"));
+    assert!(
+        page.contains("Yes: 2 plans use this template"),
+        "Kent's and Rotherham's"
+    );
     post_and_expect_redirect(
         &app,
         "/admin/templates/2014-16/sections",
@@ -557,7 +560,7 @@ async fn a_section_added_to_a_used_template_is_added_to_its_plans() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(details["added_to_plans"], 1);
+    assert_eq!(details["added_to_plans"], 2, "Kent's and Rotherham's");
     assert_eq!(details["after"]["key"], "local-metric");
 }
 
@@ -589,7 +592,7 @@ async fn sections_are_removed_only_from_templates_no_plan_uses() {
         404
     );
 
-    // Kent's plan uses 2014-16: no Remove buttons, and removing anyway is refused.
+    // Kent's and Rotherham's plans use 2014-16: no Remove buttons, and removing anyway is refused.
     let page = app.get_html(TEMPLATE).await;
     assert!(
         !page.contains(">Remove<"),
@@ -602,7 +605,7 @@ async fn sections_are_removed_only_from_templates_no_plan_uses() {
     )
     .await;
     assert!(body.contains("You cannot remove"));
-    assert!(body.contains("1 plan uses this template"));
+    assert!(body.contains("2 plans use this template"));
     assert_eq!(section_keys(&app, "2014-16").await.len(), 13);
 
     let actions = app.audit_actions().await;

@@ -14,15 +14,14 @@ mod status;
 mod task_list;
 
 use crate::AppState;
-use crate::areas::authorised_area;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
-use crate::auth::policy::Action;
 use crate::keyed::keyed_enum;
 use crate::web::AppError;
 use crate::web::format;
 use crate::web::routes::{Route, get, post};
 
+use super::access::load_plan;
 use super::rules::SectionFacts;
 use super::store::{self, PlanSummary, Section};
 
@@ -103,19 +102,6 @@ keyed_enum! {
 
 /// The section path's parameters: area slug, plan key, section key.
 type SectionPath = (String, String, String);
-
-async fn load_plan(
-    state: &AppState,
-    signed_in: &SignedIn,
-    slug: &str,
-    plan_key: &str,
-) -> Result<(AreaSummary, PlanSummary), AppError> {
-    let area = authorised_area(state, signed_in, slug, Action::ViewArea).await?;
-    let plan = store::find_plan(&state.pool, area.id, plan_key)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((area, plan))
-}
 
 /// A section with its plan and area, as one of the area's people sees it.
 struct SectionContext {

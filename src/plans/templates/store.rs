@@ -13,6 +13,7 @@ use super::{
     TemplateSectionId,
 };
 use crate::auth::UserId;
+use crate::plans::PlanId;
 use crate::plans::section::SectionKind;
 
 /// The most templates the list shows.
@@ -205,6 +206,30 @@ pub async fn current_structure(
             created_at,
             created_by,
         })
+    })
+    .transpose()
+}
+
+/// The structure a plan was made from (its template's version at the time), or the template's
+/// current one for a plan older than structures.
+pub async fn plan_structure(
+    db: impl PgExecutor<'_>,
+    plan_id: PlanId,
+) -> Result<Option<CycleStructure>, sqlx::Error> {
+    let json: Option<String> = sqlx::query_scalar(
+        "SELECT s.structure::text
+         FROM plans p
+         JOIN template_structures s
+           ON s.id = coalesce(p.structure_id,
+                              (SELECT id FROM template_structures
+                               WHERE template_id = p.template_id ORDER BY id DESC LIMIT 1))
+         WHERE p.id = $1",
+    )
+    .bind(plan_id)
+    .fetch_optional(db)
+    .await?;
+    json.map(|json| {
+        serde_json::from_str(&json).map_err(|error| sqlx::Error::Decode(Box::new(error)))
     })
     .transpose()
 }

@@ -1,0 +1,61 @@
+//! Access to a plan: the plan a URL names (`/areas/{slug}/plans/{plan}`), after checking the
+//! person may see its area. The drafting pages (`routes`) and the structured parts (`parts`)
+//! both start here.
+
+use crate::AppState;
+use crate::areas::authorised_area;
+use crate::areas::store::AreaSummary;
+use crate::auth::extract::SignedIn;
+use crate::auth::policy::Action;
+use crate::web::AppError;
+
+use super::store::{self, PlanSummary};
+use super::templates::store::plan_structure;
+use super::templates::structure::CycleStructure;
+
+/// The area and its plan named in the URL; not found when either is missing or the person has
+/// no part in the area.
+pub async fn load_plan(
+    state: &AppState,
+    signed_in: &SignedIn,
+    slug: &str,
+    plan_key: &str,
+) -> Result<(AreaSummary, PlanSummary), AppError> {
+    let area = authorised_area(state, signed_in, slug, Action::ViewArea).await?;
+    let plan = store::find_plan(&state.pool, area.id, plan_key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((area, plan))
+}
+
+/// A plan with its area and the structure it was made from: its years, funding streams,
+/// metrics and national conditions.
+pub struct PlanInCycle {
+    pub area: AreaSummary,
+    pub plan: PlanSummary,
+    pub structure: CycleStructure,
+}
+
+impl PlanInCycle {
+    pub async fn load(
+        state: &AppState,
+        signed_in: &SignedIn,
+        slug: &str,
+        plan_key: &str,
+    ) -> Result<PlanInCycle, AppError> {
+        let (area, plan) = load_plan(state, signed_in, slug, plan_key).await?;
+        let structure = plan_structure(&state.pool, plan.id).await?.ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("plan {} has no structure", plan.id))
+        })?;
+        Ok(PlanInCycle {
+            area,
+            plan,
+            structure,
+        })
+    }
+
+    /// The plan's own URL (its task list); each part's page is below it.
+    pub fn url(&self) -> String {
+        format!("/areas/{}/plans/{}", self.area.slug, self.plan.template_key)
+    }
+}

@@ -1,0 +1,4 @@
+//! The plan's conditions (to be written).
+
+pub mod routes;
+pub mod store;

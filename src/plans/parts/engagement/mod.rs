@@ -1,0 +1,4 @@
+//! The plan's engagement (to be written).
+
+pub mod routes;
+pub mod store;

@@ -1,0 +1,4 @@
+//! The plan's metrics (to be written).
+
+pub mod routes;
+pub mod store;
