@@ -9,6 +9,7 @@
 //! structure, its sections) and on the risk register; nothing outside `plans::routes` (the
 //! task list) depends on them.
 
+pub mod checks;
 pub mod conditions;
 pub mod engagement;
 pub mod funding;
@@ -24,6 +25,7 @@ pub fn routes() -> Vec<Route> {
         metrics::routes::routes(),
         conditions::routes::routes(),
         engagement::routes::routes(),
+        checks::routes::routes(),
     ]
     .into_iter()
     .flatten()

@@ -13,7 +13,9 @@ use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::auth::policy::Action;
+use crate::plans::parts::checks::{self, facts::check_plan};
 use crate::plans::rules::{self, TaskFacts};
+use crate::plans::templates::store::plan_structure;
 use crate::plans::store::{self, PlanSummary, TaskListRow, TemplateSummary};
 use crate::web::banner::DoneQuery;
 use crate::web::extract::{Form, Path, Query};
@@ -132,6 +134,9 @@ struct TaskListPage {
     plan: PlanSummary,
     tasks: Vec<TaskView>,
     for_you: usize,
+    /// How many of the plan's checks fail, and how many there are.
+    checks_failing: usize,
+    checks: usize,
     notice: &'static str,
 }
 
@@ -166,7 +171,13 @@ pub(super) async fn task_list(
         })
         .collect();
     let for_you = tasks.iter().filter(|task| task.for_you).count();
+    let structure = plan_structure(&state.pool, plan.id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("plan {} has no structure", plan.id)))?;
+    let checks = check_plan(&state, &area, &plan, &structure).await?;
     page::ok(&TaskListPage {
+        checks_failing: checks::failing(&checks),
+        checks: checks.len(),
         layout: Layout::for_session(Some(&signed_in.session)),
         area,
         plan,

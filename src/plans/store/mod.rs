@@ -137,6 +137,29 @@ pub struct TaskListRow {
     pub contributed_by_you: bool,
 }
 
+/// A section's key, title and status, for the checks.
+#[derive(Clone, Debug, FromRow)]
+pub struct SectionState {
+    pub key: String,
+    pub title: String,
+    pub status: SectionStatus,
+}
+
+/// Every section of a plan in template order, with its status.
+pub async fn section_states(
+    db: impl PgExecutor<'_>,
+    plan_id: PlanId,
+) -> Result<Vec<SectionState>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT ts.key, ts.title, s.status
+         FROM plan_sections s JOIN template_sections ts ON ts.id = s.template_section_id
+         WHERE s.plan_id = $1 ORDER BY ts.position LIMIT 1000",
+    )
+    .bind(plan_id)
+    .fetch_all(db)
+    .await
+}
+
 /// Every section of a plan in template order, with who changed it last, its open comments, how
 /// many partners have contributed and whether `organisation_id` has, in one query.
 pub async fn task_list(

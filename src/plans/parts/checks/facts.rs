@@ -1,0 +1,105 @@
+//! Reading what the checks look at from every part's store, and running them: used by the
+//! checks page and by the task list for its count of failing checks.
+
+use super::{CheckResult, Links, MetricFact, MoneyFact, PlanFacts, RiskFact, SectionFact};
+use crate::AppState;
+use crate::areas::store::AreaSummary;
+use crate::plans::parts::{conditions, funding, metrics, schemes};
+use crate::plans::store::{self as plans, PlanSummary};
+use crate::plans::templates::structure::CycleStructure;
+use crate::risks::store as risks;
+use crate::web::{AppError, format};
+
+/// Reads everything the checks look at: a fixed number of queries, one per part.
+pub async fn gather(
+    state: &AppState,
+    area: &AreaSummary,
+    plan: &PlanSummary,
+) -> Result<PlanFacts, AppError> {
+    let pool = &state.pool;
+    let sections = plans::section_states(pool, plan.id)
+        .await?
+        .into_iter()
+        .map(|section| SectionFact {
+            key: section.key,
+            title: section.title,
+            status: section.status,
+        })
+        .collect();
+    let funding = funding::store::lines(pool, plan.id)
+        .await?
+        .into_iter()
+        .map(|line| MoneyFact {
+            year_key: line.year_key,
+            stream_key: line.stream_key,
+            amount: line.amount,
+        })
+        .collect();
+    let minimums = funding::store::current_minimums(pool, plan.id)
+        .await?
+        .into_iter()
+        .map(|minimum| (minimum.year_key, minimum.amount))
+        .collect();
+    let scheme_spend = schemes::store::spend_totals(pool, plan.id)
+        .await?
+        .into_iter()
+        .map(|spend| MoneyFact {
+            year_key: spend.year_key,
+            stream_key: spend.stream_key,
+            amount: spend.spend,
+        })
+        .collect();
+    let metrics = metrics::store::current_goals(pool, plan.id)
+        .await?
+        .into_iter()
+        .map(|goals| MetricFact {
+            has_baseline: goals.baseline.is_some(),
+            periods_with_goals: goals.goals.iter().map(|(period, _)| period.clone()).collect(),
+            metric_key: goals.metric_key,
+        })
+        .collect();
+    let answered_conditions = conditions::store::current_answers(pool, plan.id)
+        .await?
+        .into_iter()
+        .map(|answer| answer.condition_key)
+        .collect();
+    let open_risks = risks::list_risks(pool, area.id)
+        .await?
+        .into_iter()
+        .filter(|risk| risk.content.status.is_open())
+        .map(|risk| RiskFact {
+            number: risk.number,
+            has_mitigation: !risk.content.controls.trim().is_empty()
+                || !risk.content.actions.is_empty(),
+            owner: risk.content.owner_person,
+            title: risk.content.title,
+            review: risk.content.review,
+        })
+        .collect();
+    Ok(PlanFacts {
+        sections,
+        funding,
+        minimums,
+        scheme_spend,
+        metrics,
+        answered_conditions,
+        open_risks,
+        today: format::in_london(state.clock.now()).date(),
+    })
+}
+
+/// Runs the checks over the plan as it stands.
+pub async fn check_plan(
+    state: &AppState,
+    area: &AreaSummary,
+    plan: &PlanSummary,
+    structure: &CycleStructure,
+) -> Result<Vec<CheckResult>, AppError> {
+    let facts = gather(state, area, plan).await?;
+    let links = Links {
+        plan: format!("/areas/{}/plans/{}", area.slug, plan.template_key),
+        area: format!("/areas/{}", area.slug),
+    };
+    Ok(super::run(structure, &facts, &links))
+}
+
