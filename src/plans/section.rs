@@ -31,6 +31,21 @@ keyed_enum! {
     }
 }
 
+impl SectionKind {
+    /// The structured part of the plan (its path below the plan, and its name) that holds this
+    /// kind of section's figures, if any; the register serves sections about risks.
+    pub fn part(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            SectionKind::Funding => Some(("funding", "Funding")),
+            SectionKind::Schemes => Some(("schemes", "Schemes")),
+            SectionKind::Metrics => Some(("metrics", "Metrics")),
+            SectionKind::NationalCondition => Some(("conditions", "National conditions")),
+            SectionKind::Engagement => Some(("engagement", "Engagement log")),
+            SectionKind::Narrative | SectionKind::Risks => None,
+        }
+    }
+}
+
 impl SectionStatus {
     /// The GOV.UK tag colour for the task list ("" is the default blue).
     pub fn tag_colour(self) -> &'static str {
@@ -133,5 +148,16 @@ mod tests {
             SectionStatus::ReadyForReview.to_string(),
             "Ready for review"
         );
+    }
+
+    #[test]
+    fn structured_kinds_point_to_their_part_and_narrative_ones_do_not() {
+        assert_eq!(SectionKind::Funding.part(), Some(("funding", "Funding")));
+        assert_eq!(
+            SectionKind::NationalCondition.part().map(|(path, _)| path),
+            Some("conditions")
+        );
+        assert_eq!(SectionKind::Narrative.part(), None);
+        assert_eq!(SectionKind::Risks.part(), None, "the register serves it");
     }
 }

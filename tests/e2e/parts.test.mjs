@@ -1,0 +1,74 @@
+// The plan's structured parts in a real browser: a CCG officer opens Rotherham's 2014-16 plan,
+// reads on the checks page that the pooled fund falls short of the revised notified minimum, enters
+// the CCG's extra money with a mistake, fixes it, and sees the checks page change (the minimum now
+// met, the new money not yet spent by any scheme); axe on every part's page, error state included.
+// Account: rotherham.officer (NHS Rotherham CCG) signs in only here. No other browser test changes
+// Rotherham's funding.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expectNoAxeViolations, inFreshContext, launchBrowser, signIn } from './support.mjs';
+
+const OFFICER = 'rotherham.officer@itf.example';
+const PLAN = '/areas/rotherham/plans/2014-16';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** The check section with this heading, as text. */
+async function checkText(page, title) {
+  const section = page.locator('section').filter({ has: page.getByRole('heading', { name: title }) });
+  await section.waitFor();
+  return section.innerText();
+}
+
+describe('the plan’s structured parts', () => {
+  test('an officer enters a funding line with a mistake, fixes it and sees the checks change', async () => {
+    await inFreshContext(browser, async (page) => {
+      await signIn(page, OFFICER);
+      await page.waitForURL((u) => u.pathname === '/');
+      await page.goto(new URL(PLAN, page.url()).href);
+      await expectNoAxeViolations(page);
+      await page.getByRole('link', { name: 'Checks', exact: true }).first().click();
+      await page.getByRole('heading', { level: 1, name: 'Checks' }).waitFor();
+      await expectNoAxeViolations(page);
+      const minimumCheck = 'The pooled fund is at least the notified minimum in each year';
+      const spendCheck = 'Funding sources equal scheme spend in each year';
+      assert.match(await checkText(page, minimumCheck), /2015\/16: the pooled fund of £20,000,000 is £100,000 short/);
+      assert.doesNotMatch(await checkText(page, spendCheck), /2015\/16/);
+
+      // Every part's page is accessible.
+      for (const part of ['Schemes', 'Metrics', 'National conditions', 'Engagement log', 'Funding']) {
+        await page.getByRole('navigation', { name: 'Parts of the plan' }).getByRole('link', { name: part }).click();
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        await expectNoAxeViolations(page);
+      }
+
+      // The CCG's 2015/16 lines.
+      await page.locator('a[href$="/2015-16"]').filter({ hasText: /NHS Rotherham CCG/ }).first().click();
+      const extra = page.locator('#amount-additional-ccg-contribution');
+      await extra.waitFor();
+      await extra.fill('£10,100,000.505');
+      await page.getByRole('button', { name: /Save/ }).click();
+      await page.getByRole('alert').filter({ hasText: 'There is a problem' }).waitFor();
+      assert.equal(await extra.inputValue(), '£10,100,000.505', 'the typed amount is kept');
+      await expectNoAxeViolations(page);
+      await extra.fill('£10,100,000');
+      await page.getByRole('button', { name: /Save/ }).click();
+      await page.getByRole('alert').filter({ hasText: 'Success' }).waitFor();
+
+      await page.getByRole('navigation', { name: 'Parts of the plan' }).getByRole('link', { name: 'Checks' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Checks' }).waitFor();
+      assert.doesNotMatch(await checkText(page, minimumCheck), /2015\/16/, 'the minimum is met now');
+      assert.match(
+        await checkText(page, spendCheck),
+        /2015\/16: funding sources total £20,100,000 but schemes spend £20,000,000 \(£100,000 not allocated to a scheme\)/,
+      );
+      await expectNoAxeViolations(page);
+    });
+  });
+});
