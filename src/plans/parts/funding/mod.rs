@@ -84,9 +84,7 @@ pub fn organisation_totals(
 pub fn stream_totals(lines: &[FundingLine], year_key: &str) -> BTreeMap<String, Pence> {
     let mut totals = BTreeMap::new();
     for line in lines.iter().filter(|line| line.year_key == year_key) {
-        let total = totals
-            .entry(line.stream_key.clone())
-            .or_insert(Pence::ZERO);
+        let total = totals.entry(line.stream_key.clone()).or_insert(Pence::ZERO);
         *total = add(*total, line.amount);
     }
     totals
@@ -141,6 +139,13 @@ pub fn version_field(stream_key: &str) -> String {
     format!("version-{stream_key}")
 }
 
+/// The name of the hidden field carrying the amount a stream's box held when the form was
+/// opened, so that a box the person left alone is not taken as their answer to a change made
+/// meanwhile by someone else.
+pub fn seen_field(stream_key: &str) -> String {
+    format!("seen-{stream_key}")
+}
+
 /// One stream's amount as the form sent it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -149,6 +154,8 @@ pub struct Entry {
     pub amount: Option<Pence>,
     /// The version of the line the form was opened on; 0 when there was none.
     pub based_on: i32,
+    /// The box holds what it held when the form was opened: the person did not touch it.
+    pub untouched: bool,
 }
 
 /// The value of field `name` in a form, if sent.
@@ -187,6 +194,8 @@ pub fn parse_amounts(
             .unwrap_or(0);
         match optional_amount(raw) {
             Ok(amount) => entries.push(Entry {
+                untouched: field(fields, &seen_field(&stream.key))
+                    .is_some_and(|seen| optional_amount(seen) == Ok(amount)),
                 stream_key: stream.key.clone(),
                 amount,
                 based_on,
@@ -224,8 +233,9 @@ pub enum Step {
         after: Option<Pence>,
         expected: i32,
     },
-    /// Someone changed the line after the form was opened, and this entry differs from what
-    /// they saved: the person must see theirs before overwriting it.
+    /// Someone changed the line after the form was opened, and the person changed it too, to
+    /// something else: they must see the other figure before overwriting it. (A box left as
+    /// it was opened is no answer to a change made meanwhile: that change stands.)
     Conflict { stream_key: String },
 }
 
@@ -235,7 +245,9 @@ pub fn plan_save(entries: &[Entry], stored: &BTreeMap<String, Stored>) -> Vec<St
         .iter()
         .map(|entry| {
             let current = stored.get(&entry.stream_key).copied().unwrap_or_default();
-            if current.amount == entry.amount {
+            if current.amount == entry.amount
+                || (current.version != entry.based_on && entry.untouched)
+            {
                 Step::Unchanged
             } else if current.version != entry.based_on {
                 Step::Conflict {
@@ -282,7 +294,10 @@ pub fn parse_minimum(
             None
         }
     };
-    let reason = field(fields, "reason").unwrap_or("").trim().replace("\r\n", "\n");
+    let reason = field(fields, "reason")
+        .unwrap_or("")
+        .trim()
+        .replace("\r\n", "\n");
     let reason = if reason.is_empty() {
         if has_current {
             errors.add(
@@ -439,8 +454,10 @@ mod tests {
             &form(&[
                 ("amount-a", "£1,234,567"),
                 ("version-a", "3"),
+                ("seen-a", "1,234,567"),
                 ("amount-b", "  "),
                 ("version-b", "not a number"),
+                ("seen-b", "5"),
             ]),
             &streams,
         )
@@ -451,12 +468,14 @@ mod tests {
                 Entry {
                     stream_key: "a".into(),
                     amount: Some(Pence::pounds(1_234_567)),
-                    based_on: 3
+                    based_on: 3,
+                    untouched: true
                 },
                 Entry {
                     stream_key: "b".into(),
                     amount: None,
-                    based_on: 0
+                    based_on: 0,
+                    untouched: false
                 },
             ]
         );
@@ -473,11 +492,8 @@ mod tests {
             ("1.999", "2 decimal places"),
             ("£10,000,000,000.01", "£10,000,000,000 or less"),
         ] {
-            let errors = parse_amounts(
-                &form(&[("amount-a", "5"), ("amount-b", typed)]),
-                &streams,
-            )
-            .expect_err(typed);
+            let errors = parse_amounts(&form(&[("amount-a", "5"), ("amount-b", typed)]), &streams)
+                .expect_err(typed);
             assert_eq!(errors.message("amount-a"), "", "{typed}");
             let shown = errors.message("amount-b");
             assert!(shown.starts_with("Stream b: "), "{typed}: {shown}");
@@ -490,6 +506,7 @@ mod tests {
             stream_key: stream.to_owned(),
             amount: pounds.map(Pence::pounds),
             based_on,
+            untouched: false,
         }
     }
 
@@ -541,6 +558,12 @@ mod tests {
                 Step::Unchanged,
             ]
         );
+        // Left as it was opened while someone else changed it: their change stands.
+        let left_alone = Entry {
+            untouched: true,
+            ..entry("moved", Some(6), 3)
+        };
+        assert_eq!(plan_save(&[left_alone], &stored), vec![Step::Unchanged]);
         let emptied = plan_save(&[entry("kept", None, 2)], &stored);
         assert_eq!(
             emptied,
@@ -555,8 +578,11 @@ mod tests {
 
     #[test]
     fn a_changed_minimum_needs_a_reason_the_first_does_not() {
-        let first = parse_minimum(&form(&[("minimum", "£20,000,000"), ("based_on", "")]), false)
-            .expect("valid");
+        let first = parse_minimum(
+            &form(&[("minimum", "£20,000,000"), ("based_on", "")]),
+            false,
+        )
+        .expect("valid");
         assert_eq!(
             first,
             MinimumChange {

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use super::store::{self, LineState};
 use super::{
     Entry, FundingLine, NotifiedMinimum, Step, amount_field, difference, field, mandated_total,
-    may_edit_lines, may_set_minimum, organisation_totals, parse_amounts, parse_minimum,
-    plan_save, stream_totals, version_field, year_total,
+    may_edit_lines, may_set_minimum, organisation_totals, parse_amounts, parse_minimum, plan_save,
+    seen_field, stream_totals, version_field, year_total,
 };
 use crate::AppState;
 use crate::areas::OrganisationId;
@@ -97,11 +97,7 @@ fn in_box(amount: Pence) -> String {
 
 /// "saved by Jo Bloggs on 3 March 2025 at 9:05am".
 fn saved_by(who: Option<&str>, at: time::OffsetDateTime) -> String {
-    format!(
-        "{} on {}",
-        who.unwrap_or("someone"),
-        format::date_time(at)
-    )
+    format!("{} on {}", who.unwrap_or("someone"), format::date_time(at))
 }
 
 /// How a stream is described next to its name: mandated or not, revenue or capital, other
@@ -201,7 +197,12 @@ fn year_table(
     let amounts: BTreeMap<(OrganisationId, &str), Pence> = lines
         .iter()
         .filter(|line| line.year_key == year.key)
-        .map(|line| ((line.organisation_id, line.stream_key.as_str()), line.amount))
+        .map(|line| {
+            (
+                (line.organisation_id, line.stream_key.as_str()),
+                line.amount,
+            )
+        })
         .collect();
     let rows = partners_shown(members, lines)
         .into_iter()
@@ -315,6 +316,9 @@ async fn funding_page(
 struct AmountField {
     id: String,
     version_name: String,
+    seen_name: String,
+    /// What the box held when the form was opened (or, after a conflict, what is saved now).
+    seen: String,
     name: String,
     hint: String,
     value: String,
@@ -362,33 +366,47 @@ async fn member_of(
         .ok_or(AppError::NotFound)
 }
 
+/// What the form is based on: the versions and amounts it was opened on (sent back after a
+/// problem with what was typed) or the ones saved now (a new form, or after a conflict).
+enum Basis<'a> {
+    Sent(&'a [(String, String)]),
+    Saved,
+}
+
 /// What the form holds for each stream: `typed` (the person's text, when sent back) or the saved
-/// amounts, and the versions the form is based on.
+/// amounts, and what the form is based on.
 fn amount_fields(
     streams: &[FundingStream],
     saved: &BTreeMap<String, LineState>,
     typed: Option<&[(String, String)]>,
-    versions: &dyn Fn(&str) -> i32,
+    basis: Basis<'_>,
 ) -> Vec<AmountField> {
     streams
         .iter()
         .map(|stream| {
             let stored = saved.get(&stream.key).map(|state| state.stored);
-            let saved_text = stored
-                .and_then(|stored| stored.amount)
-                .map(money)
-                .unwrap_or_default();
+            let saved_amount = stored.and_then(|stored| stored.amount);
+            let saved_text = saved_amount.map(money).unwrap_or_default();
+            let saved_box = saved_amount.map(in_box).unwrap_or_default();
             let id = amount_field(&stream.key);
             let value = match typed {
                 Some(fields) => field(fields, &id).unwrap_or("").to_owned(),
-                None => stored
-                    .and_then(|stored| stored.amount)
-                    .map(in_box)
-                    .unwrap_or_default(),
+                None => saved_box.clone(),
+            };
+            let (version, seen) = match basis {
+                Basis::Sent(fields) => (
+                    sent_version(fields, &stream.key),
+                    field(fields, &seen_field(&stream.key))
+                        .unwrap_or("")
+                        .to_owned(),
+                ),
+                Basis::Saved => (stored.map_or(0, |stored| stored.version), saved_box),
             };
             AmountField {
                 version_name: version_field(&stream.key),
-                version: versions(&stream.key),
+                seen_name: seen_field(&stream.key),
+                seen,
+                version,
                 name: stream.name.clone(),
                 hint: stream_hint(stream),
                 value,
@@ -486,8 +504,7 @@ async fn lines_page(
         false,
     )
     .await?;
-    let version = |key: &str| saved.get(key).map_or(0, |state| state.stored.version);
-    let fields = amount_fields(context.plan.structure.streams(), &saved, None, &version);
+    let fields = amount_fields(context.plan.structure.streams(), &saved, None, Basis::Saved);
     let total = saved_total(&saved);
     page::ok(&context.page(&signed_in, fields, total, FormErrors::new(), Vec::new()))
 }
@@ -535,18 +552,11 @@ async fn save(
             let saved =
                 store::organisation_year(&state.pool, plan_id, organisation_id, &year_key, false)
                     .await?;
-            // The form stays based on the versions it was opened on, so that a save made
-            // meanwhile is still caught when it is sent again.
-            let version = |key: &str| sent_version(fields, key);
-            let form = amount_fields(&streams, &saved, Some(fields), &version);
+            // The form stays based on what it was opened on, so that a save made meanwhile is
+            // still caught when it is sent again.
+            let form = amount_fields(&streams, &saved, Some(fields), Basis::Sent(fields));
             let total = saved_total(&saved);
-            return page::unprocessable(&context.page(
-                signed_in,
-                form,
-                total,
-                errors,
-                Vec::new(),
-            ));
+            return page::unprocessable(&context.page(signed_in, form, total, errors, Vec::new()));
         }
     };
     let now = state.clock.now();
@@ -670,8 +680,20 @@ async fn conflict(
             }
         })
         .collect();
-    let version = |key: &str| saved.get(key).map_or(0, |state| state.stored.version);
-    let form = amount_fields(&streams, &saved, Some(fields), &version);
+    // Boxes the person left alone now show what is saved, so that sending the form again
+    // does not undo someone else's change with the figure the form was opened on.
+    let mut typed = fields.to_vec();
+    for entry in entries.iter().filter(|entry| entry.untouched) {
+        let current = saved
+            .get(&entry.stream_key)
+            .and_then(|state| state.stored.amount)
+            .map(in_box)
+            .unwrap_or_default();
+        let name = amount_field(&entry.stream_key);
+        typed.retain(|(field, _)| *field != name);
+        typed.push((name, current));
+    }
+    let form = amount_fields(&streams, &saved, Some(&typed), Basis::Saved);
     let total = saved_total(&saved);
     page::conflict(&context.page(signed_in, form, total, FormErrors::new(), rows))
 }

@@ -133,7 +133,6 @@ pub async fn organisation_year(
         .collect())
 }
 
-
 /// One line's new amount (`None`: emptied), if the line is still at version `expected` (0: it
 /// did not exist). Returns its new version, or `None` when someone else changed it first
 /// (including adding it after this save read it).
