@@ -5,6 +5,7 @@
 use itf_planner::auth::policy::Role;
 
 use crate::helpers::{TestApp, form_fields_in, location, spawn_app};
+use crate::query_count::{self, queries};
 
 const KENT: &str = "/areas/kent/plans/2014-16/funding";
 const ROTHERHAM: &str = "/areas/rotherham/plans/2014-16/funding";
@@ -45,6 +46,11 @@ async fn stored(app: &TestApp, organisation: &str, year: &str, stream: &str) -> 
     .flatten()
 }
 
+/// Kent County Council's stored 2015/16 amount from `stream`.
+async fn council_line(app: &TestApp, stream: &str) -> Option<i64> {
+    stored(app, "Kent County Council", "2015-16", stream).await
+}
+
 async fn count_actions(app: &TestApp, action: &str) -> usize {
     app.audit_actions()
         .await
@@ -63,6 +69,20 @@ async fn form_with(browser: &TestApp, page: &str, typed: &[(&str, &str)]) -> Vec
         fields.push(((*name).to_owned(), (*value).to_owned()));
     }
     fields
+}
+
+/// A save that changed nothing: back to the funding page saying so, nothing recorded.
+async fn expect_nothing_changed(
+    app: &TestApp,
+    response: &reqwest::Response,
+    changes_before: usize,
+) {
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        location(response),
+        format!("{KENT}?done=unchanged#year-2015-16")
+    );
+    assert_eq!(count_actions(app, "funding.changed").await, changes_before);
 }
 
 fn as_pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
@@ -189,18 +209,9 @@ async fn amounts_typed_as_people_type_money_are_saved_and_the_totals_follow() {
     // The council: £7,000,000 + £1,234,567.50; the pool: £101.4m + £0.4m − £4m + £1,234,567.50.
     assert!(overview.contains("<strong>£8,234,567.50</strong>"));
     assert!(overview.contains("id=\"pool-2015-16\"><strong>£99,034,567.50</strong>"));
+    assert_eq!(council_line(&app, "carers-breaks").await, Some(123_456_750));
     assert_eq!(
-        stored(&app, "Kent County Council", "2015-16", "carers-breaks").await,
-        Some(123_456_750)
-    );
-    assert_eq!(
-        stored(
-            &app,
-            "Kent County Council",
-            "2015-16",
-            "social-care-capital-grant"
-        )
-        .await,
+        council_line(&app, "social-care-capital-grant").await,
         None,
         "emptied: nothing from that stream"
     );
@@ -236,11 +247,7 @@ async fn amounts_typed_as_people_type_money_are_saved_and_the_totals_follow() {
         again.push((id.clone(), input_value(&html, &id)));
     }
     let response = officer.post_form(&page, &as_pairs(&again)).await;
-    assert_eq!(
-        location(&response),
-        format!("{KENT}?done=unchanged#year-2015-16")
-    );
-    assert_eq!(count_actions(&app, "funding.changed").await, before);
+    expect_nothing_changed(&app, &response, before).await;
 }
 
 #[tokio::test]
@@ -297,13 +304,7 @@ async fn bad_money_is_refused_by_its_field_with_what_was_typed_kept() {
     }
     assert_eq!(count_actions(&app, "funding.changed").await, 0);
     assert_eq!(
-        stored(
-            &app,
-            "Kent County Council",
-            "2015-16",
-            "disabled-facilities-grant"
-        )
-        .await,
+        council_line(&app, "disabled-facilities-grant").await,
         Some(660_000_000),
         "nothing saved"
     );
@@ -414,11 +415,7 @@ async fn an_officer_edits_only_their_organisations_lines_and_the_lead_edits_any(
             ],
         )
         .await;
-    assert_eq!(
-        location(&response),
-        format!("{KENT}?done=unchanged#year-2015-16")
-    );
-    assert_eq!(count_actions(&app, "funding.changed").await, before);
+    expect_nothing_changed(&app, &response, before).await;
 }
 
 #[tokio::test]
@@ -493,10 +490,8 @@ async fn the_notified_minimum_changes_with_a_reason_and_every_figure_is_kept() {
     assert!(html.contains(">\nAnother revision</textarea>"));
     assert_eq!(count_actions(&app, "funding.minimum_set").await, 1);
     // Sent from the 409 page, it is saved.
-    let again = form_with(&lead, &page, &[]).await;
     let mut fields: Vec<(String, String)> = form_fields_in(&html, &page).unwrap();
     assert_ne!(fields, opened, "based on the current minimum now");
-    drop(again);
     fields.push(("minimum".into(), "90,000,000".into()));
     fields.push(("reason".into(), "Another revision".into()));
     assert_eq!(
@@ -570,20 +565,11 @@ async fn a_line_changed_meanwhile_is_shown_beside_yours_and_yours_is_kept() {
     );
     assert_eq!(input_value(&html, "amount-carers-breaks"), "300,000");
     assert_eq!(
-        stored(
-            &app,
-            "Kent County Council",
-            "2015-16",
-            "disabled-facilities-grant"
-        )
-        .await,
+        council_line(&app, "disabled-facilities-grant").await,
         Some(700_000_000),
         "nothing of the second save landed"
     );
-    assert_eq!(
-        stored(&app, "Kent County Council", "2015-16", "carers-breaks").await,
-        None
-    );
+    assert_eq!(council_line(&app, "carers-breaks").await, None);
 
     // Saving the 409 page's form is deliberate, and lands.
     let mut fields = form_fields_in(&html, &page).expect("the form again");
@@ -601,13 +587,7 @@ async fn a_line_changed_meanwhile_is_shown_beside_yours_and_yours_is_kept() {
         303
     );
     assert_eq!(
-        stored(
-            &app,
-            "Kent County Council",
-            "2015-16",
-            "disabled-facilities-grant"
-        )
-        .await,
+        council_line(&app, "disabled-facilities-grant").await,
         Some(800_000_000)
     );
 
@@ -624,8 +604,6 @@ async fn a_line_changed_meanwhile_is_shown_beside_yours_and_yours_is_kept() {
         303
     );
     let mut untouched = untouched;
-    let html = first.get_html(&page).await;
-    drop(html);
     // The first person's form still holds 8,000,000 for the grant, as they opened it.
     untouched.push((
         "amount-disabled-facilities-grant".into(),
@@ -636,19 +614,10 @@ async fn a_line_changed_meanwhile_is_shown_beside_yours_and_yours_is_kept() {
         303
     );
     assert_eq!(
-        stored(
-            &app,
-            "Kent County Council",
-            "2015-16",
-            "disabled-facilities-grant"
-        )
-        .await,
+        council_line(&app, "disabled-facilities-grant").await,
         Some(900_000_000)
     );
-    assert_eq!(
-        stored(&app, "Kent County Council", "2015-16", "carers-breaks").await,
-        Some(35_000_000)
-    );
+    assert_eq!(council_line(&app, "carers-breaks").await, Some(35_000_000));
 }
 
 /// Two officers of one organisation save the same line at the same moment, over and over: each
@@ -723,5 +692,58 @@ async fn two_officers_saving_the_same_line_at_once_one_wins_and_the_other_is_tol
             before + 1,
             "round {round}: one save recorded"
         );
+    }
+}
+
+#[tokio::test]
+async fn the_funding_pages_make_a_fixed_number_of_queries_however_many_lines_there_are() {
+    query_count::install();
+    let app = spawn_app().await;
+    let lead = person(&app, Role::AreaLead, Some("kent"), "Kent County Council").await;
+    let council = organisation_id(&app, "Kent County Council").await;
+    let pages = [
+        KENT.to_owned(),
+        format!("{KENT}/{council}/2015-16"),
+        format!("{KENT}/minimum/2015-16"),
+    ];
+    let mut before = Vec::new();
+    for page in &pages {
+        before.push(queries(&lead, page).await);
+    }
+    assert!(before.iter().all(|count| *count > 0), "counted: {before:?}");
+    // Every partner × every stream × both years, and many changes of the minimum.
+    sqlx::query(
+        "INSERT INTO funding_lines (plan_id, organisation_id, year_key, stream_key, amount, version, updated_at)
+         SELECT p.id, m.organisation_id, y.key, s.key, 100000, 1, now()
+         FROM plans p
+         JOIN areas a ON a.id = p.area_id
+         JOIN templates t ON t.id = p.template_id
+         JOIN area_members m ON m.area_id = a.id
+         CROSS JOIN (VALUES ('2014-15'), ('2015-16')) AS y (key)
+         CROSS JOIN (VALUES ('ccg-minimum-contribution'), ('nhs-transfer-to-social-care'),
+                            ('carers-breaks'), ('ccg-reablement'), ('disabled-facilities-grant'),
+                            ('social-care-capital-grant'), ('additional-council-contribution'),
+                            ('additional-ccg-contribution')) AS s (key)
+         WHERE a.slug = 'kent' AND t.key = '2014-16'
+         ON CONFLICT DO NOTHING",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    for round in 0..5 {
+        let page = &pages[2];
+        let fields = form_with(
+            &lead,
+            page,
+            &[
+                ("minimum", &format!("{}", 90_000_000 + round)),
+                ("reason", "Revised again"),
+            ],
+        )
+        .await;
+        assert_eq!(lead.post_form(page, &as_pairs(&fields)).await.status(), 303);
+    }
+    for (page, before) in pages.iter().zip(before) {
+        assert_eq!(queries(&lead, page).await, before, "{page}");
     }
 }

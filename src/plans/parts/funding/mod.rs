@@ -59,12 +59,17 @@ fn add(total: Pence, amount: Pence) -> Pence {
     Pence::new(total.get().saturating_add(amount.get()))
 }
 
+/// The sum of `amounts` (saturating: no real total comes near the limit).
+pub fn sum(amounts: impl IntoIterator<Item = Pence>) -> Pence {
+    amounts.into_iter().fold(Pence::ZERO, add)
+}
+
 /// The pooled fund of `year`: every line of the year.
 pub fn year_total(lines: &[FundingLine], year_key: &str) -> Pence {
-    lines
+    sum(lines
         .iter()
         .filter(|line| line.year_key == year_key)
-        .fold(Pence::ZERO, |total, line| add(total, line.amount))
+        .map(|line| line.amount))
 }
 
 /// Each organisation's total in `year` (only those with lines).
@@ -92,7 +97,7 @@ pub fn stream_totals(lines: &[FundingLine], year_key: &str) -> BTreeMap<String, 
 
 /// The pool of `year` from the mandated streams only.
 pub fn mandated_total(lines: &[FundingLine], year_key: &str, streams: &[FundingStream]) -> Pence {
-    lines
+    sum(lines
         .iter()
         .filter(|line| line.year_key == year_key)
         .filter(|line| {
@@ -100,7 +105,7 @@ pub fn mandated_total(lines: &[FundingLine], year_key: &str, streams: &[FundingS
                 .iter()
                 .any(|stream| stream.key == line.stream_key && stream.mandated)
         })
-        .fold(Pence::ZERO, |total, line| add(total, line.amount))
+        .map(|line| line.amount))
 }
 
 /// The pool less the notified minimum: negative when the pool falls short.
@@ -393,15 +398,12 @@ mod tests {
         );
         assert!(!by_stream.contains_key("ccg-minimum-contribution"));
         // Rows, columns and the corner agree.
-        let sum = |totals: &mut dyn Iterator<Item = Pence>| {
-            totals.fold(Pence::ZERO, |total, amount| add(total, amount))
-        };
         assert_eq!(
-            sum(&mut by_organisation.values().copied()),
+            sum(by_organisation.values().copied()),
             year_total(&lines, "2015-16")
         );
         assert_eq!(
-            sum(&mut by_stream.values().copied()),
+            sum(by_stream.values().copied()),
             year_total(&lines, "2015-16")
         );
     }

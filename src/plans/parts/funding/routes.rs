@@ -14,7 +14,7 @@ use super::store::{self, LineState};
 use super::{
     Entry, FundingLine, NotifiedMinimum, Step, amount_field, difference, field, mandated_total,
     may_edit_lines, may_set_minimum, organisation_totals, parse_amounts, parse_minimum, plan_save,
-    seen_field, stream_totals, version_field, year_total,
+    seen_field, stream_totals, sum, version_field, year_total,
 };
 use crate::AppState;
 use crate::areas::OrganisationId;
@@ -418,14 +418,7 @@ fn amount_fields(
 }
 
 fn saved_total(saved: &BTreeMap<String, LineState>) -> String {
-    money(
-        saved
-            .values()
-            .filter_map(|state| state.stored.amount)
-            .fold(Pence::ZERO, |total, amount| {
-                Pence::new(total.get().saturating_add(amount.get()))
-            }),
-    )
+    money(sum(saved.values().filter_map(|state| state.stored.amount)))
 }
 
 struct LinesContext {
@@ -515,10 +508,16 @@ async fn save_lines(
     Path(path): Path<LinesPath>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let kept = Typed::from_fields(fields.clone());
-    save(&state, &signed_in, &path, &fields)
-        .await
-        .map_err(|error| error.keeping(kept))
+    keeping_typed(&fields, save(&state, &signed_in, &path, &fields)).await
+}
+
+/// The outcome of `saving`, showing what was typed back if the database could not be reached.
+async fn keeping_typed(
+    fields: &[(String, String)],
+    saving: impl Future<Output = Result<Response, AppError>>,
+) -> Result<Response, AppError> {
+    let kept = Typed::from_fields(fields.to_vec());
+    saving.await.map_err(|error| error.keeping(kept))
 }
 
 /// The version the person's form was based on for each stream, as sent.
@@ -825,10 +824,7 @@ async fn save_minimum(
     Path(path): Path<MinimumPath>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let kept = Typed::from_fields(fields.clone());
-    set_minimum(&state, &signed_in, &path, &fields)
-        .await
-        .map_err(|error| error.keeping(kept))
+    keeping_typed(&fields, set_minimum(&state, &signed_in, &path, &fields)).await
 }
 
 async fn set_minimum(
