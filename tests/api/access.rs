@@ -55,6 +55,7 @@ fn concrete_path(template: &str) -> String {
         .replace("{number}", "1")
         .replace("{part}", "streams")
         .replace("{item}", "disabled-facilities-grant")
+        .replace("{year}", "2015-16")
 }
 
 fn expectation(method: &Method, path: &str, who: Who) -> Expect {
@@ -106,6 +107,8 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
                 let allowed_if = |yes: bool| if yes { Allowed } else { Forbidden };
                 match path.rsplit('/').next().unwrap_or_default() {
                     _ if path.contains("/comments") => allowed_if(true),
+                    // Only the lead sets a year's notified minimum.
+                    _ if path.contains("/funding/minimum/") => allowed_if(lead),
                     // Only the lead changes the area's risk matrix.
                     "plans" | "reopen" | "assign" | "matrix" => allowed_if(lead),
                     // Kent walkers belong to Kent County Council: its contribution is theirs.
@@ -363,6 +366,13 @@ enum Case {
     ImportRisks,
     /// Confirming an import: the walker's own if they may import, else the lead's.
     ConfirmImport,
+    // Kent's funding, 2015/16.
+    /// Kent County Council's amounts.
+    OwnFunding,
+    /// NHS Ashford CCG's amounts: only the lead changes them, not the council's officers.
+    OtherFunding,
+    /// The notified minimum: the lead alone.
+    SetMinimum,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -406,6 +416,10 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/areas/{slug}/risks/matrix" => vec![ChangeMatrix],
         "/areas/{slug}/risks/import" => vec![ImportRisks],
         "/areas/{slug}/risks/import/{id}" => vec![ConfirmImport],
+        "/areas/{slug}/plans/{plan}/funding/{organisation_id}/{year}" => {
+            vec![OwnFunding, OtherFunding]
+        }
+        "/areas/{slug}/plans/{plan}/funding/minimum/{year}" => vec![SetMinimum],
         other => match other.strip_prefix(section) {
             Some("") => vec![SharedText, OwnOrganisationText, OtherOrganisationText],
             Some("/status") => vec![StatusShared, StatusOtherOrganisation],
@@ -523,6 +537,9 @@ fn outcome(case: Case, who: Who) -> Outcome {
         | RestoreOtherContribution => false,
         // Everyone with a part in the area discusses the plan.
         Comment | Reply | ResolveThread | ReopenThread => true,
+        // An organisation's editors change its amounts; the lead changes any, and the minimum.
+        OwnFunding => editor,
+        OtherFunding | SetMinimum => lead,
         _ => unreachable!("{case:?} is handled above"),
     })
 }
@@ -1250,6 +1267,28 @@ impl Fixture {
                         .with(&format!("band_{row}_from"), from);
                 }
                 form
+            }
+            OwnFunding | OtherFunding => {
+                let organisation = if case == OwnFunding {
+                    self.council_id
+                } else {
+                    self.ashford_id
+                };
+                // The lead's page has the form for every organisation, with its versions.
+                let path = format!("{KENT_PLAN}/funding/{organisation}/2015-16");
+                scraped_form(&self.lead, &path, &path)
+                    .await
+                    .replacing("amount-carers-breaks", &format!("{}", 1_000 + n))
+            }
+            SetMinimum => {
+                let path = format!("{KENT_PLAN}/funding/minimum/2015-16");
+                scraped_form(&self.lead, &path, &path)
+                    .await
+                    .replacing("minimum", &format!("{}", 88_000_000 + n))
+                    .replacing(
+                        "reason",
+                        &format!("Revised for the access walk, number {n}"),
+                    )
             }
             ImportRisks => {
                 let mut form = RealForm::new("/areas/kent/risks/import", &[]);

@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod audit;
 mod demo;
+mod funding;
 mod hardening_account;
 mod hardening_memory;
 mod hardening_sign_in;
