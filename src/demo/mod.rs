@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod plans;
 pub mod risks;
+pub mod schemes;
 
 use sqlx::PgPool;
 
@@ -97,6 +98,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     seed_areas(pool).await?;
     accounts::seed(pool).await?;
     plans::seed(pool).await?;
+    schemes::seed(pool).await?;
     risks::seed(pool).await
 }
 
