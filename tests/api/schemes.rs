@@ -211,11 +211,21 @@ async fn an_officer_adds_a_scheme_with_mistakes_fixes_them_edits_it_and_removes_
 
     set(&mut fields, "name", "Carers' breaks at home");
     set(&mut fields, "spend-2015-16", "£1,234,567.50");
+    // Linked to one of the register's open risks, as the form offers them.
+    let form = officer.get_html(&format!("{KENT}/new")).await;
+    let marker = "name=\"risks\" type=\"checkbox\" value=\"";
+    let start = form.find(marker).expect("an open risk to link") + marker.len();
+    let risk: i32 = form[start..start + form[start..].find('"').unwrap()]
+        .parse()
+        .unwrap();
+    fields.push(("risks".to_owned(), risk.to_string()));
     let number = add(&officer, &fields).await;
     assert_eq!(number, 6, "after Kent's five demo schemes");
     let page = officer
         .get_html(&format!("{KENT}/{number}?done=added"))
         .await;
+    assert!(page.contains(&format!("R-{risk:02} ")), "the linked risk");
+    assert!(page.contains(&format!("value=\"{risk}\" checked")));
     assert!(page.contains("The scheme has been added"));
     assert!(page.contains("S6 Carers&#39; breaks at home"));
     assert!(page.contains("£1,234,567.50"));

@@ -175,8 +175,8 @@ impl SchemeForm {
         ];
         for year in structure.years() {
             let (spend, benefit) = content.amount(&year.key);
-            fields.push((spend_field(&year.key), spend.to_string()));
-            fields.push((benefit_field(&year.key), benefit.to_string()));
+            fields.push((spend_field(&year.key), typed_amount(spend)));
+            fields.push((benefit_field(&year.key), typed_amount(benefit)));
         }
         for metric in &content.metrics {
             fields.push(("metrics".to_owned(), metric.clone()));
@@ -341,6 +341,15 @@ impl SchemeForm {
             }
             _ => Err(errors),
         }
+    }
+}
+
+/// An amount as its box shows it, beside the box's "£": "1,234,567.50", or empty for nothing.
+fn typed_amount(amount: Pence) -> String {
+    if amount == Pence::ZERO {
+        String::new()
+    } else {
+        amount.to_string().trim_start_matches('£').to_owned()
     }
 }
 
@@ -778,6 +787,8 @@ mod tests {
         let content = parse(&good()).expect("parses");
         let structure = structure();
         let again = SchemeForm::from_content(&content, &structure, &|id| (id == RISK).then_some(3));
+        assert_eq!(again.get("spend-2015-16"), "600,000");
+        assert_eq!(again.get("spend-2014-15"), "");
         let reparsed = again
             .parse(&Options {
                 structure: &structure,

@@ -84,10 +84,28 @@ impl Context {
 
     /// The partners (members who sign the plan): who may lead commissioning a scheme.
     fn partners(&self) -> Vec<OrganisationId> {
+        self.partner_options()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// The partners as the lead commissioner's options: (id, name).
+    fn partner_options(&self) -> Vec<(OrganisationId, String)> {
         self.members
             .iter()
             .filter(|member| member.signs_plan)
-            .map(|member| member.organisation_id)
+            .map(|member| (member.organisation_id, member.name.clone()))
+            .collect()
+    }
+
+    /// The plan's funding streams as options: (key, name).
+    fn stream_options(&self) -> Vec<(String, String)> {
+        self.plan
+            .structure
+            .streams()
+            .iter()
+            .map(|stream| (stream.key.clone(), stream.name.clone()))
             .collect()
     }
 
@@ -344,10 +362,7 @@ async fn list(
             label: "Funding source",
             choices: prompted(
                 "Any funding source",
-                structure
-                    .streams()
-                    .iter()
-                    .map(|stream| (stream.key.clone(), stream.name.clone())),
+                context.stream_options(),
                 &query.source,
             ),
         },
@@ -356,11 +371,7 @@ async fn list(
             label: "Lead commissioner",
             choices: prompted(
                 "Any lead commissioner",
-                context
-                    .members
-                    .iter()
-                    .filter(|member| member.signs_plan)
-                    .map(|member| (member.organisation_id, member.name.clone())),
+                context.partner_options(),
                 &query.lead,
             ),
         },
@@ -459,19 +470,12 @@ impl FormView {
             type_choices: keyed_prompted::<SchemeType>("Choose a type", form.get("scheme_type")),
             lead_choices: prompted(
                 "Choose an organisation",
-                context
-                    .members
-                    .iter()
-                    .filter(|member| member.signs_plan)
-                    .map(|member| (member.organisation_id, member.name.clone())),
+                context.partner_options(),
                 form.get("lead_commissioner"),
             ),
             source_choices: prompted(
                 "Choose a funding source",
-                structure
-                    .streams()
-                    .iter()
-                    .map(|stream| (stream.key.clone(), stream.name.clone())),
+                context.stream_options(),
                 form.get("funding_source"),
             ),
             years: structure
@@ -634,20 +638,30 @@ async fn create(
     Ok(see_done(&context.scheme_url(number), Done::Added))
 }
 
+/// `read` with the names of the plan's streams and metrics, the area's organisations and its
+/// register's risks.
+fn with_names<T>(context: &Context, register: &Register, read: impl FnOnce(&Names<'_>) -> T) -> T {
+    let organisation = |id: OrganisationId| context.organisation_name(id);
+    let risk = |id: RiskId| register.name(id);
+    read(&Names {
+        structure: &context.plan.structure,
+        organisation: &organisation,
+        risk: &risk,
+    })
+}
+
+/// Every field of a scheme as people read it.
+fn details(context: &Context, register: &Register, content: &SchemeContent) -> Vec<super::Field> {
+    with_names(context, register, |names| super::fields(content, names))
+}
+
 /// Every field of a scheme by its label, for the audit log.
 fn described(
     context: &Context,
     register: &Register,
     content: &SchemeContent,
 ) -> serde_json::Map<String, serde_json::Value> {
-    let organisation = |id: OrganisationId| context.organisation_name(id);
-    let risk = |id: RiskId| register.name(id);
-    let names = Names {
-        structure: &context.plan.structure,
-        organisation: &organisation,
-        risk: &risk,
-    };
-    super::fields(content, &names)
+    details(context, register, content)
         .into_iter()
         .map(|field| (field.label, serde_json::Value::String(field.value)))
         .collect()
@@ -660,14 +674,9 @@ fn differences(
     before: &SchemeContent,
     after: &SchemeContent,
 ) -> Vec<FieldChange> {
-    let organisation = |id: OrganisationId| context.organisation_name(id);
-    let risk = |id: RiskId| register.name(id);
-    let names = Names {
-        structure: &context.plan.structure,
-        organisation: &organisation,
-        risk: &risk,
-    };
-    super::changes(before, after, &names)
+    with_names(context, register, |names| {
+        super::changes(before, after, names)
+    })
 }
 
 // --- a scheme --------------------------------------------------------------------------------
@@ -739,16 +748,7 @@ fn scheme_page(
     version: i32,
     banner: &'static str,
 ) -> SchemePage {
-    let organisation = |id: OrganisationId| context.organisation_name(id);
-    let risk = |id: RiskId| register.name(id);
-    let details = super::fields(
-        &scheme.content,
-        &Names {
-            structure: &context.plan.structure,
-            organisation: &organisation,
-            risk: &risk,
-        },
-    );
+    let details = details(&context, register, &scheme.content);
     let view = FormView::new(
         &context,
         register,
@@ -974,16 +974,7 @@ fn remove_page(
     errors: FormErrors,
     changed: String,
 ) -> RemovePage {
-    let organisation = |id: OrganisationId| context.organisation_name(id);
-    let risk = |id: RiskId| register.name(id);
-    let details = super::fields(
-        &scheme.content,
-        &Names {
-            structure: &context.plan.structure,
-            organisation: &organisation,
-            risk: &risk,
-        },
-    );
+    let details = details(&context, register, &scheme.content);
     let scheme_url = context.scheme_url(scheme.number);
     RemovePage {
         layout: Layout::for_session(Some(&signed_in.session)),
