@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod funding;
 pub mod plans;
 pub mod risks;
+pub mod schemes;
 
 use sqlx::PgPool;
 
@@ -99,6 +100,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     accounts::seed(pool).await?;
     plans::seed(pool).await?;
     funding::seed(pool).await?;
+    schemes::seed(pool).await?;
     risks::seed(pool).await
 }
 

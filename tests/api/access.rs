@@ -92,6 +92,19 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
             Who::Kent(Role::Officer | Role::AreaLead) => Ok,
             _ => Forbidden,
         },
+        // The forms adding a scheme and confirming one's removal: only the area's editors
+        // and its lead; others read the schemes.
+        "/areas/{slug}/plans/{plan}/schemes/new"
+        | "/areas/{slug}/plans/{plan}/schemes/{number}/remove"
+            if get =>
+        {
+            match who {
+                Who::Visitor => SignIn,
+                Who::OtherAreaOfficer => NotFound,
+                Who::Kent(Role::Officer | Role::AreaLead) => Ok,
+                _ => Forbidden,
+            }
+        }
         "/areas/{slug}/risks/import/{id}" => match who {
             Who::Visitor => SignIn,
             Who::OtherAreaOfficer | Who::Kent(Role::Officer | Role::AreaLead) => NotFound,
@@ -373,6 +386,12 @@ enum Case {
     OtherFunding,
     /// The notified minimum: the lead alone.
     SetMinimum,
+    // Kent's plan's schemes: any editor of the area and the lead.
+    AddScheme,
+    /// Kent's demo scheme S1, renamed.
+    EditScheme,
+    /// A scheme the lead added for the walk.
+    RemoveScheme,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -420,6 +439,9 @@ fn cases_for(template: &str) -> Vec<Case> {
             vec![OwnFunding, OtherFunding]
         }
         "/areas/{slug}/plans/{plan}/funding/minimum/{year}" => vec![SetMinimum],
+        "/areas/{slug}/plans/{plan}/schemes/new" => vec![AddScheme],
+        "/areas/{slug}/plans/{plan}/schemes/{number}" => vec![EditScheme],
+        "/areas/{slug}/plans/{plan}/schemes/{number}/remove" => vec![RemoveScheme],
         other => match other.strip_prefix(section) {
             Some("") => vec![SharedText, OwnOrganisationText, OtherOrganisationText],
             Some("/status") => vec![StatusShared, StatusOtherOrganisation],
@@ -521,6 +543,8 @@ fn outcome(case: Case, who: Who) -> Outcome {
         EditOtherRisk | ChangeMatrix => lead,
         // Whoever may edit the (unassigned) section's text, and the lead.
         LinkRisk | UnlinkRisk => editor,
+        // The schemes are shared by the area's partners: any editor, and the lead.
+        AddScheme | EditScheme | RemoveScheme => editor,
         // The walker's organisation (Kent County Council) and shared text: its editors.
         SharedText
         | OwnOrganisationText
@@ -1309,8 +1333,56 @@ impl Fixture {
                     .await;
                 RealForm::new(location(&response), &[])
             }
+            AddScheme => {
+                let mut form = RealForm::new(format!("{KENT_PLAN}/schemes/new"), &[]);
+                for (name, value) in scheme_fields(self.council_id, &format!("Walk scheme {n}")) {
+                    form = form.with(&name, &value);
+                }
+                form
+            }
+            EditScheme => {
+                // The lead's form of S1, with its current version.
+                let path = format!("{KENT_PLAN}/schemes/1");
+                let mut form = scraped_form(&self.lead, &path, &path).await;
+                for (name, value) in scheme_fields(self.council_id, &format!("Walk edit {n}")) {
+                    form = form.with(&name, &value);
+                }
+                form
+            }
+            RemoveScheme => {
+                let fields = scheme_fields(self.council_id, &format!("Walk removal {n}"));
+                let fields: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_str()))
+                    .collect();
+                let response =
+                    expect_success(&self.lead, &format!("{KENT_PLAN}/schemes/new"), &fields).await;
+                let scheme = location(&response);
+                let scheme = scheme.split('?').next().unwrap_or_default();
+                let remove = format!("{scheme}/remove");
+                scraped_form(&self.lead, &remove, &remove).await
+            }
         }
     }
+}
+
+/// A complete, valid scheme of Kent's plan led by `lead`.
+fn scheme_fields(lead: i64, name: &str) -> Vec<(String, String)> {
+    [
+        ("name", name),
+        ("scheme_type", "home-care"),
+        ("objective", "Care at home after a stay in hospital"),
+        ("provider", "Kent home care providers"),
+        ("funding_source", "ccg-minimum-contribution"),
+        ("spend-2014-15", "£100,000"),
+        ("spend-2015-16", "250000"),
+        ("benefit-2015-16", ""),
+        ("metrics", "delayed-transfers"),
+    ]
+    .iter()
+    .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+    .chain([("lead_commissioner".to_owned(), lead.to_string())])
+    .collect()
 }
 
 impl Fixture {

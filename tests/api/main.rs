@@ -25,6 +25,7 @@ mod risk_links;
 mod risks;
 mod risks_matrix;
 mod risks_transfer;
+mod schemes;
 mod sign_in;
 mod template_structure;
 mod templates;
