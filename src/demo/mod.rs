@@ -4,6 +4,7 @@
 //! so loading twice changes nothing.
 
 pub mod accounts;
+pub mod metrics;
 pub mod plans;
 pub mod risks;
 
@@ -97,6 +98,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     seed_areas(pool).await?;
     accounts::seed(pool).await?;
     plans::seed(pool).await?;
+    metrics::seed(pool).await?;
     risks::seed(pool).await
 }
 
