@@ -55,6 +55,10 @@ fn concrete_path(template: &str) -> String {
         .replace("{number}", "1")
         .replace("{part}", "streams")
         .replace("{item}", "disabled-facilities-grant")
+        .replace("{metric_key}", "residential-admissions")
+        .replace("{condition_key}", "jointly-agreed")
+        // Kent's demo engagement entry, the first one seeded.
+        .replace("{entry_id}", "1")
 }
 
 fn expectation(method: &Method, path: &str, who: Who) -> Expect {
@@ -86,6 +90,13 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
         // Importing into the register: as adding a risk. An import is its creator's alone, and
         // the walkers have made none.
         "/areas/{slug}/risks/import" if get => match who {
+            Who::Visitor => SignIn,
+            Who::OtherAreaOfficer => NotFound,
+            Who::Kent(Role::Officer | Role::AreaLead) => Ok,
+            _ => Forbidden,
+        },
+        // The form to add to a plan's engagement log: as adding a risk.
+        "/areas/{slug}/plans/{plan}/engagement/new" if get => match who {
             Who::Visitor => SignIn,
             Who::OtherAreaOfficer => NotFound,
             Who::Kent(Role::Officer | Role::AreaLead) => Ok,
@@ -363,6 +374,15 @@ enum Case {
     ImportRisks,
     /// Confirming an import: the walker's own if they may import, else the lead's.
     ConfirmImport,
+    // Kent's plan's metric goals, national conditions and engagement log: any editor's.
+    /// New goals for a metric, based on the current ones.
+    SetGoals,
+    AnswerCondition,
+    AddEngagement,
+    /// Kent's demo engagement entry.
+    ChangeEngagement,
+    /// An entry the lead adds for each removal, removed with the confirmation.
+    RemoveEngagement,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -406,6 +426,11 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/areas/{slug}/risks/matrix" => vec![ChangeMatrix],
         "/areas/{slug}/risks/import" => vec![ImportRisks],
         "/areas/{slug}/risks/import/{id}" => vec![ConfirmImport],
+        "/areas/{slug}/plans/{plan}/metrics/{metric_key}" => vec![SetGoals],
+        "/areas/{slug}/plans/{plan}/conditions/{condition_key}" => vec![AnswerCondition],
+        "/areas/{slug}/plans/{plan}/engagement/new" => vec![AddEngagement],
+        "/areas/{slug}/plans/{plan}/engagement/{entry_id}" => vec![ChangeEngagement],
+        "/areas/{slug}/plans/{plan}/engagement/{entry_id}/remove" => vec![RemoveEngagement],
         other => match other.strip_prefix(section) {
             Some("") => vec![SharedText, OwnOrganisationText, OtherOrganisationText],
             Some("/status") => vec![StatusShared, StatusOtherOrganisation],
@@ -523,6 +548,8 @@ fn outcome(case: Case, who: Who) -> Outcome {
         | RestoreOtherContribution => false,
         // Everyone with a part in the area discusses the plan.
         Comment | Reply | ResolveThread | ReopenThread => true,
+        // The plan's goals, conditions and engagement log belong to all its partners.
+        SetGoals | AnswerCondition | AddEngagement | ChangeEngagement | RemoveEngagement => editor,
         _ => unreachable!("{case:?} is handled above"),
     })
 }
@@ -1270,8 +1297,61 @@ impl Fixture {
                     .await;
                 RealForm::new(location(&response), &[])
             }
+            SetGoals => {
+                let path = format!("{KENT_PLAN}/metrics/residential-admissions");
+                scraped_form(&self.lead, &path, &path)
+                    .await
+                    .with("baseline_value", "712.9")
+                    .with("baseline_period", "2012-13 outturn")
+                    .with("goal-2014-15", &format!("{}", 600 + n))
+            }
+            AnswerCondition => {
+                let path = format!("{KENT_PLAN}/conditions/jointly-agreed");
+                scraped_form(&self.lead, &path, &path)
+                    .await
+                    .with("status", "met")
+                    .with("how", &text)
+            }
+            AddEngagement => RealForm::new(
+                format!("{KENT_PLAN}/engagement/new"),
+                &engagement_fields(&text),
+            ),
+            ChangeEngagement => {
+                let path = format!("{KENT_PLAN}/engagement/1");
+                let mut form = scraped_form(&self.lead, &path, &path).await;
+                for (name, value) in engagement_fields(&text) {
+                    form = form.with(name, value);
+                }
+                form
+            }
+            RemoveEngagement => {
+                expect_success(
+                    &self.lead,
+                    &format!("{KENT_PLAN}/engagement/new"),
+                    &engagement_fields(&text),
+                )
+                .await;
+                let id: i64 = sqlx::query_scalar("SELECT max(id) FROM engagement_entries")
+                    .fetch_one(&self.app.pool)
+                    .await
+                    .unwrap();
+                RealForm::new(
+                    format!("{KENT_PLAN}/engagement/{id}/remove"),
+                    &[("version", "1"), ("confirm", "yes")],
+                )
+            }
         }
     }
+}
+
+/// A complete, valid engagement log entry.
+fn engagement_fields(what_done: &str) -> [(&'static str, &str); 4] {
+    [
+        ("held_on", "4/12/2013"),
+        ("audience", "Walk audience"),
+        ("what_done", what_done),
+        ("what_changed", ""),
+    ]
 }
 
 impl Fixture {
