@@ -388,7 +388,7 @@ async fn seed_plan(pool: &PgPool, demo: &DemoPlan) -> anyhow::Result<()> {
             .iter()
             .find(|metric| metric.key == goals.metric)
             .ok_or_else(|| anyhow::anyhow!("demo metric {} is not in the plan", goals.metric))?;
-        let set = GoalForm(owned(goals.fields))
+        let set = GoalForm::new(owned(goals.fields))
             .parse(metric)
             .map_err(|errors| {
                 anyhow::anyhow!("demo goals {}: {}", goals.metric, problems(&errors))

@@ -11,12 +11,11 @@ pub mod store;
 
 use serde::Deserialize;
 
-use super::metrics::{Difference, differ};
+use super::metrics::{Difference, differ, may_edit_shared_parts};
 use crate::areas::AreaId;
 use crate::auth::policy::Principal;
 use crate::db::id::row_id;
 use crate::keyed::keyed_enum;
-use crate::plans::rules;
 use crate::web::form::{FormErrors, shown};
 use crate::web::text::long_text;
 
@@ -49,9 +48,10 @@ impl ConditionStatus {
     }
 }
 
-/// Any editor of the area and the lead answer the national conditions.
+/// Who answers the national conditions: any editor of the area and the lead
+/// ([`may_edit_shared_parts`]).
 pub fn may_answer(principal: &Principal<'_>, area_id: AreaId) -> bool {
-    rules::may_write_text(principal, area_id, None) || rules::is_lead(principal, area_id)
+    may_edit_shared_parts(principal, area_id)
 }
 
 /// A condition's current answer, as the checks read it.
@@ -214,27 +214,5 @@ mod tests {
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].label, "Status");
         assert_eq!(differences(None, &yours).len(), 2);
-    }
-
-    #[test]
-    fn officers_and_the_lead_answer_others_do_not() {
-        use crate::auth::policy::{Grant, Role};
-        let area = AreaId::new(1);
-        for (role, allowed) in [
-            (Role::Officer, true),
-            (Role::AreaLead, true),
-            (Role::Signatory, false),
-            (Role::Assurer, false),
-        ] {
-            let grants = [Grant {
-                role,
-                area_id: (!role.is_global()).then_some(area.get()),
-            }];
-            let principal = Principal {
-                organisation_id: 10,
-                grants: &grants,
-            };
-            assert_eq!(may_answer(&principal, area), allowed, "{role:?}");
-        }
     }
 }

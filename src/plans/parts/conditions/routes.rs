@@ -24,7 +24,7 @@ use crate::web::choice::{Choice, keyed};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::form::{FormErrors, Typed};
 use crate::web::routes::{Route, get, post};
-use crate::web::{AppError, Layout, format, page};
+use crate::web::{AppError, Layout, page};
 
 use super::ConditionStatus;
 
@@ -87,14 +87,7 @@ async fn answer_view(answer: &Answer, saved: String) -> Result<AnswerView, AppEr
 }
 
 fn saved_by(version: &AnswerVersion) -> String {
-    format!(
-        "{} by {}",
-        format::date_time(version.saved_at),
-        version
-            .saved_by
-            .as_deref()
-            .unwrap_or("someone no longer known")
-    )
+    crate::plans::parts::metrics::saved_by(version.saved_at, version.saved_by.as_deref())
 }
 
 struct ConditionRow {
@@ -304,10 +297,8 @@ async fn save_answer(
     if !may_answer(&signed_in.user.principal(), cycle.area.id) {
         return Err(AppError::Forbidden);
     }
-    let based_on = match form.based_on.trim() {
-        "" => Some(None),
-        typed => typed.parse().ok().map(|id| Some(AnswerId::new(id))),
-    };
+    let based_on =
+        crate::plans::parts::metrics::based_on(&form.based_on).map(|id| id.map(AnswerId::new));
     let (answer, based_on) = match (form.parse(), based_on) {
         (Ok(answer), Some(based_on)) => (answer, based_on),
         (parsed, based_on) => {

@@ -9,11 +9,10 @@ pub mod store;
 use serde::Deserialize;
 use time::Date;
 
-use super::metrics::{Difference, differ};
+use super::metrics::{Difference, differ, may_edit_shared_parts};
 use crate::areas::AreaId;
 use crate::auth::policy::Principal;
 use crate::db::id::row_id;
-use crate::plans::rules;
 use crate::risks::content::{iso, parse_date};
 use crate::web::form::{FormErrors, shown};
 use crate::web::{format, text};
@@ -28,9 +27,10 @@ pub const MAX_AUDIENCE_CHARS: usize = 200;
 /// The longest "what was done" or "what changed", in characters.
 pub const MAX_TEXT_CHARS: usize = 5_000;
 
-/// Any editor of the area and the lead keep the engagement log.
+/// Who keeps the engagement log: any editor of the area and the lead
+/// ([`may_edit_shared_parts`]).
 pub fn may_log(principal: &Principal<'_>, area_id: AreaId) -> bool {
-    rules::may_write_text(principal, area_id, None) || rules::is_lead(principal, area_id)
+    may_edit_shared_parts(principal, area_id)
 }
 
 /// An entry's content.
@@ -214,27 +214,5 @@ mod tests {
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].current, "4 December 2025");
         assert_eq!(list[0].yours, "5 December 2025");
-    }
-
-    #[test]
-    fn officers_and_the_lead_keep_the_log() {
-        use crate::auth::policy::{Grant, Role};
-        let area = AreaId::new(1);
-        for (role, allowed) in [
-            (Role::Officer, true),
-            (Role::AreaLead, true),
-            (Role::BoardSecretary, false),
-            (Role::Admin, false),
-        ] {
-            let grants = [Grant {
-                role,
-                area_id: (!role.is_global()).then_some(area.get()),
-            }];
-            let principal = Principal {
-                organisation_id: 10,
-                grants: &grants,
-            };
-            assert_eq!(may_log(&principal, area), allowed, "{role:?}");
-        }
     }
 }

@@ -16,7 +16,7 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
-use crate::plans::parts::metrics::Difference;
+use crate::plans::parts::metrics::{Difference, saved_by};
 use crate::plans::store::PlanSummary;
 use crate::web::banner::{DoneQuery, see_done};
 use crate::web::extract::{Form, Path, Query};
@@ -66,14 +66,7 @@ impl EntryView {
             audience: stored.entry.audience.clone(),
             what_done: stored.entry.what_done.clone(),
             what_changed: stored.entry.what_changed.clone(),
-            updated: format!(
-                "{} by {}",
-                format::date_time(stored.updated_at),
-                stored
-                    .updated_by
-                    .as_deref()
-                    .unwrap_or("someone no longer known")
-            ),
+            updated: saved_by(stored.updated_at, stored.updated_by.as_deref()),
         }
     }
 }

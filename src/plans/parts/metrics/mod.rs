@@ -37,10 +37,16 @@ pub const MAX_PERIOD_CHARS: usize = 200;
 /// The longest rationale, in characters.
 pub const MAX_RATIONALE_CHARS: usize = 10_000;
 
-/// Any editor of the area (officers of any partner) and the lead set a plan's metric goals:
-/// the goals are the partners' jointly.
-pub fn may_set_goals(principal: &Principal<'_>, area_id: AreaId) -> bool {
+/// Who changes the parts of a plan that belong to all its partners together (its metric
+/// goals, its answers to the national conditions, its engagement log): any editor of the area
+/// (officers of any partner) and the lead.
+pub fn may_edit_shared_parts(principal: &Principal<'_>, area_id: AreaId) -> bool {
     rules::may_write_text(principal, area_id, None) || rules::is_lead(principal, area_id)
+}
+
+/// Who sets a plan's metric goals: see [`may_edit_shared_parts`].
+pub fn may_set_goals(principal: &Principal<'_>, area_id: AreaId) -> bool {
+    may_edit_shared_parts(principal, area_id)
 }
 
 /// A metric's value (a baseline or a goal) in whole hundredths: 12.25 is 1225.
@@ -196,34 +202,34 @@ pub fn goal_field(period_key: &str) -> String {
 
 const GOAL_PREFIX: &str = "goal-";
 
-/// The fields of a goals form as typed, read by name.
+/// The fields of a goals form as typed, by name (a name sent twice keeps its last value).
 #[derive(Clone, Debug, Default)]
-pub struct GoalForm(pub Vec<(String, String)>);
+pub struct GoalForm(pub BTreeMap<String, String>);
 
 impl GoalForm {
+    pub fn new(fields: impl IntoIterator<Item = (String, String)>) -> GoalForm {
+        GoalForm(fields.into_iter().collect())
+    }
+
     /// What was typed in `name` ("" for nothing).
     pub fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(field, _)| field == name)
-            .map(|(_, value)| value.as_str())
-            .unwrap_or("")
+        self.0.get(name).map_or("", String::as_str)
     }
 
     /// The form filled in with `set`, as the edit page opens it.
     pub fn from_set(set: &GoalSet) -> GoalForm {
-        let mut fields = Vec::new();
+        let mut fields = BTreeMap::new();
         if let Some(baseline) = &set.baseline {
-            fields.push(("baseline_value".to_owned(), baseline.value.to_string()));
-            fields.push(("baseline_period".to_owned(), baseline.period.clone()));
+            fields.insert("baseline_value".to_owned(), baseline.value.to_string());
+            fields.insert("baseline_period".to_owned(), baseline.period.clone());
         }
         for (period, goal) in &set.goals {
-            fields.push((goal_field(period), goal.to_string()));
+            fields.insert(goal_field(period), goal.to_string());
         }
         if let Some(money) = set.pay_for_performance {
-            fields.push(("pay_for_performance".to_owned(), money.to_string()));
+            fields.insert("pay_for_performance".to_owned(), money.to_string());
         }
-        fields.push(("rationale".to_owned(), set.rationale.clone()));
+        fields.insert("rationale".to_owned(), set.rationale.clone());
         GoalForm(fields)
     }
 
@@ -232,7 +238,7 @@ impl GoalForm {
     /// otherwise, and anything sent in it is ignored). A message per field otherwise.
     pub fn parse(&self, metric: &Metric) -> Result<GoalSet, FormErrors> {
         let mut errors = FormErrors::new();
-        for (name, _) in &self.0 {
+        for name in self.0.keys() {
             if let Some(period) = name.strip_prefix(GOAL_PREFIX)
                 && !metric.periods.iter().any(|p| p.key == period)
             {
@@ -390,6 +396,24 @@ impl PlannedChange {
     }
 }
 
+/// "4 December 2025 at 9:05am by Jo Bloggs": when a version was saved and by whom.
+pub fn saved_by(at: time::OffsetDateTime, by: Option<&str>) -> String {
+    format!(
+        "{} by {}",
+        crate::web::format::date_time(at),
+        by.unwrap_or("someone no longer known")
+    )
+}
+
+/// The version a form was based on, from its hidden field: `Some(None)` for none yet (empty),
+/// `Some(Some(id))` for a version, `None` when it is neither (the form is not one of ours).
+pub fn based_on(typed: &str) -> Option<Option<i64>> {
+    match typed.trim() {
+        "" => Some(None),
+        typed => typed.parse().ok().map(Some),
+    }
+}
+
 /// One field where two versions differ, as people read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Difference {
@@ -472,7 +496,7 @@ mod tests {
     use time::macros::date;
 
     #[test]
-    fn officers_and_the_lead_set_goals_others_read_them() {
+    fn officers_and_the_lead_change_the_shared_parts_others_read_them() {
         use crate::auth::policy::{Grant, Role};
         let area = AreaId::new(1);
         for (role, allowed) in [
@@ -492,6 +516,11 @@ mod tests {
                 grants: &grants,
             };
             assert_eq!(may_set_goals(&principal, area), allowed, "{role:?}");
+            assert_eq!(
+                super::super::conditions::may_answer(&principal, area),
+                allowed
+            );
+            assert_eq!(super::super::engagement::may_log(&principal, area), allowed);
             assert!(!may_set_goals(&principal, AreaId::new(2)), "{role:?}");
         }
     }
@@ -608,11 +637,10 @@ mod tests {
     }
 
     fn form(fields: &[(&str, &str)]) -> GoalForm {
-        GoalForm(
+        GoalForm::new(
             fields
                 .iter()
-                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-                .collect(),
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned())),
         )
     }
 
@@ -700,6 +728,17 @@ mod tests {
         assert_eq!(
             errors.message("baseline_value"),
             "Enter the baseline, or clear its period"
+        );
+    }
+
+    #[test]
+    fn forms_name_the_version_they_were_based_on() {
+        assert_eq!(based_on(""), Some(None));
+        assert_eq!(based_on(" 12 "), Some(Some(12)));
+        assert_eq!(based_on("x"), None);
+        assert_eq!(
+            saved_by(time::macros::datetime!(2025-12-04 9:05 UTC), None),
+            "4 December 2025 at 9:05am by someone no longer known"
         );
     }
 

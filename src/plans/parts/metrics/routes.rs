@@ -25,7 +25,7 @@ use crate::web::banner::{DoneQuery, see_done};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::form::{FormErrors, Typed};
 use crate::web::routes::{Route, get, post};
-use crate::web::{AppError, Layout, format, page};
+use crate::web::{AppError, Layout, page};
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -270,14 +270,7 @@ async fn load(
 }
 
 fn saved_by(version: &GoalVersion) -> String {
-    format!(
-        "{} by {}",
-        format::date_time(version.saved_at),
-        version
-            .saved_by
-            .as_deref()
-            .unwrap_or("someone no longer known")
-    )
+    super::saved_by(version.saved_at, version.saved_by.as_deref())
 }
 
 async fn show(
@@ -361,7 +354,7 @@ async fn save(
         &slug,
         &plan_key,
         &metric_key,
-        GoalForm(fields),
+        GoalForm::new(fields),
     )
     .await
     .map_err(|error| error.keeping(kept))
@@ -380,10 +373,7 @@ async fn save_goals(
         return Err(AppError::Forbidden);
     }
     let based_on_typed = form.get("based_on").trim().to_owned();
-    let based_on = match based_on_typed.as_str() {
-        "" => Some(None),
-        typed => typed.parse().ok().map(|id| Some(GoalSetId::new(id))),
-    };
+    let based_on = super::based_on(&based_on_typed).map(|id| id.map(GoalSetId::new));
     let (set, based_on) = match (form.parse(&metric), based_on) {
         (Ok(set), Some(based_on)) => (set, based_on),
         (parsed, based_on) => {
