@@ -5,18 +5,12 @@
 use itf_planner::auth::policy::Role;
 
 use crate::helpers::{TestApp, form_fields_in, location, post_and_expect_422, spawn_app};
+use crate::metrics::signed_in;
 use crate::plans::{lead, officer, version_in};
 
 const CONDITIONS: &str = "/areas/kent/plans/2014-16/conditions";
 const SEVEN_DAY: &str = "/areas/kent/plans/2014-16/conditions/seven-day-services";
 const LOG: &str = "/areas/kent/plans/2014-16/engagement";
-
-async fn signed_in(app: &TestApp, role: Role, area: &str, organisation: &str) -> TestApp {
-    let browser = app.another_browser();
-    let user = app.create_user(role, Some(area), organisation).await;
-    browser.sign_in(&user).await;
-    browser
-}
 
 /// The `based_on` of the form posting to `action` on `page`.
 fn based_on(page: &str, action: &str) -> String {

@@ -11,7 +11,13 @@ const METRICS: &str = "/areas/kent/plans/2014-16/metrics";
 const NON_ELECTIVE: &str = "/areas/kent/plans/2014-16/metrics/non-elective-admissions";
 const RESIDENTIAL: &str = "/areas/kent/plans/2014-16/metrics/residential-admissions";
 
-async fn signed_in(app: &TestApp, role: Role, area: &str, organisation: &str) -> TestApp {
+/// A browser signed in as a new user with `role` in `area`'s `organisation`.
+pub(crate) async fn signed_in(
+    app: &TestApp,
+    role: Role,
+    area: &str,
+    organisation: &str,
+) -> TestApp {
     let browser = app.another_browser();
     let user = app.create_user(role, Some(area), organisation).await;
     browser.sign_in(&user).await;
@@ -438,4 +444,37 @@ async fn two_editors_saving_on_one_version_at_once_one_lands_the_other_is_told()
         .filter(|action| *action == "metric.goals_set")
         .count();
     assert_eq!(recorded, ROUNDS, "one audit event per save that landed");
+}
+
+/// The demo's goals, answers and events: loading the demo again adds none of them twice, and
+/// Rotherham's 2014-16 plan has every metric's goals, all but one with a baseline.
+#[tokio::test]
+async fn loading_the_demo_again_adds_no_goals_answers_or_events() {
+    let app = spawn_app().await;
+    let counts = || async {
+        sqlx::query_as::<_, (i64, i64, i64, i64)>(
+            "SELECT (SELECT count(*) FROM metric_goal_sets), (SELECT count(*) FROM metric_goals),
+                    (SELECT count(*) FROM condition_answers),
+                    (SELECT count(*) FROM engagement_entries)",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+    };
+    let before = counts().await;
+    // Rotherham 2014-16: 7 metrics (one revised), 3 in 2025-26, Kent's 2; 4 + 4 answers; 4 events.
+    assert_eq!((before.0, before.2, before.3), (7 + 1 + 3 + 2, 8, 4));
+    itf_planner::demo::seed(&app.pool).await.unwrap();
+    assert_eq!(counts().await, before);
+    let without_baseline: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT ON (s.metric_key) s.metric_key FROM metric_goal_sets s
+         JOIN plans p ON p.id = s.plan_id JOIN areas a ON a.id = p.area_id
+         JOIN templates t ON t.id = p.template_id
+         WHERE a.slug = 'rotherham' AND t.key = '2014-16' AND s.baseline_value IS NULL
+         ORDER BY s.metric_key, s.id DESC",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(without_baseline, ["patient-experience"]);
 }
