@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod funding;
+pub mod metrics;
 pub mod plans;
 pub mod risks;
 pub mod schemes;
@@ -101,6 +102,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     plans::seed(pool).await?;
     funding::seed(pool).await?;
     schemes::seed(pool).await?;
+    metrics::seed(pool).await?;
     risks::seed(pool).await
 }
 

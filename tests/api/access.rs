@@ -56,6 +56,10 @@ fn concrete_path(template: &str) -> String {
         .replace("{part}", "streams")
         .replace("{item}", "disabled-facilities-grant")
         .replace("{year}", "2015-16")
+        .replace("{metric_key}", "residential-admissions")
+        .replace("{condition_key}", "jointly-agreed")
+        // Kent's demo engagement entry, the first one seeded.
+        .replace("{entry_id}", "1")
 }
 
 fn expectation(method: &Method, path: &str, who: Who) -> Expect {
@@ -105,6 +109,13 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
                 _ => Forbidden,
             }
         }
+        // The form to add to a plan's engagement log: as adding a risk.
+        "/areas/{slug}/plans/{plan}/engagement/new" if get => match who {
+            Who::Visitor => SignIn,
+            Who::OtherAreaOfficer => NotFound,
+            Who::Kent(Role::Officer | Role::AreaLead) => Ok,
+            _ => Forbidden,
+        },
         "/areas/{slug}/risks/import/{id}" => match who {
             Who::Visitor => SignIn,
             Who::OtherAreaOfficer | Who::Kent(Role::Officer | Role::AreaLead) => NotFound,
@@ -392,6 +403,15 @@ enum Case {
     EditScheme,
     /// A scheme the lead added for the walk.
     RemoveScheme,
+    // Kent's plan's metric goals, national conditions and engagement log: any editor's.
+    /// New goals for a metric, based on the current ones.
+    SetGoals,
+    AnswerCondition,
+    AddEngagement,
+    /// Kent's demo engagement entry.
+    ChangeEngagement,
+    /// An entry the lead adds for each removal, removed with the confirmation.
+    RemoveEngagement,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -442,6 +462,11 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/areas/{slug}/plans/{plan}/schemes/new" => vec![AddScheme],
         "/areas/{slug}/plans/{plan}/schemes/{number}" => vec![EditScheme],
         "/areas/{slug}/plans/{plan}/schemes/{number}/remove" => vec![RemoveScheme],
+        "/areas/{slug}/plans/{plan}/metrics/{metric_key}" => vec![SetGoals],
+        "/areas/{slug}/plans/{plan}/conditions/{condition_key}" => vec![AnswerCondition],
+        "/areas/{slug}/plans/{plan}/engagement/new" => vec![AddEngagement],
+        "/areas/{slug}/plans/{plan}/engagement/{entry_id}" => vec![ChangeEngagement],
+        "/areas/{slug}/plans/{plan}/engagement/{entry_id}/remove" => vec![RemoveEngagement],
         other => match other.strip_prefix(section) {
             Some("") => vec![SharedText, OwnOrganisationText, OtherOrganisationText],
             Some("/status") => vec![StatusShared, StatusOtherOrganisation],
@@ -564,6 +589,8 @@ fn outcome(case: Case, who: Who) -> Outcome {
         // An organisation's editors change its amounts; the lead changes any, and the minimum.
         OwnFunding => editor,
         OtherFunding | SetMinimum => lead,
+        // The plan's goals, conditions and engagement log belong to all its partners.
+        SetGoals | AnswerCondition | AddEngagement | ChangeEngagement | RemoveEngagement => editor,
         _ => unreachable!("{case:?} is handled above"),
     })
 }
@@ -1361,6 +1388,48 @@ impl Fixture {
                 let scheme = scheme.split('?').next().unwrap_or_default();
                 let remove = format!("{scheme}/remove");
                 scraped_form(&self.lead, &remove, &remove).await
+            SetGoals => {
+                let path = format!("{KENT_PLAN}/metrics/residential-admissions");
+                scraped_form(&self.lead, &path, &path)
+                    .await
+                    .with("baseline_value", "712.9")
+                    .with("baseline_period", "2012-13 outturn")
+                    .with("goal-2014-15", &format!("{}", 600 + n))
+            }
+            AnswerCondition => {
+                let path = format!("{KENT_PLAN}/conditions/jointly-agreed");
+                scraped_form(&self.lead, &path, &path)
+                    .await
+                    .with("status", "met")
+                    .with("how", &text)
+            }
+            AddEngagement => RealForm::new(
+                format!("{KENT_PLAN}/engagement/new"),
+                &engagement_fields(&text),
+            ),
+            ChangeEngagement => {
+                let path = format!("{KENT_PLAN}/engagement/1");
+                let mut form = scraped_form(&self.lead, &path, &path).await;
+                for (name, value) in engagement_fields(&text) {
+                    form = form.with(name, value);
+                }
+                form
+            }
+            RemoveEngagement => {
+                expect_success(
+                    &self.lead,
+                    &format!("{KENT_PLAN}/engagement/new"),
+                    &engagement_fields(&text),
+                )
+                .await;
+                let id: i64 = sqlx::query_scalar("SELECT max(id) FROM engagement_entries")
+                    .fetch_one(&self.app.pool)
+                    .await
+                    .unwrap();
+                RealForm::new(
+                    format!("{KENT_PLAN}/engagement/{id}/remove"),
+                    &[("version", "1"), ("confirm", "yes")],
+                )
             }
         }
     }
@@ -1383,6 +1452,14 @@ fn scheme_fields(lead: i64, name: &str) -> Vec<(String, String)> {
     .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
     .chain([("lead_commissioner".to_owned(), lead.to_string())])
     .collect()
+/// A complete, valid engagement log entry.
+fn engagement_fields(what_done: &str) -> [(&'static str, &str); 4] {
+    [
+        ("held_on", "4/12/2013"),
+        ("audience", "Walk audience"),
+        ("what_done", what_done),
+        ("what_changed", ""),
+    ]
 }
 
 impl Fixture {

@@ -1,0 +1,433 @@
+//! National conditions and the engagement log: the pages for each role, answering and logging,
+//! bad input by its field, the stale form's 409, who may change them, and removing an entry
+//! after a confirmation.
+
+use itf_planner::auth::policy::Role;
+
+use crate::helpers::{TestApp, form_fields_in, location, post_and_expect_422, spawn_app};
+use crate::metrics::signed_in;
+use crate::plans::{lead, officer, version_in};
+
+const CONDITIONS: &str = "/areas/kent/plans/2014-16/conditions";
+const SEVEN_DAY: &str = "/areas/kent/plans/2014-16/conditions/seven-day-services";
+const LOG: &str = "/areas/kent/plans/2014-16/engagement";
+
+/// The `based_on` of the form posting to `action` on `page`.
+fn based_on(page: &str, action: &str) -> String {
+    form_fields_in(page, action)
+        .expect("the answer form")
+        .into_iter()
+        .find(|(name, _)| name == "based_on")
+        .map(|(_, value)| value)
+        .expect("a based_on field")
+}
+
+async fn answers(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM condition_answers")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn entries(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM engagement_entries")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_conditions_page_shows_each_condition_with_its_answer_for_every_role() {
+    let app = spawn_app().await;
+    for (role, organisation, may_edit) in [
+        (Role::Officer, "NHS Thanet CCG", true),
+        (Role::AreaLead, "Kent County Council", true),
+        (Role::Signatory, "NHS West Kent CCG", false),
+    ] {
+        let browser = signed_in(&app, role, "kent", organisation).await;
+        let page = browser.get_html(CONDITIONS).await;
+        assert!(page.contains("Protecting social care services"), "{role:?}");
+        assert!(page.contains("0 of 6 conditions answered"), "{page}");
+        assert!(page.contains("/conditions\" aria-current=\"page\""));
+        assert_eq!(page.contains(">Answer<span"), may_edit, "{role:?}");
+        let condition = browser.get_html(SEVEN_DAY).await;
+        assert_eq!(
+            condition.contains("name=\"based_on\""),
+            may_edit,
+            "{role:?}"
+        );
+    }
+    // Rotherham: four answered in 2014-16, all four in 2025-26 with the unverified notes.
+    let rotherham = signed_in(&app, Role::Officer, "rotherham", "NHS Rotherham CCG").await;
+    let page = rotherham
+        .get_html("/areas/rotherham/plans/2014-16/conditions")
+        .await;
+    assert!(page.contains("4 of 6 conditions answered"), "{page}");
+    assert!(page.contains("In progress") && page.contains("Not answered"));
+    assert!(page.contains("<em>substantial</em>"), "how, as Markdown");
+    let page = rotherham
+        .get_html("/areas/rotherham/plans/2025-26/conditions")
+        .await;
+    assert!(page.contains("4 of 4 conditions answered"));
+    assert!(
+        page.contains("Unverified: The source text is cut off"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn answering_a_condition_keeps_the_earlier_answers() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Ashford CCG").await;
+    let page = browser.get_html(SEVEN_DAY).await;
+    assert!(page.contains("Not answered yet"));
+    let response = browser
+        .post_form(
+            SEVEN_DAY,
+            &[
+                ("based_on", &based_on(&page, SEVEN_DAY)),
+                ("status", "in-progress"),
+                ("how", "Weekend discharge teams from **April**."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), format!("{SEVEN_DAY}?done=saved"));
+    let page = browser.get_html(&location(&response)).await;
+    assert!(page.contains("The answer has been saved"));
+    assert!(page.contains("In progress") && page.contains("<strong>April</strong>"));
+    assert_eq!(
+        app.audit_actions().await.last().map(String::as_str),
+        Some("condition.answered")
+    );
+    let response = browser
+        .post_form(
+            SEVEN_DAY,
+            &[
+                ("based_on", &based_on(&page, SEVEN_DAY)),
+                ("status", "met"),
+                ("how", "Seven-day teams in place since 1 April."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let page = browser.get_html(SEVEN_DAY).await;
+    let earlier = &page[page
+        .find("id=\"earlier-answers\"")
+        .expect("earlier answers")..];
+    assert!(earlier.contains("In progress") && earlier.contains("<strong>April</strong>"));
+    let list = browser.get_html(CONDITIONS).await;
+    assert!(list.contains("1 of 6 conditions answered"));
+}
+
+#[tokio::test]
+async fn a_bad_answer_is_told_by_its_field_with_the_text_kept() {
+    let app = spawn_app().await;
+    let browser = lead(&app).await;
+    for (status, how, field, message) in [
+        (
+            "",
+            "Some text & more",
+            "status",
+            "Choose whether the condition is met",
+        ),
+        (
+            "maybe",
+            "Some text & more",
+            "status",
+            "Choose whether the condition is met",
+        ),
+        ("met", " ", "how", "Say how the condition is met"),
+        (
+            "in-progress",
+            "",
+            "how",
+            "Say what is being done to meet the condition",
+        ),
+    ] {
+        let body = post_and_expect_422(
+            &browser,
+            SEVEN_DAY,
+            &[("based_on", ""), ("status", status), ("how", how)],
+        )
+        .await;
+        assert!(body.contains(message), "{status:?} {how:?}: {body}");
+        assert!(body.contains(&format!("href=\"#{field}\"")));
+        if how == "Some text & more" {
+            assert!(body.contains("Some text &#38; more"), "the text is kept");
+        }
+        if status == "met" {
+            assert!(body.contains("value=\"met\" checked"), "the choice is kept");
+        }
+    }
+    // Not met: how is optional.
+    let response = browser
+        .post_form(
+            SEVEN_DAY,
+            &[("based_on", ""), ("status", "not-met"), ("how", "")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        answers(&app).await,
+        1 + 8,
+        "Rotherham's eight demo answers and this one"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_on_a_stale_form_is_refused_with_a_409_keeping_it() {
+    let app = spawn_app().await;
+    let (first, _) = officer(&app, "Kent County Council").await;
+    let (second, _) = officer(&app, "NHS Thanet CCG").await;
+    let page = first.get_html(SEVEN_DAY).await;
+    let seen = based_on(&page, SEVEN_DAY);
+    let saved = first
+        .post_form(
+            SEVEN_DAY,
+            &[("based_on", &seen), ("status", "met"), ("how", "First.")],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let response = second
+        .post_form(
+            SEVEN_DAY,
+            &[
+                ("based_on", &seen),
+                ("status", "not-met"),
+                ("how", "Second's view."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Someone else answered"), "{body}");
+    assert!(body.contains("Second&#39;s view."), "the text is kept");
+    assert!(
+        body.contains("value=\"not-met\" checked"),
+        "the choice is kept"
+    );
+    assert!(body[body.find("id=\"differences\"").unwrap()..].contains("First."));
+    let current = based_on(&body, SEVEN_DAY);
+    assert_ne!(current, seen);
+    let again = second
+        .post_form(
+            SEVEN_DAY,
+            &[
+                ("based_on", &current),
+                ("status", "not-met"),
+                ("how", "Second's view."),
+            ],
+        )
+        .await;
+    assert_eq!(again.status(), 303);
+}
+
+#[tokio::test]
+async fn only_editors_and_the_lead_answer_conditions_and_keep_the_log() {
+    let app = spawn_app().await;
+    let entry = kent_entry(&app).await;
+    for (role, area, organisation, status) in [
+        (Role::Signatory, "kent", "NHS West Kent CCG", 403),
+        (Role::BoardSecretary, "kent", "Kent County Council", 403),
+        (Role::Officer, "rotherham", "NHS Rotherham CCG", 404),
+    ] {
+        let browser = signed_in(&app, role, area, organisation).await;
+        let answer = browser
+            .post_form(
+                SEVEN_DAY,
+                &[("based_on", ""), ("status", "met"), ("how", "x")],
+            )
+            .await;
+        assert_eq!(answer.status(), status, "{role:?} answers");
+        let add = browser
+            .post_form(&format!("{LOG}/new"), &entry_fields("", "4/12/2025"))
+            .await;
+        assert_eq!(add.status(), status, "{role:?} adds");
+        assert_eq!(browser.get(&format!("{LOG}/new")).await.status(), status);
+        let remove = browser
+            .post_form(
+                &format!("{entry}/remove"),
+                &[("version", "1"), ("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(remove.status(), status, "{role:?} removes");
+        if status == 403 {
+            let page = browser.get_html(&entry).await;
+            assert!(
+                page.contains("Kent&#39;s home care"),
+                "the entry is readable"
+            );
+            assert!(!page.contains("/remove\""), "without a way to remove it");
+            assert!(!browser.get_html(LOG).await.contains("Add an entry"));
+        }
+    }
+    assert_eq!(answers(&app).await, 8, "Rotherham's demo answers only");
+    assert_eq!(entries(&app).await, 4, "the demo entries only");
+}
+
+/// Kent's demo entry's page.
+async fn kent_entry(app: &TestApp) -> String {
+    let id: i64 = sqlx::query_scalar(
+        "SELECT e.id FROM engagement_entries e JOIN plans p ON p.id = e.plan_id
+         JOIN areas a ON a.id = p.area_id WHERE a.slug = 'kent'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    format!("{LOG}/{id}")
+}
+
+fn entry_fields<'a>(version: &'a str, held_on: &'a str) -> [(&'static str, &'a str); 5] {
+    [
+        ("version", version),
+        ("held_on", held_on),
+        ("audience", "Carers' forum & friends"),
+        ("what_done", "A drop-in session at the library."),
+        ("what_changed", "Carers' breaks added to the plan."),
+    ]
+}
+
+#[tokio::test]
+async fn logging_engagement_lists_it_newest_first_and_bad_input_is_told_by_its_field() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Thanet CCG").await;
+    let page = browser.get_html(LOG).await;
+    assert!(
+        page.contains("Kent&#39;s home care and care home providers"),
+        "{page}"
+    );
+    assert!(page.contains("Add an entry"));
+    let new = format!("{LOG}/new");
+    assert!(browser.get_html(&new).await.contains("id=\"held_on\""));
+    for (held_on, field, message) in [
+        (
+            "31/2/2025",
+            "held_on",
+            "Enter the date it was held as a real date, like 4/12/2025",
+        ),
+        ("next Tuesday", "held_on", "as a real date"),
+        ("", "held_on", "Enter the date it was held"),
+    ] {
+        let body = post_and_expect_422(&browser, &new, &entry_fields("", held_on)).await;
+        assert!(body.contains(message), "{held_on}: {body}");
+        assert!(body.contains(&format!("href=\"#{field}\"")));
+        assert!(
+            body.contains("value=\"Carers&#39; forum &#38; friends\""),
+            "kept"
+        );
+        assert!(body.contains("A drop-in session at the library."), "kept");
+    }
+    let body = post_and_expect_422(
+        &browser,
+        &new,
+        &[
+            ("held_on", "4/12/2025"),
+            ("audience", " "),
+            ("what_done", ""),
+        ],
+    )
+    .await;
+    assert!(body.contains("Enter who took part") && body.contains("Say what was done"));
+    assert_eq!(entries(&app).await, 3 + 1, "nothing added");
+
+    let response = browser
+        .post_form(&new, &entry_fields("", "4/12/2025"))
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), format!("{LOG}?done=added"));
+    let page = browser.get_html(&location(&response)).await;
+    assert!(page.contains("The entry has been added to the engagement log"));
+    let newest = page.find("4 December 2025").expect("the new entry");
+    let older = page.find("22 January 2014").expect("the demo entry");
+    assert!(newest < older, "newest first");
+    assert_eq!(
+        app.audit_actions().await.last().map(String::as_str),
+        Some("engagement.added")
+    );
+}
+
+#[tokio::test]
+async fn an_entry_is_changed_under_its_version_and_a_stale_change_gets_a_409() {
+    let app = spawn_app().await;
+    let entry = kent_entry(&app).await;
+    let (first, _) = officer(&app, "Kent County Council").await;
+    let (second, _) = officer(&app, "NHS Ashford CCG").await;
+    let page = first.get_html(&entry).await;
+    let version = version_in(&page, &entry);
+    assert_eq!(version, "1");
+    let response = first
+        .post_form(&entry, &entry_fields(&version, "23/1/2014"))
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), format!("{entry}?done=saved"));
+    let page = first.get_html(&location(&response)).await;
+    assert!(page.contains("Your changes to the entry have been saved"));
+    assert!(page.contains("23 January 2014") && page.contains("Carers&#39; breaks added"));
+    assert_eq!(
+        app.audit_actions().await.last().map(String::as_str),
+        Some("engagement.changed")
+    );
+    let body = post_and_expect_422(&second, &entry, &entry_fields(&version, "32/1/2014")).await;
+    assert!(body.contains("as a real date"));
+    let response = second
+        .post_form(&entry, &entry_fields(&version, "24/1/2014"))
+        .await;
+    assert_eq!(response.status(), 409);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Someone else changed this entry"), "{body}");
+    assert!(body.contains("value=\"24/1/2014\""), "the input is kept");
+    let differences = &body[body.find("id=\"differences\"").unwrap()..];
+    assert!(differences.contains("23 January 2014") && differences.contains("24 January 2014"));
+    assert_eq!(
+        version_in(&body, &entry),
+        "2",
+        "now based on the current version"
+    );
+}
+
+#[tokio::test]
+async fn removing_an_entry_asks_first_and_a_stale_removal_is_refused() {
+    let app = spawn_app().await;
+    let entry = kent_entry(&app).await;
+    let browser = lead(&app).await;
+    let (other, _) = officer(&app, "NHS Thanet CCG").await;
+    let page = browser.get_html(&entry).await;
+    let remove = format!("{entry}/remove");
+    let fields = form_fields_in(&page, &remove).expect("a remove button");
+    assert_eq!(fields, [("version".to_owned(), "1".to_owned())]);
+    // Asked first: nothing removed yet.
+    let response = browser.post_form(&remove, &[("version", "1")]).await;
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Are you sure you want to remove this entry?"));
+    assert!(body.contains("name=\"confirm\" value=\"yes\""));
+    assert_eq!(entries(&app).await, 4);
+    // Someone changes it meanwhile: the removal is refused and the entry shown as it now is.
+    let changed = other
+        .post_form(&entry, &entry_fields("1", "23/1/2014"))
+        .await;
+    assert_eq!(changed.status(), 303);
+    let response = browser
+        .post_form(&remove, &[("version", "1"), ("confirm", "yes")])
+        .await;
+    assert_eq!(response.status(), 409);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Someone changed this entry after you chose to remove it"));
+    assert!(body.contains("23 January 2014"));
+    assert_eq!(entries(&app).await, 4);
+    let response = browser
+        .post_form(&remove, &[("version", "2"), ("confirm", "yes")])
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), format!("{LOG}?done=removed"));
+    let page = browser.get_html(&location(&response)).await;
+    assert!(page.contains("The entry has been removed from the engagement log"));
+    assert!(page.contains("Nothing has been logged yet"));
+    assert_eq!(entries(&app).await, 3);
+    assert_eq!(
+        app.audit_actions().await.last().map(String::as_str),
+        Some("engagement.removed")
+    );
+    assert_eq!(browser.get(&entry).await.status(), 404);
+}
