@@ -1388,6 +1388,7 @@ impl Fixture {
                 let scheme = scheme.split('?').next().unwrap_or_default();
                 let remove = format!("{scheme}/remove");
                 scraped_form(&self.lead, &remove, &remove).await
+            }
             SetGoals => {
                 let path = format!("{KENT_PLAN}/metrics/residential-admissions");
                 scraped_form(&self.lead, &path, &path)
@@ -1452,6 +1453,8 @@ fn scheme_fields(lead: i64, name: &str) -> Vec<(String, String)> {
     .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
     .chain([("lead_commissioner".to_owned(), lead.to_string())])
     .collect()
+}
+
 /// A complete, valid engagement log entry.
 fn engagement_fields(what_done: &str) -> [(&'static str, &str); 4] {
     [

@@ -54,7 +54,11 @@ pub async fn gather(
         .into_iter()
         .map(|goals| MetricFact {
             has_baseline: goals.baseline.is_some(),
-            periods_with_goals: goals.goals.iter().map(|(period, _)| period.clone()).collect(),
+            periods_with_goals: goals
+                .goals
+                .iter()
+                .map(|(period, _)| period.clone())
+                .collect(),
             metric_key: goals.metric_key,
         })
         .collect();
@@ -102,4 +106,3 @@ pub async fn check_plan(
     };
     Ok(super::run(structure, &facts, &links))
 }
-

@@ -190,12 +190,19 @@ fn stream_name<'a>(structure: &'a CycleStructure, key: &'a str) -> &'a str {
 
 /// Per year, the pooled money equals what the schemes spend; where it does not, each funding
 /// source that differs is named.
-fn sources_equal_spend(structure: &CycleStructure, facts: &PlanFacts, links: &Links) -> Vec<Failure> {
+fn sources_equal_spend(
+    structure: &CycleStructure,
+    facts: &PlanFacts,
+    links: &Links,
+) -> Vec<Failure> {
     let pooled = sum_by_year_and_stream(&facts.funding);
     let spent = sum_by_year_and_stream(&facts.scheme_spend);
     let mut failures = Vec::new();
     for year in structure.years() {
-        let (pool, spend) = (year_total(&pooled, &year.key), year_total(&spent, &year.key));
+        let (pool, spend) = (
+            year_total(&pooled, &year.key),
+            year_total(&spent, &year.key),
+        );
         if pool == spend {
             continue;
         }
@@ -203,7 +210,12 @@ fn sources_equal_spend(structure: &CycleStructure, facts: &PlanFacts, links: &Li
             message: format!(
                 "{}: funding sources total {pool} but schemes spend {spend} ({})",
                 year.label,
-                difference(pool, spend, "not allocated to a scheme", "more than is pooled")
+                difference(
+                    pool,
+                    spend,
+                    "not allocated to a scheme",
+                    "more than is pooled"
+                )
             ),
             link: links.part("schemes"),
         });
@@ -234,7 +246,11 @@ fn difference(pool: Pence, spend: Pence, under: &str, over: &str) -> String {
     }
 }
 
-fn pool_at_least_minimum(structure: &CycleStructure, facts: &PlanFacts, links: &Links) -> Vec<Failure> {
+fn pool_at_least_minimum(
+    structure: &CycleStructure,
+    facts: &PlanFacts,
+    links: &Links,
+) -> Vec<Failure> {
     let pooled = sum_by_year_and_stream(&facts.funding);
     let mut failures = Vec::new();
     for year in structure.years() {
@@ -336,10 +352,7 @@ fn risks(facts: &PlanFacts, links: &Links) -> Vec<Failure> {
         }
         if risk.review < facts.today {
             failures.push(Failure {
-                message: format!(
-                    "{name} was due for review on {}",
-                    format::date(risk.review)
-                ),
+                message: format!("{name} was due for review on {}", format::date(risk.review)),
                 link: url("review"),
             });
         }
@@ -503,12 +516,17 @@ mod tests {
             found[1].message,
             "2025/26, NHS minimum contribution: £1,000 pooled, £900 spent by schemes"
         );
-        assert_eq!(found[1].link, "/areas/kent/plans/2025-26/schemes?source=nhs");
+        assert_eq!(
+            found[1].link,
+            "/areas/kent/plans/2025-26/schemes?source=nhs"
+        );
         assert_eq!(found.len(), 2);
         facts.scheme_spend.push(money("extra", 300));
-        assert!(failures(&facts, "sources-equal-spend")[0]
-            .message
-            .contains("£200 more than is pooled"));
+        assert!(
+            failures(&facts, "sources-equal-spend")[0]
+                .message
+                .contains("£200 more than is pooled")
+        );
     }
 
     #[test]
@@ -548,18 +566,28 @@ mod tests {
         facts.metrics[0].has_baseline = false;
         facts.metrics[0].periods_with_goals = vec!["q1".into()];
         let found = failures(&facts, "metrics");
-        assert_eq!(found[0].message, "Emergency admissions (65+) has no baseline");
+        assert_eq!(
+            found[0].message,
+            "Emergency admissions (65+) has no baseline"
+        );
         assert_eq!(
             found[0].link,
             "/areas/kent/plans/2025-26/metrics/admissions#baseline_value"
         );
-        assert_eq!(found[1].message, "Emergency admissions (65+) has no goal for Q2");
+        assert_eq!(
+            found[1].message,
+            "Emergency admissions (65+) has no goal for Q2"
+        );
         assert_eq!(
             found[1].link,
             "/areas/kent/plans/2025-26/metrics/admissions#goal-q2"
         );
         facts.metrics.clear();
-        assert_eq!(failures(&facts, "metrics").len(), 2, "nothing entered at all");
+        assert_eq!(
+            failures(&facts, "metrics").len(),
+            2,
+            "nothing entered at all"
+        );
     }
 
     #[test]
@@ -595,7 +623,10 @@ mod tests {
         let mut facts = passing();
         facts.answered_conditions.clear();
         let found = failures(&facts, "conditions");
-        assert_eq!(found[0].message, "NC1: Plans to be jointly agreed is not answered");
+        assert_eq!(
+            found[0].message,
+            "NC1: Plans to be jointly agreed is not answered"
+        );
         assert_eq!(
             found[0].link,
             "/areas/kent/plans/2025-26/conditions/nc1#status"
