@@ -54,11 +54,7 @@ pub async fn gather(
         .into_iter()
         .map(|goals| MetricFact {
             has_baseline: goals.baseline.is_some(),
-            periods_with_goals: goals
-                .goals
-                .iter()
-                .map(|(period, _)| period.clone())
-                .collect(),
+            periods_with_goals: goals.goals.keys().cloned().collect(),
             metric_key: goals.metric_key,
         })
         .collect();
