@@ -5,6 +5,7 @@ mod access;
 mod account;
 mod admin;
 mod audit;
+mod checks;
 mod conditions;
 mod demo;
 mod funding;
