@@ -154,3 +154,52 @@ async fn everyone_with_a_part_in_the_area_reads_the_checks_and_nobody_else() {
     let response = kent.get("/areas/kent/plans/2025-26/checks").await;
     assert_eq!(response.status(), 404, "Kent has no 2025-26 plan");
 }
+
+/// The ids used more than once in `html`.
+fn repeated_ids(html: &str) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut repeated = Vec::new();
+    for piece in html.split(" id=\"").skip(1) {
+        let id = piece.split('"').next().unwrap_or_default().to_owned();
+        if !seen.insert(id.clone()) {
+            repeated.push(id);
+        }
+    }
+    repeated
+}
+
+#[tokio::test]
+async fn every_part_page_and_form_uses_each_id_once() {
+    let app = spawn_app().await;
+    let lead = person(&app, Role::AreaLead, "rotherham", "NHS Rotherham CCG").await;
+    let ccg: i64 =
+        sqlx::query_scalar("SELECT id FROM organisations WHERE name = 'NHS Rotherham CCG'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let pages = [
+        String::new(),
+        "/checks".into(),
+        "/funding".into(),
+        format!("/funding/{ccg}/2015-16"),
+        "/funding/minimum/2015-16".into(),
+        "/schemes".into(),
+        "/schemes/new".into(),
+        "/schemes/1".into(),
+        "/schemes/1/remove".into(),
+        "/metrics".into(),
+        "/metrics/non-elective-admissions".into(),
+        "/conditions".into(),
+        "/conditions/jointly-agreed".into(),
+        "/engagement".into(),
+        "/engagement/new".into(),
+        "/sections/plan-of-action".into(),
+    ];
+    for page in pages {
+        let path = format!("{ROTHERHAM_2014}{page}");
+        let response = lead.get(&path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let html = response.text().await.unwrap();
+        assert_eq!(repeated_ids(&html), Vec::<String>::new(), "{path}");
+    }
+}

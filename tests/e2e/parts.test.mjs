@@ -71,4 +71,29 @@ describe('the plan’s structured parts', () => {
       await expectNoAxeViolations(page);
     });
   });
+
+  test('each part’s form refuses bad input accessibly, keeping what was typed', async () => {
+    await inFreshContext(browser, async (page) => {
+      await signIn(page, OFFICER);
+      await page.waitForURL((u) => u.pathname === '/');
+      const cases = [
+        { path: `${PLAN}/schemes/new`, fill: [['#name', ''], ['#spend-2015-16', '£1.2m']] },
+        { path: `${PLAN}/metrics/residential-admissions`, fill: [['#goal-2015-16', 'about 600']] },
+        { path: `${PLAN}/conditions/jointly-agreed`, check: 'input[name="status"][value="met"]', fill: [['#how', '']] },
+        { path: `${PLAN}/engagement/new`, fill: [['#audience', 'Healthwatch Rotherham members'], ['#held_on', '31/2/2014']] },
+      ];
+      for (const { path, fill, check } of cases) {
+        await page.goto(new URL(path, page.url()).href);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        if (check) await page.locator(check).check();
+        for (const [selector, value] of fill) await page.locator(selector).fill(value);
+        await page.locator('main form button[type="submit"]').first().click();
+        await page.getByRole('alert').filter({ hasText: 'There is a problem' }).waitFor();
+        for (const [selector, value] of fill) {
+          assert.equal(await page.locator(selector).inputValue(), value, `${path}: ${selector} kept`);
+        }
+        await expectNoAxeViolations(page);
+      }
+    });
+  });
 });
