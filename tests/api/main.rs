@@ -5,6 +5,7 @@ mod access;
 mod account;
 mod admin;
 mod audit;
+mod compare;
 mod conditions;
 mod demo;
 mod funding;
