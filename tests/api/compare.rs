@@ -80,7 +80,10 @@ async fn rotherham_2025_26_beside_its_2014_16_plan_matches_streams_and_shows_the
     // Only in 2025-26: new, "—" for 2015/16.
     let nhs = row(funding, "NHS minimum contribution");
     assert!(nhs.contains(">new</strong>"), "{nhs}");
-    assert!(nhs.contains(">—</td>"), "{nhs}");
+    assert!(
+        nhs.contains("—</span><span class=\"govuk-visually-hidden\">Not in this cycle"),
+        "{nhs}"
+    );
     assert!(nhs.contains("£26,431,000"), "{nhs}");
     // Only in 2014-16: no longer.
     let additional = row(funding, "Additional CCG contribution");

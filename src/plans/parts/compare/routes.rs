@@ -47,20 +47,15 @@ impl From<Change> for ChangeCell {
     }
 }
 
-const NOT_IN_CYCLE: &str = "—";
-
-fn amount(money: Option<crate::web::money::Pence>) -> String {
-    money.map_or_else(|| NOT_IN_CYCLE.to_owned(), |money| money.to_string())
-}
-
 struct StreamLine {
     name: String,
     /// "Called … in …" when the earlier cycle named it differently.
     earlier_name: String,
     /// "new" or "no longer" (in the later cycle); empty when in both.
     status: &'static str,
-    earlier: String,
-    later: String,
+    /// None: the stream is not in that cycle.
+    earlier: Option<String>,
+    later: Option<String>,
     change: Option<ChangeCell>,
 }
 
@@ -82,8 +77,8 @@ fn funding_view(comparison: FundingComparison) -> FundingView {
                     (_, None) => "no longer",
                     _ => "",
                 },
-                earlier: amount(row.earlier),
-                later: amount(row.later),
+                earlier: row.earlier.map(|money| money.to_string()),
+                later: row.later.map(|money| money.to_string()),
                 change: row.change.map(ChangeCell::from),
                 earlier_name: row.earlier_name.unwrap_or_default(),
                 name: row.name,
