@@ -116,6 +116,13 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
             Who::Kent(Role::Officer | Role::AreaLead) => Ok,
             _ => Forbidden,
         },
+        // Comparing a plan with another cycle: read-only, for anyone who sees the area (Kent
+        // has no other plan, so the walk reads the page saying so).
+        "/areas/{slug}/plans/{plan}/compare" if get => match who {
+            Who::Visitor => SignIn,
+            _ if sees_kent => Ok,
+            _ => NotFound,
+        },
         "/areas/{slug}/risks/import/{id}" => match who {
             Who::Visitor => SignIn,
             Who::OtherAreaOfficer | Who::Kent(Role::Officer | Role::AreaLead) => NotFound,

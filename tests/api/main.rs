@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod audit;
 mod checks;
+mod compare;
 mod conditions;
 mod demo;
 mod funding;

@@ -10,6 +10,7 @@
 //! task list) depends on them.
 
 pub mod checks;
+pub mod compare;
 pub mod conditions;
 pub mod engagement;
 pub mod funding;
@@ -26,6 +27,7 @@ pub fn routes() -> Vec<Route> {
         conditions::routes::routes(),
         engagement::routes::routes(),
         checks::routes::routes(),
+        compare::routes::routes(),
     ]
     .into_iter()
     .flatten()
