@@ -244,24 +244,24 @@ async fn everyone_who_can_see_the_area_reads_the_comparison_and_nobody_else() {
 }
 
 #[tokio::test]
-async fn the_funding_page_links_to_the_comparison_only_when_there_is_an_earlier_plan() {
+async fn every_part_of_the_plan_links_to_the_comparison() {
     let app = spawn_app().await;
     let officer = rotherham_officer(&app).await;
-    let html = officer
-        .get_html("/areas/rotherham/plans/2025-26/funding")
-        .await;
-    assert!(
-        html.contains(&format!("href=\"{ROTHERHAM_2025}\"")),
-        "{html}"
-    );
-    assert!(html.contains("Compare with the last cycle"));
-    let html = officer
-        .get_html("/areas/rotherham/plans/2014-16/funding")
-        .await;
-    assert!(!html.contains("Compare with the last cycle"));
-    let kent = signed_in(&app, Role::Officer, "kent", "Kent County Council").await;
-    let html = kent.get_html("/areas/kent/plans/2014-16/funding").await;
-    assert!(!html.contains("Compare with the last cycle"));
+    for part in ["funding", "schemes", "metrics", "checks"] {
+        let html = officer
+            .get_html(&format!("/areas/rotherham/plans/2025-26/{part}"))
+            .await;
+        assert!(
+            html.contains(&format!(
+                "href=\"{ROTHERHAM_2025}\">Compare with the last cycle</a>"
+            )),
+            "{part}"
+        );
+    }
+    let html = officer.get_html("/areas/rotherham/plans/2025-26").await;
+    assert!(html.contains(&format!(
+        "href=\"{ROTHERHAM_2025}\">Compare with the last cycle</a>"
+    )));
 }
 
 #[tokio::test]

@@ -71,6 +71,7 @@ mod tests {
             "conditions",
             "engagement",
             "checks",
+            "compare",
         ] {
             assert!(html.contains(&format!("href=\"/areas/kent/plans/2014-16/{part}\"")));
         }

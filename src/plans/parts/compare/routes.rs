@@ -350,13 +350,3 @@ async fn compare_page(
         alternatives,
     })
 }
-
-/// The comparison page's address when the area has a plan of an earlier cycle than `plan`, for
-/// the parts that link to it (the funding page).
-pub async fn last_cycle_url(
-    state: &AppState,
-    plan: &PlanInCycle,
-) -> Result<Option<String>, AppError> {
-    let others = store::other_plans(&state.pool, plan.area.id, plan.plan.id).await?;
-    Ok(previous_plan(&plan.structure, &others).map(|_| format!("{}/compare", plan.url())))
-}

@@ -162,8 +162,6 @@ struct FundingPage {
     part: &'static str,
     banner: &'static str,
     years: Vec<YearTable>,
-    /// The comparison with the last cycle, when the area has a plan of an earlier cycle.
-    compare_url: Option<String>,
 }
 
 /// The organisations shown in the tables: the partners that sign the plan, and any other
@@ -293,7 +291,6 @@ async fn funding_page(
     let members = areas::list_members(&state.pool, plan.area.id).await?;
     let lines = store::lines(&state.pool, plan.plan.id).await?;
     let minimums = store::current_minimums(&state.pool, plan.plan.id).await?;
-    let compare_url = crate::plans::parts::compare::routes::last_cycle_url(&state, &plan).await?;
     let years = plan
         .structure
         .years()
@@ -307,7 +304,6 @@ async fn funding_page(
         layout: Layout::for_session(Some(&signed_in.session)),
         banner: done.banner::<Done>(),
         years,
-        compare_url,
         part: PART,
         area: plan.area,
         plan: plan.plan,
