@@ -15,6 +15,7 @@ pub mod engagement;
 pub mod funding;
 pub mod metrics;
 pub mod schemes;
+pub mod workbook;
 
 use crate::web::routes::Route;
 
@@ -26,6 +27,7 @@ pub fn routes() -> Vec<Route> {
         conditions::routes::routes(),
         engagement::routes::routes(),
         checks::routes::routes(),
+        workbook::routes::routes(),
     ]
     .into_iter()
     .flatten()
