@@ -31,3 +31,4 @@ mod schemes;
 mod sign_in;
 mod template_structure;
 mod templates;
+mod workbook;

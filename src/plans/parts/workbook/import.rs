@@ -540,6 +540,28 @@ fn funding_rows(
 
 // --- schemes -------------------------------------------------------------------------------------
 
+/// The scheme with an amount for each year of the plan, as its form would save it: a year
+/// with nothing recorded is nothing spent, so a row saying £0 for it changes nothing.
+fn normalised(content: &SchemeContent, structure: &CycleStructure) -> SchemeContent {
+    let mut amounts: Vec<YearAmount> = structure
+        .years()
+        .iter()
+        .map(|year| {
+            let (spend, benefit) = content.amount(&year.key);
+            YearAmount {
+                year_key: year.key.clone(),
+                spend,
+                benefit,
+            }
+        })
+        .collect();
+    amounts.sort_by(|a, b| a.year_key.cmp(&b.year_key));
+    SchemeContent {
+        amounts,
+        ..content.clone()
+    }
+}
+
 /// A scheme's number as typed: "S3", "s3" or "3".
 fn scheme_number(typed: &str) -> Option<i32> {
     let typed = typed.trim();
@@ -784,7 +806,7 @@ fn scheme_rows(
                 continue;
             }
         };
-        if existing.is_some_and(|scheme| scheme.content == content) {
+        if existing.is_some_and(|scheme| normalised(&scheme.content, structure) == content) {
             plan.schemes_unchanged += 1;
             continue;
         }
@@ -1053,6 +1075,14 @@ mod tests {
         let plan = plan(&fixture.exported(), &fixture.current(), &LEAD).unwrap();
         assert!(plan.changes_nothing());
         assert_eq!((plan.lines_unchanged, plan.schemes_unchanged), (2, 1));
+    }
+
+    #[test]
+    fn a_scheme_with_no_amounts_recorded_for_a_year_reads_back_unchanged() {
+        let mut fixture = fixture();
+        fixture.schemes[0].content.amounts.remove(0);
+        let plan = plan(&fixture.exported(), &fixture.current(), &LEAD).unwrap();
+        assert!(plan.changes_nothing());
     }
 
     #[test]
