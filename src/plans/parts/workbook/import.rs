@@ -24,7 +24,7 @@ use crate::plans::parts::schemes::{
 };
 use crate::plans::templates::structure::CycleStructure;
 use crate::risks::RiskId;
-use crate::risks::transfer::columns::Partner;
+use crate::risks::transfer::columns::{Partner, parse_reference};
 use crate::risks::transfer::{Cell, cell_name, restore};
 use crate::web::form::shown;
 use crate::web::money::Pence;
@@ -572,19 +572,6 @@ fn scheme_number(typed: &str) -> Option<i32> {
         .filter(|n| *n > 0 && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// A risk's reference as typed: "R-07", "R07", "r7" or "7".
-fn risk_number(typed: &str) -> Option<i32> {
-    let typed = typed.trim();
-    let digits = typed
-        .strip_prefix(['R', 'r'])
-        .map(|rest| rest.strip_prefix('-').unwrap_or(rest))
-        .unwrap_or(typed);
-    digits
-        .parse::<i32>()
-        .ok()
-        .filter(|n| *n > 0 && digits.bytes().all(|b| b.is_ascii_digit()))
-}
-
 /// The items of a list cell: "A; B" (and one a line).
 fn items(typed: &str, separators: &[char]) -> Vec<String> {
     typed
@@ -747,7 +734,7 @@ fn scheme_rows(
             }
         }
         for risk in items(&layout.typed(row, risks_at), &[';', ',', '\n']) {
-            match risk_number(&risk) {
+            match parse_reference(&risk) {
                 Some(found) => fields.push(("risks".to_owned(), found.to_string())),
                 None => problems.push(layout.error(
                     row,
@@ -1234,9 +1221,6 @@ mod tests {
         assert_eq!(scheme_number("s12"), Some(12));
         assert_eq!(scheme_number("4"), Some(4));
         assert_eq!(scheme_number("S-1"), None);
-        assert_eq!(risk_number("R-07"), Some(7));
-        assert_eq!(risk_number("r7"), Some(7));
-        assert_eq!(risk_number("Seven"), None);
         assert_eq!(items("A; B;\nC;", &[';', '\n']), ["A", "B", "C"]);
     }
 }
