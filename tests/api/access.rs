@@ -128,6 +128,13 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
             Who::OtherAreaOfficer | Who::Kent(Role::Officer | Role::AreaLead) => NotFound,
             _ => Forbidden,
         },
+        // A pending workbook import: its creator's alone (the walkers have made none); only
+        // those who may import reach it.
+        "/areas/{slug}/plans/{plan}/import/{id}" => match who {
+            Who::Visitor => SignIn,
+            Who::OtherAreaOfficer | Who::Kent(Role::Officer | Role::AreaLead) => NotFound,
+            _ => Forbidden,
+        },
         path if path.starts_with("/areas/") => match who {
             Who::Visitor => SignIn,
             _ if !sees_kent => NotFound,
@@ -419,6 +426,10 @@ enum Case {
     ChangeEngagement,
     /// An entry the lead adds for each removal, removed with the confirmation.
     RemoveEngagement,
+    /// Uploading Kent's workbook changing Kent County Council's funding (kept for a preview).
+    ImportWorkbook,
+    /// Confirming a workbook import: the walker's own if they may import, else the lead's.
+    ConfirmWorkbookImport,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -474,6 +485,8 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/areas/{slug}/plans/{plan}/engagement/new" => vec![AddEngagement],
         "/areas/{slug}/plans/{plan}/engagement/{entry_id}" => vec![ChangeEngagement],
         "/areas/{slug}/plans/{plan}/engagement/{entry_id}/remove" => vec![RemoveEngagement],
+        "/areas/{slug}/plans/{plan}/import" => vec![ImportWorkbook],
+        "/areas/{slug}/plans/{plan}/import/{id}" => vec![ConfirmWorkbookImport],
         other => match other.strip_prefix(section) {
             Some("") => vec![SharedText, OwnOrganisationText, OtherOrganisationText],
             Some("/status") => vec![StatusShared, StatusOtherOrganisation],
@@ -598,6 +611,8 @@ fn outcome(case: Case, who: Who) -> Outcome {
         OtherFunding | SetMinimum => lead,
         // The plan's goals, conditions and engagement log belong to all its partners.
         SetGoals | AnswerCondition | AddEngagement | ChangeEngagement | RemoveEngagement => editor,
+        // The walker's organisation's funding lines: its editors, and the lead.
+        ImportWorkbook | ConfirmWorkbookImport => editor,
         _ => unreachable!("{case:?} is handled above"),
     })
 }
@@ -1353,6 +1368,25 @@ impl Fixture {
                 form.file = Some(self.import_file(n).await);
                 form
             }
+            ImportWorkbook => {
+                let mut form = RealForm::new(format!("{KENT_PLAN}/import"), &[]);
+                form.file = Some(workbook_file(n));
+                form
+            }
+            ConfirmWorkbookImport => {
+                let importer = match walker.who {
+                    Who::Kent(Role::Officer | Role::AreaLead) => walker.browser(),
+                    _ => self.lead.clone(),
+                };
+                let response = importer
+                    .post_file(
+                        &format!("{KENT_PLAN}/import"),
+                        "walk.xlsx",
+                        workbook_file(n),
+                    )
+                    .await;
+                RealForm::new(location(&response), &[])
+            }
             ConfirmImport => {
                 let importer = match walker.who {
                     Who::Kent(Role::Officer | Role::AreaLead) => walker.browser(),
@@ -1493,6 +1527,27 @@ impl Fixture {
         writer.write_record(&new).unwrap();
         writer.into_inner().unwrap()
     }
+}
+
+/// A workbook whose Funding sheet sets Kent County Council's 2015/16 Disabled Facilities Grant
+/// to a figure of its own.
+fn workbook_file(n: u32) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Funding").unwrap();
+    for (column, heading) in ["Organisation", "Year", "Stream key", "Amount"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, column as u16, *heading).unwrap();
+    }
+    sheet.write_string(1, 0, "Kent County Council").unwrap();
+    sheet.write_string(1, 1, "2015/16").unwrap();
+    sheet
+        .write_string(1, 2, "disabled-facilities-grant")
+        .unwrap();
+    sheet.write_number(1, 3, f64::from(7_000 + n)).unwrap();
+    book.save_to_buffer().unwrap()
 }
 
 /// A complete, valid risk owned by `owner`.

@@ -33,3 +33,4 @@ mod schemes;
 mod sign_in;
 mod template_structure;
 mod templates;
+mod workbook;

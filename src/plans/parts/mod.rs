@@ -16,6 +16,7 @@ pub mod engagement;
 pub mod funding;
 pub mod metrics;
 pub mod schemes;
+pub mod workbook;
 
 use crate::web::routes::Route;
 
@@ -28,6 +29,7 @@ pub fn routes() -> Vec<Route> {
         engagement::routes::routes(),
         checks::routes::routes(),
         compare::routes::routes(),
+        workbook::routes::routes(),
     ]
     .into_iter()
     .flatten()
@@ -72,6 +74,7 @@ mod tests {
             "engagement",
             "checks",
             "compare",
+            "import",
         ] {
             assert!(html.contains(&format!("href=\"/areas/kent/plans/2014-16/{part}\"")));
         }

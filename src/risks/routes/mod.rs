@@ -6,7 +6,7 @@ mod compare;
 mod edit;
 mod list;
 mod matrix;
-mod transfer;
+pub(crate) mod transfer;
 
 use std::collections::HashMap;
 

@@ -203,9 +203,9 @@ pub(super) async fn import_form(
 }
 
 /// The uploaded file: its name and content.
-struct Upload {
-    name: String,
-    bytes: Vec<u8>,
+pub(crate) struct Upload {
+    pub(crate) name: String,
+    pub(crate) bytes: Vec<u8>,
 }
 
 pub(super) async fn upload(
@@ -320,7 +320,7 @@ fn existing(risks: &[CurrentRisk]) -> Vec<Existing<'_>> {
 }
 
 /// The file of a multipart upload (field `file`), read to at most 20 MB.
-async fn read_upload(request: Request) -> Result<Upload, FileProblem> {
+pub(crate) async fn read_upload(request: Request) -> Result<Upload, FileProblem> {
     let boundary = request
         .headers()
         .get(header::CONTENT_TYPE)

@@ -199,8 +199,9 @@ pub fn reference(number: i32) -> String {
     format!("R-{number:02}")
 }
 
-/// A risk's reference as typed: "R-07", "R07", "r-7" or "7".
-fn parse_reference(typed: &str) -> Option<i32> {
+/// A risk's reference as typed: "R-07", "R07", "r-7" or "7" (the plan's workbook reads
+/// linked risks so too).
+pub(crate) fn parse_reference(typed: &str) -> Option<i32> {
     let typed = typed.trim();
     let digits = typed
         .strip_prefix(['R', 'r'])

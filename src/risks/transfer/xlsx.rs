@@ -168,7 +168,8 @@ pub fn read(bytes: &[u8]) -> Result<Table, FileProblem> {
     Ok(table)
 }
 
-fn cell_of(value: DataRef<'_>) -> Cell {
+/// A cell's value as an import reads it (shared with the plan's workbook import).
+pub(crate) fn cell_of(value: DataRef<'_>) -> Cell {
     match value {
         DataRef::Empty => Cell::Empty,
         DataRef::String(text) if text.trim().is_empty() => Cell::Empty,
