@@ -35,3 +35,8 @@ row_id! {
     /// A stored risk matrix's row id.
     pub struct MatrixId;
 }
+
+/// The reference people use for a risk: R-07.
+pub fn reference(number: i32) -> String {
+    format!("R-{number:02}")
+}

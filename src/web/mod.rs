@@ -15,6 +15,7 @@ pub mod page;
 pub mod routes;
 pub mod security;
 pub mod text;
+pub mod upload;
 
 pub use error::AppError;
 pub use form::FormErrors;

@@ -19,7 +19,7 @@ use crate::plans::section::SectionKind;
 use crate::plans::store::Section;
 use crate::risks::Matrix;
 use crate::risks::content::RiskContent;
-use crate::risks::routes::reference;
+use crate::risks::reference;
 use crate::risks::store::{self as risks, CurrentRisk};
 use crate::risks::summary::{BandTally, RegisterSummary};
 use crate::web::AppError;

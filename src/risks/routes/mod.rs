@@ -6,7 +6,7 @@ mod compare;
 mod edit;
 mod list;
 mod matrix;
-pub(crate) mod transfer;
+mod transfer;
 
 use std::collections::HashMap;
 
@@ -17,6 +17,7 @@ use crate::auth::extract::SignedIn;
 use crate::auth::policy::Action;
 use crate::keyed::keyed_enum;
 use crate::risks::content::RiskContent;
+use crate::risks::reference;
 use crate::risks::store::{self, CurrentRisk};
 use crate::web::AppError;
 use crate::web::format;
@@ -49,11 +50,6 @@ keyed_enum! {
         Saved = ("saved", "Your changes to the risk have been saved"),
         Imported = ("imported", "The import has been applied to the register"),
     }
-}
-
-/// The reference people use for a risk: R-07.
-pub fn reference(number: i32) -> String {
-    format!("R-{number:02}")
 }
 
 /// The area's member organisations and their names, for owners and shares.

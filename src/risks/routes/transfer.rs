@@ -4,11 +4,9 @@
 //! names it. The file's rules are in `risks::transfer`; a row obeys the risk form's own.
 
 use askama::Template;
-use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
 use serde_json::json;
 
 use super::{Done, Partners, readable_area, reference, today};
@@ -26,15 +24,11 @@ use crate::risks::transfer::{FileKind, FileProblem, MAX_FILE_BYTES, csv, xlsx};
 use crate::web::banner::see_done;
 use crate::web::extract::{Form, Path};
 use crate::web::form::shown;
+use crate::web::upload::read_upload;
 use crate::web::{AppError, Layout, format, page};
 
 /// The most row errors a page lists: enough to see what is wrong with a file.
 const ERRORS_SHOWN: usize = 100;
-/// The most of a request body read: the file, and room for the form around it.
-const MAX_BODY_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
-/// A body larger than a file may be is still read (and dropped) up to this size, so that the
-/// browser, still sending, gets our page rather than a reset connection.
-const MAX_DRAINED_BYTES: usize = 4 * MAX_FILE_BYTES;
 
 impl Partners {
     fn for_files(&self) -> Vec<Partner> {
@@ -202,12 +196,6 @@ pub(super) async fn import_form(
     page::ok(&ImportPage::new(&signed_in, area))
 }
 
-/// The uploaded file: its name and content.
-pub(crate) struct Upload {
-    pub(crate) name: String,
-    pub(crate) bytes: Vec<u8>,
-}
-
 pub(super) async fn upload(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -222,7 +210,10 @@ pub(super) async fn upload(
         let page = ImportPage::new(&signed_in, area).refusing_file(&problem);
         Ok((status, page::render(&page)?).into_response())
     };
-    let upload = match read_upload(request).await {
+    let upload = match read_upload(request, MAX_FILE_BYTES)
+        .await
+        .map_err(FileProblem::from)
+    {
         Ok(upload) => upload,
         Err(FileProblem::TooLarge) => {
             return refuse(StatusCode::PAYLOAD_TOO_LARGE, FileProblem::TooLarge, area);
@@ -317,74 +308,6 @@ fn existing(risks: &[CurrentRisk]) -> Vec<Existing<'_>> {
             content: &risk.content,
         })
         .collect()
-}
-
-/// The file of a multipart upload (field `file`), read to at most 20 MB.
-pub(crate) async fn read_upload(request: Request) -> Result<Upload, FileProblem> {
-    let boundary = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| multer::parse_boundary(value).ok())
-        .ok_or(FileProblem::NoFile)?;
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_DRAINED_BYTES) {
-        return Err(FileProblem::TooLarge);
-    }
-    let body = read_body(request.into_body()).await?;
-    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
-    let mut multipart = multer::Multipart::new(stream, boundary);
-    let unreadable = |error: multer::Error| FileProblem::Unreadable {
-        format: "an upload",
-        detail: error.to_string(),
-    };
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("").to_owned();
-        let bytes = field.bytes().await.map_err(unreadable)?;
-        if name.is_empty() && bytes.is_empty() {
-            // The form sent without a file chosen.
-            return Err(FileProblem::NoFile);
-        }
-        if bytes.len() > MAX_FILE_BYTES {
-            return Err(FileProblem::TooLarge);
-        }
-        return Ok(Upload {
-            name,
-            bytes: bytes.to_vec(),
-        });
-    }
-    Err(FileProblem::NoFile)
-}
-
-/// The request body, up to [`MAX_BODY_BYTES`]; beyond that, read on (and dropped) up to
-/// [`MAX_DRAINED_BYTES`] so the answer reaches a browser still sending.
-async fn read_body(body: Body) -> Result<Bytes, FileProblem> {
-    let mut stream = body.into_data_stream();
-    let mut kept = Vec::new();
-    let mut total = 0_usize;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|error| FileProblem::Unreadable {
-            format: "an upload",
-            detail: error.to_string(),
-        })?;
-        total = total.saturating_add(chunk.len());
-        if total <= MAX_BODY_BYTES {
-            kept.extend_from_slice(&chunk);
-        } else if total > MAX_DRAINED_BYTES {
-            break;
-        }
-    }
-    if total > MAX_BODY_BYTES {
-        return Err(FileProblem::TooLarge);
-    }
-    Ok(Bytes::from(kept))
 }
 
 // --- preview and confirm -----------------------------------------------------------------------

@@ -11,6 +11,8 @@ pub mod xlsx;
 
 use time::Date;
 
+use crate::web::upload::UploadProblem;
+
 /// The most risks one import may hold: as many as a register lists (`store::MAX_RISKS`).
 pub const MAX_ROWS: usize = 2_000;
 /// The most columns read from a file: far above the register's, a bound on a hostile sheet.
@@ -75,6 +77,20 @@ pub enum FileProblem {
     MissingColumns(String),
     #[error("The file has a column the register does not know: {0}")]
     UnknownColumns(String),
+}
+
+/// What the register's import says when no file could be read from the request.
+impl From<UploadProblem> for FileProblem {
+    fn from(problem: UploadProblem) -> FileProblem {
+        match problem {
+            UploadProblem::NoFile => FileProblem::NoFile,
+            UploadProblem::TooLarge => FileProblem::TooLarge,
+            UploadProblem::Unreadable(detail) => FileProblem::Unreadable {
+                format: "an upload",
+                detail,
+            },
+        }
+    }
 }
 
 /// A count with thousands separated: 10,000.

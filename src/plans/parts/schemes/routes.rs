@@ -176,7 +176,7 @@ impl Register {
             |risk| {
                 format!(
                     "{} {}",
-                    crate::risks::routes::reference(risk.number),
+                    crate::risks::reference(risk.number),
                     risk.content.title
                 )
             },

@@ -28,13 +28,13 @@ use crate::plans::parts::schemes::{self, FieldChange, Names};
 use crate::plans::parts::{conditions, engagement, funding, metrics};
 use crate::plans::store::PlanSummary;
 use crate::risks::RiskId;
-use crate::risks::routes::transfer::read_upload;
 use crate::risks::store as risks;
 use crate::risks::transfer::columns::Partner;
 use crate::web::banner::{DoneQuery, see_done};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::form::shown;
 use crate::web::routes::{Route, get, post};
+use crate::web::upload::{UploadProblem, read_upload};
 use crate::web::{AppError, Layout, format, page};
 
 pub fn routes() -> Vec<Route> {
@@ -419,7 +419,7 @@ impl Standing {
             .find(|(_, risk, _)| *risk == id)
             .map_or_else(
                 || format!("Risk {id}"),
-                |(number, ..)| crate::risks::routes::reference(*number),
+                |(number, ..)| crate::risks::reference(*number),
             )
     }
 }
@@ -435,16 +435,16 @@ async fn upload(
         let page = ImportPage::new(&signed_in, plan, "").refusing_file(&problem);
         Ok::<Response, AppError>((status, page::render(&page)?).into_response())
     };
-    let upload = match read_upload(request).await {
+    let upload = match read_upload(request, xlsx::MAX_FILE_BYTES).await {
         Ok(upload) => upload,
-        Err(crate::risks::transfer::FileProblem::TooLarge) => {
+        Err(UploadProblem::TooLarge) => {
             return refuse(StatusCode::PAYLOAD_TOO_LARGE, FileProblem::TooLarge, plan);
         }
-        Err(crate::risks::transfer::FileProblem::NoFile) => {
+        Err(UploadProblem::NoFile) => {
             return refuse(StatusCode::UNPROCESSABLE_ENTITY, FileProblem::NoFile, plan);
         }
-        Err(other) => {
-            let problem = FileProblem::Unreadable(other.to_string());
+        Err(UploadProblem::Unreadable(detail)) => {
+            let problem = FileProblem::Unreadable(detail);
             return refuse(StatusCode::UNPROCESSABLE_ENTITY, problem, plan);
         }
     };

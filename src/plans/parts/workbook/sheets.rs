@@ -237,7 +237,7 @@ impl PlanData<'_> {
                         .risks
                         .iter()
                         .filter_map(|id| self.risk_numbers.get(id))
-                        .map(|number| crate::risks::routes::reference(*number))
+                        .map(|number| crate::risks::reference(*number))
                         .collect();
                     row.push(Value::text(&metrics.join(LIST_SEPARATOR)));
                     row.push(Value::text(&risks.join(LIST_SEPARATOR)));

@@ -98,6 +98,9 @@ pub struct Table {
     pub rows: Vec<Row>,
 }
 
+/// The largest workbook an import takes.
+pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+
 /// Why a file cannot be imported at all; the `Display` is shown by the file field.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FileProblem {
