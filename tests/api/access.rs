@@ -388,6 +388,9 @@ enum Case {
     ChangeStructureItem,
     RemoveStructureItem,
     ChangeStructureYears,
+    /// A key date of the walk's template, moved on a day.
+    ChangeStructureDate,
+    RemoveStructureDate,
     // Kent's risk register.
     /// A risk owned by the walker's organisation (Kent County Council).
     AddRisk,
@@ -465,8 +468,12 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/admin/templates/{key}/sections/{section}" => vec![UpdateTemplateSection],
         "/admin/templates/{key}/sections/{section}/move" => vec![MoveTemplateSection],
         "/admin/templates/{key}/sections/{section}/remove" => vec![RemoveTemplateSection],
-        "/admin/templates/{key}/structure/{part}/{item}" => vec![ChangeStructureItem],
-        "/admin/templates/{key}/structure/{part}/{item}/remove" => vec![RemoveStructureItem],
+        "/admin/templates/{key}/structure/{part}/{item}" => {
+            vec![ChangeStructureItem, ChangeStructureDate]
+        }
+        "/admin/templates/{key}/structure/{part}/{item}/remove" => {
+            vec![RemoveStructureItem, RemoveStructureDate]
+        }
         "/admin/templates/{key}/structure/years" => vec![ChangeStructureYears],
         "/areas/{slug}/risks/new" => vec![AddRisk],
         "/areas/{slug}/risks/{number}" => vec![EditOwnRisk, EditOtherRisk],
@@ -558,7 +565,9 @@ fn outcome(case: Case, who: Who) -> Outcome {
         | RemoveTemplateSection
         | ChangeStructureItem
         | RemoveStructureItem
-        | ChangeStructureYears => {
+        | ChangeStructureYears
+        | ChangeStructureDate
+        | RemoveStructureDate => {
             return allowed_if(who == Who::Global(Role::Admin));
         }
         _ => {}
@@ -1256,6 +1265,28 @@ impl Fixture {
                     .replacing("spending", "revenue");
                 expect_success(&self.admin, &form.path, &fields(&form)).await;
                 let page = format!("/admin/templates/{WALK_TEMPLATE}/structure/streams/{key}");
+                scraped_form(&self.admin, &page, &format!("{page}/remove")).await
+            }
+            ChangeStructureDate => {
+                let path = format!("/admin/templates/{WALK_TEMPLATE}/structure/dates/final-plans");
+                scraped_form(&self.admin, &path, &path)
+                    .await
+                    .replacing("title", &format!("Final plans due, version {n}"))
+                    .replacing("date", &format!("{}/4/2014", 1 + n % 28))
+                    .replacing("kind", "deadline")
+                    .replacing("unverified", "")
+            }
+            RemoveStructureDate => {
+                let key = format!("walk-date-{n}");
+                let new = format!("/admin/templates/{WALK_TEMPLATE}/structure/dates/new");
+                let form = scraped_form(&self.admin, &new, &new)
+                    .await
+                    .replacing("key", &key)
+                    .replacing("title", &format!("Walk date {n}"))
+                    .replacing("date", "1/4/2015")
+                    .replacing("kind", "milestone");
+                expect_success(&self.admin, &form.path, &fields(&form)).await;
+                let page = format!("/admin/templates/{WALK_TEMPLATE}/structure/dates/{key}");
                 scraped_form(&self.admin, &page, &format!("{page}/remove")).await
             }
             ChangeStructureYears => {

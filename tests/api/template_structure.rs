@@ -1,5 +1,5 @@
-//! A template's structure (issue 10): the financial years, funding streams, metrics and national
-//! conditions both built-in templates ship with; administrators changing them one item at a
+//! A template's structure (issue 10): the financial years, funding streams, metrics, national
+//! conditions and key dates both built-in templates ship with; administrators changing them one item at a
 //! time, with bad input refused by the field and concurrent changes refused rather than lost;
 //! copies carrying the structure to the next cycle; and plans keeping the version they were made
 //! from.
@@ -99,13 +99,66 @@ fn keys(list: &serde_json::Value) -> Vec<&str> {
         .collect()
 }
 
+/// How many items a stored structure's `part` holds.
+fn count(structure: &serde_json::Value, part: &str) -> usize {
+    structure[part].as_array().unwrap().len()
+}
+
+/// Sends an item form of 2025-26's structure and expects to be back on the structure page.
+async fn save_2025(app: &TestApp, action: &str, fields: &[(String, String)]) {
+    post_and_expect_redirect(
+        app,
+        action,
+        &borrowed(fields),
+        &format!("{STRUCTURE_2025}?done=structure-saved"),
+    )
+    .await;
+}
+
+/// Opens the item form of 2025-26's structure at `item`, makes `changes` and saves it; the
+/// structure as stored then.
+async fn change_2025(app: &TestApp, item: &str, changes: &[(&str, &str)]) -> serde_json::Value {
+    let fields = form_with(app, item, item, changes).await;
+    save_2025(app, item, &fields).await;
+    stored(app, "2025-26").await
+}
+
+/// The details of every audited change to a structure, oldest first.
+async fn structure_changes(app: &TestApp) -> Vec<serde_json::Value> {
+    let details: Vec<String> = sqlx::query_scalar(
+        "SELECT details::text FROM audit_log WHERE action = 'template_structure.changed'
+         ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    details
+        .iter()
+        .map(|text| serde_json::from_str(text).unwrap())
+        .collect()
+}
+
+/// Removes the item of 2025-26's structure at `item` with the page's own form; the item is gone.
+async fn remove_2025(app: &TestApp, item: &str) {
+    let remove = format!("{item}/remove");
+    let fields = form_with(app, item, &remove, &[]).await;
+    post_and_expect_redirect(
+        app,
+        &remove,
+        &borrowed(&fields),
+        &format!("{STRUCTURE_2025}?done=structure-item-removed"),
+    )
+    .await;
+    assert_eq!(app.get(item).await.status(), 404);
+}
+
 #[tokio::test]
-async fn both_built_in_templates_come_with_their_years_streams_metrics_and_conditions() {
+async fn both_built_in_templates_come_with_their_years_streams_metrics_conditions_and_dates() {
     let (app, _) = signed_in_admin().await;
 
     let old = stored(&app, "2014-16").await;
     assert_eq!(keys(&old["years"]), vec!["2014-15", "2015-16"]);
-    assert_eq!(old["streams"].as_array().unwrap().len(), 8);
+    assert_eq!(count(&old, "streams"), 8);
     assert_eq!(
         keys(&old["metrics"]),
         vec![
@@ -118,9 +171,29 @@ async fn both_built_in_templates_come_with_their_years_streams_metrics_and_condi
             "non-elective-admissions"
         ]
     );
-    assert_eq!(old["conditions"].as_array().unwrap().len(), 6);
+    assert_eq!(count(&old, "conditions"), 6);
+    // The key dates the reference gives, added by a later migration as a new version.
+    assert_eq!(
+        keys(&old["dates"]),
+        vec![
+            "planning-guidance",
+            "draft-plans",
+            "final-plans",
+            "revised-guidance",
+            "workbook-amended",
+            "resubmission",
+            "plans-approved",
+            "approval-conditions-met",
+            "section-75-pools-live"
+        ]
+    );
     let page = app.get_html(STRUCTURE_2014).await;
     for text in [
+        "Key dates",
+        "4 April 2014",
+        "Final plans due",
+        "19 September 2014",
+        "Pooled budgets live under section 75 agreements",
         "2014/15, 2015/16",
         "Disabled Facilities Grant",
         "Social care capital grant",
@@ -160,8 +233,50 @@ async fn both_built_in_templates_come_with_their_years_streams_metrics_and_condi
             "disabled-facilities-grant"
         ]
     );
+    let dates: Vec<(&str, &str, &str, bool)> = current["dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|date| {
+            (
+                date["key"].as_str().unwrap(),
+                date["date"].as_str().unwrap(),
+                date["kind"].as_str().unwrap(),
+                date["unverified"].is_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dates,
+        vec![
+            ("policy-framework", "2025-01-30", "milestone", false),
+            ("submission-guidance", "2025-01-31", "milestone", false),
+            ("submission-deadline", "2025-03-31", "deadline", false),
+            ("labcg-determination", "2025-05-14", "milestone", false),
+            ("section-75-agreements", "2025-09-30", "deadline", true),
+        ]
+    );
     let page = app.get_html(STRUCTURE_2025).await;
+    let section_75 = page
+        .split("id=\"date-section-75-agreements\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .expect("the section 75 row");
     for text in [
+        "30 September 2025",
+        "Section 75 agreements in place",
+        "Unverified",
+        "Not found in the 2025-26 documents; 30 September follows the 2024-25 pattern",
+        "Deadline",
+    ] {
+        assert!(
+            section_75.contains(text),
+            "the section 75 date shows {text:?}"
+        );
+    }
+    for text in [
+        "31 March 2025",
+        "National submission deadline",
         "Local Authority Better Care Grant",
         "iBCF",
         "Average length of discharge delay",
@@ -189,12 +304,137 @@ async fn both_built_in_templates_come_with_their_years_streams_metrics_and_condi
 }
 
 #[tokio::test]
+async fn an_administrator_adds_a_key_date_with_a_mistake_fixes_changes_and_removes_it() {
+    let (app, _) = signed_in_admin().await;
+    let new = "/admin/templates/2025-26/structure/dates/new";
+    let fields = form_with(
+        &app,
+        new,
+        new,
+        &[
+            ("key", "hwb-approval"),
+            ("title", "Health and Wellbeing Board approval"),
+            ("date", "31/2/2025"),
+            ("kind", "deadline"),
+            ("unverified", "Local practice, not a national date"),
+        ],
+    )
+    .await;
+    let page = post_and_expect_422(&app, new, &borrowed(&fields)).await;
+    assert!(page.contains("id=\"date-error\""), "{page}");
+    assert!(page.contains("Enter the date as a real date, like 31/3/2025"));
+    assert!(
+        page.contains("value=\"31/2/2025\""),
+        "the typed date is kept"
+    );
+    assert!(page.contains("Health and Wellbeing Board approval"));
+    assert!(page.contains("Local practice, not a national date"));
+    assert_eq!(count(&stored(&app, "2025-26").await, "dates"), 5);
+
+    // Fixed, everything else as the error page kept it.
+    let fixed: Vec<(String, String)> = fields
+        .into_iter()
+        .map(|(name, value)| match name.as_str() {
+            "date" => (name, "28/2/2025".to_owned()),
+            _ => (name, value),
+        })
+        .collect();
+    save_2025(&app, new, &fixed).await;
+    let current = stored(&app, "2025-26").await;
+    assert_eq!(current["dates"][5]["key"], "hwb-approval");
+    assert_eq!(current["dates"][5]["date"], "2025-02-28");
+    assert_eq!(current["dates"][5]["kind"], "deadline");
+    assert!(
+        app.get_html(STRUCTURE_2025)
+            .await
+            .contains("28 February 2025")
+    );
+
+    // Changed: an ISO date, a milestone, and no longer unverified.
+    let date = "/admin/templates/2025-26/structure/dates/hwb-approval";
+    let page = app.get_html(date).await;
+    assert!(page.contains("value=\"28/2/2025\""), "{page}");
+    let current = change_2025(
+        &app,
+        date,
+        &[
+            ("date", "2025-05-16"),
+            ("kind", "milestone"),
+            ("unverified", ""),
+        ],
+    )
+    .await;
+    assert_eq!(current["dates"][5]["date"], "2025-05-16");
+    assert_eq!(current["dates"][5]["kind"], "milestone");
+    assert_eq!(current["dates"][5]["unverified"], serde_json::Value::Null);
+
+    // A form opened before that change is refused with what was typed kept.
+    let stale: Vec<(String, String)> = fixed
+        .iter()
+        .filter(|(name, _)| name != "key")
+        .cloned()
+        .map(|(name, value)| {
+            if name == "title" {
+                (name, "Board approval, typed on a stale page".to_owned())
+            } else {
+                (name, value)
+            }
+        })
+        .collect();
+    let response = app.post_form(date, &borrowed(&stale)).await;
+    assert_eq!(response.status().as_u16(), 409);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Someone else changed this template"));
+    assert!(page.contains("Board approval, typed on a stale page"));
+
+    // Removed.
+    remove_2025(&app, date).await;
+    assert_eq!(count(&stored(&app, "2025-26").await, "dates"), 5);
+
+    let changes: Vec<(String, String, Option<String>, Option<String>)> = structure_changes(&app)
+        .await
+        .iter()
+        .map(|change| {
+            let date = |when: &str| change[when]["date"].as_str().map(str::to_owned);
+            (
+                change["part"].as_str().unwrap().to_owned(),
+                change["item"].as_str().unwrap().to_owned(),
+                date("before"),
+                date("after"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            (
+                "dates".into(),
+                "hwb-approval".into(),
+                None,
+                Some("2025-02-28".into())
+            ),
+            (
+                "dates".into(),
+                "hwb-approval".into(),
+                Some("2025-02-28".into()),
+                Some("2025-05-16".into())
+            ),
+            (
+                "dates".into(),
+                "hwb-approval".into(),
+                Some("2025-05-16".into()),
+                None
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn an_administrator_changes_adds_and_removes_items_and_each_change_is_audited() {
     let (app, _) = signed_in_admin().await;
     let stream = "/admin/templates/2025-26/structure/streams/la-better-care-grant";
-    let fields = form_with(
+    let current = change_2025(
         &app,
-        stream,
         stream,
         &[(
             "aliases",
@@ -202,14 +442,6 @@ async fn an_administrator_changes_adds_and_removes_items_and_each_change_is_audi
         )],
     )
     .await;
-    post_and_expect_redirect(
-        &app,
-        stream,
-        &borrowed(&fields),
-        &format!("{STRUCTURE_2025}?done=structure-saved"),
-    )
-    .await;
-    let current = stored(&app, "2025-26").await;
     assert_eq!(
         current["streams"][1]["aliases"],
         serde_json::json!(["LABCG", "iBCF", "Improved Better Care Fund", "LA BCF grant"])
@@ -217,9 +449,8 @@ async fn an_administrator_changes_adds_and_removes_items_and_each_change_is_audi
 
     // A new metric, its periods one per line.
     let new = "/admin/templates/2025-26/structure/metrics/new";
-    let fields = form_with(
+    let current = change_2025(
         &app,
-        new,
         new,
         &[
             ("key", "falls-65-plus"),
@@ -235,45 +466,29 @@ async fn an_administrator_changes_adds_and_removes_items_and_each_change_is_audi
         ],
     )
     .await;
-    post_and_expect_redirect(
-        &app,
-        new,
-        &borrowed(&fields),
-        &format!("{STRUCTURE_2025}?done=structure-saved"),
-    )
-    .await;
-    let current = stored(&app, "2025-26").await;
     assert_eq!(current["metrics"][3]["key"], "falls-65-plus");
     assert_eq!(current["metrics"][3]["periods"][0]["key"], "2025-26");
     assert_eq!(current["metrics"][3]["periods"][0]["ends"], "2026-03-31");
 
     // And removed again.
     let metric = "/admin/templates/2025-26/structure/metrics/falls-65-plus";
-    let fields = form_with(&app, metric, &format!("{metric}/remove"), &[]).await;
-    post_and_expect_redirect(
-        &app,
-        &format!("{metric}/remove"),
-        &borrowed(&fields),
-        &format!("{STRUCTURE_2025}?done=structure-item-removed"),
-    )
-    .await;
-    assert_eq!(
-        stored(&app, "2025-26").await["metrics"]
-            .as_array()
-            .unwrap()
-            .len(),
-        3
-    );
-    assert_eq!(app.get(metric).await.status(), 404);
+    remove_2025(&app, metric).await;
+    assert_eq!(count(&stored(&app, "2025-26").await, "metrics"), 3);
 
-    let changes: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT details::jsonb->>'part', details::jsonb->>'item',
-                coalesce(details::jsonb->'after'->>'key', 'removed')
-         FROM audit_log WHERE action = 'template_structure.changed' ORDER BY id",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .unwrap();
+    let changes: Vec<(String, String, String)> = structure_changes(&app)
+        .await
+        .iter()
+        .map(|change| {
+            (
+                change["part"].as_str().unwrap().to_owned(),
+                change["item"].as_str().unwrap().to_owned(),
+                change["after"]["key"]
+                    .as_str()
+                    .unwrap_or("removed")
+                    .to_owned(),
+            )
+        })
+        .collect();
     assert_eq!(
         changes,
         vec![
@@ -417,7 +632,10 @@ async fn two_administrators_saving_at_once_one_wins_and_the_other_is_told_with_t
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(versions, 2, "the built-in version and the winner's");
+    assert_eq!(
+        versions, 3,
+        "the built-in versions (the first, then with its key dates) and the winner's"
+    );
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! The structured parts a planning cycle defines, beside its narrative sections: the financial
 //! years a plan covers, the funding streams money is pooled from (mandated ones marked, with the
-//! other names people use for them), the metrics a plan sets goals for, and the national
-//! conditions it must answer. All of it is data an administrator edits, never code: the facts
+//! other names people use for them), the metrics a plan sets goals for, the national
+//! conditions it must answer, and the cycle's key dates. All of it is data an administrator edits, never code: the facts
 //! move between cycles and sometimes within one (the reference marks several as unverified, and
 //! such items carry a note saying so).
 //!
@@ -41,6 +41,19 @@ keyed_enum! {
     pub enum Spending {
         Revenue = ("revenue", "Revenue"),
         Capital = ("capital", "Capital"),
+    }
+}
+
+keyed_enum! {
+    /// What a key date is. A deadline is one every area must meet (the national submission
+    /// deadline, section 75 agreements in place): what each area's progress is tracked against
+    /// (issue 12). A milestone is something that happens nationally (the policy framework
+    /// published), for reference.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DateKind {
+        Milestone = ("milestone", "Milestone"),
+        Deadline = ("deadline", "Deadline"),
     }
 }
 
@@ -138,6 +151,18 @@ pub struct Condition {
     pub unverified: Option<String>,
 }
 
+/// A key date of the cycle, e.g. "National submission deadline" on 31 March 2025.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyDate {
+    pub key: String,
+    pub title: String,
+    #[serde(with = "iso_date")]
+    pub date: Date,
+    pub kind: DateKind,
+    #[serde(default)]
+    pub unverified: Option<String>,
+}
+
 /// The checked structure of a cycle.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "StructureParts", into = "StructureParts")]
@@ -146,6 +171,7 @@ pub struct CycleStructure {
     streams: Vec<FundingStream>,
     metrics: Vec<Metric>,
     conditions: Vec<Condition>,
+    dates: Vec<KeyDate>,
 }
 
 /// A structure as stored, before its checks.
@@ -155,16 +181,20 @@ pub struct StructureParts {
     pub streams: Vec<FundingStream>,
     pub metrics: Vec<Metric>,
     pub conditions: Vec<Condition>,
+    /// Structures stored before key dates existed have none.
+    #[serde(default)]
+    pub dates: Vec<KeyDate>,
 }
 
 /// What is wrong with a structure: the part and item it is in, and what to do about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StructureProblem {
-    /// Where: `years`, `streams`, `metrics` or `conditions`, and the item's key if it has one.
+    /// Where: `years`, `streams`, `metrics`, `conditions` or `dates`, and the item's key if it
+    /// has one.
     pub part: &'static str,
     pub item: Option<String>,
     /// The form field it is about: `key`, `name`, `aliases`, `label`, `definition`, `unit`,
-    /// `periods`, `title`, `text` or `unverified`.
+    /// `periods`, `title`, `text`, `date` or `unverified`.
     pub field: &'static str,
     pub message: String,
 }
@@ -199,6 +229,7 @@ impl From<CycleStructure> for StructureParts {
             streams: structure.streams,
             metrics: structure.metrics,
             conditions: structure.conditions,
+            dates: structure.dates,
         }
     }
 }
@@ -408,12 +439,24 @@ impl CycleStructure {
         }
         problems.append(&mut conditions.problems);
 
+        let mut dates = Checker {
+            part: "dates",
+            problems: Vec::new(),
+        };
+        dates.keys(parts.dates.iter().map(|date| date.key.as_str()));
+        for date in &parts.dates {
+            dates.text(&date.key, "title", "title", &date.title, MAX_NAME_CHARS);
+            dates.note(&date.key, date.unverified.as_deref());
+        }
+        problems.append(&mut dates.problems);
+
         if problems.is_empty() {
             Ok(CycleStructure {
                 years: parts.years,
                 streams: parts.streams,
                 metrics: parts.metrics,
                 conditions: parts.conditions,
+                dates: parts.dates,
             })
         } else {
             Err(problems)
@@ -434,6 +477,11 @@ impl CycleStructure {
 
     pub fn conditions(&self) -> &[Condition] {
         &self.conditions
+    }
+
+    /// The cycle's key dates, in the order the administrator keeps them.
+    pub fn dates(&self) -> &[KeyDate] {
+        &self.dates
     }
 
     /// The stream called `name`, by its name, any of its other names or its key, ignoring case
@@ -505,6 +553,22 @@ mod tests {
                     .into(),
                 unverified: None,
             }],
+            dates: vec![
+                KeyDate {
+                    key: "submission-deadline".into(),
+                    title: "National submission deadline".into(),
+                    date: date!(2025 - 03 - 31),
+                    kind: DateKind::Deadline,
+                    unverified: None,
+                },
+                KeyDate {
+                    key: "section-75-agreements".into(),
+                    title: "Section 75 agreements in place".into(),
+                    date: date!(2025 - 09 - 30),
+                    kind: DateKind::Deadline,
+                    unverified: Some("Follows the 2024-25 pattern".into()),
+                },
+            ],
         }
     }
 
@@ -574,5 +638,67 @@ mod tests {
         let json = serde_json::to_string(&bad).expect("serialises");
         let error = serde_json::from_str::<CycleStructure>(&json).expect_err("refused");
         assert!(error.to_string().contains("short name"), "{error}");
+    }
+
+    #[test]
+    fn key_dates_are_stored_as_iso_dates_with_their_kind() {
+        let json =
+            serde_json::to_value(CycleStructure::new(parts()).expect("valid")).expect("serialises");
+        assert_eq!(json["dates"][0]["date"], "2025-03-31");
+        assert_eq!(json["dates"][0]["kind"], "deadline");
+        assert_eq!(json["dates"][0]["unverified"], serde_json::Value::Null);
+        let mut bad = json.clone();
+        bad["dates"][0]["date"] = "2025-02-31".into();
+        assert!(serde_json::from_value::<CycleStructure>(bad).is_err());
+        let mut bad = json.clone();
+        bad["dates"][0]["kind"] = "someday".into();
+        assert!(serde_json::from_value::<CycleStructure>(bad).is_err());
+    }
+
+    #[test]
+    fn a_structure_stored_before_key_dates_reads_back_with_none() {
+        let mut json =
+            serde_json::to_value(CycleStructure::new(parts()).expect("valid")).expect("serialises");
+        json.as_object_mut().expect("an object").remove("dates");
+        let structure: CycleStructure = serde_json::from_value(json).expect("reads back");
+        assert!(structure.dates().is_empty());
+        assert_eq!(structure.conditions().len(), 1);
+    }
+
+    #[test]
+    fn key_dates_are_checked_like_the_other_parts() {
+        let mut bad = parts();
+        bad.dates.push(bad.dates[0].clone());
+        bad.dates[1].title = "  ".into();
+        bad.dates[0].unverified = Some("x".repeat(MAX_TEXT_CHARS + 1));
+        bad.dates[0].title = "t".repeat(MAX_NAME_CHARS + 1);
+        let problems = CycleStructure::new(bad).expect_err("invalid");
+        let found: Vec<(&str, Option<&str>, &str)> = problems
+            .iter()
+            .map(|problem| (problem.part, problem.item.as_deref(), problem.field))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("dates", Some("submission-deadline"), "key"),
+                ("dates", Some("submission-deadline"), "title"),
+                ("dates", Some("submission-deadline"), "unverified"),
+                ("dates", Some("section-75-agreements"), "title"),
+            ]
+        );
+
+        let mut many = parts();
+        many.dates = (0..=MAX_ITEMS)
+            .map(|n| KeyDate {
+                key: format!("date-{n}"),
+                ..many.dates[0].clone()
+            })
+            .collect();
+        let problems = CycleStructure::new(many).expect_err("too many");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            problems[0].to_string(),
+            format!("dates: there can be at most {MAX_ITEMS}")
+        );
     }
 }

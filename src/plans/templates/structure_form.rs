@@ -1,13 +1,13 @@
 //! What administrators type to change a cycle's structure, parsed into its items: a funding
-//! stream, a metric (with its periods written one per line), a national condition, or the list
-//! of financial years. Pure: the pages are in `structure_pages`.
+//! stream, a metric (with its periods written one per line), a national condition, a key date,
+//! or the list of financial years. Pure: the pages are in `structure_pages`.
 
 use serde::Deserialize;
 use time::{Date, Month};
 
 use super::structure::{
-    Condition, Direction, FinancialYear, FundingStream, MAX_KEY_LEN, Metric, Period, Spending,
-    StructureParts,
+    Condition, DateKind, Direction, FinancialYear, FundingStream, KeyDate, MAX_KEY_LEN, Metric,
+    Period, Spending, StructureParts,
 };
 use crate::keyed::Keyed;
 use crate::keyed::keyed_enum;
@@ -22,6 +22,7 @@ keyed_enum! {
         Streams = ("streams", "funding stream"),
         Metrics = ("metrics", "metric"),
         Conditions = ("conditions", "national condition"),
+        Dates = ("dates", "key date"),
     }
 }
 
@@ -162,6 +163,61 @@ impl ConditionForm {
             key: key?,
             title: self.title.trim().to_owned(),
             text: self.text.trim().to_owned(),
+            unverified: note(&self.unverified),
+        })
+    }
+}
+
+/// A key date's form, as typed: the date as people write it (`31/3/2025`) or as ISO.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DateForm {
+    pub key: String,
+    pub title: String,
+    pub date: String,
+    pub kind: String,
+    pub unverified: String,
+    pub based_on: String,
+}
+
+impl DateForm {
+    pub fn of(date: &KeyDate) -> DateForm {
+        DateForm {
+            key: date.key.clone(),
+            title: date.title.clone(),
+            date: iso(date.date),
+            kind: date.kind.key().to_owned(),
+            unverified: date.unverified.clone().unwrap_or_default(),
+            based_on: String::new(),
+        }
+    }
+
+    pub fn parse(&self, key: Option<&str>, errors: &mut FormErrors) -> Option<KeyDate> {
+        let key = match key {
+            Some(key) => Some(key.to_owned()),
+            None => item_key(&self.key, errors),
+        };
+        let date = if self.date.trim().is_empty() {
+            errors.add("date", "Enter the date, like 31/3/2025");
+            None
+        } else {
+            let date = parse_date(&self.date);
+            if date.is_none() {
+                errors.add("date", "Enter the date as a real date, like 31/3/2025");
+            }
+            date
+        };
+        let kind = choice::<DateKind>(
+            &self.kind,
+            "kind",
+            "Choose whether the date is a milestone or a deadline",
+            errors,
+        );
+        Some(KeyDate {
+            key: key?,
+            title: self.title.trim().to_owned(),
+            date: date?,
+            kind: kind?,
             unverified: note(&self.unverified),
         })
     }
@@ -401,18 +457,23 @@ pub fn has_item(parts: &StructureParts, part: Part, key: &str) -> bool {
         Part::Streams => parts.streams.iter().any(|item| item.key == key),
         Part::Metrics => parts.metrics.iter().any(|item| item.key == key),
         Part::Conditions => parts.conditions.iter().any(|item| item.key == key),
+        Part::Dates => parts.dates.iter().any(|item| item.key == key),
     }
 }
 
 /// Takes the item of `part` keyed `key` out of `parts`; whether there was one.
 pub fn remove_item(parts: &mut StructureParts, part: Part, key: &str) -> bool {
-    let before = parts.streams.len() + parts.metrics.len() + parts.conditions.len();
+    let count = |parts: &StructureParts| {
+        parts.streams.len() + parts.metrics.len() + parts.conditions.len() + parts.dates.len()
+    };
+    let before = count(parts);
     match part {
         Part::Streams => parts.streams.retain(|item| item.key != key),
         Part::Metrics => parts.metrics.retain(|item| item.key != key),
         Part::Conditions => parts.conditions.retain(|item| item.key != key),
+        Part::Dates => parts.dates.retain(|item| item.key != key),
     }
-    before != parts.streams.len() + parts.metrics.len() + parts.conditions.len()
+    before != count(parts)
 }
 
 #[cfg(test)]
@@ -515,6 +576,55 @@ mod tests {
         assert!(form.parse(None, &mut errors).is_none());
         for field in ["key", "better", "pay_for_performance", "periods"] {
             assert!(errors.get(field).is_some(), "{field}");
+        }
+    }
+
+    #[test]
+    fn a_date_form_reads_the_date_as_people_write_it_and_reports_problems_by_field() {
+        let form = DateForm {
+            key: "submission-deadline".into(),
+            title: " National submission deadline ".into(),
+            date: "31/3/2025".into(),
+            kind: "deadline".into(),
+            unverified: "".into(),
+            based_on: String::new(),
+        };
+        let mut errors = FormErrors::new();
+        let date = form.parse(None, &mut errors).expect("valid");
+        assert!(errors.is_empty());
+        assert_eq!(date.key, "submission-deadline");
+        assert_eq!(date.title, "National submission deadline");
+        assert_eq!(date.date, date!(2025 - 03 - 31));
+        assert_eq!(date.kind, DateKind::Deadline);
+        assert_eq!(date.unverified, None);
+        assert_eq!(DateForm::of(&date).date, "31/3/2025");
+        let iso = DateForm {
+            date: "2025-03-31".into(),
+            ..form.clone()
+        };
+        assert_eq!(
+            iso.parse(Some("kept"), &mut errors)
+                .map(|d| (d.key, d.date)),
+            Some(("kept".into(), date!(2025 - 03 - 31)))
+        );
+
+        for (typed, message) in [
+            ("31/2/2025", "Enter the date as a real date, like 31/3/2025"),
+            (
+                "next March",
+                "Enter the date as a real date, like 31/3/2025",
+            ),
+            (" ", "Enter the date, like 31/3/2025"),
+        ] {
+            let mut errors = FormErrors::new();
+            let bad = DateForm {
+                date: typed.into(),
+                kind: "someday".into(),
+                ..form.clone()
+            };
+            assert!(bad.parse(None, &mut errors).is_none(), "{typed:?}");
+            assert_eq!(errors.get("date"), Some(message), "{typed:?}");
+            assert!(errors.get("kind").is_some());
         }
     }
 

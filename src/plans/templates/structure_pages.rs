@@ -1,5 +1,5 @@
-//! The structure pages of a template: its financial years, funding streams, metrics and national
-//! conditions, and changing them one item at a time. Each change stores a new version of the
+//! The structure pages of a template: its financial years, funding streams, metrics, national
+//! conditions and key dates, and changing them one item at a time. Each change stores a new version of the
 //! whole structure (plans keep the version they were made from), under optimistic locking: a
 //! form names the version it was opened on, and saving over a newer one is refused (409) with
 //! everything typed kept.
@@ -12,9 +12,11 @@ use serde_json::{Value, json};
 use super::Done;
 use super::shared::{load_template, template_url};
 use super::store::{self, StructureVersion, TemplateRow};
-use super::structure::{CycleStructure, Direction, Spending, StructureParts, StructureProblem};
+use super::structure::{
+    CycleStructure, DateKind, Direction, KeyDate, Spending, StructureParts, StructureProblem,
+};
 use super::structure_form::{
-    ConditionForm, MetricForm, Part, StreamForm, YearsForm, has_item, put, remove_item,
+    ConditionForm, DateForm, MetricForm, Part, StreamForm, YearsForm, has_item, put, remove_item,
 };
 use crate::AppState;
 use crate::audit::{Change, Event};
@@ -64,6 +66,10 @@ impl StructurePage {
             format::date(period.ends)
         )
     }
+
+    fn key_date(date: &KeyDate) -> String {
+        format::date(date.date)
+    }
 }
 
 pub(super) async fn show_structure(
@@ -89,7 +95,7 @@ pub(super) async fn show_structure(
 
 // --- one item -----------------------------------------------------------------------------------
 
-/// The item page: the form of one stream, metric or condition (only the one `part` names is
+/// The item page: the form of one stream, metric, condition or key date (only the one `part` names is
 /// used), as stored or as typed.
 #[derive(Template)]
 #[template(path = "plans/templates/structure_item.html")]
@@ -104,10 +110,12 @@ struct ItemPage {
     stream: StreamForm,
     metric: MetricForm,
     condition: ConditionForm,
+    date: DateForm,
     mandated: Vec<Choice>,
     spending: Vec<Choice>,
     better: Vec<Choice>,
     pay_for_performance: Vec<Choice>,
+    kind: Vec<Choice>,
 }
 
 /// The form of one item, as typed: whichever part the URL names.
@@ -116,6 +124,7 @@ struct ItemForms {
     stream: StreamForm,
     metric: MetricForm,
     condition: ConditionForm,
+    date: DateForm,
 }
 
 impl ItemPage {
@@ -133,6 +142,7 @@ impl ItemPage {
             spending: choice::keyed::<Spending>(&forms.stream.spending),
             better: choice::keyed::<Direction>(&forms.metric.better),
             pay_for_performance: yes_no(&forms.metric.pay_for_performance),
+            kind: choice::keyed::<DateKind>(&forms.date.kind),
             layout,
             errors,
             template,
@@ -142,6 +152,7 @@ impl ItemPage {
             stream: forms.stream,
             metric: forms.metric,
             condition: forms.condition,
+            date: forms.date,
         }
     }
 
@@ -182,6 +193,11 @@ fn stored_forms(
             .iter()
             .find(|condition| condition.key == key)
             .map(|condition| forms.condition = ConditionForm::of(condition)),
+        Part::Dates => parts
+            .dates
+            .iter()
+            .find(|date| date.key == key)
+            .map(|date| forms.date = DateForm::of(date)),
     };
     found.map(|()| forms).ok_or(AppError::NotFound)
 }
@@ -220,6 +236,9 @@ fn typed_forms(part: Part, fields: &[(String, String)]) -> Result<ItemForms, App
         Part::Conditions => {
             forms.condition =
                 serde_urlencoded::from_str(&encoded).map_err(|_| AppError::BadRequest)?
+        }
+        Part::Dates => {
+            forms.date = serde_urlencoded::from_str(&encoded).map_err(|_| AppError::BadRequest)?
         }
     }
     Ok(forms)
@@ -317,6 +336,10 @@ pub(super) async fn save_item(
                 &mut errors,
             )
         }),
+        Part::Dates => forms
+            .date
+            .parse(item, &mut errors)
+            .map(|date| place(&mut parts.dates, date, |d| &d.key, item, part, &mut errors)),
     };
     let Some((item_key, before, after)) = placed else {
         return unprocessable(&page(errors, based_on));
@@ -424,7 +447,7 @@ async fn store_version(
 fn first_field(part: Part) -> &'static str {
     match part {
         Part::Streams | Part::Metrics => "name",
-        Part::Conditions => "title",
+        Part::Conditions | Part::Dates => "title",
     }
 }
 
@@ -476,6 +499,7 @@ pub(super) async fn remove_structure_item(
         Part::Streams => parts.streams.iter().find(|s| s.key == item).map(json_of),
         Part::Metrics => parts.metrics.iter().find(|m| m.key == item).map(json_of),
         Part::Conditions => parts.conditions.iter().find(|c| c.key == item).map(json_of),
+        Part::Dates => parts.dates.iter().find(|d| d.key == item).map(json_of),
     };
     remove_item(&mut parts, part, item);
     let structure = CycleStructure::new(parts).map_err(|problems| {

@@ -441,6 +441,7 @@ mod tests {
                 text: "Agreed by the partners.".into(),
                 unverified: None,
             }],
+            dates: Vec::new(),
         })
         .expect("valid structure")
     }

@@ -558,6 +558,7 @@ mod tests {
             streams,
             metrics,
             conditions: Vec::new(),
+            dates: Vec::new(),
         })
         .expect("a valid structure")
     }

@@ -668,6 +668,7 @@ mod tests {
                 unverified: None,
             }],
             conditions: Vec::new(),
+            dates: Vec::new(),
         })
         .expect("a valid structure")
     }

@@ -868,6 +868,7 @@ mod tests {
                 unverified: None,
             }],
             conditions: Vec::new(),
+            dates: Vec::new(),
         })
         .unwrap()
     }
