@@ -184,6 +184,20 @@ async fn saving_goals_adds_a_version_and_a_revision_keeps_the_earlier_goals_show
     assert!(earlier.contains("7,250.5"), "{earlier}");
     assert!(page[..page.find("id=\"earlier-goals\"").unwrap()].contains("7,100"));
     assert_eq!(versions(&app, "non-elective-admissions").await, 2);
+    // Saving the same goals again on the current version changes nothing and records nothing.
+    let events = app.audit_actions().await.len();
+    let again = goals(&based_on_in(&page));
+    let response = browser
+        .post_form(NON_ELECTIVE, &with(&again, "goal-q1-2015-16", "7,100.00"))
+        .await;
+    assert_eq!(
+        location(&response),
+        format!("{NON_ELECTIVE}?done=unchanged")
+    );
+    let page = browser.get_html(&location(&response)).await;
+    assert!(page.contains("Nothing was changed: the goals are as they were"));
+    assert_eq!(versions(&app, "non-elective-admissions").await, 2);
+    assert_eq!(app.audit_actions().await.len(), events);
     let list = browser.get_html(METRICS).await;
     assert!(
         list.contains("7,100") && !list.contains("7,250.5"),
@@ -477,4 +491,52 @@ async fn loading_the_demo_again_adds_no_goals_answers_or_events() {
     .await
     .unwrap();
     assert_eq!(without_baseline, ["patient-experience"]);
+}
+
+#[tokio::test]
+async fn answering_a_condition_as_it_already_stands_adds_no_version() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Ashford CCG").await;
+    let path = "/areas/kent/plans/2014-16/conditions/data-sharing";
+    let answer = |based_on: String| {
+        vec![
+            ("based_on", based_on),
+            ("status", "in-progress".to_owned()),
+            (
+                "how",
+                "The NHS number is on 80% of social care records.".to_owned(),
+            ),
+        ]
+    };
+    let page = browser.get_html(path).await;
+    let first = answer(based_on_in(&page));
+    let response = browser.post_form(path, &fields(&first)).await;
+    assert_eq!(location(&response), format!("{path}?done=saved"));
+    let events = app.audit_actions().await.len();
+    let page = browser.get_html(path).await;
+    let again = answer(based_on_in(&page));
+    let response = browser.post_form(path, &fields(&again)).await;
+    assert_eq!(location(&response), format!("{path}?done=unchanged"));
+    assert!(
+        browser
+            .get_html(&location(&response))
+            .await
+            .contains("Nothing was changed: the answer is as it was")
+    );
+    assert_eq!(app.audit_actions().await.len(), events, "nothing recorded");
+    let answers: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM condition_answers WHERE condition_key = 'data-sharing'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let rotherham: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM condition_answers c JOIN plans p ON p.id = c.plan_id
+         JOIN areas a ON a.id = p.area_id
+         WHERE c.condition_key = 'data-sharing' AND a.slug <> 'kent'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(answers - rotherham, 1, "one answer for Kent");
 }

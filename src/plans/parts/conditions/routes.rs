@@ -16,6 +16,7 @@ use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
 use crate::plans::markdown::render_off_thread;
+use crate::plans::parts::is_unchanged;
 use crate::plans::parts::metrics::Difference;
 use crate::plans::store::PlanSummary;
 use crate::plans::templates::structure::Condition;
@@ -47,6 +48,7 @@ keyed_enum! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     enum Done {
         Saved = ("saved", "The answer has been saved"),
+        Unchanged = ("unchanged", "Nothing was changed: the answer is as it was"),
     }
 }
 
@@ -315,6 +317,14 @@ async fn save_answer(
             return page::unprocessable(&page);
         }
     };
+    let url = format!("{}/conditions/{}", cycle.url(), condition.key);
+    let versions = store::versions(&state.pool, cycle.plan.id, &condition.key).await?;
+    let current = versions
+        .first()
+        .map(|version| (version.id, &version.answer));
+    if is_unchanged(based_on, current, &answer) {
+        return Ok(see_done(&url, Done::Unchanged));
+    }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     let at = change.at();
     let saved = store::save_answer(
@@ -344,10 +354,7 @@ async fn save_answer(
                 })),
         )
         .await?;
-    Ok(see_done(
-        &format!("{}/conditions/{}", cycle.url(), condition.key),
-        Done::Saved,
-    ))
+    Ok(see_done(&url, Done::Saved))
 }
 
 /// The 409 page: the answer saved meanwhile and the person's, and the form again with the

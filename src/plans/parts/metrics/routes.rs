@@ -19,6 +19,7 @@ use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
 use crate::plans::markdown::render_off_thread;
+use crate::plans::parts::is_unchanged;
 use crate::plans::store::PlanSummary;
 use crate::plans::templates::structure::Metric;
 use crate::web::banner::{DoneQuery, see_done};
@@ -40,6 +41,7 @@ keyed_enum! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     enum Done {
         Saved = ("saved", "The goals have been saved"),
+        Unchanged = ("unchanged", "Nothing was changed: the goals are as they were"),
     }
 }
 
@@ -401,6 +403,12 @@ async fn save_goals(
             return page::unprocessable(&page);
         }
     };
+    let url = format!("{}/metrics/{}", cycle.url(), metric.key);
+    let versions = store::versions(&state.pool, cycle.plan.id, &metric.key).await?;
+    let current = versions.first().map(|version| (version.id, &version.set));
+    if is_unchanged(based_on, current, &set) {
+        return Ok(see_done(&url, Done::Unchanged));
+    }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     let at = change.at();
     let saved = store::save_goals(
@@ -433,10 +441,7 @@ async fn save_goals(
                 })),
         )
         .await?;
-    Ok(see_done(
-        &format!("{}/metrics/{}", cycle.url(), metric.key),
-        Done::Saved,
-    ))
+    Ok(see_done(&url, Done::Saved))
 }
 
 /// The 409 page: the goals saved meanwhile and the person's, field by field, and the form again
