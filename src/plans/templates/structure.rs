@@ -15,6 +15,17 @@ use time::Date;
 
 use crate::keyed::keyed_enum;
 
+/// Whether `key` names a financial year as `parse_years` makes them: "2025-26".
+fn is_financial_year_key(key: &str) -> bool {
+    let Some((first, second)) = key.split_once('-') else {
+        return false;
+    };
+    let (Ok(first), Ok(second)) = (first.parse::<u16>(), second.parse::<u16>()) else {
+        return false;
+    };
+    key.len() == 7 && (first + 1) % 100 == second
+}
+
 /// The most items any one list of a structure may hold.
 pub const MAX_ITEMS: usize = 50;
 /// The most characters of a name, label or unit.
@@ -332,6 +343,14 @@ impl CycleStructure {
         years.keys(parts.years.iter().map(|year| year.key.as_str()));
         for year in &parts.years {
             years.text(&year.key, "label", "label", &year.label, MAX_NAME_CHARS);
+            // Keys like 2025-26 sort as the years run, which comparing cycles relies on.
+            if !is_financial_year_key(&year.key) {
+                years.problem(
+                    Some(&year.key),
+                    "label",
+                    "a financial year's key is its first year and the next one's last two digits, like 2025-26",
+                );
+            }
         }
         problems.append(&mut years.problems);
 
@@ -617,6 +636,23 @@ mod tests {
                 "conditions nc1: the short name is used twice",
                 "conditions nc1: enter its title",
             ]
+        );
+    }
+
+    #[test]
+    fn a_financial_years_key_is_its_first_year_and_the_next_ones_last_two_digits() {
+        assert!(is_financial_year_key("2025-26"));
+        assert!(is_financial_year_key("1999-00"));
+        for bad in ["2025-27", "y1", "2025/26", "25-26", "2025-2026", ""] {
+            assert!(!is_financial_year_key(bad), "{bad}");
+        }
+        let mut bad = parts();
+        bad.years[0].key = "y1".into();
+        let problems = CycleStructure::new(bad).expect_err("invalid");
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("years y1: a financial year's key")
         );
     }
 
