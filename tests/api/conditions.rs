@@ -431,3 +431,155 @@ async fn removing_an_entry_asks_first_and_a_stale_removal_is_refused() {
     );
     assert_eq!(browser.get(&entry).await.status(), 404);
 }
+
+#[tokio::test]
+async fn an_entry_removed_while_someone_edits_it_keeps_their_input_and_a_second_removal_is_done() {
+    let app = spawn_app().await;
+    let entry = kent_entry(&app).await;
+    let browser = lead(&app).await;
+    let (other, _) = officer(&app, "NHS Thanet CCG").await;
+    let remove = format!("{entry}/remove");
+    let response = other
+        .post_form(&remove, &[("version", "1"), ("confirm", "yes")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let before = app.audit_actions().await.len();
+
+    // The edit, sent after the removal: refused, with everything typed in the add form.
+    let response = browser
+        .post_form(&entry, &entry_fields("1", "23/1/2014"))
+        .await;
+    assert_eq!(response.status(), 409);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("Someone removed this entry while you were editing it"),
+        "{body}"
+    );
+    assert!(
+        form_fields_in(&body, &format!("{LOG}/new")).is_some(),
+        "the add form"
+    );
+    assert!(body.contains("value=\"23/1/2014\""));
+    assert!(body.contains("value=\"Carers&#39; forum &#38; friends\""));
+    assert!(body.contains("A drop-in session at the library."));
+    assert!(body.contains("Carers&#39; breaks added to the plan."));
+    // Sending it from there adds it afresh.
+    let response = browser
+        .post_form(&format!("{LOG}/new"), &entry_fields("", "23/1/2014"))
+        .await;
+    assert_eq!(response.status(), 303);
+
+    // A second removal of what is gone is done already, not an error, asked or confirmed.
+    for form in [
+        &[("version", "1"), ("confirm", "yes")][..],
+        &[("version", "1")][..],
+    ] {
+        let response = browser.post_form(&remove, form).await;
+        assert_eq!(response.status(), 303);
+        assert_eq!(location(&response), format!("{LOG}?done=already-removed"));
+        let page = browser.get_html(&location(&response)).await;
+        assert!(page.contains("The entry had already been removed from the engagement log"));
+    }
+    assert_eq!(
+        app.audit_actions().await[before..],
+        ["engagement.added".to_owned()]
+    );
+    // An address naming no entry is still not found.
+    let response = browser
+        .post_form(&format!("{LOG}/x"), &entry_fields("1", "23/1/2014"))
+        .await;
+    assert_eq!(response.status(), 404);
+}
+
+#[tokio::test]
+async fn saving_an_entry_unchanged_writes_and_records_nothing() {
+    let app = spawn_app().await;
+    let entry = kent_entry(&app).await;
+    let (browser, _) = officer(&app, "Kent County Council").await;
+    // Sent as it stands, the date written another way.
+    let (held_on, audience, what_done, what_changed): (String, String, String, String) =
+        sqlx::query_as(
+            "SELECT to_char(held_on, 'DD/MM/YYYY'), audience, what_done, what_changed
+             FROM engagement_entries WHERE id = $1",
+        )
+        .bind(entry.rsplit('/').next().unwrap().parse::<i64>().unwrap())
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let before = app.audit_actions().await;
+    let response = browser
+        .post_form(
+            &entry,
+            &[
+                ("version", "1"),
+                ("held_on", &held_on),
+                ("audience", &audience),
+                ("what_done", &what_done),
+                ("what_changed", &what_changed),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), format!("{entry}?done=unchanged"));
+    let page = browser.get_html(&location(&response)).await;
+    assert!(page.contains("Nothing was changed"));
+    assert_eq!(version_in(&page, &entry), "1", "no new version");
+    assert_eq!(app.audit_actions().await, before, "nothing recorded");
+}
+
+#[tokio::test]
+async fn a_log_takes_entries_up_to_the_cap_and_refuses_more_keeping_what_was_typed() {
+    use itf_planner::plans::parts::engagement::MAX_ENTRIES;
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "Kent County Council").await;
+    let plan: i64 = sqlx::query_scalar(
+        "SELECT p.id FROM plans p JOIN areas a ON a.id = p.area_id WHERE a.slug = 'kent'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let kent_entries = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM engagement_entries WHERE plan_id = $1")
+            .bind(plan)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let existing = kent_entries().await;
+    sqlx::query(
+        "INSERT INTO engagement_entries (plan_id, held_on, audience, what_done, created_at,
+                                         updated_at)
+         SELECT $1, DATE '2014-01-01', 'Filler ' || g, 'A meeting.', now(), now()
+         FROM generate_series(1, $2) g",
+    )
+    .bind(plan)
+    .bind(MAX_ENTRIES - existing)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let before = app.audit_actions().await;
+
+    let new = format!("{LOG}/new");
+    let body = post_and_expect_422(&browser, &new, &entry_fields("", "4/12/2025")).await;
+    assert!(body.contains("There is a problem"));
+    assert!(body.contains("already has 500 entries"), "{body}");
+    assert!(body.contains("value=\"4/12/2025\""), "kept");
+    assert!(body.contains("A drop-in session at the library."), "kept");
+    assert_eq!(kent_entries().await, MAX_ENTRIES, "nothing added");
+    assert_eq!(app.audit_actions().await, before, "nothing recorded");
+
+    // With room made, it is added.
+    sqlx::query(
+        "DELETE FROM engagement_entries
+         WHERE id = (SELECT max(id) FROM engagement_entries WHERE plan_id = $1)",
+    )
+    .bind(plan)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let response = browser
+        .post_form(&new, &entry_fields("", "4/12/2025"))
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(kent_entries().await, MAX_ENTRIES);
+}

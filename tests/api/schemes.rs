@@ -8,7 +8,7 @@ use itf_planner::auth::policy::Role;
 use itf_planner::plans::parts::schemes::{SchemeContent, SchemeType, YearAmount, store};
 use itf_planner::web::money::Pence;
 
-use crate::helpers::{TestApp, form_fields_in, location, spawn_app};
+use crate::helpers::{TestApp, form_fields_in, location, post_and_expect_422, spawn_app};
 use crate::query_count::{self, queries};
 use crate::risks::{browser, organisation_id, refs, set};
 
@@ -63,6 +63,22 @@ async fn version(browser: &TestApp, number: i32) -> String {
 
 async fn officer(app: &TestApp) -> TestApp {
     browser(app, Role::Officer, "kent", "Kent County Council").await
+}
+
+/// That `response` sends `browser` to `to`, which says `banner`.
+async fn assert_done(browser: &TestApp, response: &reqwest::Response, to: &str, banner: &str) {
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(response), to);
+    assert!(browser.get_html(to).await.contains(banner), "{banner}");
+}
+
+/// The actions of the audit records of schemes, oldest first.
+async fn scheme_actions(app: &TestApp) -> Vec<String> {
+    scheme_events(app)
+        .await
+        .into_iter()
+        .map(|(action, _)| action)
+        .collect()
 }
 
 /// The audit records of schemes, oldest first: (action, details).
@@ -255,14 +271,8 @@ async fn an_officer_adds_a_scheme_with_mistakes_fixes_them_edits_it_and_removes_
     assert!(confirm.contains("Remove S6 Carers&#39; breaks at home?"));
     let hidden = form_fields_in(&confirm, &remove).expect("the confirmation form");
     let response = officer.post_form(&remove, &refs(&hidden)).await;
-    assert_eq!(response.status(), 303);
-    assert_eq!(location(&response), format!("{KENT}?done=removed"));
-    assert!(
-        officer
-            .get_html(&location(&response))
-            .await
-            .contains("The scheme has been removed")
-    );
+    let removed = format!("{KENT}?done=removed");
+    assert_done(&officer, &response, &removed, "The scheme has been removed").await;
     assert_eq!(officer.get(&format!("{KENT}/{number}")).await.status(), 404);
 
     // A removed scheme's number is not given again.
@@ -411,13 +421,20 @@ async fn every_kind_of_bad_input_is_refused_by_its_field_with_what_was_typed_kep
     assert!(list.contains("5 schemes"));
 }
 
+/// Kent County Council's id, an officer of it and one of NHS Ashford CCG, and the number of
+/// a scheme the first added.
+async fn two_officers_and_a_scheme(app: &TestApp) -> (i64, TestApp, TestApp, i32) {
+    let council = organisation_id(app, "Kent County Council").await;
+    let first = officer(app).await;
+    let second = browser(app, Role::Officer, "kent", "NHS Ashford CCG").await;
+    let number = add(&first, &good_scheme("Falls prevention", council)).await;
+    (council, first, second, number)
+}
+
 #[tokio::test]
 async fn a_save_based_on_an_old_version_is_refused_with_both_versions_shown_and_nothing_lost() {
     let app = spawn_app().await;
-    let council = organisation_id(&app, "Kent County Council").await;
-    let first = officer(&app).await;
-    let second = browser(&app, Role::Officer, "kent", "NHS Ashford CCG").await;
-    let number = add(&first, &good_scheme("Falls prevention", council)).await;
+    let (council, first, second, number) = two_officers_and_a_scheme(&app).await;
     let opened = version(&first, number).await;
     assert_eq!(version(&second, number).await, opened);
 
@@ -725,4 +742,137 @@ async fn a_list_of_over_a_hundred_schemes_pages_filters_sorts_and_totals_in_a_fi
     // Wildcards in the search are taken literally.
     let page = officer.get_html(&format!("{KENT}?q=%25")).await;
     assert!(page.contains("No schemes match these filters"));
+}
+
+/// The id of Kent's demo plan.
+async fn kent_plan(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT p.id FROM plans p JOIN areas a ON a.id = p.area_id WHERE a.slug = 'kent'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_scheme_removed_while_someone_edits_it_keeps_their_input_and_a_second_removal_is_done() {
+    let app = spawn_app().await;
+    let (council, first, second, number) = two_officers_and_a_scheme(&app).await;
+    let opened = version(&second, number).await;
+    let path = format!("{KENT}/{number}");
+    let remove = format!("{path}/remove");
+    let confirm = first.get_html(&remove).await;
+    let hidden = form_fields_in(&confirm, &remove).expect("the confirmation form");
+    let response = first.post_form(&remove, &refs(&hidden)).await;
+    assert_eq!(response.status(), 303);
+
+    // The edit, sent after the removal: refused, with everything typed in the add form.
+    let mut mine = good_scheme("Falls prevention and strength classes", council);
+    set(&mut mine, "provider", "Kent leisure trusts");
+    set(&mut mine, "version", &opened);
+    let response = second.post_form(&path, &refs(&mine)).await;
+    assert_eq!(response.status(), 409);
+    let page = response.text().await.unwrap();
+    assert!(page.contains(&format!(
+        "Someone removed S{number} while you were editing it"
+    )));
+    assert!(
+        form_fields_in(&page, &format!("{KENT}/new")).is_some(),
+        "the add form"
+    );
+    assert!(page.contains("value=\"Falls prevention and strength classes\""));
+    assert!(page.contains("value=\"Kent leisure trusts\""));
+    assert!(page.contains("value=\"£1,234,567.50\""));
+    // Sending it from there adds it afresh.
+    let number_again = add(&second, &mine).await;
+    assert!(number_again > number);
+
+    // A second removal of what is gone is done already, not an error.
+    let response = first.post_form(&remove, &refs(&hidden)).await;
+    let done = format!("{KENT}?done=already-removed");
+    assert_done(
+        &first,
+        &response,
+        &done,
+        "The scheme had already been removed",
+    )
+    .await;
+    let actions = scheme_actions(&app).await;
+    assert_eq!(actions, ["scheme.added", "scheme.removed", "scheme.added"]);
+    // A number never given is still not found.
+    let response = second.post_form(&format!("{KENT}/x"), &refs(&mine)).await;
+    assert_eq!(response.status(), 404);
+}
+
+#[tokio::test]
+async fn saving_a_scheme_unchanged_writes_and_records_nothing() {
+    let app = spawn_app().await;
+    let council = organisation_id(&app, "Kent County Council").await;
+    let officer = officer(&app).await;
+    let mut fields = good_scheme("Carers' breaks at home", council);
+    let number = add(&officer, &fields).await;
+    let opened = version(&officer, number).await;
+    set(&mut fields, "version", &opened);
+    // As typed the first time, money written differently: the same scheme.
+    set(&mut fields, "spend-2015-16", "1234567.50");
+    let path = format!("{KENT}/{number}");
+    let response = officer.post_form(&path, &refs(&fields)).await;
+    let unchanged = format!("{path}?done=unchanged");
+    assert_done(&officer, &response, &unchanged, "Nothing was changed").await;
+    assert_eq!(version(&officer, number).await, opened, "no new version");
+    let actions = scheme_actions(&app).await;
+    assert_eq!(actions, ["scheme.added"], "nothing recorded");
+}
+
+#[tokio::test]
+async fn a_plan_takes_schemes_up_to_the_cap_and_refuses_more_keeping_what_was_typed() {
+    use itf_planner::plans::parts::schemes::MAX_SCHEMES;
+    let app = spawn_app().await;
+    let council = organisation_id(&app, "Kent County Council").await;
+    let officer = officer(&app).await;
+    let plan = kent_plan(&app).await;
+    // Filled to the cap, past the numbers given so far, copying a demo scheme.
+    let existing = store::count(&app.pool, itf_planner::plans::PlanId::new(plan))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO schemes (plan_id, number, name, scheme_type, objective,
+                              lead_commissioner_id, provider, funding_source, version,
+                              created_at, updated_at)
+         SELECT s.plan_id, 100000 + g, 'Filler ' || g, s.scheme_type, s.objective,
+                s.lead_commissioner_id, s.provider, s.funding_source, 1, s.created_at, s.updated_at
+         FROM (SELECT * FROM schemes WHERE plan_id = $1 ORDER BY number LIMIT 1) s,
+              generate_series(1, $2) g",
+    )
+    .bind(plan)
+    .bind(MAX_SCHEMES - existing)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    let fields = good_scheme("One too many", council);
+    let page = post_and_expect_422(&officer, &format!("{KENT}/new"), &refs(&fields)).await;
+    assert!(page.contains("There is a problem"));
+    assert!(page.contains("This plan already has 5000 schemes"));
+    assert!(page.contains("value=\"One too many\""), "kept");
+    assert!(page.contains("value=\"£1,234,567.50\""), "kept");
+    let count = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            store::count(&pool, itf_planner::plans::PlanId::new(plan))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count(&app).await, MAX_SCHEMES, "nothing added");
+    assert!(scheme_events(&app).await.is_empty(), "nothing recorded");
+
+    // With room made, it is added, with the next number.
+    sqlx::query("DELETE FROM schemes WHERE plan_id = $1 AND number = 100001")
+        .bind(plan)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(add(&officer, &fields).await, 6);
+    assert_eq!(count(&app).await, MAX_SCHEMES);
 }

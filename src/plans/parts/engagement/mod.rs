@@ -26,6 +26,21 @@ row_id! {
 pub const MAX_AUDIENCE_CHARS: usize = 200;
 /// The longest "what was done" or "what changed", in characters.
 pub const MAX_TEXT_CHARS: usize = 5_000;
+/// The most entries one plan's log may hold: far above any real plan's consultation. Adding
+/// stops here, and what reads the log (its page, the workbook) reads this many.
+pub const MAX_ENTRIES: i64 = 500;
+
+/// Whether a log with `existing` entries may have another.
+pub fn room_for_another(existing: i64) -> bool {
+    existing < MAX_ENTRIES
+}
+
+/// Why an entry was not added to a log that holds [`MAX_ENTRIES`] already.
+pub fn full_message() -> String {
+    format!(
+        "This plan's engagement log already has {MAX_ENTRIES} entries, the most it may hold, so this one was not added. Remove an entry that is no longer needed, then add this one again."
+    )
+}
 
 /// Who keeps the engagement log: any editor of the area and the lead
 /// ([`may_edit_shared_parts`]).
@@ -214,5 +229,14 @@ mod tests {
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].current, "4 December 2025");
         assert_eq!(list[0].yours, "5 December 2025");
+    }
+
+    #[test]
+    fn a_log_may_hold_entries_up_to_the_cap_and_no_more() {
+        assert!(room_for_another(0));
+        assert!(room_for_another(MAX_ENTRIES - 1));
+        assert!(!room_for_another(MAX_ENTRIES));
+        assert!(!room_for_another(MAX_ENTRIES + 1));
+        assert!(full_message().contains("already has 500 entries"));
     }
 }

@@ -45,6 +45,11 @@ keyed_enum! {
         Added = ("added", "The entry has been added to the engagement log"),
         Saved = ("saved", "Your changes to the entry have been saved"),
         Removed = ("removed", "The entry has been removed from the engagement log"),
+        Unchanged = ("unchanged", "Nothing was changed: the entry was already as saved"),
+        AlreadyRemoved = (
+            "already-removed",
+            "The entry had already been removed from the engagement log"
+        ),
     }
 }
 
@@ -117,6 +122,8 @@ struct NewPage {
     plan: PlanSummary,
     part: &'static str,
     errors: FormErrors,
+    /// Why the form is back, when it is not for its errors (an entry removed meanwhile), or "".
+    notice: String,
     view: FormView,
 }
 
@@ -125,8 +132,10 @@ fn new_page(
     signed_in: &SignedIn,
     form: EntryForm,
     errors: FormErrors,
+    notice: String,
 ) -> NewPage {
     NewPage {
+        notice,
         layout: Layout::for_session(Some(&signed_in.session)),
         view: FormView {
             action: format!("{}/engagement/new", cycle.url()),
@@ -165,6 +174,7 @@ async fn new_entry(
         &signed_in,
         EntryForm::default(),
         FormErrors::new(),
+        String::new(),
     ))
 }
 
@@ -196,11 +206,22 @@ async fn add_entry(
     let cycle = writable(state, signed_in, slug, plan_key).await?;
     let entry = match form.parse() {
         Ok(entry) => entry,
-        Err(errors) => return page::unprocessable(&new_page(cycle, signed_in, form, errors)),
+        Err(errors) => {
+            let page = new_page(cycle, signed_in, form, errors, String::new());
+            return page::unprocessable(&page);
+        }
     };
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     let at = change.at();
-    let id = store::add_entry(change.db(), cycle.plan.id, &entry, at, signed_in.user.id).await?;
+    let added =
+        store::add_entry_if_room(change.db(), cycle.plan.id, &entry, at, signed_in.user.id).await?;
+    let Some(id) = added else {
+        drop(change);
+        let mut errors = FormErrors::new();
+        errors.add("held_on", super::full_message());
+        let page = new_page(cycle, signed_in, form, errors, String::new());
+        return page::unprocessable(&page);
+    };
     change
         .commit(
             &Event::new(actor(signed_in), "engagement.added", "engagement_entry")
@@ -260,11 +281,36 @@ async fn load(
     entry_id: &str,
 ) -> Result<(PlanInCycle, StoredEntry), AppError> {
     let cycle = PlanInCycle::load(state, signed_in, slug, plan_key).await?;
-    let id = entry_id.parse().map_err(|_| AppError::NotFound)?;
-    let stored = store::find_entry(&state.pool, cycle.plan.id, EntryId::new(id))
+    let stored = find(state, &cycle, entry_id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((cycle, stored))
+}
+
+/// The plan's entry the URL names, or `None` when there is none (removed, perhaps, while
+/// someone had it open); not found when the URL names no entry at all.
+async fn find(
+    state: &AppState,
+    cycle: &PlanInCycle,
+    entry_id: &str,
+) -> Result<Option<StoredEntry>, AppError> {
+    let id = entry_id.parse().map_err(|_| AppError::NotFound)?;
+    Ok(store::find_entry(&state.pool, cycle.plan.id, EntryId::new(id)).await?)
+}
+
+/// The 409 page for a save of an entry removed while it was being edited: the add form
+/// holding the person's values, so that nothing typed is lost.
+fn removed_meanwhile(
+    signed_in: &SignedIn,
+    cycle: PlanInCycle,
+    form: EntryForm,
+) -> Result<Response, AppError> {
+    let notice = "Someone removed this entry while you were editing it, so your changes were not saved. Your version is in the form below: add it as a new entry if it is still needed.".to_owned();
+    let form = EntryForm {
+        version: String::new(),
+        ..form
+    };
+    page::conflict(&new_page(cycle, signed_in, form, FormErrors::new(), notice))
 }
 
 fn entry_page(
@@ -331,10 +377,10 @@ async fn update_entry(
     entry_id: &str,
     form: EntryForm,
 ) -> Result<Response, AppError> {
-    let (cycle, stored) = load(state, signed_in, slug, plan_key, entry_id).await?;
-    if !may_log(&signed_in.user.principal(), cycle.area.id) {
-        return Err(AppError::Forbidden);
-    }
+    let cycle = writable(state, signed_in, slug, plan_key).await?;
+    let Some(stored) = find(state, &cycle, entry_id).await? else {
+        return removed_meanwhile(signed_in, cycle, form);
+    };
     let version = form.version.trim().parse::<i32>().ok();
     let (entry, version) = match (form.parse(), version) {
         (Ok(entry), Some(version)) => (entry, version),
@@ -350,6 +396,13 @@ async fn update_entry(
             return page::unprocessable(&page);
         }
     };
+    if entry == stored.entry {
+        // Saved as it stands: no new version, nothing to record.
+        return Ok(see_done(
+            &format!("{}/engagement/{}", cycle.url(), stored.id),
+            Done::Unchanged,
+        ));
+    }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     let at = change.at();
     let saved = store::update_entry(
@@ -364,10 +417,10 @@ async fn update_entry(
     .await?;
     let Some(new_version) = saved else {
         drop(change);
-        // Read again: someone changed it after this form was opened.
-        let current = store::find_entry(&state.pool, cycle.plan.id, stored.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        // Read again: someone changed (or removed) it after this form was opened.
+        let Some(current) = store::find_entry(&state.pool, cycle.plan.id, stored.id).await? else {
+            return removed_meanwhile(signed_in, cycle, form);
+        };
         let differences = differences(&current.entry, &entry);
         let form = EntryForm {
             version: current.version.to_string(),
@@ -439,10 +492,14 @@ async fn remove(
     Path((slug, plan_key, entry_id)): Path<(String, String, String)>,
     Form(form): Form<RemoveForm>,
 ) -> Result<Response, AppError> {
-    let (cycle, stored) = load(&state, &signed_in, &slug, &plan_key, &entry_id).await?;
-    if !may_log(&signed_in.user.principal(), cycle.area.id) {
-        return Err(AppError::Forbidden);
-    }
+    let cycle = writable(&state, &signed_in, &slug, &plan_key).await?;
+    let Some(stored) = find(&state, &cycle, &entry_id).await? else {
+        // Removed by someone else before this removal came: what was asked for is done.
+        return Ok(see_done(
+            &format!("{}/engagement", cycle.url()),
+            Done::AlreadyRemoved,
+        ));
+    };
     let version = form.version.trim().parse::<i32>().ok();
     let confirm_page = |cycle: PlanInCycle, stored: &StoredEntry, changed| RemovePage {
         layout: Layout::for_session(Some(&signed_in.session)),
@@ -466,9 +523,12 @@ async fn remove(
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     if !store::remove_entry(change.db(), cycle.plan.id, stored.id, stored.version).await? {
         drop(change);
-        let current = store::find_entry(&state.pool, cycle.plan.id, stored.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let Some(current) = store::find_entry(&state.pool, cycle.plan.id, stored.id).await? else {
+            return Ok(see_done(
+                &format!("{}/engagement", cycle.url()),
+                Done::AlreadyRemoved,
+            ));
+        };
         return page::conflict(&confirm_page(
             cycle,
             &current,

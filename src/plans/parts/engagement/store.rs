@@ -7,8 +7,8 @@ use super::{Entry, EntryId};
 use crate::auth::UserId;
 use crate::plans::PlanId;
 
-/// The most entries the log lists: far above any real plan's consultation.
-pub const MAX_ENTRIES: i64 = 500;
+/// The most entries the log lists (what adding stops at).
+pub use super::MAX_ENTRIES;
 
 /// An entry as stored, with its version and who last changed it when.
 #[derive(Clone, Debug)]
@@ -109,6 +109,31 @@ pub async fn add_entry(
     .bind(by)
     .fetch_one(db)
     .await
+}
+
+/// Adds the entry as [`add_entry`] does, unless the log holds [`MAX_ENTRIES`] already (`None`).
+/// The plan's row is locked first, so that parallel adds count one after another and never
+/// pass the cap together (`NO KEY UPDATE`: rows referring to the plan may still be written).
+pub async fn add_entry_if_room(
+    db: &mut PgConnection,
+    plan_id: PlanId,
+    entry: &Entry,
+    at: OffsetDateTime,
+    by: UserId,
+) -> Result<Option<EntryId>, sqlx::Error> {
+    sqlx::query("SELECT 1 FROM plans WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(plan_id)
+        .execute(&mut *db)
+        .await?;
+    let entries: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM engagement_entries WHERE plan_id = $1")
+            .bind(plan_id)
+            .fetch_one(&mut *db)
+            .await?;
+    if !super::room_for_another(entries) {
+        return Ok(None);
+    }
+    add_entry(db, plan_id, entry, at, by).await.map(Some)
 }
 
 /// Changes the entry if it is still at `expected` version; its new version, or `None` when

@@ -58,6 +58,21 @@ pub const MAX_OBJECTIVE_CHARS: usize = 2_000;
 pub const MAX_AMOUNT: Pence = Pence::pounds(10_000_000_000);
 /// Schemes on one page of the list.
 pub const PAGE_SIZE: i64 = 50;
+/// The most schemes one plan may have: far above any real plan (Coventry had 104). Adding
+/// stops here, and what reads a plan's schemes (the checks, the workbook) reads this many.
+pub const MAX_SCHEMES: i64 = 5_000;
+
+/// Whether a plan with `existing` schemes may have another.
+pub fn room_for_another(existing: i64) -> bool {
+    existing < MAX_SCHEMES
+}
+
+/// Why a scheme was not added to a plan that has [`MAX_SCHEMES`] already.
+pub fn full_message() -> String {
+    format!(
+        "This plan already has {MAX_SCHEMES} schemes, the most a plan may have, so this one was not added. Remove a scheme that is no longer needed, then add this one again."
+    )
+}
 
 /// The reference people use for a scheme: S3.
 pub fn reference(number: i32) -> String {
@@ -914,5 +929,14 @@ mod tests {
             ..ListQuery::default()
         };
         assert_eq!(query.with_page(2), "q=care+%26+support&sort=spend&page=2");
+    }
+
+    #[test]
+    fn a_plan_may_have_schemes_up_to_the_cap_and_no_more() {
+        assert!(room_for_another(0));
+        assert!(room_for_another(MAX_SCHEMES - 1));
+        assert!(!room_for_another(MAX_SCHEMES));
+        assert!(!room_for_another(MAX_SCHEMES + 1));
+        assert!(full_message().contains("already has 5000 schemes"));
     }
 }

@@ -57,6 +57,8 @@ keyed_enum! {
         Added = ("added", "The scheme has been added"),
         Saved = ("saved", "Your changes to the scheme have been saved"),
         Removed = ("removed", "The scheme has been removed"),
+        Unchanged = ("unchanged", "Nothing was changed: the scheme was already as saved"),
+        AlreadyRemoved = ("already-removed", "The scheme had already been removed"),
     }
 }
 
@@ -614,7 +616,7 @@ async fn create(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
-    let (id, number) = store::create(
+    let created = store::create_if_room(
         change.db(),
         context.plan.plan.id,
         &content,
@@ -622,6 +624,13 @@ async fn create(
         signed_in.user.id,
     )
     .await?;
+    let Some((id, number)) = created else {
+        drop(change);
+        let mut errors = FormErrors::new();
+        errors.add("name", super::full_message());
+        let page = new_page(signed_in, context, &register, form, errors, "");
+        return page::unprocessable(&page);
+    };
     let names = |content: &SchemeContent| described(&context, &register, content);
     change
         .commit(
@@ -822,9 +831,12 @@ async fn update(
     form: SchemeForm,
 ) -> Result<Response, AppError> {
     let context = Context::load(state, signed_in, slug, plan_key).await?;
-    let scheme = load_scheme(state, &context, number).await?;
     context.allow(signed_in)?;
+    let number: i32 = number.parse().map_err(|_| AppError::NotFound)?;
     let register = Register::load(state, &context).await?;
+    let Some(scheme) = store::find(&state.pool, context.plan.plan.id, number).await? else {
+        return removed_meanwhile(signed_in, context, &register, form, number);
+    };
     let parsed = parse(&form, &context, &register, &scheme.content.risks);
     let version = form.get("version").trim().parse::<i32>().ok();
     let (content, version) = match (parsed, version) {
@@ -846,6 +858,14 @@ async fn update(
             return page::unprocessable(&page);
         }
     };
+    let changed = differences(&context, &register, &scheme.content, &content);
+    if changed.is_empty() {
+        // Saved as it stands: no new version, nothing to record.
+        return Ok(see_done(
+            &context.scheme_url(scheme.number),
+            Done::Unchanged,
+        ));
+    }
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
     let saved = store::update(
@@ -865,7 +885,6 @@ async fn update(
             signed_in, context, &register, current, &content, form, &scheme,
         );
     };
-    let changed = differences(&context, &register, &scheme.content, &content);
     change
         .commit(
             &Event::new(actor(signed_in), "scheme.changed", "scheme")
@@ -902,19 +921,7 @@ fn conflict(
     was: &StoredScheme,
 ) -> Result<Response, AppError> {
     let Some(current) = current else {
-        let notice = format!(
-            "Someone removed {} while you were editing it, so your changes were not saved. Your version is in the form below: add it as a new scheme if it is still needed.",
-            reference(was.number)
-        );
-        let page = new_page(
-            signed_in,
-            context,
-            register,
-            form,
-            FormErrors::new(),
-            &notice,
-        );
-        return page::conflict(&page);
+        return removed_meanwhile(signed_in, context, register, form, was.number);
     };
     let differences = differences(&context, register, &current.content, yours);
     let mut linked = current.content.risks.clone();
@@ -944,6 +951,30 @@ fn conflict(
         plan: context.plan.plan,
         part: PART,
     })
+}
+
+/// The 409 page for a save of a scheme removed while it was being edited: the add form
+/// holding the person's values, so that nothing typed is lost.
+fn removed_meanwhile(
+    signed_in: &SignedIn,
+    context: Context,
+    register: &Register,
+    form: SchemeForm,
+    number: i32,
+) -> Result<Response, AppError> {
+    let notice = format!(
+        "Someone removed {} while you were editing it, so your changes were not saved. Your version is in the form below: add it as a new scheme if it is still needed.",
+        reference(number)
+    );
+    let page = new_page(
+        signed_in,
+        context,
+        register,
+        form,
+        FormErrors::new(),
+        &notice,
+    );
+    page::conflict(&page)
 }
 
 // --- removing a scheme -----------------------------------------------------------------------
@@ -1019,8 +1050,12 @@ async fn remove_scheme(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let context = Context::load(&state, &signed_in, &slug, &plan_key).await?;
-    let scheme = load_scheme(&state, &context, &number).await?;
     context.allow(&signed_in)?;
+    let number: i32 = number.parse().map_err(|_| AppError::NotFound)?;
+    let Some(scheme) = store::find(&state.pool, context.plan.plan.id, number).await? else {
+        // Removed by someone else before this removal came: what was asked for is done.
+        return Ok(see_done(&context.list_url(), Done::AlreadyRemoved));
+    };
     let form = SchemeForm(fields);
     let Some(version) = form.get("version").trim().parse::<i32>().ok() else {
         let register = Register::load(&state, &context).await?;
@@ -1046,7 +1081,7 @@ async fn remove_scheme(
         let Some(scheme) = store::find(&state.pool, context.plan.plan.id, scheme.number).await?
         else {
             // Someone else removed it meanwhile: what was asked for is done.
-            return Ok(see_done(&context.list_url(), Done::Removed));
+            return Ok(see_done(&context.list_url(), Done::AlreadyRemoved));
         };
         let register = Register::load(&state, &context).await?;
         let changed = format!(

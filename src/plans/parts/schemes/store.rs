@@ -12,8 +12,8 @@ use crate::plans::PlanId;
 use crate::risks::RiskId;
 use crate::web::money::Pence;
 
-/// The most schemes of one plan counted or summed: far above any real plan (Coventry had 104).
-pub const MAX_SCHEMES: i64 = 5_000;
+/// The most schemes of one plan counted or summed (what adding stops at).
+pub use super::MAX_SCHEMES;
 
 /// Spend on the plan's schemes in one year from one funding source.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -193,6 +193,28 @@ pub async fn create(
     .await?;
     insert_parts(db, id, content).await?;
     Ok((id, number))
+}
+
+/// Adds a scheme as [`create`] does, unless the plan has [`MAX_SCHEMES`] already (`None`).
+/// The plan's counter row is locked first, so that parallel adds count one after another and
+/// never pass the cap together.
+pub async fn create_if_room(
+    db: &mut PgConnection,
+    plan_id: PlanId,
+    content: &SchemeContent,
+    at: OffsetDateTime,
+    by: UserId,
+) -> Result<Option<(SchemeId, i32)>, sqlx::Error> {
+    // A plan without the row has never had a scheme, so is far from the cap: the first adds
+    // then wait for each other on the row's insert in `create`.
+    sqlx::query("SELECT 1 FROM scheme_numbers WHERE plan_id = $1 FOR UPDATE")
+        .bind(plan_id)
+        .execute(&mut *db)
+        .await?;
+    if !super::room_for_another(count(&mut *db, plan_id).await?) {
+        return Ok(None);
+    }
+    create(db, plan_id, content, at, by).await.map(Some)
 }
 
 /// Saves `content` as the scheme's next version, if its version is still `expected` (compare
