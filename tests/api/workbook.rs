@@ -3,7 +3,9 @@
 //! the workbook's funding lines and schemes: the preview writes nothing, confirming applies all
 //! of it, errors name their cell, a file with any error writes nothing, a stale preview is
 //! refused, our own unchanged export changes nothing, officers import only what they may
-//! change, and two imports confirmed at once over the same line apply once.
+//! change, two imports confirmed at once over the same line apply once, the same new schemes
+//! imported twice are added once, our export reads back after an organisation left the area,
+//! and only partners who sign the plan lead imported schemes.
 
 use std::io::Cursor;
 
@@ -716,4 +718,169 @@ async fn two_imports_of_the_same_line_confirmed_at_once_apply_one_and_refuse_the
         .await
         .unwrap();
     assert_eq!(lead.get(&to).await.status(), 404);
+}
+
+/// Kent's membership of `organisation`: removed (`None`) or signing the plan or not.
+async fn set_membership(app: &TestApp, organisation: &str, signs_plan: Option<bool>) {
+    let query = match signs_plan {
+        None => {
+            "DELETE FROM area_members WHERE area_id = (SELECT id FROM areas WHERE slug = 'kent')
+                   AND organisation_id = (SELECT id FROM organisations WHERE name = $1)"
+        }
+        Some(_) => {
+            "UPDATE area_members SET signs_plan = $2
+                    WHERE area_id = (SELECT id FROM areas WHERE slug = 'kent')
+                      AND organisation_id = (SELECT id FROM organisations WHERE name = $1)"
+        }
+    };
+    let done = sqlx::query(query)
+        .bind(organisation)
+        .bind(signs_plan.unwrap_or(false))
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(done.rows_affected(), 1, "{organisation}");
+}
+
+/// The export with one new scheme (a copy of S1, unnumbered).
+async fn adding_a_scheme(browser: &TestApp, name: &str) -> Vec<u8> {
+    let mut export = Export::of(browser).await;
+    let s1 = row_where(&export.schemes, "Number", "S1", None);
+    let mut new_scheme = export.schemes[s1].clone();
+    new_scheme[0] = Data::Empty;
+    new_scheme[1] = s(name);
+    export.schemes.push(new_scheme);
+    export.file()
+}
+
+#[tokio::test]
+async fn the_same_new_schemes_imported_twice_are_added_once() {
+    let app = spawn_app().await;
+    let lead = lead(&app).await;
+    let officer = person(&app, Role::Officer, "Kent County Council").await;
+    let schemes_before = scheme_names(&app).await.len();
+    // Two pending imports of one file (two tabs, two people).
+    let file = adding_a_scheme(&lead, "Imported once").await;
+    let (status, first, _) = upload(&lead, file.clone()).await;
+    assert_eq!(status, 303);
+    let (status, second, _) = upload(&officer, file).await;
+    assert_eq!(status, 303);
+    assert_eq!(lead.post_form(&first, &[]).await.status(), 303);
+    let audit_before = app.audit_actions().await.len();
+    // The preview says so before anyone tries.
+    assert!(
+        officer
+            .get_html(&second)
+            .await
+            .contains("Schemes were added since you uploaded the file")
+    );
+    let response = officer.post_form(&second, &[]).await;
+    assert_eq!(response.status(), 409);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains(
+            "Schemes were added since you uploaded the file; upload it again to see what it would do now"
+        ),
+        "{page}"
+    );
+    let names = scheme_names(&app).await;
+    assert_eq!(names.len(), schemes_before + 1);
+    assert_eq!(
+        names
+            .iter()
+            .filter(|(_, name)| name == "Imported once")
+            .count(),
+        1
+    );
+    assert_eq!(
+        app.audit_actions().await.len(),
+        audit_before,
+        "nothing written"
+    );
+
+    // Confirmed at once, the counter decides: one adds, the other is refused.
+    let file = adding_a_scheme(&lead, "Imported at once").await;
+    let (_, first, _) = upload(&lead, file.clone()).await;
+    let (_, second, _) = upload(&officer, file).await;
+    let (one, other) = tokio::join!(lead.post_form(&first, &[]), officer.post_form(&second, &[]));
+    let mut statuses = [one.status().as_u16(), other.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 409]);
+    let names = scheme_names(&app).await;
+    assert_eq!(
+        names
+            .iter()
+            .filter(|(_, name)| name == "Imported at once")
+            .count(),
+        1
+    );
+    assert_eq!(names.len(), schemes_before + 2);
+}
+
+#[tokio::test]
+async fn our_own_export_reads_back_after_an_organisation_left_the_area() {
+    let app = spawn_app().await;
+    let lead = lead(&app).await;
+    // West Kent CCG has funding lines and leads S1.
+    set_membership(&app, "NHS West Kent CCG", None).await;
+    let bytes = download(&lead, WORKBOOK, "workbook").await;
+    let schemes = sheet(&bytes, "Schemes");
+    let s1 = row_where(&schemes, "Number", "S1", None);
+    assert_eq!(
+        text(&schemes[s1][column(&schemes, "Lead commissioner")]),
+        "NHS West Kent CCG"
+    );
+    let (status, _, page) = upload(&lead, bytes).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"nothing-to-change\""), "{page}");
+    assert_eq!(pending_imports(&app).await, 0);
+
+    // Changing what it holds is refused, by the cell.
+    let mut export = Export::of(&lead).await;
+    let west_kent = row_where(&export.funding, "Organisation", "NHS West Kent CCG", None);
+    export.set_funding(west_kent, "Amount", Data::Float(1.0));
+    export.set_scheme(s1, "Name", s("Renamed"));
+    let (status, _, page) = upload(&lead, export.file()).await;
+    assert_eq!(status, 422, "{page}");
+    for message in [
+        format!(
+            "Row {0}, column Organisation (A{0}): “NHS West Kent CCG” is no longer a partner of this area",
+            west_kent + 1
+        ),
+        format!(
+            "Row {0}, column Lead commissioner (E{0}): “NHS West Kent CCG” is no longer a partner of this area",
+            s1 + 1
+        ),
+    ] {
+        assert!(page.contains(&message), "{message}: {page}");
+    }
+    assert_eq!(pending_imports(&app).await, 0);
+}
+
+#[tokio::test]
+async fn only_a_partner_who_signs_the_plan_may_lead_an_imported_scheme() {
+    let app = spawn_app().await;
+    let lead = lead(&app).await;
+    set_membership(&app, "NHS Swale CCG", Some(false)).await;
+    let mut export = Export::of(&lead).await;
+    let s1 = row_where(&export.schemes, "Number", "S1", None);
+    export.set_scheme(s1, "Lead commissioner", s("NHS Swale CCG"));
+    let mut new_scheme = export.schemes[s1].clone();
+    new_scheme[0] = Data::Empty;
+    export.schemes.push(new_scheme);
+    let added = export.schemes.len();
+    let (status, _, page) = upload(&lead, export.file()).await;
+    assert_eq!(status, 422, "{page}");
+    for row in [s1 + 1, added] {
+        let message = format!(
+            "Row {row}, column Lead commissioner (E{row}): “NHS Swale CCG” does not sign the plan, so cannot lead commissioning a scheme"
+        );
+        assert!(page.contains(&message), "{message}: {page}");
+    }
+    assert_eq!(pending_imports(&app).await, 0);
+    // A partner who signs it may.
+    export.set_scheme(s1, "Lead commissioner", s("NHS Ashford CCG"));
+    export.set_scheme(added - 1, "Lead commissioner", s("NHS Ashford CCG"));
+    let (status, _, page) = upload(&lead, export.file()).await;
+    assert_eq!(status, 303, "{page}");
 }

@@ -455,3 +455,14 @@ pub async fn totals(
             .collect(),
     })
 }
+
+/// The last number the plan has given a scheme (0: none yet). It moves with every scheme added
+/// and never back, so an unchanged number means no scheme has been added meanwhile.
+pub async fn last_number(db: impl PgExecutor<'_>, plan_id: PlanId) -> Result<i32, sqlx::Error> {
+    let last: Option<i32> =
+        sqlx::query_scalar("SELECT last_number FROM scheme_numbers WHERE plan_id = $1")
+            .bind(plan_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(last.unwrap_or(0))
+}

@@ -24,7 +24,7 @@ use crate::plans::parts::schemes::{
 };
 use crate::plans::templates::structure::CycleStructure;
 use crate::risks::RiskId;
-use crate::risks::transfer::columns::{Partner, parse_reference};
+use crate::risks::transfer::columns::parse_reference;
 use crate::risks::transfer::{Cell, cell_name, restore};
 use crate::web::form::shown;
 use crate::web::money::Pence;
@@ -130,6 +130,11 @@ pub struct ImportPlan {
     pub additions: Vec<SchemeAddition>,
     pub amendments: Vec<SchemeAmendment>,
     pub schemes_unchanged: usize,
+    /// The plan's scheme counter when the file was uploaded (`schemes::store::last_number`):
+    /// confirming additions refuses if it has moved since, so that two imports of the same
+    /// file cannot both add its new schemes. Older pending imports had none: 0.
+    #[serde(default)]
+    pub scheme_counter: i32,
 }
 
 impl ImportPlan {
@@ -155,10 +160,31 @@ impl fmt::Display for RowError {
     }
 }
 
+/// How an organisation a file names stands with the area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Membership {
+    /// A partner who signs the plan: may lead commissioning a scheme.
+    Signs,
+    /// A member who takes part without signing.
+    TakesPart,
+    /// No longer a member, but the plan's lines or schemes still name it: their rows may be
+    /// read back unchanged, not changed.
+    Former,
+}
+
+/// An organisation a file may name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: OrganisationId,
+    pub name: String,
+    pub membership: Membership,
+}
+
 /// The plan as an import compares with it.
 pub struct Current<'a> {
     pub structure: &'a CycleStructure,
-    pub partners: &'a [Partner],
+    /// The area's members, then the former members the plan still names.
+    pub organisations: &'a [Organisation],
     pub lines: &'a [LineState],
     pub schemes: &'a [SchemeState],
     /// The register's risks: number, id, and whether open (only open risks may be newly linked).
@@ -377,10 +403,22 @@ fn typed(cell: &Cell) -> String {
     }
 }
 
-fn partner_named<'a>(partners: &'a [Partner], typed: &str) -> Option<&'a Partner> {
-    partners
+/// The organisation named `typed`: a member before a former member of the same name.
+fn organisation_named<'a>(
+    organisations: &'a [Organisation],
+    typed: &str,
+) -> Option<&'a Organisation> {
+    let named =
+        |organisation: &&Organisation| organisation.name.trim().eq_ignore_ascii_case(typed.trim());
+    organisations
         .iter()
-        .find(|partner| partner.name.trim().eq_ignore_ascii_case(typed.trim()))
+        .filter(|organisation| organisation.membership != Membership::Former)
+        .find(named)
+        .or_else(|| organisations.iter().find(named))
+}
+
+fn former_partner(typed: &str) -> String {
+    format!("“{}” is no longer a partner of this area", typed.trim())
 }
 
 fn unknown_partner(typed: &str) -> String {
@@ -423,8 +461,9 @@ fn funding_rows(
         }
         let mut problems = Vec::new();
         let typed_organisation = layout.typed(row, organisation);
-        let organisation_id = match partner_named(current.partners, &typed_organisation) {
-            Some(partner) => Some(partner.id),
+        let named = organisation_named(current.organisations, &typed_organisation);
+        let organisation_id = match named {
+            Some(found) => Some(found.id),
             None if typed_organisation.trim().is_empty() => {
                 problems.push(layout.error(row, organisation, "Enter the organisation"));
                 None
@@ -513,6 +552,17 @@ fn funding_rows(
         let before = stored.and_then(|stored| stored.amount).map(Pence::new);
         if before == after {
             plan.lines_unchanged += 1;
+            continue;
+        }
+        if named.is_some_and(|found| found.membership == Membership::Former) {
+            errors.push(layout.error(
+                row,
+                organisation,
+                format!(
+                    "{}, so its funding cannot be added or changed",
+                    former_partner(&typed_organisation)
+                ),
+            ));
             continue;
         }
         if !(importer.may_edit_lines)(organisation_id) {
@@ -618,7 +668,11 @@ fn scheme_rows(
     let benefit_at = |index: usize| SCHEME_HEADINGS.len() + years.len() + index;
     let metrics_at = SCHEME_HEADINGS.len() + 2 * years.len();
     let risks_at = metrics_at + 1;
-    let partner_ids: Vec<OrganisationId> = current.partners.iter().map(|p| p.id).collect();
+    // The form is given every organisation the file may name, so that a row naming one that
+    // may not lead a new or changed scheme reads back unchanged if it is; changing it is refused
+    // below, by the lead commissioner's cell.
+    let organisation_ids: Vec<OrganisationId> =
+        current.organisations.iter().map(|o| o.id).collect();
     let by_number: HashMap<i32, &SchemeState> = current
         .schemes
         .iter()
@@ -691,8 +745,9 @@ fn scheme_rows(
             )),
         }
         let typed_lead = layout.typed(row, lead);
-        match partner_named(current.partners, &typed_lead) {
-            Some(partner) => fields.push(("lead_commissioner".to_owned(), partner.id.to_string())),
+        let lead_named = organisation_named(current.organisations, &typed_lead);
+        match lead_named {
+            Some(found) => fields.push(("lead_commissioner".to_owned(), found.id.to_string())),
             None if typed_lead.trim().is_empty() => {}
             None => problems.push(layout.error(row, lead, unknown_partner(&typed_lead))),
         }
@@ -759,7 +814,7 @@ fn scheme_rows(
             .collect();
         let parsed = SchemeForm(fields).parse(&Options {
             structure,
-            partners: &partner_ids,
+            partners: &organisation_ids,
             risks: &linkable,
         });
         let content = match parsed {
@@ -804,6 +859,32 @@ fn scheme_rows(
             ));
             continue;
         }
+        // As the scheme form: only a partner who signs the plan may lead commissioning it.
+        match lead_named.map(|found| found.membership) {
+            Some(Membership::Former) => {
+                errors.push(layout.error(
+                    row,
+                    lead,
+                    format!(
+                        "{}: choose one of its partners who sign the plan",
+                        former_partner(&typed_lead)
+                    ),
+                ));
+                continue;
+            }
+            Some(Membership::TakesPart) => {
+                errors.push(layout.error(
+                    row,
+                    lead,
+                    format!(
+                        "“{}” does not sign the plan, so cannot lead commissioning a scheme: choose a partner who signs it",
+                        typed_lead.trim()
+                    ),
+                ));
+                continue;
+            }
+            Some(Membership::Signs) | None => {}
+        }
         let content = SchemeValues::from(&content);
         match existing {
             Some(scheme) => plan.amendments.push(SchemeAmendment {
@@ -826,6 +907,7 @@ mod tests {
     use crate::plans::templates::structure::{
         Direction, FinancialYear, FundingStream, Metric, Period, Spending, StructureParts,
     };
+    use crate::risks::transfer::columns::Partner;
     use std::collections::BTreeMap;
 
     const COUNCIL: OrganisationId = OrganisationId::new(3);
@@ -873,15 +955,17 @@ mod tests {
         .unwrap()
     }
 
-    fn partners() -> Vec<Partner> {
+    fn organisations() -> Vec<Organisation> {
         vec![
-            Partner {
+            Organisation {
                 id: COUNCIL,
                 name: "Kent County Council".to_owned(),
+                membership: Membership::Signs,
             },
-            Partner {
+            Organisation {
                 id: CCG,
                 name: "NHS Ashford CCG".to_owned(),
+                membership: Membership::Signs,
             },
         ]
     }
@@ -952,7 +1036,7 @@ mod tests {
 
     struct Fixture {
         structure: CycleStructure,
-        partners: Vec<Partner>,
+        organisations: Vec<Organisation>,
         lines: Vec<LineState>,
         schemes: Vec<SchemeState>,
         risks: Vec<(i32, RiskId, bool)>,
@@ -961,7 +1045,7 @@ mod tests {
     fn fixture() -> Fixture {
         Fixture {
             structure: structure(),
-            partners: partners(),
+            organisations: organisations(),
             lines: vec![
                 line(COUNCIL, "carers", 100_000),
                 line(CCG, "labcg", 250_000_000),
@@ -980,7 +1064,7 @@ mod tests {
         fn current(&self) -> Current<'_> {
             Current {
                 structure: &self.structure,
-                partners: &self.partners,
+                organisations: &self.organisations,
                 lines: &self.lines,
                 schemes: &self.schemes,
                 risks: &self.risks,
@@ -995,7 +1079,7 @@ mod tests {
                 .map(|stored| funding::FundingLine {
                     organisation_id: stored.organisation_id,
                     organisation_name: self
-                        .partners
+                        .organisations
                         .iter()
                         .find(|p| p.id == stored.organisation_id)
                         .unwrap()
@@ -1016,9 +1100,17 @@ mod tests {
                 .collect();
             let risk_numbers = BTreeMap::from([(RISK, 1)]);
             let goals = BTreeMap::new();
+            let partners: Vec<Partner> = self
+                .organisations
+                .iter()
+                .map(|o| Partner {
+                    id: o.id,
+                    name: o.name.clone(),
+                })
+                .collect();
             let data = PlanData {
                 structure: &self.structure,
-                partners: &self.partners,
+                partners: &partners,
                 lines: &lines,
                 minimums: &[],
                 schemes: &schemes,
@@ -1192,6 +1284,71 @@ mod tests {
         let plan = plan(&book, &fixture.current(), &officer).unwrap();
         assert_eq!((plan.lines.len(), plan.lines_unchanged), (1, 1));
         assert_eq!(plan.schemes_unchanged, 1);
+    }
+
+    #[test]
+    fn a_former_members_rows_read_back_unchanged_but_are_not_changed() {
+        let mut fixture = fixture();
+        fixture.organisations[1].membership = Membership::Former;
+        fixture.schemes[0].content.lead_commissioner = CCG;
+        let unchanged = plan(&fixture.exported(), &fixture.current(), &LEAD).unwrap();
+        assert!(unchanged.changes_nothing());
+        assert_eq!(
+            (unchanged.lines_unchanged, unchanged.schemes_unchanged),
+            (2, 1)
+        );
+
+        let mut book = fixture.exported();
+        let funding = book.funding.as_mut().unwrap();
+        set(funding, 1, "Amount", Cell::Number(5.0));
+        let schemes = book.schemes.as_mut().unwrap();
+        set(schemes, 0, "Name", Cell::Text("Renamed".into()));
+        let mut new_scheme = schemes.rows[0].clone();
+        new_scheme.index = 2;
+        schemes.rows.push(new_scheme);
+        set(schemes, 1, "Number", Cell::Empty);
+        let Err(errors) = plan(&book, &fixture.current(), &LEAD) else {
+            panic!("refused");
+        };
+        assert_eq!(
+            texts(&errors),
+            [
+                "Row 3, column Organisation (A3): “NHS Ashford CCG” is no longer a partner of this area, so its funding cannot be added or changed",
+                "Row 2, column Lead commissioner (E2): “NHS Ashford CCG” is no longer a partner of this area: choose one of its partners who sign the plan",
+                "Row 3, column Lead commissioner (E3): “NHS Ashford CCG” is no longer a partner of this area: choose one of its partners who sign the plan",
+            ]
+        );
+    }
+
+    #[test]
+    fn only_a_partner_who_signs_the_plan_leads_a_new_or_changed_scheme() {
+        let mut fixture = fixture();
+        fixture.organisations.push(Organisation {
+            id: OrganisationId::new(5),
+            name: "Carers' Trust".to_owned(),
+            membership: Membership::TakesPart,
+        });
+        let mut book = fixture.exported();
+        let schemes = book.schemes.as_mut().unwrap();
+        set(
+            schemes,
+            0,
+            "Lead commissioner",
+            Cell::Text("carers' trust".into()),
+        );
+        let Err(errors) = plan(&book, &fixture.current(), &LEAD) else {
+            panic!("refused");
+        };
+        assert_eq!(
+            texts(&errors),
+            [
+                "Row 2, column Lead commissioner (E2): “carers' trust” does not sign the plan, so cannot lead commissioning a scheme: choose a partner who signs it"
+            ]
+        );
+        // A scheme it leads already (it signed then) reads back unchanged.
+        fixture.schemes[0].content.lead_commissioner = OrganisationId::new(5);
+        let plan = plan(&fixture.exported(), &fixture.current(), &LEAD).unwrap();
+        assert!(plan.changes_nothing());
     }
 
     #[test]

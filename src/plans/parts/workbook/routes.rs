@@ -11,7 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::import::{self, Current, ImportPlan, Importer, RowError};
+use super::import::{self, Current, ImportPlan, Importer, Membership, Organisation, RowError};
 use super::sheets::PlanData;
 use super::store::{self, ImportId, LineState, PendingImport, SchemeState};
 use super::xlsx::{self, FileProblem};
@@ -61,6 +61,9 @@ keyed_enum! {
 }
 
 const PART: &str = "import";
+/// Why an import that adds schemes is refused once others have been added since its upload.
+const SCHEMES_ADDED: &str =
+    "Schemes were added since you uploaded the file; upload it again to see what it would do now.";
 /// The most row errors a page lists: enough to see what is wrong with a file.
 const ERRORS_SHOWN: usize = 100;
 
@@ -69,15 +72,30 @@ type ImportPath = (String, String, String);
 
 // --- export ------------------------------------------------------------------------------------
 
-/// The area's partner organisations, as files name them.
-async fn partners(state: &AppState, area: &AreaSummary) -> Result<Vec<Partner>, AppError> {
-    Ok(areas::list_members(&state.pool, area.id)
-        .await?
+/// The organisations files name: the area's members, then those the plan's lines and schemes
+/// still name that have left the area since (so our own export names them and reads back).
+async fn organisations(
+    state: &AppState,
+    plan: &PlanInCycle,
+) -> Result<Vec<Organisation>, AppError> {
+    let members = areas::list_members(&state.pool, plan.area.id).await?;
+    let former = store::former_members(&state.pool, plan.plan.id, plan.area.id).await?;
+    Ok(members
         .into_iter()
-        .map(|member| Partner {
+        .map(|member| Organisation {
             id: member.organisation_id,
             name: member.name,
+            membership: if member.signs_plan {
+                Membership::Signs
+            } else {
+                Membership::TakesPart
+            },
         })
+        .chain(former.into_iter().map(|partner| Organisation {
+            id: partner.id,
+            name: partner.name,
+            membership: Membership::Former,
+        }))
         .collect())
 }
 
@@ -99,7 +117,14 @@ impl Exported {
         let pool = &state.pool;
         let plan_id = plan.plan.id;
         Ok(Exported {
-            partners: partners(state, &plan.area).await?,
+            partners: organisations(state, plan)
+                .await?
+                .into_iter()
+                .map(|organisation| Partner {
+                    id: organisation.id,
+                    name: organisation.name,
+                })
+                .collect(),
             lines: funding::store::lines(pool, plan_id).await?,
             minimums: funding::store::current_minimums(pool, plan_id).await?,
             schemes: store::schemes(pool, plan_id)
@@ -383,7 +408,9 @@ async fn importing_plan(
 
 /// The plan as it stands, as an import compares with it.
 struct Standing {
-    partners: Vec<Partner>,
+    organisations: Vec<Organisation>,
+    /// The plan's scheme counter, read before its schemes.
+    scheme_counter: i32,
     lines: Vec<LineState>,
     schemes: Vec<SchemeState>,
     risks: Vec<(i32, RiskId, bool)>,
@@ -392,7 +419,8 @@ struct Standing {
 impl Standing {
     async fn load(state: &AppState, plan: &PlanInCycle) -> Result<Standing, AppError> {
         Ok(Standing {
-            partners: partners(state, &plan.area).await?,
+            organisations: organisations(state, plan).await?,
+            scheme_counter: schemes::store::last_number(&state.pool, plan.plan.id).await?,
             lines: store::lines(&state.pool, plan.plan.id).await?,
             schemes: store::schemes(&state.pool, plan.plan.id).await?,
             risks: risks::list_risks(&state.pool, plan.area.id)
@@ -404,12 +432,12 @@ impl Standing {
     }
 
     fn partner(&self, id: OrganisationId) -> String {
-        self.partners
+        self.organisations
             .iter()
-            .find(|partner| partner.id == id)
+            .find(|organisation| organisation.id == id)
             .map_or_else(
                 || format!("Organisation {id}"),
-                |partner| partner.name.clone(),
+                |organisation| organisation.name.clone(),
             )
     }
 
@@ -464,7 +492,7 @@ async fn upload(
         &book,
         &Current {
             structure: &plan.structure,
-            partners: &standing.partners,
+            organisations: &standing.organisations,
             lines: &standing.lines,
             schemes: &standing.schemes,
             risks: &standing.risks,
@@ -474,7 +502,7 @@ async fn upload(
             may_edit_schemes: schemes::may_edit(&principal, area_id),
         },
     );
-    let import_plan = match planned {
+    let mut import_plan = match planned {
         Ok(import_plan) => import_plan,
         Err(errors) => {
             return page::unprocessable(
@@ -489,6 +517,7 @@ async fn upload(
         page.unchanged = import_plan.lines_unchanged + import_plan.schemes_unchanged;
         return page::ok(&page);
     }
+    import_plan.scheme_counter = standing.scheme_counter;
     let file_name: String = shown(&file_name).chars().take(255).collect();
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
@@ -695,14 +724,18 @@ fn preview_page(
             }
         })
         .collect();
-    let refusal = if stale.is_empty() {
-        String::new()
-    } else {
-        format!(
+    let mut refusals = Vec::new();
+    if !stale.is_empty() {
+        refusals.push(format!(
             "Someone has changed {} since the file was uploaded, so importing it would overwrite their changes. Nothing has been imported: export the workbook again, make your changes and upload it.",
             stale.join(", ")
-        )
-    };
+        ));
+    }
+    // The file's new schemes may be the ones added meanwhile (the same file imported twice).
+    if !import_plan.additions.is_empty() && standing.scheme_counter != import_plan.scheme_counter {
+        refusals.push(SCHEMES_ADDED.to_owned());
+    }
+    let refusal = refusals.join(" ");
     let stream_name = |key: &str| {
         structure
             .streams()
@@ -916,6 +949,15 @@ async fn confirm(
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a pending scheme's type")))?;
         let (scheme_id, number) =
             schemes::store::create(change.db(), plan_id, &content, now, signed_in.user.id).await?;
+        // Numbers are handed out in turn (the counter row stays locked until this commits):
+        // any other than the next after the upload's means another import or person added
+        // schemes since the check above.
+        if added.is_empty() && number != import_plan.scheme_counter + 1 {
+            drop(change);
+            let mut page = page;
+            page.refusal = SCHEMES_ADDED.to_owned();
+            return page::conflict(&page);
+        }
         change
             .record(
                 &Event::new(who.clone(), "scheme.added", "scheme")

@@ -8,13 +8,14 @@ use sqlx::{PgConnection, PgExecutor};
 use time::{Duration, OffsetDateTime};
 
 use super::import::ImportPlan;
-use crate::areas::OrganisationId;
+use crate::areas::{AreaId, OrganisationId};
 use crate::auth::UserId;
 use crate::db::id::row_id;
 use crate::plans::PlanId;
 use crate::plans::parts::schemes::store::MAX_SCHEMES;
 use crate::plans::parts::schemes::{SchemeContent, SchemeId, SchemeType, YearAmount};
 use crate::risks::RiskId;
+use crate::risks::transfer::columns::Partner;
 use crate::web::money::Pence;
 
 row_id! {
@@ -138,6 +139,32 @@ pub async fn lines(
     .bind(MAX_LINES)
     .fetch_all(db)
     .await
+}
+
+/// The organisations the plan's funding lines or schemes still name that are no longer members
+/// of the area (they left it since), by name: the export names them and an import reads them.
+pub async fn former_members(
+    db: impl PgExecutor<'_>,
+    plan_id: PlanId,
+    area_id: AreaId,
+) -> Result<Vec<Partner>, sqlx::Error> {
+    let rows: Vec<(OrganisationId, String)> = sqlx::query_as(
+        "SELECT o.id, o.name FROM organisations o
+         WHERE o.id IN (SELECT organisation_id FROM funding_lines WHERE plan_id = $1
+                        UNION SELECT lead_commissioner_id FROM schemes WHERE plan_id = $1)
+           AND NOT EXISTS (SELECT 1 FROM area_members m
+                           WHERE m.area_id = $2 AND m.organisation_id = o.id)
+         ORDER BY o.name LIMIT $3",
+    )
+    .bind(plan_id)
+    .bind(area_id)
+    .bind(MAX_LINES)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| Partner { id, name })
+        .collect())
 }
 
 /// An import waiting to be confirmed.
