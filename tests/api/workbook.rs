@@ -884,3 +884,53 @@ async fn only_a_partner_who_signs_the_plan_may_lead_an_imported_scheme() {
     let (status, _, page) = upload(&lead, export.file()).await;
     assert_eq!(status, 303, "{page}");
 }
+
+#[tokio::test]
+async fn an_import_adding_schemes_to_a_full_plan_adds_none_and_says_why() {
+    use itf_planner::plans::parts::schemes::MAX_SCHEMES;
+    let app = spawn_app().await;
+    let lead = lead(&app).await;
+    let file = adding_a_scheme(&lead, "One too many").await;
+    let (status, preview, _) = upload(&lead, file).await;
+    assert_eq!(status, 303);
+    // Meanwhile the plan fills to its most schemes (copies of a demo scheme, numbered out of
+    // the way of the counter).
+    let plan: i64 = sqlx::query_scalar(
+        "SELECT p.id FROM plans p JOIN areas a ON a.id = p.area_id
+         JOIN templates t ON t.id = p.template_id WHERE a.slug = 'kent' AND t.key = '2014-16'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO schemes (plan_id, number, name, scheme_type, objective,
+                              lead_commissioner_id, provider, funding_source, version,
+                              created_at, updated_at)
+         SELECT s.plan_id, 100000 + g, 'Filler ' || g, s.scheme_type, s.objective,
+                s.lead_commissioner_id, s.provider, s.funding_source, 1, s.created_at, s.updated_at
+         FROM (SELECT * FROM schemes WHERE plan_id = $1 ORDER BY number LIMIT 1) s,
+              generate_series(1, $2 - (SELECT count(*) FROM schemes WHERE plan_id = $1)) g",
+    )
+    .bind(plan)
+    .bind(MAX_SCHEMES)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let audit_before = app.audit_actions().await.len();
+    let response = lead.post_form(&preview, &[]).await;
+    assert_eq!(response.status(), 409);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("more than the plan has room for"), "{page}");
+    assert!(
+        !scheme_names(&app)
+            .await
+            .iter()
+            .any(|(_, name)| name == "One too many"),
+        "nothing added"
+    );
+    assert_eq!(
+        app.audit_actions().await.len(),
+        audit_before,
+        "nothing recorded"
+    );
+}

@@ -947,8 +947,20 @@ async fn confirm(
             .content
             .content()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a pending scheme's type")))?;
-        let (scheme_id, number) =
-            schemes::store::create(change.db(), plan_id, &content, now, signed_in.user.id).await?;
+        let created =
+            schemes::store::create_if_room(change.db(), plan_id, &content, now, signed_in.user.id)
+                .await?;
+        let Some((scheme_id, number)) = created else {
+            // All or nothing: a plan at its most schemes takes none of the file's.
+            drop(change);
+            let mut page = page;
+            page.refusal = format!(
+                "The file adds {} schemes, more than the plan has room for. {}",
+                import_plan.additions.len(),
+                schemes::full_message()
+            );
+            return page::conflict(&page);
+        };
         // Numbers are handed out in turn (the counter row stays locked until this commits):
         // any other than the next after the upload's means another import or person added
         // schemes since the check above.
