@@ -41,8 +41,8 @@ enum Command {
     Serve,
     /// Bring the database schema up to date, then exit.
     Migrate,
-    /// Load the demo areas (Kent, Rotherham), their organisations and demo accounts. Safe to run
-    /// twice.
+    /// Load the demo areas (Kent, Rotherham), their organisations, demo accounts, plans (with
+    /// funding, schemes, metrics and conditions) and risk registers. Safe to run twice.
     SeedDemo,
     /// Manage accounts from the command line (the first administrator of a new deployment).
     #[command(subcommand)]
