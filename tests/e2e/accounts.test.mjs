@@ -284,7 +284,7 @@ describe('accounts', () => {
       await page.waitForURL((u) => u.pathname === '/admin/templates/2025-26/structure');
       await expectHeading(page, 'Years, funding, metrics and conditions');
       await expectNoAxeViolations(page);
-      await page.getByRole('link', { name: 'Change Local Authority Better Care Grant' }).click();
+      await page.locator('#stream-la-better-care-grant').getByRole('link', { name: /^Change/ }).click();
       await expectHeading(page, 'Change a funding stream');
       await expectNoAxeViolations(page);
       const aliases = page.getByLabel('Other names (optional)');
