@@ -6,17 +6,17 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Done, load_plan};
+use super::Done;
 use crate::AppState;
 use crate::areas::authorised_area;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::auth::policy::Action;
-use crate::plans::parts::checks::{self, facts::check_plan};
+use crate::plans::access::PlanInCycle;
+use crate::plans::parts::checks::{self, SectionFact, facts::check_plan};
 use crate::plans::rules::{self, TaskFacts};
 use crate::plans::store::{self, PlanSummary, TaskListRow, TemplateSummary};
-use crate::plans::templates::store::plan_structure;
 use crate::web::banner::DoneQuery;
 use crate::web::extract::{Form, Path, Query};
 use crate::web::page::{self, see_other};
@@ -146,7 +146,11 @@ pub(super) async fn task_list(
     Path((slug, plan_key)): Path<(String, String)>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    let (area, plan) = load_plan(&state, &signed_in, &slug, &plan_key).await?;
+    let PlanInCycle {
+        area,
+        plan,
+        structure,
+    } = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
     let principal = signed_in.user.principal();
     let own = rules::own_organisation(&principal);
     let tasks: Vec<TaskView> = store::task_list(&state.pool, plan.id, own)
@@ -171,10 +175,16 @@ pub(super) async fn task_list(
         })
         .collect();
     let for_you = tasks.iter().filter(|task| task.for_you).count();
-    let structure = plan_structure(&state.pool, plan.id)
-        .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("plan {} has no structure", plan.id)))?;
-    let checks = check_plan(&state, &area, &plan, &structure).await?;
+    // The checks read every part; the sections they need are the ones listed here.
+    let sections = tasks
+        .iter()
+        .map(|task| SectionFact {
+            key: task.row.key.clone(),
+            title: task.row.title.clone(),
+            status: task.row.status,
+        })
+        .collect();
+    let checks = check_plan(&state, &area, &plan, &structure, sections).await?;
     page::ok(&TaskListPage {
         checks_failing: checks::failing(&checks),
         checks: checks.len(),

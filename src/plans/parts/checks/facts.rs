@@ -10,14 +10,10 @@ use crate::plans::templates::structure::CycleStructure;
 use crate::risks::store as risks;
 use crate::web::{AppError, format};
 
-/// Reads everything the checks look at: a fixed number of queries, one per part.
-pub async fn gather(
-    state: &AppState,
-    area: &AreaSummary,
-    plan: &PlanSummary,
-) -> Result<PlanFacts, AppError> {
-    let pool = &state.pool;
-    let sections = plans::section_states(pool, plan.id)
+/// The plan's sections as the checks see them, read on their own (the checks page); the task
+/// list, which reads its sections anyway, passes its own.
+pub async fn sections(state: &AppState, plan: &PlanSummary) -> Result<Vec<SectionFact>, AppError> {
+    Ok(plans::section_states(&state.pool, plan.id)
         .await?
         .into_iter()
         .map(|section| SectionFact {
@@ -25,7 +21,17 @@ pub async fn gather(
             title: section.title,
             status: section.status,
         })
-        .collect();
+        .collect())
+}
+
+/// Reads everything else the checks look at: a fixed number of queries, one per part.
+async fn gather(
+    state: &AppState,
+    area: &AreaSummary,
+    plan: &PlanSummary,
+    sections: Vec<SectionFact>,
+) -> Result<PlanFacts, AppError> {
+    let pool = &state.pool;
     let funding = funding::store::lines(pool, plan.id)
         .await?
         .into_iter()
@@ -94,8 +100,9 @@ pub async fn check_plan(
     area: &AreaSummary,
     plan: &PlanSummary,
     structure: &CycleStructure,
+    sections: Vec<SectionFact>,
 ) -> Result<Vec<CheckResult>, AppError> {
-    let facts = gather(state, area, plan).await?;
+    let facts = gather(state, area, plan, sections).await?;
     let links = Links {
         plan: format!("/areas/{}/plans/{}", area.slug, plan.template_key),
         area: format!("/areas/{}", area.slug),

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::CheckResult;
-use super::facts::check_plan;
+use super::facts::{check_plan, sections};
 use crate::AppState;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
@@ -40,7 +40,8 @@ async fn show_checks(
         plan,
         structure,
     } = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
-    let results = check_plan(&state, &area, &plan, &structure).await?;
+    let sections = sections(&state, &plan).await?;
+    let results = check_plan(&state, &area, &plan, &structure, sections).await?;
     page::ok(&ChecksPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         failing: super::failing(&results),

@@ -7,8 +7,7 @@ use super::{Entry, EntryId};
 use crate::auth::UserId;
 use crate::plans::PlanId;
 
-/// The most entries the log lists (what adding stops at).
-pub use super::MAX_ENTRIES;
+use super::MAX_ENTRIES;
 
 /// An entry as stored, with its version and who last changed it when.
 #[derive(Clone, Debug)]

@@ -12,9 +12,6 @@ use crate::plans::PlanId;
 use crate::risks::RiskId;
 use crate::web::money::Pence;
 
-/// The most schemes of one plan counted or summed (what adding stops at).
-pub use super::MAX_SCHEMES;
-
 /// Spend on the plan's schemes in one year from one funding source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchemeSpend {
@@ -195,7 +192,7 @@ pub async fn create(
     Ok((id, number))
 }
 
-/// Adds a scheme as [`create`] does, unless the plan has [`MAX_SCHEMES`] already (`None`).
+/// Adds a scheme as [`create`] does, unless the plan has [`super::MAX_SCHEMES`] already (`None`).
 /// The plan's counter row is locked first, so that parallel adds count one after another and
 /// never pass the cap together.
 pub async fn create_if_room(

@@ -23,7 +23,7 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
-use crate::plans::parts::checks::facts::check_plan;
+use crate::plans::parts::checks::facts::{check_plan, sections};
 use crate::plans::parts::schemes::{self, FieldChange, Names};
 use crate::plans::parts::{conditions, engagement, funding, metrics};
 use crate::plans::store::PlanSummary;
@@ -148,7 +148,14 @@ impl Exported {
                 .into_iter()
                 .map(|stored| stored.entry)
                 .collect(),
-            checks: check_plan(state, &plan.area, &plan.plan, &plan.structure).await?,
+            checks: check_plan(
+                state,
+                &plan.area,
+                &plan.plan,
+                &plan.structure,
+                sections(state, &plan.plan).await?,
+            )
+            .await?,
         })
     }
 

@@ -12,7 +12,7 @@ use crate::areas::{AreaId, OrganisationId};
 use crate::auth::UserId;
 use crate::db::id::row_id;
 use crate::plans::PlanId;
-use crate::plans::parts::schemes::store::MAX_SCHEMES;
+use crate::plans::parts::schemes::MAX_SCHEMES;
 use crate::plans::parts::schemes::{SchemeContent, SchemeId, SchemeType, YearAmount};
 use crate::risks::RiskId;
 use crate::risks::transfer::columns::Partner;
