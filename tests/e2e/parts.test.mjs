@@ -2,6 +2,8 @@
 // reads on the checks page that the pooled fund falls short of the revised notified minimum, enters
 // the CCG's extra money with a mistake, fixes it, and sees the checks page change (the minimum now
 // met, the new money not yet spent by any scheme); axe on every part's page, error state included.
+// Then the comparison with the last cycle, and the workbook: its own export re-imported changes
+// nothing, and a file that is not a workbook is refused by its field.
 // Account: rotherham.officer (NHS Rotherham CCG) signs in only here. No other browser test changes
 // Rotherham's funding.
 import { after, before, describe, test } from 'node:test';
@@ -94,6 +96,44 @@ describe('the plan’s structured parts', () => {
         }
         await expectNoAxeViolations(page);
       }
+    });
+  });
+
+  test('an officer compares with the last cycle, and re-imports the plan’s own workbook to find nothing to change', async () => {
+    await inFreshContext(browser, async (page) => {
+      await signIn(page, OFFICER);
+      await page.waitForURL((u) => u.pathname === '/');
+      await page.goto(new URL(`/areas/rotherham/plans/2025-26/funding`, page.url()).href);
+      const parts = page.getByRole('navigation', { name: 'Parts of the plan' });
+      await parts.getByRole('link', { name: 'Compare with the last cycle' }).click();
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      assert.match(await page.locator('main').innerText(), /Disabled Facilities Grant/);
+      await expectNoAxeViolations(page);
+
+      await parts.getByRole('link', { name: 'Workbook' }).click();
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await expectNoAxeViolations(page);
+      // The workbook as the download link gives it (with the page's cookies), uploaded as it is.
+      const workbook = await (await page.request.get(new URL('/areas/rotherham/plans/2025-26/workbook.xlsx', page.url()).href)).body();
+      await page.getByLabel('The workbook').setInputFiles({
+        name: 'rotherham-2025-26.xlsx',
+        mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        buffer: workbook,
+      });
+      await page.getByRole('button', { name: 'Preview the import' }).click();
+      await page.locator('#nothing-to-change').waitFor();
+      assert.match(await page.locator('#nothing-to-change').innerText(), /Nothing to change/);
+      await expectNoAxeViolations(page);
+
+      // Not a workbook: told by the file field.
+      await page.getByLabel('The workbook').setInputFiles({
+        name: 'notes.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('not a workbook'),
+      });
+      await page.getByRole('button', { name: 'Preview the import' }).click();
+      await page.getByRole('alert').filter({ hasText: 'There is a problem' }).waitFor();
+      await expectNoAxeViolations(page);
     });
   });
 });
