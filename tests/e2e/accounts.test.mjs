@@ -302,6 +302,16 @@ describe('accounts', () => {
       await page.getByRole('link', { name: 'Change Emergency admissions (65+)' }).click();
       await expectHeading(page, 'Change a metric');
       await expectNoAxeViolations(page);
+      // A key date that does not exist is refused by its field, what was typed kept.
+      await page.goto(url('/admin/templates/2025-26/structure'));
+      await page.getByRole('link', { name: 'Add a key date' }).click();
+      await page.locator('#title').fill('Quarter 3 return due');
+      await page.locator('#date').fill('31/2/2026');
+      await page.locator('main form button[type="submit"]').first().click();
+      await page.getByRole('alert').filter({ hasText: 'There is a problem' }).waitFor();
+      assert.equal(await page.locator('#date').inputValue(), '31/2/2026');
+      assert.equal(await page.locator('#title').inputValue(), 'Quarter 3 return due');
+      await expectNoAxeViolations(page);
 
       await page.goto(url('/admin/organisations'));
       await page.getByRole('link', { name: 'Kent County Council', exact: true }).first().click();
