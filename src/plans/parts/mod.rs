@@ -12,6 +12,7 @@
 pub mod checks;
 pub mod compare;
 pub mod conditions;
+pub mod editing;
 pub mod engagement;
 pub mod funding;
 pub mod metrics;
@@ -19,20 +20,6 @@ pub mod schemes;
 pub mod workbook;
 
 use crate::web::routes::Route;
-
-/// Whether a save changes nothing: it was made on the current version (`based_on`) and holds
-/// just what that version holds. Such a save writes no new version and records nothing, so a
-/// part's history shows only real revisions.
-pub fn is_unchanged<Id: PartialEq, T: PartialEq>(
-    based_on: Option<Id>,
-    current: Option<(Id, &T)>,
-    saving: &T,
-) -> bool {
-    match current {
-        Some((id, held)) => based_on.as_ref() == Some(&id) && held == saving,
-        None => false,
-    }
-}
 
 pub fn routes() -> Vec<Route> {
     [
@@ -67,28 +54,6 @@ mod tests {
         area: Area,
         plan: Plan,
         part: &'static str,
-    }
-
-    #[test]
-    fn a_save_on_the_current_version_holding_the_same_changes_nothing() {
-        use super::is_unchanged;
-        assert!(is_unchanged(Some(3), Some((3, &"met")), &"met"));
-        assert!(
-            !is_unchanged(Some(3), Some((3, &"met")), &"not met"),
-            "a real change"
-        );
-        assert!(
-            !is_unchanged(Some(2), Some((3, &"met")), &"met"),
-            "based on an older version"
-        );
-        assert!(
-            !is_unchanged::<i32, _>(None, None, &"met"),
-            "the first answer"
-        );
-        assert!(
-            !is_unchanged(None, Some((3, &"met")), &"met"),
-            "a first answer made meanwhile"
-        );
     }
 
     #[test]

@@ -16,8 +16,8 @@ use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
 use crate::plans::markdown::render_off_thread;
-use crate::plans::parts::is_unchanged;
-use crate::plans::parts::metrics::Difference;
+use crate::plans::parts::editing::Difference;
+use crate::plans::parts::editing::{self, based_on, is_unchanged};
 use crate::plans::store::PlanSummary;
 use crate::plans::templates::structure::Condition;
 use crate::web::banner::{DoneQuery, see_done};
@@ -89,7 +89,7 @@ async fn answer_view(answer: &Answer, saved: String) -> Result<AnswerView, AppEr
 }
 
 fn saved_by(version: &AnswerVersion) -> String {
-    crate::plans::parts::metrics::saved_by(version.saved_at, version.saved_by.as_deref())
+    editing::saved_by(version.saved_at, version.saved_by.as_deref())
 }
 
 struct ConditionRow {
@@ -299,8 +299,7 @@ async fn save_answer(
     if !may_answer(&signed_in.user.principal(), cycle.area.id) {
         return Err(AppError::Forbidden);
     }
-    let based_on =
-        crate::plans::parts::metrics::based_on(&form.based_on).map(|id| id.map(AnswerId::new));
+    let based_on = based_on(&form.based_on).map(|id| id.map(AnswerId::new));
     let (answer, based_on) = match (form.parse(), based_on) {
         (Ok(answer), Some(based_on)) => (answer, based_on),
         (parsed, based_on) => {

@@ -9,7 +9,7 @@ pub mod store;
 use serde::Deserialize;
 use time::Date;
 
-use super::metrics::{Difference, differ, may_edit_shared_parts};
+use super::editing::{Difference, differ, may_edit_shared_parts};
 use crate::areas::AreaId;
 use crate::auth::policy::Principal;
 use crate::db::id::row_id;

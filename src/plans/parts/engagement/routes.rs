@@ -16,7 +16,7 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
-use crate::plans::parts::metrics::{Difference, saved_by};
+use crate::plans::parts::editing::{Difference, saved_by};
 use crate::plans::store::PlanSummary;
 use crate::web::banner::{DoneQuery, see_done};
 use crate::web::extract::{Form, Path, Query};

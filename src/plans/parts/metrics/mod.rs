@@ -16,7 +16,7 @@ use std::fmt;
 use crate::areas::AreaId;
 use crate::auth::policy::Principal;
 use crate::db::id::row_id;
-use crate::plans::rules;
+use crate::plans::parts::editing::{Difference, differ, may_edit_shared_parts};
 use crate::plans::templates::structure::{Direction, Metric};
 use crate::web::form::{FormErrors, shown};
 use crate::web::money::Pence;
@@ -36,13 +36,6 @@ pub const MAX_PAY_FOR_PERFORMANCE: Pence = Pence::pounds(1_000_000_000);
 pub const MAX_PERIOD_CHARS: usize = 200;
 /// The longest rationale, in characters.
 pub const MAX_RATIONALE_CHARS: usize = 10_000;
-
-/// Who changes the parts of a plan that belong to all its partners together (its metric
-/// goals, its answers to the national conditions, its engagement log): any editor of the area
-/// (officers of any partner) and the lead.
-pub fn may_edit_shared_parts(principal: &Principal<'_>, area_id: AreaId) -> bool {
-    rules::may_write_text(principal, area_id, None) || rules::is_lead(principal, area_id)
-}
 
 /// Who sets a plan's metric goals: see [`may_edit_shared_parts`].
 pub fn may_set_goals(principal: &Principal<'_>, area_id: AreaId) -> bool {
@@ -396,48 +389,6 @@ impl PlannedChange {
     }
 }
 
-/// "4 December 2025 at 9:05am by Jo Bloggs": when a version was saved and by whom.
-pub fn saved_by(at: time::OffsetDateTime, by: Option<&str>) -> String {
-    format!(
-        "{} by {}",
-        crate::web::format::date_time(at),
-        by.unwrap_or("someone no longer known")
-    )
-}
-
-/// The version a form was based on, from its hidden field: `Some(None)` for none yet (empty),
-/// `Some(Some(id))` for a version, `None` when it is neither (the form is not one of ours).
-pub fn based_on(typed: &str) -> Option<Option<i64>> {
-    match typed.trim() {
-        "" => Some(None),
-        typed => typed.parse().ok().map(Some),
-    }
-}
-
-/// One field where two versions differ, as people read it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Difference {
-    pub label: String,
-    pub current: String,
-    pub yours: String,
-}
-
-/// Adds a [`Difference`] for `label` when the two texts differ.
-pub fn differ(
-    list: &mut Vec<Difference>,
-    label: impl Into<String>,
-    current: String,
-    yours: String,
-) {
-    if current != yours {
-        list.push(Difference {
-            label: label.into(),
-            current,
-            yours,
-        });
-    }
-}
-
 /// Where the current goals and the person's differ, field by field, in the form's order.
 pub fn differences(metric: &Metric, current: &GoalSet, yours: &GoalSet) -> Vec<Difference> {
     let mut list = Vec::new();
@@ -728,17 +679,6 @@ mod tests {
         assert_eq!(
             errors.message("baseline_value"),
             "Enter the baseline, or clear its period"
-        );
-    }
-
-    #[test]
-    fn forms_name_the_version_they_were_based_on() {
-        assert_eq!(based_on(""), Some(None));
-        assert_eq!(based_on(" 12 "), Some(Some(12)));
-        assert_eq!(based_on("x"), None);
-        assert_eq!(
-            saved_by(time::macros::datetime!(2025-12-04 9:05 UTC), None),
-            "4 December 2025 at 9:05am by someone no longer known"
         );
     }
 

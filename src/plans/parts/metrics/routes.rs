@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::store::{self, GoalVersion};
 use super::{
-    Difference, GoalForm, GoalSet, GoalSetId, MetricGoals, PlannedChange, Verdict, differences,
-    goal_field, may_set_goals,
+    GoalForm, GoalSet, GoalSetId, MetricGoals, PlannedChange, Verdict, differences, goal_field,
+    may_set_goals,
 };
 use crate::AppState;
 use crate::areas::store::AreaSummary;
@@ -19,7 +19,7 @@ use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
 use crate::plans::markdown::render_off_thread;
-use crate::plans::parts::is_unchanged;
+use crate::plans::parts::editing::{self, Difference, based_on, is_unchanged};
 use crate::plans::store::PlanSummary;
 use crate::plans::templates::structure::Metric;
 use crate::web::banner::{DoneQuery, see_done};
@@ -272,7 +272,7 @@ async fn load(
 }
 
 fn saved_by(version: &GoalVersion) -> String {
-    super::saved_by(version.saved_at, version.saved_by.as_deref())
+    editing::saved_by(version.saved_at, version.saved_by.as_deref())
 }
 
 async fn show(
@@ -375,7 +375,7 @@ async fn save_goals(
         return Err(AppError::Forbidden);
     }
     let based_on_typed = form.get("based_on").trim().to_owned();
-    let based_on = super::based_on(&based_on_typed).map(|id| id.map(GoalSetId::new));
+    let based_on = based_on(&based_on_typed).map(|id| id.map(GoalSetId::new));
     let (set, based_on) = match (form.parse(&metric), based_on) {
         (Ok(set), Some(based_on)) => (set, based_on),
         (parsed, based_on) => {
