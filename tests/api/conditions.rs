@@ -583,3 +583,109 @@ async fn a_log_takes_entries_up_to_the_cap_and_refuses_more_keeping_what_was_typ
     assert_eq!(response.status(), 303);
     assert_eq!(kent_entries().await, MAX_ENTRIES);
 }
+
+/// Two browsers post `fields(index)` to `path` at the same moment; their statuses, sorted, and
+/// the bodies of those refused.
+async fn at_once(
+    browsers: [crate::helpers::TestApp; 2],
+    path: &str,
+    fields: impl Fn(usize) -> Vec<(&'static str, String)>,
+) -> (Vec<u16>, Vec<(Vec<(&'static str, String)>, String)>) {
+    let mut posts = Vec::new();
+    for (index, browser) in browsers.into_iter().enumerate() {
+        let token = browser.csrf_token().await;
+        let mut typed = fields(index);
+        typed.push(("csrf_token", token));
+        let path = path.to_owned();
+        posts.push(tokio::spawn(async move {
+            let pairs: Vec<(&str, &str)> = typed
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect();
+            let response = browser.post_raw(&path, &pairs).await;
+            let status = response.status().as_u16();
+            (status, typed, response.text().await.unwrap())
+        }));
+    }
+    let mut statuses = Vec::new();
+    let mut refused = Vec::new();
+    for post in posts {
+        let (status, typed, body) = post.await.unwrap();
+        if status == 409 {
+            refused.push((typed, body));
+        }
+        statuses.push(status);
+    }
+    statuses.sort_unstable();
+    (statuses, refused)
+}
+
+#[tokio::test]
+async fn two_editors_answering_one_condition_at_once_one_lands_the_other_is_told() {
+    const ROUNDS: usize = 6;
+    let app = spawn_app().await;
+    let (council, _) = officer(&app, "Kent County Council").await;
+    let (thanet, _) = officer(&app, "NHS Thanet CCG").await;
+    let before = answers(&app).await;
+    for round in 0..ROUNDS {
+        let based = based_on(&council.get_html(SEVEN_DAY).await, SEVEN_DAY);
+        let (statuses, refused) = at_once([council.clone(), thanet.clone()], SEVEN_DAY, |index| {
+            vec![
+                ("based_on", based.clone()),
+                ("status", "in-progress".to_owned()),
+                (
+                    "how",
+                    format!("Round {round}: weekend discharge team, by officer {index}."),
+                ),
+            ]
+        })
+        .await;
+        assert_eq!(statuses, [303, 409], "round {round}");
+        for (typed, body) in refused {
+            assert!(
+                body.contains(&typed[2].1),
+                "round {round}: the refused answer is kept"
+            );
+        }
+    }
+    assert_eq!(
+        answers(&app).await,
+        before + ROUNDS as i64,
+        "one answer per round"
+    );
+}
+
+#[tokio::test]
+async fn two_editors_changing_one_entry_at_once_one_lands_the_other_is_told() {
+    const ROUNDS: usize = 6;
+    let app = spawn_app().await;
+    let entry = kent_entry(&app).await;
+    let (council, _) = officer(&app, "Kent County Council").await;
+    let (ashford, _) = officer(&app, "NHS Ashford CCG").await;
+    for round in 0..ROUNDS {
+        let version = version_in(&council.get_html(&entry).await, &entry);
+        let (statuses, refused) = at_once([council.clone(), ashford.clone()], &entry, |index| {
+            entry_fields(&version, &format!("{}/1/2014", 10 + index))
+                .iter()
+                .map(|(name, value)| match *name {
+                    "what_done" => (*name, format!("Round {round}, officer {index}: a drop-in.")),
+                    _ => (*name, (*value).to_owned()),
+                })
+                .collect()
+        })
+        .await;
+        assert_eq!(statuses, [303, 409], "round {round}");
+        for (typed, body) in refused {
+            let what_done = typed.iter().find(|(name, _)| *name == "what_done").unwrap();
+            assert!(
+                body.contains(&what_done.1),
+                "round {round}: the refused change is kept"
+            );
+        }
+    }
+    let version: i32 = sqlx::query_scalar("SELECT max(version) FROM engagement_entries")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(version > ROUNDS as i32, "each round's change landed once");
+}

@@ -747,3 +747,53 @@ async fn the_funding_pages_make_a_fixed_number_of_queries_however_many_lines_the
         assert_eq!(queries(&lead, page).await, before, "{page}");
     }
 }
+
+#[tokio::test]
+async fn two_leads_revising_the_minimum_at_once_one_lands_the_other_is_told() {
+    const ROUNDS: usize = 6;
+    let app = spawn_app().await;
+    let first = person(&app, Role::AreaLead, Some("kent"), "Kent County Council").await;
+    let second = person(&app, Role::AreaLead, Some("kent"), "NHS Ashford CCG").await;
+    let page = format!("{KENT}/minimum/2015-16");
+    for round in 0..ROUNDS {
+        let opened = form_fields_in(&first.get_html(&page).await, &page).expect("the form");
+        let mut posts = Vec::new();
+        for (index, lead) in [first.clone(), second.clone()].into_iter().enumerate() {
+            let token = lead.csrf_token().await;
+            let mut fields: Vec<(String, String)> = opened
+                .iter()
+                .filter(|(name, _)| name != "csrf_token")
+                .cloned()
+                .collect();
+            let minimum = format!("£{},000,000", 90 + round * 2 + index);
+            fields.push(("minimum".into(), minimum.clone()));
+            fields.push(("reason".into(), format!("Round {round}, lead {index}")));
+            fields.push(("csrf_token".into(), token));
+            let page = page.clone();
+            posts.push(tokio::spawn(async move {
+                let response = lead.post_raw(&page, &as_pairs(&fields)).await;
+                let status = response.status().as_u16();
+                (status, minimum, response.text().await.unwrap())
+            }));
+        }
+        let mut statuses = Vec::new();
+        for post in posts {
+            let (status, minimum, body) = post.await.unwrap();
+            if status == 409 {
+                assert_eq!(
+                    input_value(&body, "minimum"),
+                    minimum,
+                    "round {round}: kept"
+                );
+            }
+            statuses.push(status);
+        }
+        statuses.sort_unstable();
+        assert_eq!(statuses, [303, 409], "round {round}");
+    }
+    assert_eq!(
+        count_actions(&app, "funding.minimum_set").await,
+        ROUNDS,
+        "one revision recorded per round"
+    );
+}
