@@ -19,6 +19,7 @@ pub mod keyed;
 pub mod keys;
 pub mod plans;
 pub mod risks;
+pub mod signoff;
 pub mod web;
 
 use std::future::Future;

@@ -2,6 +2,7 @@
 //! tenant boundary: later features hang their data off it and check access against it.
 
 mod access;
+pub mod content;
 pub mod routes;
 pub mod store;
 

@@ -374,3 +374,117 @@ pub async fn delete_member(
     .fetch_optional(db)
     .await
 }
+
+// --- the content guard (`area_content`; see `super::content`) -----------------------------------
+
+/// Asks the guard for a change to `edit` in `area_id`, inside the change's transaction: bumps
+/// the area's content version and returns it, or returns why the change is refused (a plan in
+/// sign-off). Holds the guard row's lock until the transaction ends, so a round cannot open
+/// (and take its snapshot) while the change is in flight.
+pub async fn begin_content_edit(
+    db: &mut sqlx::PgConnection,
+    area_id: AreaId,
+    edit: super::content::ContentEdit,
+) -> Result<Result<i64, super::content::ContentFrozen>, sqlx::Error> {
+    let version: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO area_content (area_id, version) VALUES ($1, 1)
+         ON CONFLICT (area_id) DO UPDATE SET version = area_content.version + 1
+         WHERE area_content.frozen_plan_id IS NULL
+            OR ($2::bigint IS NOT NULL AND area_content.frozen_plan_id <> $2)
+         RETURNING version",
+    )
+    .bind(area_id)
+    .bind(edit.plan_id())
+    .fetch_optional(&mut *db)
+    .await?;
+    if let Some(version) = version {
+        return Ok(Ok(version));
+    }
+    let frozen = content_freeze(&mut *db, area_id).await?;
+    // The guard refused, so the row names a frozen plan.
+    Ok(Err(frozen.ok_or(sqlx::Error::RowNotFound)?))
+}
+
+/// The area's freeze, if a plan of it is in sign-off.
+pub async fn content_freeze(
+    db: impl PgExecutor<'_>,
+    area_id: AreaId,
+) -> Result<Option<super::content::ContentFrozen>, sqlx::Error> {
+    let row: Option<(i64, String, time::OffsetDateTime, Option<String>)> = sqlx::query_as(
+        "SELECT c.frozen_plan_id, c.frozen_round, c.frozen_at, u.display_name
+         FROM area_content c LEFT JOIN users u ON u.id = c.frozen_by
+         WHERE c.area_id = $1 AND c.frozen_plan_id IS NOT NULL",
+    )
+    .bind(area_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(
+        |(plan_id, round, frozen_at, frozen_by)| super::content::ContentFrozen {
+            plan_id,
+            round,
+            frozen_at,
+            frozen_by,
+        },
+    ))
+}
+
+/// The area's content version: bumped by every change to any plan's content or the register.
+pub async fn content_version(db: impl PgExecutor<'_>, area_id: AreaId) -> Result<i64, sqlx::Error> {
+    let version: Option<i64> =
+        sqlx::query_scalar("SELECT version FROM area_content WHERE area_id = $1")
+            .bind(area_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(version.unwrap_or(0))
+}
+
+/// What a round freezes a plan with.
+pub struct Freeze<'a> {
+    pub plan_id: i64,
+    pub round: &'a str,
+    pub at: time::OffsetDateTime,
+    pub by: crate::auth::UserId,
+}
+
+/// Freezes `freeze.plan_id` (and the area's register) for a round, waiting for changes in
+/// flight to finish first; returns the content version the snapshot will show, or `None` when
+/// a plan of the area is frozen already.
+pub async fn freeze_content(
+    db: &mut sqlx::PgConnection,
+    area_id: AreaId,
+    freeze: Freeze<'_>,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO area_content (area_id, version, frozen_plan_id, frozen_round, frozen_at, frozen_by)
+         VALUES ($1, 0, $2, $3, $4, $5)
+         ON CONFLICT (area_id) DO UPDATE
+            SET frozen_plan_id = $2, frozen_round = $3, frozen_at = $4, frozen_by = $5
+         WHERE area_content.frozen_plan_id IS NULL
+         RETURNING version",
+    )
+    .bind(area_id)
+    .bind(freeze.plan_id)
+    .bind(freeze.round)
+    .bind(freeze.at)
+    .bind(freeze.by)
+    .fetch_optional(db)
+    .await
+}
+
+/// Lifts the freeze `plan_id`'s round put on the area (the round ended or reached submission).
+pub async fn thaw_content(
+    db: &mut sqlx::PgConnection,
+    area_id: AreaId,
+    plan_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE area_content
+         SET frozen_plan_id = NULL, frozen_round = NULL, frozen_at = NULL, frozen_by = NULL
+         WHERE area_id = $1 AND frozen_plan_id = $2",
+    )
+    .bind(area_id)
+    .bind(plan_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -12,6 +12,7 @@
 pub mod checks;
 pub mod compare;
 pub mod conditions;
+pub mod document;
 pub mod editing;
 pub mod engagement;
 pub mod funding;

@@ -8,6 +8,7 @@
 //! they share in `shared`) and `store` the SQL.
 
 mod list;
+pub mod route;
 pub mod routes;
 mod sections;
 mod shared;

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use super::route::SignOffRoute;
 use crate::keyed::keyed_enum;
 
 /// Whether `key` names a financial year as `parse_years` makes them: "2025-26".
@@ -183,6 +184,7 @@ pub struct CycleStructure {
     metrics: Vec<Metric>,
     conditions: Vec<Condition>,
     dates: Vec<KeyDate>,
+    sign_off: SignOffRoute,
 }
 
 /// A structure as stored, before its checks.
@@ -195,6 +197,9 @@ pub struct StructureParts {
     /// Structures stored before key dates existed have none.
     #[serde(default)]
     pub dates: Vec<KeyDate>,
+    /// Structures stored before sign-off routes existed walk the 2014/15 route.
+    #[serde(default)]
+    pub sign_off: SignOffRoute,
 }
 
 /// What is wrong with a structure: the part and item it is in, and what to do about it.
@@ -241,6 +246,7 @@ impl From<CycleStructure> for StructureParts {
             metrics: structure.metrics,
             conditions: structure.conditions,
             dates: structure.dates,
+            sign_off: structure.sign_off,
         }
     }
 }
@@ -469,6 +475,15 @@ impl CycleStructure {
         }
         problems.append(&mut dates.problems);
 
+        for (field, message) in parts.sign_off.problems() {
+            problems.push(StructureProblem {
+                part: "sign_off",
+                item: None,
+                field,
+                message,
+            });
+        }
+
         if problems.is_empty() {
             Ok(CycleStructure {
                 years: parts.years,
@@ -476,6 +491,7 @@ impl CycleStructure {
                 metrics: parts.metrics,
                 conditions: parts.conditions,
                 dates: parts.dates,
+                sign_off: parts.sign_off,
             })
         } else {
             Err(problems)
@@ -501,6 +517,11 @@ impl CycleStructure {
     /// The cycle's key dates, in the order the administrator keeps them.
     pub fn dates(&self) -> &[KeyDate] {
         &self.dates
+    }
+
+    /// Who signs, when the board approves, how the plan is submitted and what assurance may say.
+    pub fn sign_off(&self) -> &SignOffRoute {
+        &self.sign_off
     }
 
     /// The stream called `name`, by its name, any of its other names or its key, ignoring case
@@ -588,6 +609,7 @@ mod tests {
                     unverified: Some("Follows the 2024-25 pattern".into()),
                 },
             ],
+            sign_off: Default::default(),
         }
     }
 

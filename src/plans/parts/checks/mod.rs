@@ -442,6 +442,7 @@ mod tests {
                 unverified: None,
             }],
             dates: Vec::new(),
+            sign_off: Default::default(),
         })
         .expect("valid structure")
     }

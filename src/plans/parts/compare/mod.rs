@@ -559,6 +559,7 @@ mod tests {
             metrics,
             conditions: Vec::new(),
             dates: Vec::new(),
+            sign_off: Default::default(),
         })
         .expect("a valid structure")
     }

@@ -684,6 +684,7 @@ mod tests {
             }],
             conditions: Vec::new(),
             dates: Vec::new(),
+            sign_off: Default::default(),
         })
         .expect("a valid structure")
     }

@@ -951,6 +951,7 @@ mod tests {
             }],
             conditions: Vec::new(),
             dates: Vec::new(),
+            sign_off: Default::default(),
         })
         .unwrap()
     }
