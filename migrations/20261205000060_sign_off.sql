@@ -198,6 +198,7 @@ CREATE TABLE assurance_conditions (
 -- 8. The approved snapshot of each plan, which every page of the live plan compares itself with.
 ALTER TABLE plans
     ADD COLUMN approved_round_id        BIGINT REFERENCES signoff_rounds (id),
+    ADD COLUMN approved_round_number    INTEGER,
     ADD COLUMN approved_snapshot_hash   BYTEA,
     ADD COLUMN approved_content_version BIGINT,
     ADD COLUMN approved_at              TIMESTAMPTZ;

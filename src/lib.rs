@@ -75,6 +75,7 @@ pub fn routes() -> Vec<web::routes::Route> {
         plans::routes::routes(),
         plans::parts::routes(),
         risks::routes::routes(),
+        signoff::routes::routes(),
         plans::templates::routes::routes(),
         admin::routes::routes(),
         account::routes::routes(),

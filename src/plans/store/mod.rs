@@ -519,3 +519,58 @@ pub async fn revision_bodies(
     .fetch_all(db)
     .await
 }
+
+/// The snapshot of a plan its board approved, which every page of the live plan compares the
+/// plan with (issue 11, item 5).
+#[derive(Clone, Debug, FromRow)]
+pub struct ApprovedSnapshot {
+    /// The sign-off round's number within the plan (for its URL).
+    pub round_number: i32,
+    pub hash: Vec<u8>,
+    /// The area's content version when the snapshot was taken: while it is unchanged, so is
+    /// the plan.
+    pub content_version: i64,
+    pub approved_at: OffsetDateTime,
+}
+
+/// Marks `round_id`'s snapshot as the plan's approved one (the board approved it).
+pub async fn record_approval(
+    db: impl PgExecutor<'_>,
+    plan_id: PlanId,
+    round_id: i64,
+    round_number: i32,
+    hash: &[u8],
+    content_version: i64,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE plans SET approved_round_id = $2, approved_round_number = $6,
+                          approved_snapshot_hash = $3, approved_content_version = $4,
+                          approved_at = $5
+         WHERE id = $1",
+    )
+    .bind(plan_id)
+    .bind(round_id)
+    .bind(hash)
+    .bind(content_version)
+    .bind(at)
+    .bind(round_number)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The plan's approved snapshot, if its board has approved one.
+pub async fn approved_snapshot(
+    db: impl PgExecutor<'_>,
+    plan_id: PlanId,
+) -> Result<Option<ApprovedSnapshot>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT approved_round_number AS round_number, approved_snapshot_hash AS hash,
+                approved_content_version AS content_version, approved_at
+         FROM plans WHERE id = $1 AND approved_round_id IS NOT NULL",
+    )
+    .bind(plan_id)
+    .fetch_optional(db)
+    .await
+}

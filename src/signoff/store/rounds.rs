@@ -1,0 +1,1 @@
+//! Rounds, decisions, board decisions, submissions and assurance.

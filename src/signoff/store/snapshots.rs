@@ -1,0 +1,1 @@
+//! Reading rounds ' snapshots (owned by the document pages).
