@@ -388,6 +388,7 @@ enum Case {
     ChangeStructureItem,
     RemoveStructureItem,
     ChangeStructureYears,
+    ChangeSignOffRoute,
     /// A key date of the walk's template, moved on a day.
     ChangeStructureDate,
     RemoveStructureDate,
@@ -475,6 +476,7 @@ fn cases_for(template: &str) -> Vec<Case> {
             vec![RemoveStructureItem, RemoveStructureDate]
         }
         "/admin/templates/{key}/structure/years" => vec![ChangeStructureYears],
+        "/admin/templates/{key}/structure/sign-off" => vec![ChangeSignOffRoute],
         "/areas/{slug}/risks/new" => vec![AddRisk],
         "/areas/{slug}/risks/{number}" => vec![EditOwnRisk, EditOtherRisk],
         "/areas/{slug}/risks/matrix" => vec![ChangeMatrix],
@@ -566,6 +568,7 @@ fn outcome(case: Case, who: Who) -> Outcome {
         | ChangeStructureItem
         | RemoveStructureItem
         | ChangeStructureYears
+        | ChangeSignOffRoute
         | ChangeStructureDate
         | RemoveStructureDate => {
             return allowed_if(who == Who::Global(Role::Admin));
@@ -1288,6 +1291,17 @@ impl Fixture {
                 expect_success(&self.admin, &form.path, &fields(&form)).await;
                 let page = format!("/admin/templates/{WALK_TEMPLATE}/structure/dates/{key}");
                 scraped_form(&self.admin, &page, &format!("{page}/remove")).await
+            }
+            ChangeSignOffRoute => {
+                let path = format!("/admin/templates/{WALK_TEMPLATE}/structure/sign-off");
+                scraped_form(&self.admin, &path, &path)
+                    .await
+                    .with("signature_0_capacity", &format!("Walk position {n}"))
+                    .with("signature_0_organisations", "each_partner")
+                    .with("board", "before_submission")
+                    .with("outcome_0_label", "Approved")
+                    .with("outcome_0_approves", "yes")
+                    .with("outcome_1_label", "Not approved")
             }
             ChangeStructureYears => {
                 let path = format!("/admin/templates/{WALK_TEMPLATE}/structure/years");

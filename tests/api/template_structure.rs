@@ -633,8 +633,8 @@ async fn two_administrators_saving_at_once_one_wins_and_the_other_is_told_with_t
     .await
     .unwrap();
     assert_eq!(
-        versions, 3,
-        "the built-in versions (the first, then with its key dates) and the winner's"
+        versions, 4,
+        "the built-in versions (the first, with its key dates, with its sign-off route) and the winner's"
     );
 }
 
@@ -694,4 +694,156 @@ async fn a_copy_for_the_next_cycle_carries_the_structure_and_plans_keep_the_vers
     assert!(
         page.contains("1 plan was made from an earlier version of this structure and keeps it")
     );
+}
+
+/// The sign-off route form of 2025-26 as a browser sends it after `changes` (checkboxes sent
+/// only when ticked, as browsers do).
+fn route_fields(changes: &[(&str, &str)], based_on: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = [
+        ("based_on", based_on),
+        ("signature_0_key", "icb-chief-executive"),
+        ("signature_0_capacity", "Chief executive"),
+        ("signature_0_organisations", "each_commissioner"),
+        ("signature_1_key", "council-chief-executive"),
+        ("signature_1_capacity", "Chief executive"),
+        ("signature_1_organisations", "each_council"),
+        ("signature_2_key", "council-section-151-officer"),
+        ("signature_2_capacity", "Section 151 officer"),
+        ("signature_2_organisations", "each_council"),
+        ("signature_2_delegable", "yes"),
+        ("board", "after_signatures"),
+        ("chair_action_allowed", "yes"),
+        ("submission_per_partner", "yes"),
+        ("outcome_0_key", "approved"),
+        ("outcome_0_label", "Approved"),
+        ("outcome_0_approves", "yes"),
+        ("outcome_1_key", "approved-with-conditions"),
+        ("outcome_1_label", "Approved with conditions"),
+        ("outcome_1_approves", "yes"),
+        ("outcome_1_conditions", "yes"),
+        ("outcome_2_key", "not-approved"),
+        ("outcome_2_label", "Not approved"),
+    ]
+    .iter()
+    .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+    .collect();
+    for (name, value) in changes {
+        fields.retain(|(field, _)| field != name);
+        if !value.is_empty() {
+            fields.push(((*name).to_owned(), (*value).to_owned()));
+        }
+    }
+    fields
+}
+
+#[tokio::test]
+async fn each_cycle_carries_its_sign_off_route_and_administrators_change_it_as_data() {
+    let (app, _admin) = signed_in_admin().await;
+
+    // Both built-in routes, as the structure pages show them.
+    let page_2014 = app.get_html(STRUCTURE_2014).await;
+    assert!(page_2014.contains("Chief or accountable officer: Each NHS commissioner (CCG or ICB)"));
+    assert!(page_2014.contains("Approved with support"));
+    assert!(page_2014.contains("The area submits once"));
+    let page_2025 = app.get_html(STRUCTURE_2025).await;
+    assert!(page_2025.contains("Chief executive: Each council (cannot be delegated)"));
+    assert!(page_2025.contains("Section 151 officer: Each council</li>"));
+    assert!(page_2025.contains("Each partner submits at its own time"));
+    assert!(page_2025.contains("a chair&#39;s action or delegated decision may stand in"));
+    let stored_2025 = stored(&app, "2025-26").await;
+    assert_eq!(stored_2025["sign_off"]["board"], "after_signatures");
+
+    // The form shows what is stored and saving it unchanged stores nothing new.
+    let route_page = format!("{STRUCTURE_2025}/sign-off");
+    let html = app.get_html(&route_page).await;
+    let based_on = form_fields_in(&html, &route_page)
+        .unwrap()
+        .into_iter()
+        .find(|(name, _)| name == "based_on")
+        .unwrap()
+        .1;
+    assert!(html.contains("value=\"Section 151 officer\""));
+    let versions_before: i64 = sqlx::query_scalar("SELECT count(*) FROM template_structures")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    save_2025(&app, &route_page, &route_fields(&[], &based_on)).await;
+    let versions_after: i64 = sqlx::query_scalar("SELECT count(*) FROM template_structures")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        versions_before, versions_after,
+        "an unchanged route stores nothing"
+    );
+
+    // A route nobody could finish is refused by the field, with what was typed kept.
+    let html = post_and_expect_422(
+        &app,
+        &route_page,
+        &borrowed(&route_fields(
+            &[
+                ("outcome_2_label", ""),
+                ("signature_3_capacity", "Director of adult social services"),
+                ("signature_3_organisations", "each_council"),
+            ],
+            &based_on,
+        )),
+    )
+    .await;
+    assert!(html.contains("Enter at least one assurance outcome that does not approve the plan"));
+    assert!(html.contains("value=\"Director of adult social services\""));
+
+    // A change is a new version, audited; the new row gets a key from what was typed.
+    save_2025(
+        &app,
+        &route_page,
+        &route_fields(
+            &[
+                ("signature_3_capacity", "Director of adult social services"),
+                ("signature_3_organisations", "each_council"),
+                ("chair_action_allowed", ""),
+            ],
+            &based_on,
+        ),
+    )
+    .await;
+    let stored_2025 = stored(&app, "2025-26").await;
+    let route = &stored_2025["sign_off"];
+    assert_eq!(
+        keys(&route["signatures"]),
+        [
+            "icb-chief-executive",
+            "council-chief-executive",
+            "council-section-151-officer",
+            "each-council-director-of-adult-social-services"
+        ]
+    );
+    assert_eq!(route["chair_action_allowed"], false);
+    assert_eq!(
+        structure_changes(&app).await.last().unwrap()["part"],
+        "sign_off"
+    );
+
+    // A form opened on the earlier version is refused, keeping what was typed.
+    let html = post_and_expect_conflict(
+        &app,
+        &route_page,
+        &route_fields(
+            &[("signature_0_capacity", "Accountable officer")],
+            &based_on,
+        ),
+    )
+    .await;
+    assert!(html.contains("value=\"Accountable officer\""));
+}
+
+async fn post_and_expect_conflict(
+    app: &TestApp,
+    path: &str,
+    fields: &[(String, String)],
+) -> String {
+    let response = app.post_form(path, &borrowed(fields)).await;
+    assert_eq!(response.status(), 409);
+    response.text().await.unwrap()
 }

@@ -9,6 +9,8 @@
 
 mod list;
 pub mod route;
+mod route_form;
+mod route_pages;
 pub mod routes;
 mod sections;
 mod shared;

@@ -5,7 +5,7 @@
 //! a fixed success message (`Done`). Bad input re-renders the page (422) with everything typed
 //! kept.
 
-use super::{list, sections, structure_pages};
+use super::{list, route_pages, sections, structure_pages};
 use crate::auth::guard::Admin;
 use crate::web::routes::{Route, get, guarded, post};
 
@@ -42,6 +42,14 @@ pub fn routes() -> Vec<Route> {
         post(
             "/admin/templates/{key}/structure/years",
             structure_pages::save_years,
+        ),
+        get(
+            "/admin/templates/{key}/structure/sign-off",
+            route_pages::edit_route,
+        ),
+        post(
+            "/admin/templates/{key}/structure/sign-off",
+            route_pages::save_route,
         ),
         get(
             "/admin/templates/{key}/structure/{part}/{item}",

@@ -1,5 +1,6 @@
 //! The structure pages of a template: its financial years, funding streams, metrics, national
-//! conditions and key dates, and changing them one item at a time. Each change stores a new version of the
+//! conditions and key dates, and changing them one item at a time (the sign-off route has its own
+//! page, `route_pages`). Each change stores a new version of the
 //! whole structure (plans keep the version they were made from), under optimistic locking: a
 //! form names the version it was opened on, and saving over a newer one is refused (409) with
 //! everything typed kept.
@@ -31,14 +32,17 @@ use crate::web::{AppError, FormErrors, Layout};
 /// What a URL names in place of an item's key to add a new one.
 const NEW: &str = "new";
 
-const CONFLICT: &str = "Someone else changed this template's structure after you opened this page. Your changes are below and have not been saved: check the structure as it is now (open it again in another tab), then save again.";
+pub(super) const CONFLICT: &str = "Someone else changed this template's structure after you opened this page. Your changes are below and have not been saved: check the structure as it is now (open it again in another tab), then save again.";
 
-fn structure_url(template_key: &str) -> String {
+pub(super) fn structure_url(template_key: &str) -> String {
     format!("{}/structure", template_url(template_key))
 }
 
 /// The template's current structure; a template without one has nothing to show.
-async fn current(state: &AppState, template: &TemplateRow) -> Result<StructureVersion, AppError> {
+pub(super) async fn current(
+    state: &AppState,
+    template: &TemplateRow,
+) -> Result<StructureVersion, AppError> {
     store::current_structure(&state.pool, template.id)
         .await?
         .ok_or(AppError::NotFound)
@@ -419,7 +423,7 @@ fn place<T: serde::Serialize>(
 
 /// Stores `structure` as the template's new version and records the change; then back to the
 /// structure page saying `done`.
-async fn store_version(
+pub(super) async fn store_version(
     mut change: Change,
     admin: &Admin,
     template: &TemplateRow,
@@ -451,7 +455,7 @@ fn first_field(part: Part) -> &'static str {
     }
 }
 
-fn json_of<T: serde::Serialize>(item: &T) -> Value {
+pub(super) fn json_of<T: serde::Serialize>(item: &T) -> Value {
     serde_json::to_value(item).unwrap_or(Value::Null)
 }
 
