@@ -218,6 +218,7 @@ pub(super) async fn link_risk(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context.ask_guard(&mut change).await?;
     // Linked already (a second click, or someone else first): nothing to record.
     if risks::link_risk(
         change.db(),
@@ -250,6 +251,7 @@ pub(super) async fn unlink_risk(
         .ok_or(AppError::NotFound)?;
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context.ask_guard(&mut change).await?;
     // Unlinked already: nothing to record.
     if risks::unlink_risk(change.db(), risk.id, context.section.id.get()).await? {
         change

@@ -117,6 +117,7 @@ async fn change_status(
 ) -> Result<bool, AppError> {
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context.ask_guard(&mut change).await?;
     let section = context.section.id;
     let user = signed_in.user.id;
     if !store::set_status(change.db(), section, status.from, status.to, user, now).await? {
@@ -171,6 +172,7 @@ pub(super) async fn assign(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context.ask_guard(&mut change).await?;
     store::assign(
         change.db(),
         context.section.id,

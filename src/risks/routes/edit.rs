@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
 
-use super::{Done, Partners, load_risk, readable_area, reference, today};
+use super::{Done, Partners, ask_guard, load_risk, readable_area, reference, today};
 use crate::AppState;
 use crate::areas::OrganisationId;
 use crate::areas::store::AreaSummary;
@@ -275,6 +275,8 @@ async fn create(
     let partners = Partners::load(state, &area).await?;
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    let back_url = format!("/areas/{}/risks/new", area.slug);
+    ask_guard(&mut change, &area, &back_url).await?;
     store::lock_register(change.db(), area.id).await?;
     let (matrix_id, matrix) =
         store::ensure_matrix(change.db(), area.id, now, signed_in.user.id).await?;
@@ -508,6 +510,8 @@ async fn update(
     let partners = Partners::load(state, &area).await?;
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    let back_url = format!("/areas/{}/risks/{}", area.slug, risk.number);
+    ask_guard(&mut change, &area, &back_url).await?;
     store::lock_register(change.db(), area.id).await?;
     let (matrix_id, matrix) =
         store::ensure_matrix(change.db(), area.id, now, signed_in.user.id).await?;

@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::readable_area;
+use super::{ask_guard, readable_area};
 use crate::AppState;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
@@ -369,6 +369,7 @@ async fn change(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    ask_guard(&mut change, &area, &format!("/areas/{}/risks/matrix", area.slug)).await?;
     store::lock_register(change.db(), area.id).await?;
     let current = store::current_matrix(change.db(), area.id).await?;
     if form.get("based_on").trim() != based_on(current.as_ref().map(|(id, _)| *id)) {

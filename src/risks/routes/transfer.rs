@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{Done, Partners, readable_area, reference, today};
+use super::{Done, Partners, ask_guard, readable_area, reference, today};
 use crate::AppState;
 use crate::areas::OrganisationId;
 use crate::areas::store::AreaSummary;
@@ -465,6 +465,8 @@ pub(super) async fn confirm(
     let principal = signed_in.user.principal();
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    let back = format!("/areas/{}/risks/import/{}", area.slug, import.id);
+    ask_guard(&mut change, &area, &back).await?;
     store::lock_register(change.db(), area.id).await?;
     // Confirmed twice at once: the second finds it gone.
     if !store::remove_import(change.db(), import.id).await? {

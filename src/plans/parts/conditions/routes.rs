@@ -325,6 +325,7 @@ async fn save_answer(
         return Ok(see_done(&url, Done::Unchanged));
     }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    cycle.ask_guard(&mut change, &url).await?;
     let at = change.at();
     let saved = store::save_answer(
         change.db(),

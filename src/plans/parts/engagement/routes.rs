@@ -212,6 +212,8 @@ async fn add_entry(
         }
     };
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let back = format!("{}/engagement", cycle.url());
+    cycle.ask_guard(&mut change, &back).await?;
     let at = change.at();
     let added =
         store::add_entry_if_room(change.db(), cycle.plan.id, &entry, at, signed_in.user.id).await?;
@@ -404,6 +406,8 @@ async fn update_entry(
         ));
     }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let back = format!("{}/engagement/{}", cycle.url(), stored.id);
+    cycle.ask_guard(&mut change, &back).await?;
     let at = change.at();
     let saved = store::update_entry(
         change.db(),
@@ -521,6 +525,8 @@ async fn remove(
         return page::ok(&confirm_page(cycle, &stored, ""));
     }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let back = format!("{}/engagement/{}", cycle.url(), stored.id);
+    cycle.ask_guard(&mut change, &back).await?;
     if !store::remove_entry(change.db(), cycle.plan.id, stored.id, stored.version).await? {
         drop(change);
         let Some(current) = store::find_entry(&state.pool, cycle.plan.id, stored.id).await? else {

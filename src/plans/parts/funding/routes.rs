@@ -560,6 +560,7 @@ async fn save(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context.plan.ask_guard(&mut change, &context.action()).await?;
     let saved =
         store::organisation_year(change.db(), plan_id, organisation_id, &year_key, true).await?;
     let stored = saved
@@ -848,6 +849,8 @@ async fn set_minimum(
     };
     let now = state.clock.now();
     let mut db_change = Change::begin(&state.pool, now).await?;
+    let minimum_url = format!("{}/minimum/{}", funding_url(&plan), year.key);
+    plan.ask_guard(&mut db_change, &minimum_url).await?;
     let saved = store::set_minimum(
         db_change.db(),
         plan.plan.id,

@@ -410,6 +410,7 @@ async fn save_goals(
         return Ok(see_done(&url, Done::Unchanged));
     }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    cycle.ask_guard(&mut change, &url).await?;
     let at = change.at();
     let saved = store::save_goals(
         change.db(),

@@ -616,6 +616,7 @@ async fn create(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context.plan.ask_guard(&mut change, &context.list_url()).await?;
     let created = store::create_if_room(
         change.db(),
         context.plan.plan.id,
@@ -868,6 +869,8 @@ async fn update(
     }
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    let back = context.scheme_url(scheme.number);
+    context.plan.ask_guard(&mut change, &back).await?;
     let saved = store::update(
         change.db(),
         scheme.id,
@@ -1075,6 +1078,8 @@ async fn remove_scheme(
         return page::unprocessable(&page);
     };
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let back = context.scheme_url(scheme.number);
+    context.plan.ask_guard(&mut change, &back).await?;
     if !store::remove(change.db(), scheme.id, version).await? {
         drop(change);
         // Changed since the confirmation was asked for: show it as it is now, to confirm again.

@@ -27,6 +27,8 @@ use crate::plans::parts::checks::facts::{check_plan, sections};
 use crate::plans::parts::schemes::{self, FieldChange, Names};
 use crate::plans::parts::{conditions, engagement, funding, metrics};
 use crate::plans::store::PlanSummary;
+use crate::areas::content::ContentEdit;
+use crate::areas::frozen;
 use crate::risks::RiskId;
 use crate::risks::store as risks;
 use crate::risks::transfer::columns::Partner;
@@ -855,6 +857,9 @@ async fn confirm(
     let now = state.clock.now();
     let who = actor(&signed_in);
     let mut change = Change::begin(&state.pool, now).await?;
+    let back = format!("{url}/import/{}", import.id);
+    let edit = ContentEdit::Plan(plan_id.get());
+    frozen::ask_guard(change.db(), area_id, edit, &back).await?;
     // Confirmed twice at once: the second finds it gone.
     if !store::remove_import(change.db(), import.id).await? {
         return Err(AppError::NotFound);
