@@ -2,6 +2,7 @@
 //! with its edit form, and removing one after a confirmation. Edits and removals name the
 //! version the form was opened on (409 when someone changed the entry since).
 
+use crate::areas::frozen::EditingClosed;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -22,6 +23,7 @@ use crate::web::banner::{DoneQuery, see_done};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::form::{FormErrors, Typed};
 use crate::web::routes::{Route, get, post};
+use crate::web::page::see_other;
 use crate::web::{AppError, Layout, format, page};
 
 pub fn routes() -> Vec<Route> {
@@ -86,6 +88,8 @@ struct ListPage {
     banner: &'static str,
     may_edit: bool,
     entries: Vec<EntryView>,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 async fn list(
@@ -95,10 +99,12 @@ async fn list(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let cycle = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
+    let frozen = cycle.editing_closed(&state).await?;
     let entries = store::list_entries(&state.pool, cycle.plan.id).await?;
     page::ok(&ListPage {
         layout: Layout::for_session(Some(&signed_in.session)),
-        may_edit: may_log(&signed_in.user.principal(), cycle.area.id),
+        may_edit: frozen.is_none() && may_log(&signed_in.user.principal(), cycle.area.id),
+        frozen,
         area: cycle.area,
         plan: cycle.plan,
         part: "engagement",
@@ -169,6 +175,10 @@ async fn new_entry(
     Path((slug, plan_key)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let cycle = writable(&state, &signed_in, &slug, &plan_key).await?;
+    if cycle.editing_closed(&state).await?.is_some() {
+        // In sign-off: the log says so, and offers no form.
+        return Ok(see_other(&format!("{}/engagement", cycle.url())));
+    }
     page::ok(&new_page(
         cycle,
         &signed_in,
@@ -259,6 +269,8 @@ struct EntryPage {
     may_edit: bool,
     view: FormView,
     version: i32,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 #[derive(Template)]
@@ -338,6 +350,7 @@ fn entry_page(
         errors,
         entry: EntryView::of(stored),
         version: stored.version,
+        frozen: None,
     }
 }
 
@@ -348,15 +361,19 @@ async fn show(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let (cycle, stored) = load(&state, &signed_in, &slug, &plan_key, &entry_id).await?;
+    let frozen = cycle.editing_closed(&state).await?;
     let form = EntryForm::of(&stored.entry, stored.version);
-    page::ok(&entry_page(
+    let mut page = entry_page(
         &signed_in,
         cycle,
         &stored,
         form,
         FormErrors::new(),
         done.banner::<Done>(),
-    ))
+    );
+    page.may_edit &= frozen.is_none();
+    page.frozen = frozen;
+    page::ok(&page)
 }
 
 async fn update(

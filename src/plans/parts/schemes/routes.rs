@@ -3,6 +3,7 @@
 //! who may change it), saving it against the version it was based on (409 when someone else
 //! saved first), and removing it after a confirmation page.
 
+use crate::areas::frozen::EditingClosed;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -28,6 +29,7 @@ use crate::web::choice::{Choice, keyed_prompted, prompted};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::form::{FormErrors, Typed};
 use crate::web::routes::{Route, get, post};
+use crate::web::page::see_other;
 use crate::web::{AppError, Layout, format, page};
 
 const LIST: &str = "/areas/{slug}/plans/{plan}/schemes";
@@ -259,6 +261,8 @@ struct ListPage {
     part: &'static str,
     banner: &'static str,
     may_edit: bool,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
     new_url: String,
     list_url: String,
     filters: Vec<FilterSelect>,
@@ -282,6 +286,7 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let context = Context::load(&state, &signed_in, &slug, &plan_key).await?;
+    let frozen = context.plan.editing_closed(&state).await?;
     let structure = &context.plan.structure;
     let partners = context.partners();
     let filter = Filter::of(&query, structure, &partners);
@@ -392,7 +397,8 @@ async fn list(
             done: query.done.clone(),
         }
         .banner::<Done>(),
-        may_edit: context.may_edit(&signed_in),
+        may_edit: frozen.is_none() && context.may_edit(&signed_in),
+        frozen,
         new_url: format!("{list_url}/new"),
         filters,
         search: query.q.clone(),
@@ -549,6 +555,10 @@ async fn new_scheme(
 ) -> Result<Response, AppError> {
     let context = Context::load(&state, &signed_in, &slug, &plan_key).await?;
     context.allow(&signed_in)?;
+    if context.plan.editing_closed(&state).await?.is_some() {
+        // In sign-off: the list says so, and offers no form.
+        return Ok(see_other(&context.list_url()));
+    }
     let register = Register::load(&state, &context).await?;
     // The person's own organisation leads, until they say otherwise.
     let own = signed_in.user.organisation_id.to_string();
@@ -708,6 +718,8 @@ struct SchemePage {
     remove_url: String,
     list_url: String,
     view: FormView,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 /// One scheme of the plan, by the number in the URL.
@@ -729,12 +741,13 @@ async fn show_scheme(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let context = Context::load(&state, &signed_in, &slug, &plan_key).await?;
+    let frozen = context.plan.editing_closed(&state).await?;
     let scheme = load_scheme(&state, &context, &number).await?;
     let register = Register::load(&state, &context).await?;
     let form = SchemeForm::from_content(&scheme.content, &context.plan.structure, &|id| {
         register.number(id)
     });
-    let page = scheme_page(
+    let mut page = scheme_page(
         &signed_in,
         context,
         &register,
@@ -744,6 +757,8 @@ async fn show_scheme(
         scheme.version,
         done.banner::<Done>(),
     );
+    page.may_edit &= frozen.is_none();
+    page.frozen = frozen;
     page::ok(&page)
 }
 
@@ -783,6 +798,7 @@ fn scheme_page(
         area: context.plan.area,
         plan: context.plan.plan,
         part: PART,
+        frozen: None,
     }
 }
 
@@ -1034,6 +1050,10 @@ async fn confirm_removal(
     let context = Context::load(&state, &signed_in, &slug, &plan_key).await?;
     let scheme = load_scheme(&state, &context, &number).await?;
     context.allow(&signed_in)?;
+    if context.plan.editing_closed(&state).await?.is_some() {
+        // In sign-off: the scheme's page says so, and offers no form.
+        return Ok(see_other(&context.scheme_url(scheme.number)));
+    }
     let register = Register::load(&state, &context).await?;
     let page = remove_page(
         &signed_in,
