@@ -128,13 +128,25 @@ mod tests {
     fn a_refusal_says_which_round_who_opened_it_and_who_can_withdraw_it() {
         let frozen = final_submission(Some("Kent lead"));
         assert_eq!(
-            refusal_explanation(&frozen, "3 March 2014", &["Kent lead".to_owned()], ContentEdit::Plan(1)),
+            refusal_explanation(
+                &frozen,
+                "3 March 2014",
+                &["Kent lead".to_owned()],
+                ContentEdit::Plan(1)
+            ),
             "Round \u{201c}Final submission\u{201d} was opened on 3 March 2014 by Kent lead. Its content cannot change until the round ends. The area lead (Kent lead) can withdraw the round."
         );
         let leads = ["Ann".to_owned(), "Bob".to_owned(), "Cy".to_owned()];
-        let register =
-            refusal_explanation(&final_submission(None), "3 March 2014", &leads, ContentEdit::RiskRegister);
-        assert!(register.starts_with("Round \u{201c}Final submission\u{201d} was opened on 3 March 2014. "));
+        let register = refusal_explanation(
+            &final_submission(None),
+            "3 March 2014",
+            &leads,
+            ContentEdit::RiskRegister,
+        );
+        assert!(
+            register
+                .starts_with("Round \u{201c}Final submission\u{201d} was opened on 3 March 2014. ")
+        );
         assert!(register.contains("the register cannot change"));
         assert!(register.ends_with("The area leads (Ann, Bob and Cy) can withdraw the round."));
         assert!(

@@ -30,7 +30,12 @@ pub async fn ask_guard(
 }
 
 /// The refusal of `edit` because of `frozen`.
-fn refusal(frozen: &ContentFrozen, leads: &[String], edit: ContentEdit, back_url: &str) -> AppError {
+fn refusal(
+    frozen: &ContentFrozen,
+    leads: &[String],
+    edit: ContentEdit,
+    back_url: &str,
+) -> AppError {
     let opened_on = format::date(format::in_london(frozen.frozen_at).date());
     AppError::Refused(Box::new(Refusal {
         heading: heading(edit).to_owned(),

@@ -6,8 +6,8 @@ use crate::AppState;
 use crate::areas::authorised_area;
 use crate::areas::content::ContentEdit;
 use crate::areas::frozen::{self, EditingClosed};
-use crate::audit::Change;
 use crate::areas::store::AreaSummary;
+use crate::audit::Change;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::Action;
 use crate::web::AppError;
@@ -71,7 +71,10 @@ impl PlanInCycle {
     }
 
     /// The banner of this plan's pages while it is in sign-off, when they show no edit forms.
-    pub async fn editing_closed(&self, state: &AppState) -> Result<Option<EditingClosed>, AppError> {
+    pub async fn editing_closed(
+        &self,
+        state: &AppState,
+    ) -> Result<Option<EditingClosed>, AppError> {
         let edit = ContentEdit::Plan(self.plan.id.get());
         frozen::editing_closed(&state.pool, self.area.id, edit).await
     }

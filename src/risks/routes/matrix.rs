@@ -376,7 +376,12 @@ async fn change(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
-    ask_guard(&mut change, &area, &format!("/areas/{}/risks/matrix", area.slug)).await?;
+    ask_guard(
+        &mut change,
+        &area,
+        &format!("/areas/{}/risks/matrix", area.slug),
+    )
+    .await?;
     store::lock_register(change.db(), area.id).await?;
     let current = store::current_matrix(change.db(), area.id).await?;
     if form.get("based_on").trim() != based_on(current.as_ref().map(|(id, _)| *id)) {

@@ -9,9 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{
-    Done, Partners, ask_guard, editing_closed, readable_area, reference, today,
-};
+use super::{Done, Partners, ask_guard, editing_closed, readable_area, reference, today};
 use crate::AppState;
 use crate::areas::OrganisationId;
 use crate::areas::store::AreaSummary;
@@ -26,8 +24,8 @@ use crate::risks::transfer::{FileKind, FileProblem, MAX_FILE_BYTES, csv, xlsx};
 use crate::web::banner::see_done;
 use crate::web::extract::{Form, Path};
 use crate::web::form::shown;
-use crate::web::upload::read_upload;
 use crate::web::page::see_other;
+use crate::web::upload::read_upload;
 use crate::web::{AppError, Layout, format, page};
 
 /// The most row errors a page lists: enough to see what is wrong with a file.
@@ -451,14 +449,7 @@ pub(super) async fn preview(
     let partners = Partners::load(&state, &area).await?;
     let matrix_changed = matrix.is_some_and(|(id, _)| id != import.matrix_id);
     let frozen = editing_closed(&state, &area).await?;
-    let mut page = preview_page(
-        &signed_in,
-        area,
-        &import,
-        &risks,
-        &partners,
-        matrix_changed,
-    );
+    let mut page = preview_page(&signed_in, area, &import, &risks, &partners, matrix_changed);
     if let Some(closed) = frozen {
         // In sign-off: the preview can be read, but not applied.
         page.refusal = closed.heading;

@@ -22,8 +22,8 @@ use crate::plans::store::PlanSummary;
 use crate::web::banner::{DoneQuery, see_done};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::form::{FormErrors, Typed};
-use crate::web::routes::{Route, get, post};
 use crate::web::page::see_other;
+use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, Layout, format, page};
 
 pub fn routes() -> Vec<Route> {

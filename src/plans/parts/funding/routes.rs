@@ -581,7 +581,10 @@ async fn save(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
-    context.plan.ask_guard(&mut change, &context.action()).await?;
+    context
+        .plan
+        .ask_guard(&mut change, &context.action())
+        .await?;
     let saved =
         store::organisation_year(change.db(), plan_id, organisation_id, &year_key, true).await?;
     let stored = saved
@@ -837,7 +840,11 @@ async fn minimum_page(
     let year = year_of(&plan, &year_key)?.clone();
     if plan.editing_closed(&state).await?.is_some() {
         // In sign-off: the funding page says so, and offers no form.
-        return Ok(see_other(&format!("{}#year-{}", funding_url(&plan), year.key)));
+        return Ok(see_other(&format!(
+            "{}#year-{}",
+            funding_url(&plan),
+            year.key
+        )));
     }
     let history = store::minimum_history(&state.pool, plan.plan.id, &year.key).await?;
     let form = MinimumForm::blank(&history);

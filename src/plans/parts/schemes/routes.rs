@@ -28,8 +28,8 @@ use crate::web::banner::{DoneQuery, see_done};
 use crate::web::choice::{Choice, keyed_prompted, prompted};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::form::{FormErrors, Typed};
-use crate::web::routes::{Route, get, post};
 use crate::web::page::see_other;
+use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, Layout, format, page};
 
 const LIST: &str = "/areas/{slug}/plans/{plan}/schemes";
@@ -626,7 +626,10 @@ async fn create(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
-    context.plan.ask_guard(&mut change, &context.list_url()).await?;
+    context
+        .plan
+        .ask_guard(&mut change, &context.list_url())
+        .await?;
     let created = store::create_if_room(
         change.db(),
         context.plan.plan.id,
