@@ -270,6 +270,25 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_is_a_409_that_shows_what_was_typed() {
+        let refusal = Refusal {
+            heading: "This plan is in sign-off".to_owned(),
+            explanation: "Its content cannot change until the round ends.".to_owned(),
+            back_url: "/areas/kent/plans/2014-16".to_owned(),
+            back_text: "Go back to the page".to_owned(),
+            typed: Typed::default(),
+        };
+        let error = AppError::Refused(Box::new(refusal))
+            .keeping(Typed::text("Your text", "Our plan for care"));
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        match response.extensions().get::<ErrorPage>() {
+            Some(ErrorPage::Refused(refusal)) => assert!(!refusal.typed.is_empty()),
+            other => panic!("expected the refusal page, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn other_database_errors_stay_500s_and_keep_nothing() {
         let error = AppError::from(sqlx::Error::RowNotFound)
             .keeping(Typed::text("Your text", "Our plan for care"));

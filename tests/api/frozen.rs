@@ -308,11 +308,14 @@ async fn content_posts(app: &TestApp, lead: &TestApp) -> Vec<Post> {
         restore.clone(),
         scraped(lead, &format!("{action_plan}/history"), &restore).await,
     ));
-    posts.push(Post::plan(
-        "answering whether the section is completed",
-        format!("{vision}/status"),
-        owned(&[("completed", "no")]),
-    ));
+    posts.push(
+        Post::plan(
+            "answering whether the section is completed",
+            format!("{vision}/status"),
+            owned(&[("completed", "no")]),
+        )
+        .typed("Have you completed this section?"),
+    );
     let seven_day = section("seven-day-services");
     expect_303(
         lead,
@@ -325,18 +328,24 @@ async fn content_posts(app: &TestApp, lead: &TestApp) -> Vec<Post> {
         format!("{seven_day}/reopen"),
         Vec::new(),
     ));
-    posts.push(Post::plan(
-        "assigning a section",
-        format!("{}/assign", section("engagement")),
-        owned(&[("organisation", &council_key)]),
-    ));
+    posts.push(
+        Post::plan(
+            "assigning a section",
+            format!("{}/assign", section("engagement")),
+            owned(&[("organisation", &council_key)]),
+        )
+        .typed("Kent County Council"),
+    );
     let risks_section = section("risks-and-contingency");
     let to_link = add_risk(lead, council, "A risk to link while frozen").await;
-    posts.push(Post::plan(
-        "linking a risk to a section",
-        format!("{risks_section}/risks"),
-        owned(&[("risk", &to_link.to_string())]),
-    ));
+    posts.push(
+        Post::plan(
+            "linking a risk to a section",
+            format!("{risks_section}/risks"),
+            owned(&[("risk", &to_link.to_string())]),
+        )
+        .typed("A risk to link while frozen"),
+    );
     let to_unlink = add_risk(lead, council, "A risk to unlink while frozen").await;
     expect_303(
         lead,
