@@ -66,9 +66,102 @@ pub fn allows(frozen_plan_id: Option<i64>, edit: ContentEdit) -> bool {
     }
 }
 
+/// What a refused change's page says (after its heading): which round froze the content, when
+/// and by whom it was opened (`opened_on` as people read it), and who can withdraw it.
+pub fn refusal_explanation(
+    frozen: &ContentFrozen,
+    opened_on: &str,
+    leads: &[String],
+    edit: ContentEdit,
+) -> String {
+    let by = match &frozen.frozen_by {
+        Some(name) => format!(" by {name}"),
+        None => String::new(),
+    };
+    let what = match edit {
+        ContentEdit::Plan(_) => "Its content cannot change until the round ends.",
+        ContentEdit::RiskRegister => {
+            "The plan includes the area's risk register, so the register cannot change until the round ends."
+        }
+    };
+    let who = match leads {
+        [] => "The area lead".to_owned(),
+        [lead] => format!("The area lead ({lead})"),
+        [first @ .., last] => format!("The area leads ({} and {last})", first.join(", ")),
+    };
+    format!(
+        "Round \u{201c}{}\u{201d} was opened on {opened_on}{by}. {what} {who} can withdraw the round.",
+        frozen.round
+    )
+}
+
+/// The banner of a page whose content is frozen.
+pub fn banner_text(frozen: &ContentFrozen, edit: ContentEdit) -> String {
+    let whose = match edit {
+        ContentEdit::Plan(_) => "This plan is",
+        ContentEdit::RiskRegister => "A plan of this area is",
+    };
+    let closed = match edit {
+        ContentEdit::Plan(_) => "editing is closed",
+        ContentEdit::RiskRegister => "the risk register is closed for editing",
+    };
+    format!(
+        "{whose} in sign-off (round \u{201c}{}\u{201d}) \u{2014} {closed} until the round ends",
+        frozen.round
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn final_submission(frozen_by: Option<&str>) -> ContentFrozen {
+        ContentFrozen {
+            plan_id: 1,
+            round: "Final submission".to_owned(),
+            frozen_at: time::macros::datetime!(2014-03-03 10:00 UTC),
+            frozen_by: frozen_by.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_refusal_says_which_round_who_opened_it_and_who_can_withdraw_it() {
+        let frozen = final_submission(Some("Kent lead"));
+        assert_eq!(
+            refusal_explanation(
+                &frozen,
+                "3 March 2014",
+                &["Kent lead".to_owned()],
+                ContentEdit::Plan(1)
+            ),
+            "Round \u{201c}Final submission\u{201d} was opened on 3 March 2014 by Kent lead. Its content cannot change until the round ends. The area lead (Kent lead) can withdraw the round."
+        );
+        let leads = ["Ann".to_owned(), "Bob".to_owned(), "Cy".to_owned()];
+        let register = refusal_explanation(
+            &final_submission(None),
+            "3 March 2014",
+            &leads,
+            ContentEdit::RiskRegister,
+        );
+        assert!(
+            register
+                .starts_with("Round \u{201c}Final submission\u{201d} was opened on 3 March 2014. ")
+        );
+        assert!(register.contains("the register cannot change"));
+        assert!(register.ends_with("The area leads (Ann, Bob and Cy) can withdraw the round."));
+        assert!(
+            refusal_explanation(&frozen, "3 March 2014", &[], ContentEdit::Plan(1))
+                .ends_with("The area lead can withdraw the round.")
+        );
+    }
+
+    #[test]
+    fn the_banner_names_the_round() {
+        assert_eq!(
+            banner_text(&final_submission(None), ContentEdit::Plan(1)),
+            "This plan is in sign-off (round \u{201c}Final submission\u{201d}) \u{2014} editing is closed until the round ends"
+        );
+    }
 
     #[test]
     fn a_frozen_plan_refuses_its_own_edits_and_the_registers_but_not_another_plans() {

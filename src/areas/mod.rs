@@ -3,6 +3,7 @@
 
 mod access;
 pub mod content;
+pub mod frozen;
 pub mod routes;
 pub mod store;
 

@@ -488,3 +488,21 @@ pub async fn thaw_content(
     .await?;
     Ok(())
 }
+
+/// The names of the area's leads (who may withdraw a round), for the message refusing a change
+/// while a plan is in sign-off: those not disabled, at most 10, by name.
+pub async fn area_lead_names(
+    db: impl PgExecutor<'_>,
+    area_id: AreaId,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT u.display_name
+         FROM grants g JOIN users u ON u.id = g.user_id
+         WHERE g.area_id = $1 AND g.role = 'area_lead' AND u.disabled_at IS NULL
+         ORDER BY u.display_name, u.id
+         LIMIT 10",
+    )
+    .bind(area_id)
+    .fetch_all(db)
+    .await
+}

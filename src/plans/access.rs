@@ -4,7 +4,10 @@
 
 use crate::AppState;
 use crate::areas::authorised_area;
+use crate::areas::content::ContentEdit;
+use crate::areas::frozen::{self, EditingClosed};
 use crate::areas::store::AreaSummary;
+use crate::audit::Change;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::Action;
 use crate::web::AppError;
@@ -57,5 +60,22 @@ impl PlanInCycle {
     /// The plan's own URL (its task list); each part's page is below it.
     pub fn url(&self) -> String {
         format!("/areas/{}/plans/{}", self.area.slug, self.plan.template_key)
+    }
+
+    /// Asks the area's content guard for a change to this plan, in the change's transaction
+    /// before anything is written: refused (409, linking back to `back_url`) while the plan is
+    /// in sign-off.
+    pub async fn ask_guard(&self, change: &mut Change, back_url: &str) -> Result<i64, AppError> {
+        let edit = ContentEdit::Plan(self.plan.id.get());
+        frozen::ask_guard(change.db(), self.area.id, edit, back_url).await
+    }
+
+    /// The banner of this plan's pages while it is in sign-off, when they show no edit forms.
+    pub async fn editing_closed(
+        &self,
+        state: &AppState,
+    ) -> Result<Option<EditingClosed>, AppError> {
+        let edit = ContentEdit::Plan(self.plan.id.get());
+        frozen::editing_closed(&state.pool, self.area.id, edit).await
     }
 }

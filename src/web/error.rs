@@ -28,6 +28,11 @@ pub enum AppError {
     /// what it was (`keeping`).
     #[error("service unavailable: {cause}")]
     Unavailable { cause: String, typed: Typed },
+    /// A change refused for a reason the person could not see when they filled the form in
+    /// (the plan went into sign-off, say): 409, nothing saved, what was typed shown back once a
+    /// handler has said what it was (`keeping`).
+    #[error("refused: {}", .0.heading)]
+    Refused(Box<Refusal>),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -38,9 +43,27 @@ impl AppError {
     pub fn keeping(self, typed: Typed) -> AppError {
         match self {
             AppError::Unavailable { cause, .. } => AppError::Unavailable { cause, typed },
+            AppError::Refused(mut refusal) => {
+                if refusal.typed.is_empty() {
+                    refusal.typed = typed;
+                }
+                AppError::Refused(refusal)
+            }
             other => other,
         }
     }
+}
+
+/// Why a change was refused, as its page (409) says it: a heading, the explanation, the page to
+/// go back to, and what was typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub heading: String,
+    pub explanation: String,
+    /// Where the link back goes, and its text.
+    pub back_url: String,
+    pub back_text: String,
+    pub typed: Typed,
 }
 
 impl From<sqlx::Error> for AppError {
@@ -126,6 +149,13 @@ struct TypedPage<'a> {
     typed: &'a Typed,
 }
 
+#[derive(Template)]
+#[template(path = "errors/refused.html")]
+struct RefusedPage<'a> {
+    layout: Layout,
+    refusal: &'a Refusal,
+}
+
 /// The error pages. A response that is one carries this in its extensions, so the session
 /// middleware, which knows who is signed in, can render it again with their navigation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,6 +165,7 @@ pub enum ErrorPage {
     BadRequest,
     Unstorable(Typed),
     Unavailable(Typed),
+    Refused(Box<Refusal>),
     ServerError,
 }
 
@@ -145,6 +176,7 @@ impl ErrorPage {
             ErrorPage::Forbidden => StatusCode::FORBIDDEN,
             ErrorPage::BadRequest | ErrorPage::Unstorable(_) => StatusCode::BAD_REQUEST,
             ErrorPage::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorPage::Refused(_) => StatusCode::CONFLICT,
             ErrorPage::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -170,6 +202,7 @@ impl ErrorPage {
                 typed,
             }
             .render(),
+            ErrorPage::Refused(refusal) => RefusedPage { layout, refusal }.render(),
             ErrorPage::ServerError => ServerErrorPage { layout }.render(),
         };
         let mut response = match html {
@@ -198,6 +231,7 @@ impl IntoResponse for AppError {
                 tracing::warn!(error = cause, "database unavailable");
                 ErrorPage::Unavailable(typed)
             }
+            AppError::Refused(refusal) => ErrorPage::Refused(refusal),
             AppError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
                 ErrorPage::ServerError
@@ -233,6 +267,25 @@ mod tests {
             other => panic!("expected the unavailable page, got {other:?}"),
         }
         assert!(is_unavailable(&sqlx::Error::PoolTimedOut));
+    }
+
+    #[test]
+    fn a_refusal_is_a_409_that_shows_what_was_typed() {
+        let refusal = Refusal {
+            heading: "This plan is in sign-off".to_owned(),
+            explanation: "Its content cannot change until the round ends.".to_owned(),
+            back_url: "/areas/kent/plans/2014-16".to_owned(),
+            back_text: "Go back to the page".to_owned(),
+            typed: Typed::default(),
+        };
+        let error = AppError::Refused(Box::new(refusal))
+            .keeping(Typed::text("Your text", "Our plan for care"));
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        match response.extensions().get::<ErrorPage>() {
+            Some(ErrorPage::Refused(refusal)) => assert!(!refusal.typed.is_empty()),
+            other => panic!("expected the refusal page, got {other:?}"),
+        }
     }
 
     #[test]

@@ -1523,7 +1523,7 @@ impl Fixture {
 }
 
 /// A complete, valid scheme of Kent's plan led by `lead`.
-fn scheme_fields(lead: i64, name: &str) -> Vec<(String, String)> {
+pub(crate) fn scheme_fields(lead: i64, name: &str) -> Vec<(String, String)> {
     [
         ("name", name),
         ("scheme_type", "home-care"),
@@ -1542,7 +1542,7 @@ fn scheme_fields(lead: i64, name: &str) -> Vec<(String, String)> {
 }
 
 /// A complete, valid engagement log entry.
-fn engagement_fields(what_done: &str) -> [(&'static str, &str); 4] {
+pub(crate) fn engagement_fields(what_done: &str) -> [(&'static str, &str); 4] {
     [
         ("held_on", "4/12/2013"),
         ("audience", "Walk audience"),
@@ -1576,7 +1576,7 @@ impl Fixture {
 
 /// A workbook whose Funding sheet sets Kent County Council's 2015/16 Disabled Facilities Grant
 /// to a figure of its own.
-fn workbook_file(n: u32) -> Vec<u8> {
+pub(crate) fn workbook_file(n: u32) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Funding").unwrap();
@@ -1596,7 +1596,7 @@ fn workbook_file(n: u32) -> Vec<u8> {
 }
 
 /// A complete, valid risk owned by `owner`.
-fn risk_fields(owner: i64, title: &str) -> Vec<(String, String)> {
+pub(crate) fn risk_fields(owner: i64, title: &str) -> Vec<(String, String)> {
     [
         ("title", title),
         ("cause", "Admissions keep rising"),
@@ -1619,7 +1619,7 @@ fn risk_fields(owner: i64, title: &str) -> Vec<(String, String)> {
 }
 
 /// Adds a risk to Kent's register as `browser`; returns its number.
-async fn add_risk(browser: &TestApp, owner: i64, title: &str) -> i32 {
+pub(crate) async fn add_risk(browser: &TestApp, owner: i64, title: &str) -> i32 {
     let fields = risk_fields(owner, title);
     let fields: Vec<(&str, &str)> = fields
         .iter()

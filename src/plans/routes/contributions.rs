@@ -77,6 +77,7 @@ async fn save(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context.ask_guard(&mut change).await?;
     let save = TextSave {
         body: text.as_str(),
         author_id: signed_in.user.id,

@@ -237,6 +237,7 @@ pub(super) async fn restore(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context.ask_guard(&mut change).await?;
     let save = TextSave {
         body: &body,
         author_id: signed_in.user.id,

@@ -14,7 +14,10 @@ mod status;
 mod task_list;
 
 use crate::AppState;
+use crate::areas::content::ContentEdit;
+use crate::areas::frozen;
 use crate::areas::store::AreaSummary;
+use crate::audit::Change;
 use crate::auth::extract::SignedIn;
 use crate::keyed::keyed_enum;
 use crate::web::AppError;
@@ -133,6 +136,14 @@ impl SectionContext {
             "/areas/{}/plans/{}/sections/{}",
             self.area.slug, self.plan.template_key, self.section.key
         )
+    }
+
+    /// Asks the area's content guard for a change to this plan, in the change's transaction
+    /// before anything is written: refused (409, linking back to the section) while the plan
+    /// is in sign-off.
+    async fn ask_guard(&self, change: &mut Change) -> Result<i64, AppError> {
+        let edit = ContentEdit::Plan(self.plan.id.get());
+        frozen::ask_guard(change.db(), self.area.id, edit, &self.url()).await
     }
 
     /// What the rules need to know about the section.

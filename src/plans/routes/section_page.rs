@@ -11,6 +11,8 @@ use super::section_risks::RisksPanel;
 use super::{Done, SectionContext, SectionPath, last_change};
 use crate::AppState;
 use crate::areas::OrganisationId;
+use crate::areas::content::ContentEdit;
+use crate::areas::frozen::{self, EditingClosed};
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::auth::extract::SignedIn;
 use crate::plans::CommentId;
@@ -76,6 +78,8 @@ struct SectionPage {
     reply_thread: CommentId,
     reply_draft: String,
     risks: RisksPanel,
+    /// Set while the plan is in sign-off: then no form but the comments' is offered.
+    frozen: Option<EditingClosed>,
 }
 
 /// What went wrong with a form on the section page, to show it there with what was typed.
@@ -112,7 +116,21 @@ async fn section_page(
     let base = context.url();
     let facts = context.facts();
     let principal = signed_in.user.principal();
-    let rights = SectionRights::of(&principal, facts);
+    let mut rights = SectionRights::of(&principal, facts);
+    let frozen = frozen::editing_closed(
+        &state.pool,
+        context.area.id,
+        ContentEdit::Plan(context.plan.id.get()),
+    )
+    .await?;
+    let open = frozen.is_none();
+    if !open {
+        // Discussion goes on during sign-off; nothing else on the page may change.
+        rights = SectionRights {
+            comment: rights.comment,
+            ..SectionRights::default()
+        };
+    }
     let SectionContext {
         area,
         plan,
@@ -139,11 +157,12 @@ async fn section_page(
             contributions.push(ContributionView {
                 html: render_off_thread(&contribution.body).await?,
                 last_change: last_change(&contribution.updated_by, contribution.updated_at),
-                may_edit: SectionRights::edit_contribution(
-                    &principal,
-                    facts,
-                    contribution.organisation_id,
-                ),
+                may_edit: open
+                    && SectionRights::edit_contribution(
+                        &principal,
+                        facts,
+                        contribution.organisation_id,
+                    ),
                 field,
                 draft,
                 error,
@@ -206,6 +225,7 @@ async fn section_page(
         members,
         notice,
         risks,
+        frozen,
     })
 }
 

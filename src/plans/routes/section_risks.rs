@@ -26,6 +26,7 @@ use crate::web::AppError;
 use crate::web::banner::done_url;
 use crate::web::choice::{Choice, prompted};
 use crate::web::extract::{Form, Path};
+use crate::web::form::Typed;
 use crate::web::format;
 use crate::web::page::see_other;
 
@@ -218,6 +219,14 @@ pub(super) async fn link_risk(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    let chosen = Typed::text(
+        "Risk to link",
+        &format!("{}: {}", reference(risk.number), risk.content.title),
+    );
+    context
+        .ask_guard(&mut change)
+        .await
+        .map_err(|error| error.keeping(chosen))?;
     // Linked already (a second click, or someone else first): nothing to record.
     if risks::link_risk(
         change.db(),
@@ -250,6 +259,7 @@ pub(super) async fn unlink_risk(
         .ok_or(AppError::NotFound)?;
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context.ask_guard(&mut change).await?;
     // Unlinked already: nothing to record.
     if risks::unlink_risk(change.db(), risk.id, context.section.id.get()).await? {
         change

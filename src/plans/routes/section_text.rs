@@ -151,6 +151,7 @@ async fn save(
     let (added, removed) = diff::stats(&changes);
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context.ask_guard(&mut change).await?;
     let save = TextSave {
         body: text.as_str(),
         author_id: signed_in.user.id,

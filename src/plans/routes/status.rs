@@ -19,6 +19,7 @@ use crate::plans::store::{self, StatusFrom};
 use crate::web::AppError;
 use crate::web::banner::see_done;
 use crate::web::extract::{Form, Path};
+use crate::web::form::Typed;
 use crate::web::page::see_other;
 
 #[derive(Deserialize, Default)]
@@ -62,7 +63,14 @@ pub(super) async fn answer_completed(
         action: "section.status_changed",
         details,
     };
-    if !change_status(&state, &signed_in, &context, move_to).await? {
+    let answer = Typed::text(
+        "Have you completed this section?",
+        if completed { "Yes" } else { "No" },
+    );
+    let changed = change_status(&state, &signed_in, &context, move_to)
+        .await
+        .map_err(|error| error.keeping(answer))?;
+    if !changed {
         // Completed already (perhaps a moment ago): only reopening changes it now.
         return Ok(see_other(&context.url()));
     }
@@ -117,6 +125,7 @@ async fn change_status(
 ) -> Result<bool, AppError> {
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context.ask_guard(&mut change).await?;
     let section = context.section.id;
     let user = signed_in.user.id;
     if !store::set_status(change.db(), section, status.from, status.to, user, now).await? {
@@ -171,6 +180,16 @@ pub(super) async fn assign(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    let chosen = Typed::text(
+        "Assigned to",
+        organisation
+            .as_ref()
+            .map_or("Nobody", |member| member.name.as_str()),
+    );
+    context
+        .ask_guard(&mut change)
+        .await
+        .map_err(|error| error.keeping(chosen))?;
     store::assign(
         change.db(),
         context.section.id,

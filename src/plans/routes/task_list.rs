@@ -1,5 +1,6 @@
 //! An area's plans (and starting one), and a plan's task list.
 
+use crate::areas::frozen::EditingClosed;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -138,6 +139,8 @@ struct TaskListPage {
     checks_failing: usize,
     checks: usize,
     notice: &'static str,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 pub(super) async fn task_list(
@@ -146,11 +149,13 @@ pub(super) async fn task_list(
     Path((slug, plan_key)): Path<(String, String)>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
+    let cycle = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
+    let frozen = cycle.editing_closed(&state).await?;
     let PlanInCycle {
         area,
         plan,
         structure,
-    } = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
+    } = cycle;
     let principal = signed_in.user.principal();
     let own = rules::own_organisation(&principal);
     let tasks: Vec<TaskView> = store::task_list(&state.pool, plan.id, own)
@@ -194,5 +199,6 @@ pub(super) async fn task_list(
         tasks,
         for_you,
         notice: query.banner::<Done>(),
+        frozen,
     })
 }

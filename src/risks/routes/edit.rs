@@ -2,12 +2,15 @@
 //! the version the form was based on, so that a save made meanwhile by someone else is shown
 //! field by field (409) rather than overwritten.
 
+use crate::areas::frozen::EditingClosed;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
 
-use super::{Done, Partners, load_risk, readable_area, reference, today};
+use super::{
+    Done, Partners, ask_guard, editing_closed, load_risk, readable_area, reference, today,
+};
 use crate::AppState;
 use crate::areas::OrganisationId;
 use crate::areas::store::AreaSummary;
@@ -21,6 +24,7 @@ use crate::web::banner::{DoneQuery, see_done};
 use crate::web::choice::{Choice, prompted};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::form::{FormErrors, Typed};
+use crate::web::page::see_other;
 use crate::web::{AppError, Layout, format, page};
 
 /// A partner's share box on the form.
@@ -152,6 +156,8 @@ struct RiskPage {
     version_choices_to: Vec<Choice>,
     /// The plan sections that cite the risk: (address, section title, plan name).
     linked_sections: Vec<(String, String, String)>,
+    /// Set while a plan of the area is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 #[derive(Template)]
@@ -209,6 +215,10 @@ pub(super) async fn new_risk(
     let area = readable_area(&state, &signed_in, &slug).await?;
     if !rules::may_add(&signed_in.user.principal(), area.id) {
         return Err(AppError::Forbidden);
+    }
+    if editing_closed(&state, &area).await?.is_some() {
+        // In sign-off: the register says so, and offers no form.
+        return Ok(see_other(&format!("/areas/{}/risks", area.slug)));
     }
     let form = blank_form(&signed_in);
     new_page(&state, &signed_in, area, form, FormErrors::new(), false).await
@@ -275,6 +285,8 @@ async fn create(
     let partners = Partners::load(state, &area).await?;
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    let back_url = format!("/areas/{}/risks/new", area.slug);
+    ask_guard(&mut change, &area, &back_url).await?;
     store::lock_register(change.db(), area.id).await?;
     let (matrix_id, matrix) =
         store::ensure_matrix(change.db(), area.id, now, signed_in.user.id).await?;
@@ -340,9 +352,10 @@ pub(super) async fn show_risk(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let area = readable_area(&state, &signed_in, &slug).await?;
+    let frozen = editing_closed(&state, &area).await?;
     let risk = load_risk(&state, &area, &number).await?;
     let form = RiskForm::from_content(&risk.content, &Partners::load(&state, &area).await?.ids());
-    let page = risk_page(
+    let mut page = risk_page(
         &state,
         &signed_in,
         area,
@@ -352,6 +365,8 @@ pub(super) async fn show_risk(
         done.banner::<Done>(),
     )
     .await?;
+    page.may_edit &= frozen.is_none();
+    page.frozen = frozen;
     page::ok(&page)
 }
 
@@ -435,6 +450,7 @@ async fn risk_page(
         version_choices_from: version_choice(&previous),
         version_choices_to: version_choice(&latest),
         linked_sections,
+        frozen: None,
         area,
     })
 }
@@ -508,6 +524,8 @@ async fn update(
     let partners = Partners::load(state, &area).await?;
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    let back_url = format!("/areas/{}/risks/{}", area.slug, risk.number);
+    ask_guard(&mut change, &area, &back_url).await?;
     store::lock_register(change.db(), area.id).await?;
     let (matrix_id, matrix) =
         store::ensure_matrix(change.db(), area.id, now, signed_in.user.id).await?;

@@ -1,6 +1,7 @@
 //! The register: every risk of the area, filtered and sorted, with counts by band and the heat
 //! map of current and residual scores, whose cells link to the risks in them.
 
+use crate::areas::frozen::EditingClosed;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -8,7 +9,7 @@ use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 
 use super::matrix::change_note as matrix_change_note;
-use super::{Done, Partners, RiskRow, readable_area, today};
+use super::{Done, Partners, RiskRow, editing_closed, readable_area, today};
 use crate::AppState;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
@@ -139,6 +140,8 @@ struct ListPage {
     total: usize,
     filtered: bool,
     may_add: bool,
+    /// Set while a plan of the area is in sign-off.
+    frozen: Option<EditingClosed>,
     bands: Vec<BandCount>,
     heat_maps: Vec<HeatMap>,
     /// When the matrix changed and how many risks are scored under an earlier one, or "".
@@ -204,6 +207,7 @@ pub(super) async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let area = readable_area(&state, &signed_in, &slug).await?;
+    let frozen = editing_closed(&state, &area).await?;
     let principal = signed_in.user.principal();
     let partners = Partners::load(&state, &area).await?;
     let now = today(&state);
@@ -343,7 +347,8 @@ pub(super) async fn list(
         total: entries.len(),
         filtered: query.is_filtered(),
         // The past is read-only.
-        may_add: past.is_none() && rules::may_add(&principal, area.id),
+        may_add: past.is_none() && frozen.is_none() && rules::may_add(&principal, area.id),
+        frozen,
         as_at: past.map(|(date, _)| format::date(date)),
         as_at_value: as_at_iso.unwrap_or_else(|| query.as_at.trim().to_owned()),
         as_at_error: if asked == Asked::NotADate {

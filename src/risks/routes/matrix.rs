@@ -4,13 +4,14 @@
 //! the matrix it was based on, so a change saved meanwhile by someone else is shown (409)
 //! rather than overwritten.
 
+use crate::areas::frozen::EditingClosed;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::readable_area;
+use super::{ask_guard, editing_closed, readable_area};
 use crate::AppState;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
@@ -155,6 +156,8 @@ struct MatrixPage {
     /// When and by whom the matrix in use was made, or that it is the default.
     made: String,
     may_change: bool,
+    /// Set while a plan of the area is in sign-off.
+    frozen: Option<EditingClosed>,
     errors: FormErrors,
     /// The size step's boxes, as typed.
     likelihood_levels: String,
@@ -238,6 +241,7 @@ fn matrix_page(
             ),
         },
         may_change: rules::may_change_matrix(&signed_in.user.principal(), area.id),
+        frozen: None,
         likelihood_levels: form
             .get(&matrix_form::size_field(Axis::Likelihood))
             .to_owned(),
@@ -281,6 +285,7 @@ pub(super) async fn show_matrix(
     Query(query): Query<MatrixQuery>,
 ) -> Result<Response, AppError> {
     let area = readable_area(&state, &signed_in, &slug).await?;
+    let frozen = editing_closed(&state, &area).await?;
     let history = store::matrix_history(&state.pool, area.id).await?;
     let current = history
         .first()
@@ -321,6 +326,8 @@ pub(super) async fn show_matrix(
     let refused = !errors.is_empty();
     let mut page = matrix_page(&signed_in, area, &history, form, sizes, errors);
     page.banner = DoneQuery { done: query.done }.banner::<Done>();
+    page.may_change &= frozen.is_none();
+    page.frozen = frozen;
     if refused {
         page::unprocessable(&page)
     } else {
@@ -369,6 +376,12 @@ async fn change(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    ask_guard(
+        &mut change,
+        &area,
+        &format!("/areas/{}/risks/matrix", area.slug),
+    )
+    .await?;
     store::lock_register(change.db(), area.id).await?;
     let current = store::current_matrix(change.db(), area.id).await?;
     if form.get("based_on").trim() != based_on(current.as_ref().map(|(id, _)| *id)) {

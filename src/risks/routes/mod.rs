@@ -11,8 +11,11 @@ mod transfer;
 use std::collections::HashMap;
 
 use crate::AppState;
+use crate::areas::content::ContentEdit;
+use crate::areas::frozen::{self, EditingClosed};
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::areas::{OrganisationId, authorised_area};
+use crate::audit::Change;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::Action;
 use crate::keyed::keyed_enum;
@@ -91,6 +94,27 @@ async fn readable_area(
     slug: &str,
 ) -> Result<AreaSummary, AppError> {
     authorised_area(state, signed_in, slug, Action::ViewArea).await
+}
+
+/// Asks the area's content guard for a change to the register, in the change's transaction
+/// before anything is written (and before the register's own lock, as every content change
+/// takes the guard first): refused (409, linking back to `back_url`) while any plan of the
+/// area, all of which include the register, is in sign-off.
+async fn ask_guard(
+    change: &mut Change,
+    area: &AreaSummary,
+    back_url: &str,
+) -> Result<i64, AppError> {
+    frozen::ask_guard(change.db(), area.id, ContentEdit::RiskRegister, back_url).await
+}
+
+/// The banner of the register's pages while a plan of the area is in sign-off, when they show
+/// no edit forms.
+async fn editing_closed(
+    state: &AppState,
+    area: &AreaSummary,
+) -> Result<Option<EditingClosed>, AppError> {
+    frozen::editing_closed(&state.pool, area.id, ContentEdit::RiskRegister).await
 }
 
 /// One risk of the area, by the number in the URL.

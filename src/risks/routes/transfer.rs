@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{Done, Partners, readable_area, reference, today};
+use super::{Done, Partners, ask_guard, editing_closed, readable_area, reference, today};
 use crate::AppState;
 use crate::areas::OrganisationId;
 use crate::areas::store::AreaSummary;
@@ -24,6 +24,7 @@ use crate::risks::transfer::{FileKind, FileProblem, MAX_FILE_BYTES, csv, xlsx};
 use crate::web::banner::see_done;
 use crate::web::extract::{Form, Path};
 use crate::web::form::shown;
+use crate::web::page::see_other;
 use crate::web::upload::read_upload;
 use crate::web::{AppError, Layout, format, page};
 
@@ -193,6 +194,10 @@ pub(super) async fn import_form(
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let area = importing_area(&state, &signed_in, &slug).await?;
+    if editing_closed(&state, &area).await?.is_some() {
+        // In sign-off: the register says so, and offers no import.
+        return Ok(see_other(&format!("/areas/{}/risks", area.slug)));
+    }
     page::ok(&ImportPage::new(&signed_in, area))
 }
 
@@ -443,14 +448,13 @@ pub(super) async fn preview(
     let matrix = store::current_matrix(&state.pool, area.id).await?;
     let partners = Partners::load(&state, &area).await?;
     let matrix_changed = matrix.is_some_and(|(id, _)| id != import.matrix_id);
-    page::ok(&preview_page(
-        &signed_in,
-        area,
-        &import,
-        &risks,
-        &partners,
-        matrix_changed,
-    ))
+    let frozen = editing_closed(&state, &area).await?;
+    let mut page = preview_page(&signed_in, area, &import, &risks, &partners, matrix_changed);
+    if let Some(closed) = frozen {
+        // In sign-off: the preview can be read, but not applied.
+        page.refusal = closed.heading;
+    }
+    page::ok(&page)
 }
 
 pub(super) async fn confirm(
@@ -465,6 +469,8 @@ pub(super) async fn confirm(
     let principal = signed_in.user.principal();
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    let back = format!("/areas/{}/risks/import/{}", area.slug, import.id);
+    ask_guard(&mut change, &area, &back).await?;
     store::lock_register(change.db(), area.id).await?;
     // Confirmed twice at once: the second finds it gone.
     if !store::remove_import(change.db(), import.id).await? {

@@ -2,6 +2,7 @@
 //! condition with its answer form and earlier answers; and saving, based on the answer the form
 //! was opened on (409 when someone answered since).
 
+use crate::areas::frozen::EditingClosed;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -108,6 +109,8 @@ struct ListPage {
     may_edit: bool,
     answered: usize,
     conditions: Vec<ConditionRow>,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 async fn list(
@@ -117,6 +120,7 @@ async fn list(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let cycle = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
+    let frozen = cycle.editing_closed(&state).await?;
     let answers = store::current_answers(&state.pool, cycle.plan.id).await?;
     let mut conditions = Vec::new();
     for condition in cycle.structure.conditions() {
@@ -140,8 +144,9 @@ async fn list(
     }
     page::ok(&ListPage {
         layout: Layout::for_session(Some(&signed_in.session)),
-        may_edit: may_answer(&signed_in.user.principal(), cycle.area.id),
+        may_edit: frozen.is_none() && may_answer(&signed_in.user.principal(), cycle.area.id),
         answered: conditions.iter().filter(|row| row.answer.is_some()).count(),
+        frozen,
         area: cycle.area,
         plan: cycle.plan,
         part: "conditions",
@@ -183,6 +188,8 @@ struct ConditionPage {
     earlier: Vec<AnswerView>,
     may_edit: bool,
     view: FormView,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 #[derive(Template)]
@@ -224,6 +231,7 @@ async fn show(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let (cycle, condition) = load(&state, &signed_in, &slug, &plan_key, &condition_key).await?;
+    let frozen = cycle.editing_closed(&state).await?;
     let versions = store::versions(&state.pool, cycle.plan.id, &condition.key).await?;
     let form = match versions.first() {
         Some(current) => AnswerForm {
@@ -232,7 +240,7 @@ async fn show(
         },
         None => AnswerForm::default(),
     };
-    let page = condition_page(
+    let mut page = condition_page(
         &signed_in,
         cycle,
         &condition,
@@ -242,6 +250,8 @@ async fn show(
         done.banner::<Done>(),
     )
     .await?;
+    page.may_edit &= frozen.is_none();
+    page.frozen = frozen;
     page::ok(&page)
 }
 
@@ -272,6 +282,7 @@ async fn condition_page(
         condition: ConditionView::of(condition),
         current,
         earlier: views.collect(),
+        frozen: None,
     })
 }
 
@@ -325,6 +336,7 @@ async fn save_answer(
         return Ok(see_done(&url, Done::Unchanged));
     }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    cycle.ask_guard(&mut change, &url).await?;
     let at = change.at();
     let saved = store::save_answer(
         change.db(),

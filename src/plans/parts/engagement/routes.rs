@@ -2,6 +2,7 @@
 //! with its edit form, and removing one after a confirmation. Edits and removals name the
 //! version the form was opened on (409 when someone changed the entry since).
 
+use crate::areas::frozen::EditingClosed;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -21,6 +22,7 @@ use crate::plans::store::PlanSummary;
 use crate::web::banner::{DoneQuery, see_done};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::form::{FormErrors, Typed};
+use crate::web::page::see_other;
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, Layout, format, page};
 
@@ -86,6 +88,8 @@ struct ListPage {
     banner: &'static str,
     may_edit: bool,
     entries: Vec<EntryView>,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 async fn list(
@@ -95,10 +99,12 @@ async fn list(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let cycle = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
+    let frozen = cycle.editing_closed(&state).await?;
     let entries = store::list_entries(&state.pool, cycle.plan.id).await?;
     page::ok(&ListPage {
         layout: Layout::for_session(Some(&signed_in.session)),
-        may_edit: may_log(&signed_in.user.principal(), cycle.area.id),
+        may_edit: frozen.is_none() && may_log(&signed_in.user.principal(), cycle.area.id),
+        frozen,
         area: cycle.area,
         plan: cycle.plan,
         part: "engagement",
@@ -169,6 +175,10 @@ async fn new_entry(
     Path((slug, plan_key)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let cycle = writable(&state, &signed_in, &slug, &plan_key).await?;
+    if cycle.editing_closed(&state).await?.is_some() {
+        // In sign-off: the log says so, and offers no form.
+        return Ok(see_other(&format!("{}/engagement", cycle.url())));
+    }
     page::ok(&new_page(
         cycle,
         &signed_in,
@@ -212,6 +222,8 @@ async fn add_entry(
         }
     };
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let back = format!("{}/engagement", cycle.url());
+    cycle.ask_guard(&mut change, &back).await?;
     let at = change.at();
     let added =
         store::add_entry_if_room(change.db(), cycle.plan.id, &entry, at, signed_in.user.id).await?;
@@ -257,6 +269,8 @@ struct EntryPage {
     may_edit: bool,
     view: FormView,
     version: i32,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 #[derive(Template)]
@@ -336,6 +350,7 @@ fn entry_page(
         errors,
         entry: EntryView::of(stored),
         version: stored.version,
+        frozen: None,
     }
 }
 
@@ -346,15 +361,19 @@ async fn show(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let (cycle, stored) = load(&state, &signed_in, &slug, &plan_key, &entry_id).await?;
+    let frozen = cycle.editing_closed(&state).await?;
     let form = EntryForm::of(&stored.entry, stored.version);
-    page::ok(&entry_page(
+    let mut page = entry_page(
         &signed_in,
         cycle,
         &stored,
         form,
         FormErrors::new(),
         done.banner::<Done>(),
-    ))
+    );
+    page.may_edit &= frozen.is_none();
+    page.frozen = frozen;
+    page::ok(&page)
 }
 
 async fn update(
@@ -404,6 +423,8 @@ async fn update_entry(
         ));
     }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let back = format!("{}/engagement/{}", cycle.url(), stored.id);
+    cycle.ask_guard(&mut change, &back).await?;
     let at = change.at();
     let saved = store::update_entry(
         change.db(),
@@ -521,6 +542,8 @@ async fn remove(
         return page::ok(&confirm_page(cycle, &stored, ""));
     }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let back = format!("{}/engagement/{}", cycle.url(), stored.id);
+    cycle.ask_guard(&mut change, &back).await?;
     if !store::remove_entry(change.db(), cycle.plan.id, stored.id, stored.version).await? {
         drop(change);
         let Some(current) = store::find_entry(&state.pool, cycle.plan.id, stored.id).await? else {

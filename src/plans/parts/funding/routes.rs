@@ -3,6 +3,7 @@
 //! minimum with its history. Saves carry the versions they were based on: a line changed
 //! meanwhile is shown beside the person's figure (409) instead of being overwritten.
 
+use crate::areas::frozen::EditingClosed;
 use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
@@ -162,6 +163,8 @@ struct FundingPage {
     part: &'static str,
     banner: &'static str,
     years: Vec<YearTable>,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 /// The organisations shown in the tables: the partners that sign the plan, and any other
@@ -288,10 +291,11 @@ async fn funding_page(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let plan = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
+    let frozen = plan.editing_closed(&state).await?;
     let members = areas::list_members(&state.pool, plan.area.id).await?;
     let lines = store::lines(&state.pool, plan.plan.id).await?;
     let minimums = store::current_minimums(&state.pool, plan.plan.id).await?;
-    let years = plan
+    let mut years: Vec<YearTable> = plan
         .structure
         .years()
         .iter()
@@ -300,10 +304,20 @@ async fn funding_page(
             year_table(&plan, &signed_in, year, &members, &lines, minimum)
         })
         .collect();
+    if frozen.is_some() {
+        // In sign-off: the figures only, no links to change them.
+        for table in &mut years {
+            table.may_set_minimum = false;
+            for row in &mut table.rows {
+                row.edit = None;
+            }
+        }
+    }
     page::ok(&FundingPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         banner: done.banner::<Done>(),
         years,
+        frozen,
         part: PART,
         area: plan.area,
         plan: plan.plan,
@@ -351,6 +365,8 @@ struct LinesPage {
     total: String,
     errors: FormErrors,
     conflicts: Vec<ConflictRow>,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 /// The organisation named in the path, as a member of the area.
@@ -479,6 +495,7 @@ impl LinesContext {
             part: PART,
             area: self.plan.area,
             plan: self.plan.plan,
+            frozen: None,
         }
     }
 }
@@ -489,6 +506,7 @@ async fn lines_page(
     Path(path): Path<LinesPath>,
 ) -> Result<Response, AppError> {
     let context = LinesContext::load(&state, &signed_in, &path).await?;
+    let frozen = context.plan.editing_closed(&state).await?;
     let saved = store::organisation_year(
         &state.pool,
         context.plan.plan.id,
@@ -499,7 +517,10 @@ async fn lines_page(
     .await?;
     let fields = amount_fields(context.plan.structure.streams(), &saved, None, Basis::Saved);
     let total = saved_total(&saved);
-    page::ok(&context.page(&signed_in, fields, total, FormErrors::new(), Vec::new()))
+    let mut page = context.page(&signed_in, fields, total, FormErrors::new(), Vec::new());
+    page.may_edit &= frozen.is_none();
+    page.frozen = frozen;
+    page::ok(&page)
 }
 
 async fn save_lines(
@@ -560,6 +581,10 @@ async fn save(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context
+        .plan
+        .ask_guard(&mut change, &context.action())
+        .await?;
     let saved =
         store::organisation_year(change.db(), plan_id, organisation_id, &year_key, true).await?;
     let stored = saved
@@ -813,6 +838,14 @@ async fn minimum_page(
 ) -> Result<Response, AppError> {
     let plan = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
     let year = year_of(&plan, &year_key)?.clone();
+    if plan.editing_closed(&state).await?.is_some() {
+        // In sign-off: the funding page says so, and offers no form.
+        return Ok(see_other(&format!(
+            "{}#year-{}",
+            funding_url(&plan),
+            year.key
+        )));
+    }
     let history = store::minimum_history(&state.pool, plan.plan.id, &year.key).await?;
     let form = MinimumForm::blank(&history);
     page::ok(&minimum_page_of(&signed_in, plan, year, &history, form))
@@ -848,6 +881,8 @@ async fn set_minimum(
     };
     let now = state.clock.now();
     let mut db_change = Change::begin(&state.pool, now).await?;
+    let minimum_url = format!("{}/minimum/{}", funding_url(&plan), year.key);
+    plan.ask_guard(&mut db_change, &minimum_url).await?;
     let saved = store::set_minimum(
         db_change.db(),
         plan.plan.id,

@@ -2,6 +2,7 @@
 //! planned change; one metric with its goals form, the rationale and the earlier goals; and
 //! saving, based on the version the form was opened on (409 when someone saved since).
 
+use crate::areas::frozen::EditingClosed;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -150,6 +151,8 @@ struct ListPage {
     banner: &'static str,
     may_edit: bool,
     metrics: Vec<MetricRow>,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 async fn list(
@@ -159,6 +162,7 @@ async fn list(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let cycle = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
+    let frozen = cycle.editing_closed(&state).await?;
     let current = store::current_goals(&state.pool, cycle.plan.id).await?;
     let metrics = cycle
         .structure
@@ -174,12 +178,13 @@ async fn list(
         .collect();
     page::ok(&ListPage {
         layout: Layout::for_session(Some(&signed_in.session)),
-        may_edit: may_set_goals(&signed_in.user.principal(), cycle.area.id),
+        may_edit: frozen.is_none() && may_set_goals(&signed_in.user.principal(), cycle.area.id),
         area: cycle.area,
         plan: cycle.plan,
         part: "metrics",
         banner: done.banner::<Done>(),
         metrics,
+        frozen,
     })
 }
 
@@ -236,6 +241,8 @@ struct MetricPage {
     earlier: Vec<GoalsView>,
     may_edit: bool,
     view: FormView,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 #[derive(Template)]
@@ -282,6 +289,7 @@ async fn show(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let (cycle, metric) = load(&state, &signed_in, &slug, &plan_key, &metric_key).await?;
+    let frozen = cycle.editing_closed(&state).await?;
     let versions = store::versions(&state.pool, cycle.plan.id, &metric.key).await?;
     let form = versions
         .first()
@@ -291,7 +299,7 @@ async fn show(
         .first()
         .map(|current| current.id.to_string())
         .unwrap_or_default();
-    let page = metric_page(
+    let mut page = metric_page(
         &signed_in,
         cycle,
         &metric,
@@ -302,6 +310,8 @@ async fn show(
         done.banner::<Done>(),
     )
     .await?;
+    page.may_edit &= frozen.is_none();
+    page.frozen = frozen;
     page::ok(&page)
 }
 
@@ -340,6 +350,7 @@ async fn metric_page(
             .map(|version| GoalsView::of(metric, &version.set, saved_by(version)))
             .collect(),
         view,
+        frozen: None,
     })
 }
 
@@ -410,6 +421,7 @@ async fn save_goals(
         return Ok(see_done(&url, Done::Unchanged));
     }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    cycle.ask_guard(&mut change, &url).await?;
     let at = change.at();
     let saved = store::save_goals(
         change.db(),

@@ -3,6 +3,7 @@
 //! who may change it), saving it against the version it was based on (409 when someone else
 //! saved first), and removing it after a confirmation page.
 
+use crate::areas::frozen::EditingClosed;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -27,6 +28,7 @@ use crate::web::banner::{DoneQuery, see_done};
 use crate::web::choice::{Choice, keyed_prompted, prompted};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::form::{FormErrors, Typed};
+use crate::web::page::see_other;
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, Layout, format, page};
 
@@ -259,6 +261,8 @@ struct ListPage {
     part: &'static str,
     banner: &'static str,
     may_edit: bool,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
     new_url: String,
     list_url: String,
     filters: Vec<FilterSelect>,
@@ -282,6 +286,7 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let context = Context::load(&state, &signed_in, &slug, &plan_key).await?;
+    let frozen = context.plan.editing_closed(&state).await?;
     let structure = &context.plan.structure;
     let partners = context.partners();
     let filter = Filter::of(&query, structure, &partners);
@@ -392,7 +397,8 @@ async fn list(
             done: query.done.clone(),
         }
         .banner::<Done>(),
-        may_edit: context.may_edit(&signed_in),
+        may_edit: frozen.is_none() && context.may_edit(&signed_in),
+        frozen,
         new_url: format!("{list_url}/new"),
         filters,
         search: query.q.clone(),
@@ -549,6 +555,10 @@ async fn new_scheme(
 ) -> Result<Response, AppError> {
     let context = Context::load(&state, &signed_in, &slug, &plan_key).await?;
     context.allow(&signed_in)?;
+    if context.plan.editing_closed(&state).await?.is_some() {
+        // In sign-off: the list says so, and offers no form.
+        return Ok(see_other(&context.list_url()));
+    }
     let register = Register::load(&state, &context).await?;
     // The person's own organisation leads, until they say otherwise.
     let own = signed_in.user.organisation_id.to_string();
@@ -616,6 +626,10 @@ async fn create(
     };
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    context
+        .plan
+        .ask_guard(&mut change, &context.list_url())
+        .await?;
     let created = store::create_if_room(
         change.db(),
         context.plan.plan.id,
@@ -707,6 +721,8 @@ struct SchemePage {
     remove_url: String,
     list_url: String,
     view: FormView,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 /// One scheme of the plan, by the number in the URL.
@@ -728,12 +744,13 @@ async fn show_scheme(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let context = Context::load(&state, &signed_in, &slug, &plan_key).await?;
+    let frozen = context.plan.editing_closed(&state).await?;
     let scheme = load_scheme(&state, &context, &number).await?;
     let register = Register::load(&state, &context).await?;
     let form = SchemeForm::from_content(&scheme.content, &context.plan.structure, &|id| {
         register.number(id)
     });
-    let page = scheme_page(
+    let mut page = scheme_page(
         &signed_in,
         context,
         &register,
@@ -743,6 +760,8 @@ async fn show_scheme(
         scheme.version,
         done.banner::<Done>(),
     );
+    page.may_edit &= frozen.is_none();
+    page.frozen = frozen;
     page::ok(&page)
 }
 
@@ -782,6 +801,7 @@ fn scheme_page(
         area: context.plan.area,
         plan: context.plan.plan,
         part: PART,
+        frozen: None,
     }
 }
 
@@ -868,6 +888,8 @@ async fn update(
     }
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
+    let back = context.scheme_url(scheme.number);
+    context.plan.ask_guard(&mut change, &back).await?;
     let saved = store::update(
         change.db(),
         scheme.id,
@@ -1031,6 +1053,10 @@ async fn confirm_removal(
     let context = Context::load(&state, &signed_in, &slug, &plan_key).await?;
     let scheme = load_scheme(&state, &context, &number).await?;
     context.allow(&signed_in)?;
+    if context.plan.editing_closed(&state).await?.is_some() {
+        // In sign-off: the scheme's page says so, and offers no form.
+        return Ok(see_other(&context.scheme_url(scheme.number)));
+    }
     let register = Register::load(&state, &context).await?;
     let page = remove_page(
         &signed_in,
@@ -1075,6 +1101,8 @@ async fn remove_scheme(
         return page::unprocessable(&page);
     };
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
+    let back = context.scheme_url(scheme.number);
+    context.plan.ask_guard(&mut change, &back).await?;
     if !store::remove(change.db(), scheme.id, version).await? {
         drop(change);
         // Changed since the confirmation was asked for: show it as it is now, to confirm again.

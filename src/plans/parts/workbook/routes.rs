@@ -3,6 +3,7 @@
 //! written), then confirming it all or nothing. The pending import is kept server-side
 //! (`store`), so the confirm form only names it.
 
+use crate::areas::frozen::EditingClosed;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -18,6 +19,8 @@ use super::xlsx::{self, FileProblem};
 use super::{Sheet, may_import};
 use crate::AppState;
 use crate::areas::OrganisationId;
+use crate::areas::content::ContentEdit;
+use crate::areas::frozen;
 use crate::areas::store::{self as areas, AreaSummary};
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
@@ -327,6 +330,8 @@ struct ImportPage {
     /// After a file that matches the plan: that it did, and how many rows it had.
     nothing_to_change: bool,
     unchanged: usize,
+    /// Set while the plan is in sign-off.
+    frozen: Option<EditingClosed>,
 }
 
 impl ImportPage {
@@ -356,6 +361,7 @@ impl ImportPage {
             more_errors: 0,
             nothing_to_change: false,
             unchanged: 0,
+            frozen: None,
         }
     }
 
@@ -396,7 +402,11 @@ async fn import_page(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let plan = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
-    page::ok(&ImportPage::new(&signed_in, plan, done.banner::<Done>()))
+    let frozen = plan.editing_closed(&state).await?;
+    let mut page = ImportPage::new(&signed_in, plan, done.banner::<Done>());
+    page.may_import &= frozen.is_none();
+    page.frozen = frozen;
+    page::ok(&page)
 }
 
 /// The plan, if `signed_in` may import into it; refused otherwise.
@@ -820,7 +830,13 @@ async fn preview(
     let plan = importing_plan(&state, &signed_in, &slug, &plan_key).await?;
     let import = pending(&state, &signed_in, &plan, &id).await?;
     let standing = Standing::load(&state, &plan).await?;
-    page::ok(&preview_page(&signed_in, plan, &import, &standing))
+    let frozen = plan.editing_closed(&state).await?;
+    let mut page = preview_page(&signed_in, plan, &import, &standing);
+    if let Some(closed) = frozen {
+        // In sign-off: the preview can be read, but not applied.
+        page.refusal = closed.heading;
+    }
+    page::ok(&page)
 }
 
 async fn confirm(
@@ -855,6 +871,9 @@ async fn confirm(
     let now = state.clock.now();
     let who = actor(&signed_in);
     let mut change = Change::begin(&state.pool, now).await?;
+    let back = format!("{url}/import/{}", import.id);
+    let edit = ContentEdit::Plan(plan_id.get());
+    frozen::ask_guard(change.db(), area_id, edit, &back).await?;
     // Confirmed twice at once: the second finds it gone.
     if !store::remove_import(change.db(), import.id).await? {
         return Err(AppError::NotFound);
