@@ -32,6 +32,7 @@ pub fn routes() -> Vec<Route> {
         checks::routes::routes(),
         compare::routes::routes(),
         workbook::routes::routes(),
+        document::routes::routes(),
     ]
     .into_iter()
     .flatten()
