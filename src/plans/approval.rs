@@ -11,6 +11,7 @@ use crate::areas::store::{self as areas_store, AreaSummary};
 use crate::plans::parts::document::{PlanContent, Snapshot, store as document_store};
 use crate::plans::store::{self, ApprovedSnapshot, PlanSummary};
 use crate::plans::templates::store::plan_structure;
+use crate::plans::templates::structure::CycleStructure;
 use crate::web::{AppError, format};
 
 /// The banner's facts: when the board approved which round, and where the changes are listed.
@@ -41,18 +42,43 @@ pub async fn notice(
     area: &AreaSummary,
     plan: &PlanSummary,
 ) -> Result<Option<ApprovalNotice>, AppError> {
+    notice_given(state, area, plan, None).await
+}
+
+/// [`notice`], for a page that has read the plan's structure already.
+pub async fn notice_in_cycle(
+    state: &AppState,
+    area: &AreaSummary,
+    plan: &PlanSummary,
+    structure: &CycleStructure,
+) -> Result<Option<ApprovalNotice>, AppError> {
+    notice_given(state, area, plan, Some(structure)).await
+}
+
+async fn notice_given(
+    state: &AppState,
+    area: &AreaSummary,
+    plan: &PlanSummary,
+    structure: Option<&CycleStructure>,
+) -> Result<Option<ApprovalNotice>, AppError> {
     let Some(approved) = store::approved_snapshot(&state.pool, plan.id).await? else {
         return Ok(None);
     };
     if areas_store::content_version(&state.pool, area.id).await? == approved.content_version {
         return Ok(None);
     }
-    let live = live_content(state, area, plan).await?;
-    Ok(notice_for(&approved, &live, area, plan)?)
+    let live = match structure {
+        Some(structure) => {
+            let mut db = state.pool.acquire().await?;
+            document_store::content(&mut db, area, plan, structure).await?
+        }
+        None => live_content(state, area, plan).await?,
+    };
+    notice_for(&approved, &live, area, plan)
 }
 
-/// The notice, given the live content already read (the document page has it).
-pub fn notice_for(
+/// The notice, given the live content.
+fn notice_for(
     approved: &ApprovedSnapshot,
     live: &PlanContent,
     area: &AreaSummary,

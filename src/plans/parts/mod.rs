@@ -56,6 +56,7 @@ mod tests {
         area: Area,
         plan: Plan,
         part: &'static str,
+        approval: Option<crate::plans::approval::ApprovalNotice>,
     }
 
     #[test]
@@ -66,6 +67,7 @@ mod tests {
                 template_key: "2014-16",
             },
             part: "schemes",
+            approval: None,
         }
         .render()
         .expect("renders");

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::section_risks::RisksPanel;
 use super::{Done, SectionContext, SectionPath, last_change};
 use crate::AppState;
+use crate::plans::approval::{self, ApprovalNotice};
 use crate::areas::OrganisationId;
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::auth::extract::SignedIn;
@@ -76,6 +77,7 @@ struct SectionPage {
     reply_thread: CommentId,
     reply_draft: String,
     risks: RisksPanel,
+    approval: Option<ApprovalNotice>,
 }
 
 /// What went wrong with a form on the section page, to show it there with what was typed.
@@ -183,6 +185,7 @@ async fn section_page(
         comment_draft,
         reply_thread,
         reply_draft,
+        approval: approval::notice(state, &area, &plan).await?,
         layout: Layout::for_session(Some(&signed_in.session)),
         html: render_off_thread(&section.body).await?,
         guidance_html: render_off_thread(&section.guidance).await?,

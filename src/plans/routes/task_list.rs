@@ -14,6 +14,7 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::auth::policy::Action;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::parts::checks::{self, SectionFact, facts::check_plan};
 use crate::plans::rules::{self, TaskFacts};
 use crate::plans::store::{self, PlanSummary, TaskListRow, TemplateSummary};
@@ -138,6 +139,7 @@ struct TaskListPage {
     checks_failing: usize,
     checks: usize,
     notice: &'static str,
+    approval: Option<ApprovalNotice>,
 }
 
 pub(super) async fn task_list(
@@ -150,6 +152,7 @@ pub(super) async fn task_list(
         area,
         plan,
         structure,
+        approval,
     } = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
     let principal = signed_in.user.principal();
     let own = rules::own_organisation(&principal);
@@ -194,5 +197,6 @@ pub(super) async fn task_list(
         tasks,
         for_you,
         notice: query.banner::<Done>(),
+        approval,
     })
 }

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::store::{self, AnswerVersion};
 use super::{Answer, AnswerForm, AnswerId, differences, may_answer};
 use crate::AppState;
+use crate::plans::approval::ApprovalNotice;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
@@ -104,6 +105,7 @@ struct ListPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     may_edit: bool,
     answered: usize,
@@ -142,6 +144,7 @@ async fn list(
         layout: Layout::for_session(Some(&signed_in.session)),
         may_edit: may_answer(&signed_in.user.principal(), cycle.area.id),
         answered: conditions.iter().filter(|row| row.answer.is_some()).count(),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "conditions",
@@ -176,6 +179,7 @@ struct ConditionPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     errors: FormErrors,
     condition: ConditionView,
@@ -192,6 +196,7 @@ struct ConflictPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     errors: FormErrors,
     condition: ConditionView,
     theirs_by: String,
@@ -264,6 +269,7 @@ async fn condition_page(
         layout: Layout::for_session(Some(&signed_in.session)),
         may_edit: may_answer(&signed_in.user.principal(), cycle.area.id),
         view: FormView::new(&cycle, condition, form),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "conditions",
@@ -382,6 +388,7 @@ async fn conflict(
             .map(|c| format!("Saved {}", saved_by(c)))
             .unwrap_or_else(|| "The answer was changed".to_owned()),
         differences: differences(current.map(|c| &c.answer), &yours),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "conditions",

@@ -11,8 +11,8 @@ use crate::AppState;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::plans::access::PlanInCycle;
-use crate::plans::approval::{self, ApprovalNotice};
-use crate::plans::store::{self as plans_store, PlanSummary};
+use crate::plans::approval::ApprovalNotice;
+use crate::plans::store::PlanSummary;
 use crate::web::extract::Path;
 use crate::web::routes::{Route, get};
 use crate::web::{AppError, Layout, format, page};
@@ -77,10 +77,6 @@ async fn document(
 ) -> Result<Response, AppError> {
     let plan = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
     let content = live(&state, &plan).await?;
-    let approval = match plans_store::approved_snapshot(&state.pool, plan.plan.id).await? {
-        Some(approved) => approval::notice_for(&approved, &content, &plan.area, &plan.plan)?,
-        None => None,
-    };
     let (_, parts) = laid_out(content).await?;
     let docx_url = format!("{}/document.docx", plan.url());
     page::ok(&DocumentPage {
@@ -88,7 +84,7 @@ async fn document(
         as_of: format::date_time(state.clock.now()),
         area: plan.area,
         plan: plan.plan,
-        approval,
+        approval: plan.approval,
         docx_url,
         parts,
     })

@@ -11,6 +11,7 @@ use serde_json::json;
 use super::store::{self, StoredEntry};
 use super::{Entry, EntryForm, EntryId, differences, may_log};
 use crate::AppState;
+use crate::plans::approval::ApprovalNotice;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
@@ -83,6 +84,7 @@ struct ListPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     may_edit: bool,
     entries: Vec<EntryView>,
@@ -99,6 +101,7 @@ async fn list(
     page::ok(&ListPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         may_edit: may_log(&signed_in.user.principal(), cycle.area.id),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "engagement",
@@ -121,6 +124,7 @@ struct NewPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     errors: FormErrors,
     /// Why the form is back, when it is not for its errors (an entry removed meanwhile), or "".
     notice: String,
@@ -142,6 +146,7 @@ fn new_page(
             form,
             button: "Add the entry",
         },
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "engagement",
@@ -251,6 +256,7 @@ struct EntryPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     errors: FormErrors,
     entry: EntryView,
@@ -266,6 +272,7 @@ struct ConflictPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     errors: FormErrors,
     entry: EntryView,
     differences: Vec<Difference>,
@@ -329,6 +336,7 @@ fn entry_page(
             form,
             button: "Save changes",
         },
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "engagement",
@@ -433,6 +441,7 @@ async fn update_entry(
                 form,
                 button: "Save my version",
             },
+            approval: cycle.approval,
             area: cycle.area,
             plan: cycle.plan,
             part: "engagement",
@@ -478,6 +487,7 @@ struct RemovePage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     entry: EntryView,
     version: i32,
     /// Says the entry changed since the person asked to remove it, or "".
@@ -503,6 +513,7 @@ async fn remove(
     let version = form.version.trim().parse::<i32>().ok();
     let confirm_page = |cycle: PlanInCycle, stored: &StoredEntry, changed| RemovePage {
         layout: Layout::for_session(Some(&signed_in.session)),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "engagement",

@@ -17,6 +17,7 @@ use super::{
     seen_field, stream_totals, sum, version_field, year_total,
 };
 use crate::AppState;
+use crate::plans::approval::ApprovalNotice;
 use crate::areas::OrganisationId;
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::audit::{Change, Event};
@@ -160,6 +161,7 @@ struct FundingPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     years: Vec<YearTable>,
 }
@@ -305,6 +307,7 @@ async fn funding_page(
         banner: done.banner::<Done>(),
         years,
         part: PART,
+        approval: plan.approval,
         area: plan.area,
         plan: plan.plan,
     })
@@ -342,6 +345,7 @@ struct LinesPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     organisation: String,
     year: String,
     action: String,
@@ -477,6 +481,7 @@ impl LinesContext {
             errors,
             conflicts,
             part: PART,
+            approval: self.plan.approval,
             area: self.plan.area,
             plan: self.plan.plan,
         }
@@ -714,6 +719,7 @@ struct MinimumPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     year: String,
     action: String,
     back: String,
@@ -801,6 +807,7 @@ fn minimum_page_of(
         errors: form.errors,
         theirs: form.theirs,
         part: PART,
+        approval: plan.approval,
         area: plan.area,
         plan: plan.plan,
     }

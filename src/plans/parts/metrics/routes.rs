@@ -13,6 +13,7 @@ use super::{
     may_set_goals,
 };
 use crate::AppState;
+use crate::plans::approval::ApprovalNotice;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
@@ -147,6 +148,7 @@ struct ListPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     may_edit: bool,
     metrics: Vec<MetricRow>,
@@ -175,6 +177,7 @@ async fn list(
     page::ok(&ListPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         may_edit: may_set_goals(&signed_in.user.principal(), cycle.area.id),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "metrics",
@@ -228,6 +231,7 @@ struct MetricPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     errors: FormErrors,
     metric: MetricView,
@@ -245,6 +249,7 @@ struct ConflictPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     errors: FormErrors,
     metric: MetricView,
     theirs_by: String,
@@ -324,6 +329,7 @@ async fn metric_page(
     Ok(MetricPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         may_edit: may_set_goals(&signed_in.user.principal(), cycle.area.id),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "metrics",
@@ -472,6 +478,7 @@ async fn conflict(
         theirs_by: current
             .map(|c| format!("Saved {}", saved_by(c)))
             .unwrap_or_else(|| "The goals were changed".to_owned()),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "metrics",

@@ -14,6 +14,7 @@ use super::{
     benefit_field, page_items, page_number, pages, reference, spend_field,
 };
 use crate::AppState;
+use crate::plans::approval::ApprovalNotice;
 use crate::areas::OrganisationId;
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::audit::{Change, Event};
@@ -257,6 +258,7 @@ struct ListPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     may_edit: bool,
     new_url: String,
@@ -406,6 +408,7 @@ async fn list(
         previous: (current > 1).then(|| page_url(current - 1)),
         next: (current < page_count).then(|| page_url(current + 1)),
         list_url,
+        approval: context.plan.approval,
         area: context.plan.area,
         plan: context.plan.plan,
         part: PART,
@@ -537,6 +540,7 @@ struct NewPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     /// Why the form is back, when it is not for its errors (a scheme removed meanwhile), or "".
     notice: String,
     view: FormView,
@@ -579,6 +583,7 @@ fn new_page(
         layout: Layout::for_session(Some(&signed_in.session)),
         notice: notice.to_owned(),
         view,
+        approval: context.plan.approval,
         area: context.plan.area,
         plan: context.plan.plan,
         part: PART,
@@ -697,6 +702,7 @@ struct SchemePage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     reference: String,
     name: String,
@@ -779,6 +785,7 @@ fn scheme_page(
         remove_url: format!("{}/remove", context.scheme_url(scheme.number)),
         list_url: context.list_url(),
         view,
+        approval: context.plan.approval,
         area: context.plan.area,
         plan: context.plan.plan,
         part: PART,
@@ -801,6 +808,7 @@ struct ConflictPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     reference: String,
     theirs_by: String,
     differences: Vec<FieldChange>,
@@ -947,6 +955,7 @@ fn conflict(
         ),
         differences,
         view,
+        approval: context.plan.approval,
         area: context.plan.area,
         plan: context.plan.plan,
         part: PART,
@@ -986,6 +995,7 @@ struct RemovePage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     reference: String,
     name: String,
     scheme_url: String,
@@ -1017,6 +1027,7 @@ fn remove_page(
         details,
         errors,
         changed,
+        approval: context.plan.approval,
         area: context.plan.area,
         plan: context.plan.plan,
         part: PART,

@@ -17,6 +17,7 @@ use super::store::{self, ImportId, LineState, PendingImport, SchemeState};
 use super::xlsx::{self, FileProblem};
 use super::{Sheet, may_import};
 use crate::AppState;
+use crate::plans::approval::ApprovalNotice;
 use crate::areas::OrganisationId;
 use crate::areas::store::{self as areas, AreaSummary};
 use crate::audit::{Change, Event};
@@ -316,6 +317,7 @@ struct ImportPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     may_import: bool,
     workbook: String,
@@ -347,6 +349,7 @@ impl ImportPage {
                 download("National conditions", "conditions"),
                 download("Engagement log", "engagement"),
             ],
+            approval: plan.approval,
             area: plan.area,
             plan: plan.plan,
             part: PART,
@@ -627,6 +630,7 @@ struct PreviewPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     url: String,
     id: ImportId,
     file_name: String,
@@ -787,6 +791,7 @@ fn preview_page(
         amendments,
         schemes_unchanged: import_plan.schemes_unchanged,
         refusal,
+        approval: plan.approval,
         area: plan.area,
         plan: plan.plan,
         part: PART,
