@@ -9,6 +9,7 @@ mod checks;
 mod compare;
 mod conditions;
 mod demo;
+mod document;
 mod funding;
 mod hardening_account;
 mod hardening_memory;
