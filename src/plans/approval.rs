@@ -87,7 +87,8 @@ fn notice_for(
     let hash = Snapshot::of(live)
         .map_err(|error| AppError::Internal(error.into()))?
         .hash;
-    Ok((hash.as_slice() != approved.hash.as_slice()).then(|| ApprovalNotice::of(approved, area, plan)))
+    Ok((hash.as_slice() != approved.hash.as_slice())
+        .then(|| ApprovalNotice::of(approved, area, plan)))
 }
 
 /// The plan's content as it stands, read with its structure.

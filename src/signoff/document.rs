@@ -82,11 +82,7 @@ fn outcome_label(how: &str, outcome: &str) -> String {
 }
 
 /// What seals a round, as its document prints it.
-fn seal(
-    round: &RoundSnapshot,
-    decisions: &[SealDecision],
-    board: &[SealBoardDecision],
-) -> Seal {
+fn seal(round: &RoundSnapshot, decisions: &[SealDecision], board: &[SealBoardDecision]) -> Seal {
     Seal {
         round: round.name.clone(),
         number: round.number,
@@ -238,7 +234,10 @@ async fn compare(
 ) -> Result<Response, AppError> {
     let (area, plan) = load_plan(&state, &signed_in, &slug, &plan_key).await?;
     let rounds = snapshots::list_rounds(&state.pool, plan.id).await?;
-    let chosen = (query.from.trim().parse::<i32>(), query.to.trim().parse::<i32>());
+    let chosen = (
+        query.from.trim().parse::<i32>(),
+        query.to.trim().parse::<i32>(),
+    );
     let (compared, differences, from, to) = match chosen {
         (Ok(from), Ok(to)) => {
             let before = find_round(&state, &plan, from).await?;

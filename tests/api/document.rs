@@ -118,10 +118,10 @@ async fn bump_content_version(app: &TestApp, area: &AreaSummary) {
         "INSERT INTO area_content (area_id, version) VALUES ($1, 1)
          ON CONFLICT (area_id) DO UPDATE SET version = area_content.version + 1",
     )
-        .bind(area.id)
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    .bind(area.id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
 }
 
 async fn bytes(browser: &TestApp, path: &str) -> Vec<u8> {
@@ -186,12 +186,19 @@ async fn the_hash_of_kents_plan_is_stable_and_changes_when_any_part_changes() {
     let app = spawn_app().await;
     let (lead, _) = kent_lead(&app).await;
     let first = live_hash(&app).await;
-    assert_eq!(live_hash(&app).await, first, "the same content, the same hash");
+    assert_eq!(
+        live_hash(&app).await,
+        first,
+        "the same content, the same hash"
+    );
     let content = live_content(&app).await;
     assert!(!content.funding.is_empty() && !content.schemes.is_empty());
     assert!(!content.risks.is_empty() && !content.sections.is_empty());
 
-    assert_eq!(save(&lead, VISION, "Care closer to home.").await.status(), 303);
+    assert_eq!(
+        save(&lead, VISION, "Care closer to home.").await.status(),
+        303
+    );
     let after_section = live_hash(&app).await;
     assert_ne!(after_section, first, "a section's text");
 
@@ -232,7 +239,10 @@ async fn the_whole_live_plan_reads_as_one_page_and_downloads_as_the_same_word_fi
     assert!(page.contains("<h2 class=\"govuk-heading-l\" id=\"funding\">Funding</h2>"));
     assert!(page.contains("govuk-table__cell govuk-table__cell--numeric\">£"));
     assert!(page.contains(&format!("href=\"{DOCUMENT}.docx\"")));
-    assert!(!page.contains("govuk-notification-banner"), "nothing approved");
+    assert!(
+        !page.contains("govuk-notification-banner"),
+        "nothing approved"
+    );
 
     let docx = bytes(&lead, &format!("{DOCUMENT}.docx")).await;
     assert_eq!(
@@ -242,24 +252,57 @@ async fn the_whole_live_plan_reads_as_one_page_and_downloads_as_the_same_word_fi
     );
     let xml = document_xml(&docx);
     assert!(xml.contains("Care closer to "));
-    assert!(xml.contains(&content.schemes[0].name.replace('\'', "&apos;")) || xml.contains(&content.schemes[0].name));
+    assert!(
+        xml.contains(&content.schemes[0].name.replace('\'', "&apos;"))
+            || xml.contains(&content.schemes[0].name)
+    );
     assert!(xml.contains(&content.risks[0].reference));
+
+    // Printed for board papers: the shell, navigation and forms left out, a page per part.
+    let css = lead.get("/static/app.css").await.text().await.unwrap();
+    let print = &css[css
+        .find("@media print{.govuk-template__header")
+        .expect("print rules")..];
+    for hidden in [
+        ".govuk-service-navigation",
+        ".govuk-footer",
+        ".govuk-breadcrumbs",
+        "form",
+        "nav",
+    ] {
+        assert!(
+            print[..print.find("{display:none").unwrap()].contains(hidden),
+            "{hidden} not printed"
+        );
+    }
+    assert!(print.contains(".app-document__part{break-before:page}"));
+    assert!(page.contains("class=\"app-document__part\""));
 
     // Another area's people see nothing of it.
     let rotherham = app.another_browser();
     let officer = app
-        .create_user(Role::Officer, Some("rotherham"), "Rotherham Metropolitan Borough Council")
+        .create_user(
+            Role::Officer,
+            Some("rotherham"),
+            "Rotherham Metropolitan Borough Council",
+        )
         .await;
     rotherham.sign_in(&officer).await;
     assert_eq!(rotherham.get(DOCUMENT).await.status(), 404);
-    assert_eq!(rotherham.get(&format!("{DOCUMENT}.docx")).await.status(), 404);
+    assert_eq!(
+        rotherham.get(&format!("{DOCUMENT}.docx")).await.status(),
+        404
+    );
 }
 
 #[tokio::test]
 async fn a_snapshot_document_stays_byte_for_byte_the_same_whatever_happens_to_the_live_plan() {
     let app = spawn_app().await;
     let (lead, user) = kent_lead(&app).await;
-    assert_eq!(save(&lead, VISION, "The frozen vision.").await.status(), 303);
+    assert_eq!(
+        save(&lead, VISION, "The frozen vision.").await.status(),
+        303
+    );
     let (round, snapshot) = insert_round(&app, &user, 1, "Final submission").await;
     seal_round(&app, round, &snapshot.hash, &user).await;
     let page_path = format!("{SIGN_OFF}/rounds/1/document");
@@ -270,7 +313,12 @@ async fn a_snapshot_document_stays_byte_for_byte_the_same_whatever_happens_to_th
     assert!(page.contains(&hash), "the full hash");
     assert!(page.contains("Final submission (round 1)"));
     assert!(page.contains("The frozen vision."));
-    for seal in ["Kent County Council", "Leader of the council", "Paul Carter", "Approved"] {
+    for seal in [
+        "Kent County Council",
+        "Leader of the council",
+        "Paul Carter",
+        "Approved",
+    ] {
         assert!(page.contains(seal), "{seal} in the table of decisions");
     }
     assert!(page.contains("HWB/14/007") && page.contains("29 January 2014"));
@@ -290,13 +338,26 @@ async fn a_snapshot_document_stays_byte_for_byte_the_same_whatever_happens_to_th
     let again = lead.get_html(&page_path).await;
     assert_eq!(main_of(&again), main_of(&page), "the snapshot's page");
     assert!(!again.contains("A new vision."));
-    assert_eq!(bytes(&lead, &docx_path).await, docx, "the snapshot's Word file");
+    assert_eq!(
+        bytes(&lead, &docx_path).await,
+        docx,
+        "the snapshot's Word file"
+    );
 
     // A round that does not exist, and another area's people.
-    assert_eq!(lead.get(&format!("{SIGN_OFF}/rounds/2/document")).await.status(), 404);
+    assert_eq!(
+        lead.get(&format!("{SIGN_OFF}/rounds/2/document"))
+            .await
+            .status(),
+        404
+    );
     let rotherham = app.another_browser();
     let officer = app
-        .create_user(Role::Officer, Some("rotherham"), "Rotherham Metropolitan Borough Council")
+        .create_user(
+            Role::Officer,
+            Some("rotherham"),
+            "Rotherham Metropolitan Borough Council",
+        )
         .await;
     rotherham.sign_in(&officer).await;
     assert_eq!(rotherham.get(&page_path).await.status(), 404);
@@ -308,7 +369,11 @@ async fn two_snapshots_compare_section_by_section_and_field_by_field() {
     let app = spawn_app().await;
     let (lead, user) = kent_lead(&app).await;
     let compare = format!("{SIGN_OFF}/compare");
-    assert!(lead.get_html(&compare).await.contains("No sign-off round has been opened"));
+    assert!(
+        lead.get_html(&compare)
+            .await
+            .contains("No sign-off round has been opened")
+    );
 
     assert_eq!(save(&lead, VISION, "The draft vision.").await.status(), 303);
     insert_round(&app, &user, 1, "Draft submission").await;
@@ -328,11 +393,17 @@ async fn two_snapshots_compare_section_by_section_and_field_by_field() {
     assert!(page.contains("The draft vision.") && page.contains("The final vision."));
     assert!(page.contains("£7,000,001"));
     assert!(page.contains(">Funding</th>") && page.contains(">Sections</th>"));
-    assert!(page.contains("2 differences."), "the section and the funding line");
+    assert!(
+        page.contains("2 differences."),
+        "the section and the funding line"
+    );
 
     let same = lead.get_html(&format!("{compare}?from=2&to=2")).await;
     assert!(same.contains("There are no differences."));
-    assert_eq!(lead.get(&format!("{compare}?from=1&to=9")).await.status(), 404);
+    assert_eq!(
+        lead.get(&format!("{compare}?from=1&to=9")).await.status(),
+        404
+    );
 }
 
 #[tokio::test]
@@ -340,16 +411,31 @@ async fn every_page_of_the_live_plan_says_when_it_differs_from_what_the_board_ap
     let app = spawn_app().await;
     let (lead, user) = kent_lead(&app).await;
     let changes = format!("{SIGN_OFF}/changes");
-    assert_eq!(lead.get(&changes).await.status(), 404, "nothing approved yet");
+    assert_eq!(
+        lead.get(&changes).await.status(),
+        404,
+        "nothing approved yet"
+    );
 
-    assert_eq!(save(&lead, VISION, "The approved vision.").await.status(), 303);
+    assert_eq!(
+        save(&lead, VISION, "The approved vision.").await.status(),
+        303
+    );
     let (round, snapshot) = insert_round(&app, &user, 2, "Final submission").await;
     let (area, plan) = kent_plan(&app).await;
     let version = content_version(&app.pool, area.id).await.unwrap();
     let approved_at = time::macros::datetime!(2014-01-29 18:00 UTC);
-    record_approval(&app.pool, plan.id, round, 2, &snapshot.hash, version, approved_at)
-        .await
-        .unwrap();
+    record_approval(
+        &app.pool,
+        plan.id,
+        round,
+        2,
+        &snapshot.hash,
+        version,
+        approved_at,
+    )
+    .await
+    .unwrap();
 
     let pages = [
         PLAN.to_owned(),
@@ -365,9 +451,18 @@ async fn every_page_of_the_live_plan_says_when_it_differs_from_what_the_board_ap
         assert!(html.contains("<h1"), "{page} renders");
         assert!(!html.contains(banner), "{page}: unchanged, no banner");
     }
-    assert!(lead.get_html(&changes).await.contains("There are no differences."));
+    assert!(
+        lead.get_html(&changes)
+            .await
+            .contains("There are no differences.")
+    );
 
-    assert_eq!(save(&lead, VISION, "A vision changed since.").await.status(), 303);
+    assert_eq!(
+        save(&lead, VISION, "A vision changed since.")
+            .await
+            .status(),
+        303
+    );
     bump_content_version(&app, &area).await;
     for page in &pages {
         let html = lead.get_html(page).await;
@@ -379,9 +474,15 @@ async fn every_page_of_the_live_plan_says_when_it_differs_from_what_the_board_ap
     assert!(listed.contains("1 difference."));
 
     // Changed back: the content is as approved again, though its version moved on.
-    assert_eq!(save(&lead, VISION, "The approved vision.").await.status(), 303);
+    assert_eq!(
+        save(&lead, VISION, "The approved vision.").await.status(),
+        303
+    );
     bump_content_version(&app, &area).await;
     for page in &pages {
-        assert!(!lead.get_html(page).await.contains(banner), "{page}: as approved");
+        assert!(
+            !lead.get_html(page).await.contains(banner),
+            "{page}: as approved"
+        );
     }
 }

@@ -12,10 +12,10 @@ use super::{
     store,
 };
 use crate::AppState;
-use crate::plans::approval::ApprovalNotice;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::parts::{funding, metrics};
 use crate::plans::store::PlanSummary;
 use crate::plans::templates::structure::CycleStructure;

@@ -71,11 +71,7 @@ pub fn differences(before: &PlanContent, after: &PlanContent) -> Vec<Difference>
             engagement(&after.engagement),
         ),
         ("Risk register", risks(&before.risks), risks(&after.risks)),
-        (
-            "Plan",
-            vec![plan_item(before)],
-            vec![plan_item(after)],
-        ),
+        ("Plan", vec![plan_item(before)], vec![plan_item(after)]),
     ];
     for (part, before, after) in parts {
         compare(part, before, after, &mut found);
@@ -106,12 +102,26 @@ fn compare(part: &'static str, before: Vec<Item>, after: Vec<Item>, found: &mut 
                         .find(|(name, _)| name == field)
                         .map_or("", |(_, value)| value.as_str());
                     if was != now {
-                        found.push(difference(part, &item.label, field, DifferenceKind::Changed, was, now));
+                        found.push(difference(
+                            part,
+                            &item.label,
+                            field,
+                            DifferenceKind::Changed,
+                            was,
+                            now,
+                        ));
                     }
                 }
                 for (field, was) in &old.fields {
                     if !item.fields.iter().any(|(name, _)| name == field) && !was.is_empty() {
-                        found.push(difference(part, &item.label, field, DifferenceKind::Changed, was, ""));
+                        found.push(difference(
+                            part,
+                            &item.label,
+                            field,
+                            DifferenceKind::Changed,
+                            was,
+                            "",
+                        ));
                     }
                 }
             }
@@ -212,7 +222,10 @@ fn funding(lines: &[FundingLineContent]) -> Vec<Item> {
     lines
         .iter()
         .map(|line| Item {
-            key: format!("{}\u{1f}{}\u{1f}{}", line.year, line.organisation, line.stream),
+            key: format!(
+                "{}\u{1f}{}\u{1f}{}",
+                line.year, line.organisation, line.stream
+            ),
             label: format!("{}, {}, {}", line.organisation, line.year, line.stream),
             fields: vec![field("Amount", money(line.pence))],
         })
@@ -243,7 +256,10 @@ fn schemes(schemes: &[SchemeEntry]) -> Vec<Item> {
                 field("Funding source", scheme.funding_source.clone()),
             ];
             for year in &scheme.years {
-                fields.push(field(format!("Spend {}", year.year), money(year.spend_pence)));
+                fields.push(field(
+                    format!("Spend {}", year.year),
+                    money(year.spend_pence),
+                ));
                 fields.push(field(
                     format!("Benefit {}", year.year),
                     money(year.benefit_pence),
@@ -273,11 +289,17 @@ fn metrics(metrics: &[MetricEntry]) -> Vec<Item> {
                     .unwrap_or_default(),
             )];
             for goal in &metric.goals {
-                fields.push(field(format!("Goal {}", goal.period), value(goal.hundredths)));
+                fields.push(field(
+                    format!("Goal {}", goal.period),
+                    value(goal.hundredths),
+                ));
             }
             fields.push(field(
                 "Pay for performance",
-                metric.pay_for_performance_pence.map(money).unwrap_or_default(),
+                metric
+                    .pay_for_performance_pence
+                    .map(money)
+                    .unwrap_or_default(),
             ));
             fields.push(field("Rationale", metric.rationale.clone()));
             Item {
@@ -334,7 +356,10 @@ fn risks(risks: &[RiskEntry]) -> Vec<Item> {
                 field("Event", risk.event.clone()),
                 field("Effect", risk.effect.clone()),
                 field("Category", risk.category.clone()),
-                field("Owner", format!("{} ({})", risk.owner_person, risk.owner_organisation)),
+                field(
+                    "Owner",
+                    format!("{} ({})", risk.owner_person, risk.owner_organisation),
+                ),
                 field("Raised", risk.raised.clone()),
                 field("Likelihood × impact", rated(&risk.current)),
                 field("Controls", risk.controls.clone()),
@@ -432,15 +457,31 @@ mod tests {
             .iter()
             .filter(|d| d.kind == DifferenceKind::Added)
             .collect();
-        assert!(added.iter().all(|d| d.item == "Scheme 2: Carers' breaks" && d.before.is_empty()));
-        assert!(added.iter().any(|d| d.field == "Name" && d.after == "Carers' breaks"));
-        assert!(added.iter().any(|d| d.field == "Spend 2015/16" && d.after == "£500,000"));
+        assert!(
+            added
+                .iter()
+                .all(|d| d.item == "Scheme 2: Carers' breaks" && d.before.is_empty())
+        );
+        assert!(
+            added
+                .iter()
+                .any(|d| d.field == "Name" && d.after == "Carers' breaks")
+        );
+        assert!(
+            added
+                .iter()
+                .any(|d| d.field == "Spend 2015/16" && d.after == "£500,000")
+        );
         let removed: Vec<&Difference> = found
             .iter()
             .filter(|d| d.kind == DifferenceKind::Removed)
             .collect();
         assert_eq!(removed.len(), 2);
-        assert!(removed.iter().all(|d| d.part == "National conditions" && d.after.is_empty()));
+        assert!(
+            removed
+                .iter()
+                .all(|d| d.part == "National conditions" && d.after.is_empty())
+        );
         assert_eq!(found.len(), added.len() + removed.len());
     }
 
@@ -453,6 +494,9 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].item, "Vision: Ashford CCG");
         assert_eq!(found[1].field, "Goal 2015/16");
-        assert_eq!((found[1].before.as_str(), found[1].after.as_str()), ("600.5", "590"));
+        assert_eq!(
+            (found[1].before.as_str(), found[1].after.as_str()),
+            ("600.5", "590")
+        );
     }
 }

@@ -92,10 +92,8 @@ fn add_block(docx: Docx, block: &Block, ids: &mut Ids) -> Docx {
             numeric,
             rows,
         } => {
-            let docx = docx.add_paragraph(
-                ids.paragraph()
-                    .add_run(Run::new().add_text(caption).bold()),
-            );
+            let docx =
+                docx.add_paragraph(ids.paragraph().add_run(Run::new().add_text(caption).bold()));
             let cell = |text: &str, column: usize, bold: bool, ids: &mut Ids| {
                 let run = Run::new().add_text(text);
                 let mut paragraph = ids.paragraph().add_run(if bold { run.bold() } else { run });
@@ -154,9 +152,9 @@ fn markdown_paragraphs(markdown: &str, ids: &mut Ids) -> Vec<Paragraph> {
                 bold = bold.saturating_sub(1);
                 paragraphs.extend(current.take());
             }
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableRow | TagEnd::TableHead,
-            ) => paragraphs.extend(current.take()),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableRow | TagEnd::TableHead) => {
+                paragraphs.extend(current.take())
+            }
             Event::End(TagEnd::TableCell) => add_text(&mut current, " | ", false, false),
             Event::Text(text) | Event::Code(text) => {
                 add_text(&mut current, &text, bold > 0, italic > 0)

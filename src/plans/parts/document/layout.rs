@@ -377,7 +377,10 @@ fn risks(content: &PlanContent) -> Part {
         ));
     }
     for risk in &content.risks {
-        blocks.push(Block::heading(format!("{}: {}", risk.reference, risk.title)));
+        blocks.push(Block::heading(format!(
+            "{}: {}",
+            risk.reference, risk.title
+        )));
         blocks.push(facts(&risk_facts(risk)));
     }
     Part {
@@ -431,7 +434,10 @@ fn risk_facts(risk: &RiskEntry) -> Vec<(&'static str, String)> {
         ),
         ("Review", risk.review.clone()),
         ("Status", risk.status.clone()),
-        ("Closure reason", risk.closure_reason.clone().unwrap_or_default()),
+        (
+            "Closure reason",
+            risk.closure_reason.clone().unwrap_or_default(),
+        ),
     ]
 }
 
@@ -544,7 +550,9 @@ mod tests {
         };
         assert_eq!(rows[0].1, "Final submission (round 2)");
         assert_eq!(rows[2].1, "ab".repeat(32));
-        assert!(matches!(&part.blocks[1], Block::Table { rows, .. } if rows[0][2] == "Simon Perks"));
+        assert!(
+            matches!(&part.blocks[1], Block::Table { rows, .. } if rows[0][2] == "Simon Perks")
+        );
         assert!(matches!(&part.blocks[2], Block::Nothing { .. }));
     }
 }

@@ -366,7 +366,8 @@ pub(crate) mod tests {
 
     #[test]
     fn a_snapshot_stored_before_the_structured_parts_still_reads() {
-        let old = r#"{"area":"Kent","template_key":"2014-16","template_name":"ITF plan","sections":[]}"#;
+        let old =
+            r#"{"area":"Kent","template_key":"2014-16","template_name":"ITF plan","sections":[]}"#;
         let content = Snapshot::read(old).unwrap();
         assert!(content.funding.is_empty() && content.risks.is_empty());
     }

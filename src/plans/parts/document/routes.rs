@@ -44,7 +44,10 @@ async fn live(state: &AppState, plan: &PlanInCycle) -> Result<PlanContent, AppEr
 
 /// The layout of a content, off the request's thread (a plan's Markdown can be long).
 pub async fn laid_out(content: PlanContent) -> Result<(String, Vec<Part>), AppError> {
-    Ok(tokio::task::spawn_blocking(move || (layout::title(&content), layout::parts(&content))).await?)
+    Ok(
+        tokio::task::spawn_blocking(move || (layout::title(&content), layout::parts(&content)))
+            .await?,
+    )
 }
 
 /// A document as a Word download named `name`.docx.

@@ -109,11 +109,7 @@ pub async fn content(
                         benefit_pence: benefit,
                     })
                     .collect(),
-                metrics: scheme
-                    .metrics
-                    .iter()
-                    .map(|key| names.metric(key))
-                    .collect(),
+                metrics: scheme.metrics.iter().map(|key| names.metric(key)).collect(),
                 risks: scheme
                     .risk_numbers
                     .into_iter()

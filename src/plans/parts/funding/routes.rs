@@ -17,13 +17,13 @@ use super::{
     seen_field, stream_totals, sum, version_field, year_total,
 };
 use crate::AppState;
-use crate::plans::approval::ApprovalNotice;
 use crate::areas::OrganisationId;
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::store::PlanSummary;
 use crate::plans::templates::structure::{FinancialYear, FundingStream};
 use crate::web::banner::{DoneQuery, done_url};

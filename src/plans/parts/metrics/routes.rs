@@ -13,12 +13,12 @@ use super::{
     may_set_goals,
 };
 use crate::AppState;
-use crate::plans::approval::ApprovalNotice;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::markdown::render_off_thread;
 use crate::plans::parts::editing::{self, Difference, based_on, is_unchanged};
 use crate::plans::store::PlanSummary;

@@ -14,13 +14,13 @@ use super::{
     benefit_field, page_items, page_number, pages, reference, spend_field,
 };
 use crate::AppState;
-use crate::plans::approval::ApprovalNotice;
 use crate::areas::OrganisationId;
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::store::PlanSummary;
 use crate::risks::RiskId;
 use crate::risks::store::{self as risks, CurrentRisk};
