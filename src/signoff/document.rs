@@ -114,6 +114,18 @@ fn seal(round: &RoundSnapshot, decisions: &[SealDecision], board: &[SealBoardDec
     }
 }
 
+/// The area, plan and round a snapshot's address names; not found unless the person sees the
+/// area and the plan has that round.
+async fn load_round(
+    state: &AppState,
+    signed_in: &SignedIn,
+    (slug, plan_key, number): RoundPath,
+) -> Result<(AreaSummary, PlanSummary, RoundSnapshot), AppError> {
+    let (area, plan) = load_plan(state, signed_in, &slug, &plan_key).await?;
+    let round = find_round(state, &plan, number).await?;
+    Ok((area, plan, round))
+}
+
 /// The round's document: its seal first, then the frozen plan.
 async fn sealed_document(
     state: &AppState,
@@ -145,10 +157,9 @@ struct SnapshotPage {
 async fn snapshot_document(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    Path((slug, plan_key, number)): Path<RoundPath>,
+    Path(path): Path<RoundPath>,
 ) -> Result<Response, AppError> {
-    let (area, plan) = load_plan(&state, &signed_in, &slug, &plan_key).await?;
-    let round = find_round(&state, &plan, number).await?;
+    let (area, plan, round) = load_round(&state, &signed_in, path).await?;
     let (title, parts) = sealed_document(&state, &round).await?;
     let docx_url = format!(
         "/areas/{}/plans/{}/sign-off/rounds/{}/document.docx",
@@ -170,10 +181,9 @@ async fn snapshot_document(
 async fn snapshot_docx(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    Path((slug, plan_key, number)): Path<RoundPath>,
+    Path(path): Path<RoundPath>,
 ) -> Result<Response, AppError> {
-    let (area, plan) = load_plan(&state, &signed_in, &slug, &plan_key).await?;
-    let round = find_round(&state, &plan, number).await?;
+    let (area, plan, round) = load_round(&state, &signed_in, path).await?;
     let (title, parts) = sealed_document(&state, &round).await?;
     let name = format!(
         "{}-{}-round-{}-{}",

@@ -157,28 +157,30 @@ fn main_of(html: &str) -> String {
 async fn change_funding(app: &TestApp, browser: &TestApp, amount: &str) {
     let council = organisation_id(app, "Kent County Council").await;
     let page = format!("{PLAN}/funding/{council}/2015-16");
-    let html = browser.get_html(&page).await;
-    let mut fields = form_fields_in(&html, &page).expect("the funding form");
-    fields.push(("amount-disabled-facilities-grant".into(), amount.into()));
-    let pairs: Vec<(&str, &str)> = fields
+    post_hidden_fields(
+        browser,
+        &page,
+        &[("amount-disabled-facilities-grant", amount)],
+    )
+    .await;
+}
+
+/// Posts the form on `page` that posts to itself: its hidden fields and `typed`; expects 303.
+async fn post_hidden_fields(browser: &TestApp, page: &str, typed: &[(&str, &str)]) {
+    let html = browser.get_html(page).await;
+    let hidden = form_fields_in(&html, page).unwrap_or_else(|| panic!("a form on {page}"));
+    let mut pairs: Vec<(&str, &str)> = hidden
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_str()))
         .collect();
-    let response = browser.post_form(&page, &pairs).await;
-    assert_eq!(response.status(), 303, "saving funding");
+    pairs.extend_from_slice(typed);
+    let response = browser.post_form(page, &pairs).await;
+    assert_eq!(response.status(), 303, "POST {page}");
 }
 
 /// Removes scheme `number` of Kent's plan.
 async fn remove_scheme(browser: &TestApp, number: i32) {
-    let page = format!("{PLAN}/schemes/{number}/remove");
-    let html = browser.get_html(&page).await;
-    let fields = form_fields_in(&html, &page).expect("the removal form");
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
-    let response = browser.post_form(&page, &pairs).await;
-    assert_eq!(response.status(), 303, "removing a scheme");
+    post_hidden_fields(browser, &format!("{PLAN}/schemes/{number}/remove"), &[]).await;
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@
 
 use super::{
     ConditionEntry, EngagementEntry, FundingLineContent, MetricEntry, MinimumContent, PlanContent,
-    RiskEntry, RiskRating, SchemeEntry, SectionContent,
+    RiskAction, RiskEntry, RiskRating, RiskShare, SchemeEntry, SectionContent,
 };
 use crate::plans::parts::metrics::MetricValue;
 use crate::risks::content::percent;
@@ -180,6 +180,26 @@ pub(super) fn rated(rating: &RiskRating) -> String {
         "{} × {} = {} ({})",
         rating.likelihood, rating.impact, rating.score, rating.band
     )
+}
+
+/// "Agree a contingency (Finance leads, due 2014-01-31, done)".
+pub(super) fn action_text(action: &RiskAction) -> String {
+    format!(
+        "{} ({}, due {}{})",
+        action.description,
+        action.owner,
+        action.due,
+        if action.done { ", done" } else { "" }
+    )
+}
+
+/// "Kent County Council 60%, Ashford CCG 40%".
+pub(super) fn sharing_text(sharing: &[RiskShare]) -> String {
+    sharing
+        .iter()
+        .map(|share| format!("{} {}", share.organisation, percent(share.basis_points)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn plan_item(content: &PlanContent) -> Item {
@@ -366,25 +386,9 @@ fn risks(risks: &[RiskEntry]) -> Vec<Item> {
                 field("Residual", rated(&risk.residual)),
             ];
             for (index, action) in risk.actions.iter().enumerate() {
-                fields.push(field(
-                    format!("Action {}", index + 1),
-                    format!(
-                        "{} ({}, due {}{})",
-                        action.description,
-                        action.owner,
-                        action.due,
-                        if action.done { ", done" } else { "" }
-                    ),
-                ));
+                fields.push(field(format!("Action {}", index + 1), action_text(action)));
             }
-            fields.push(field(
-                "Risk sharing",
-                risk.sharing
-                    .iter()
-                    .map(|share| format!("{} {}", share.organisation, percent(share.basis_points)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ));
+            fields.push(field("Risk sharing", sharing_text(&risk.sharing)));
             fields.push(field(
                 "Financial exposure",
                 risk.exposure_pence.map(money).unwrap_or_default(),

@@ -2,10 +2,9 @@
 //! (sub-headings, Markdown text, facts, tables). Pure: the HTML page and the Word file both
 //! render this one layout, so they say the same things in the same order.
 
-use super::differences::{money, rated, value};
+use super::differences::{action_text, money, rated, sharing_text, value};
 use super::{PlanContent, RiskEntry};
 use crate::plans::markdown;
-use crate::risks::content::percent;
 
 /// One part of the document: "Vision", "Funding", "Risk register"...
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -407,27 +406,12 @@ fn risk_facts(risk: &RiskEntry) -> Vec<(&'static str, String)> {
             "Further actions",
             risk.actions
                 .iter()
-                .map(|action| {
-                    format!(
-                        "{} ({}, due {}{})",
-                        action.description,
-                        action.owner,
-                        action.due,
-                        if action.done { ", done" } else { "" }
-                    )
-                })
+                .map(action_text)
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
         ("Residual", rated(&risk.residual)),
-        (
-            "Risk sharing",
-            risk.sharing
-                .iter()
-                .map(|share| format!("{} {}", share.organisation, percent(share.basis_points)))
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
+        ("Risk sharing", sharing_text(&risk.sharing)),
         (
             "Financial exposure",
             risk.exposure_pence.map(money).unwrap_or_default(),

@@ -48,7 +48,6 @@ pub async fn content(
             .await?
             .into_iter()
             .collect();
-    let names = Names { structure };
     Ok(PlanContent {
         area: area.name.clone(),
         template_key: plan.template_key.clone(),
@@ -73,16 +72,16 @@ pub async fn content(
         funding: lines
             .into_iter()
             .map(|line| FundingLineContent {
-                year: names.year(&line.year_key),
+                year: structure.year_label(&line.year_key),
                 organisation: line.organisation_name,
-                stream: names.stream(&line.stream_key),
+                stream: structure.stream_name(&line.stream_key),
                 pence: line.amount.get(),
             })
             .collect(),
         minimums: minimums
             .into_iter()
             .map(|minimum| MinimumContent {
-                year: names.year(&minimum.year_key),
+                year: structure.year_label(&minimum.year_key),
                 pence: minimum.amount.get(),
             })
             .collect(),
@@ -97,19 +96,23 @@ pub async fn content(
                 objective: scheme.objective,
                 lead_commissioner: scheme.lead_commissioner,
                 provider: scheme.provider,
-                funding_source: names.stream(&scheme.funding_source),
+                funding_source: structure.stream_name(&scheme.funding_source),
                 years: scheme
                     .years
                     .iter()
                     .zip(scheme.spends)
                     .zip(scheme.benefits)
                     .map(|((year, spend), benefit)| SchemeYear {
-                        year: names.year(year),
+                        year: structure.year_label(year),
                         spend_pence: spend,
                         benefit_pence: benefit,
                     })
                     .collect(),
-                metrics: scheme.metrics.iter().map(|key| names.metric(key)).collect(),
+                metrics: scheme
+                    .metrics
+                    .iter()
+                    .map(|key| structure.metric_name(key))
+                    .collect(),
                 risks: scheme
                     .risk_numbers
                     .into_iter()
@@ -249,37 +252,5 @@ fn risk_entry(
         review: iso(risk.review),
         status: risk.status.label().to_owned(),
         closure_reason: risk.closure_reason.map(|reason| reason.as_str().to_owned()),
-    }
-}
-
-/// Names for the keys the parts store, as the plan's structure gives them; a key the
-/// structure no longer has is shown as it is.
-struct Names<'a> {
-    structure: &'a CycleStructure,
-}
-
-impl Names<'_> {
-    fn year(&self, key: &str) -> String {
-        self.structure
-            .years()
-            .iter()
-            .find(|year| year.key == key)
-            .map_or_else(|| key.to_owned(), |year| year.label.clone())
-    }
-
-    fn stream(&self, key: &str) -> String {
-        self.structure
-            .streams()
-            .iter()
-            .find(|stream| stream.key == key)
-            .map_or_else(|| key.to_owned(), |stream| stream.name.clone())
-    }
-
-    fn metric(&self, key: &str) -> String {
-        self.structure
-            .metrics()
-            .iter()
-            .find(|metric| metric.key == key)
-            .map_or_else(|| key.to_owned(), |metric| metric.name.clone())
     }
 }
