@@ -27,6 +27,20 @@ async fn kent_lead(app: &TestApp) -> (TestApp, TestUser) {
     (browser, user)
 }
 
+/// An officer of another area, signed in.
+async fn rotherham_officer(app: &TestApp) -> TestApp {
+    let browser = app.another_browser();
+    let user = app
+        .create_user(
+            Role::Officer,
+            Some("rotherham"),
+            "Rotherham Metropolitan Borough Council",
+        )
+        .await;
+    browser.sign_in(&user).await;
+    browser
+}
+
 async fn kent_plan(app: &TestApp) -> (AreaSummary, PlanSummary) {
     let area = find_area_by_slug(&app.pool, "kent")
         .await
@@ -281,15 +295,7 @@ async fn the_whole_live_plan_reads_as_one_page_and_downloads_as_the_same_word_fi
     assert!(page.contains("class=\"app-document__part\""));
 
     // Another area's people see nothing of it.
-    let rotherham = app.another_browser();
-    let officer = app
-        .create_user(
-            Role::Officer,
-            Some("rotherham"),
-            "Rotherham Metropolitan Borough Council",
-        )
-        .await;
-    rotherham.sign_in(&officer).await;
+    let rotherham = rotherham_officer(&app).await;
     assert_eq!(rotherham.get(DOCUMENT).await.status(), 404);
     assert_eq!(
         rotherham.get(&format!("{DOCUMENT}.docx")).await.status(),
@@ -353,15 +359,7 @@ async fn a_snapshot_document_stays_byte_for_byte_the_same_whatever_happens_to_th
             .status(),
         404
     );
-    let rotherham = app.another_browser();
-    let officer = app
-        .create_user(
-            Role::Officer,
-            Some("rotherham"),
-            "Rotherham Metropolitan Borough Council",
-        )
-        .await;
-    rotherham.sign_in(&officer).await;
+    let rotherham = rotherham_officer(&app).await;
     assert_eq!(rotherham.get(&page_path).await.status(), 404);
     assert_eq!(rotherham.get(&docx_path).await.status(), 404);
 }
