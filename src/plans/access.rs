@@ -12,6 +12,7 @@ use crate::auth::extract::SignedIn;
 use crate::auth::policy::Action;
 use crate::web::AppError;
 
+use super::approval::ApprovalNotice;
 use super::store::{self, PlanSummary};
 use super::templates::store::plan_structure;
 use super::templates::structure::CycleStructure;
@@ -32,11 +33,13 @@ pub async fn load_plan(
 }
 
 /// A plan with its area and the structure it was made from: its years, funding streams,
-/// metrics and national conditions.
+/// metrics and national conditions; and, for its pages' banner, whether it has changed since
+/// its board approved it (`approval`).
 pub struct PlanInCycle {
     pub area: AreaSummary,
     pub plan: PlanSummary,
     pub structure: CycleStructure,
+    pub approval: Option<ApprovalNotice>,
 }
 
 impl PlanInCycle {
@@ -50,10 +53,12 @@ impl PlanInCycle {
         let structure = plan_structure(&state.pool, plan.id).await?.ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!("plan {} has no structure", plan.id))
         })?;
+        let approval = super::approval::notice_in_cycle(state, &area, &plan, &structure).await?;
         Ok(PlanInCycle {
             area,
             plan,
             structure,
+            approval,
         })
     }
 

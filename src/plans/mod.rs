@@ -1,6 +1,7 @@
 //! Templates, plans, sections, revisions, contributions and comments: drafting the plan together.
 
 pub mod access;
+pub mod approval;
 pub mod diff;
 pub mod markdown;
 pub mod parts;

@@ -123,6 +123,19 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
             _ if sees_kent => Ok,
             _ => NotFound,
         },
+        // A round's snapshot document, and what changed since the board approved the plan:
+        // read-only for anyone who sees the area; Kent's demo plan has no round and no
+        // approval, so they answer 404 to those and to another area's people alike.
+        "/areas/{slug}/plans/{plan}/sign-off/rounds/{number}/document"
+        | "/areas/{slug}/plans/{plan}/sign-off/rounds/{number}/document.docx"
+        | "/areas/{slug}/plans/{plan}/sign-off/changes"
+            if get =>
+        {
+            match who {
+                Who::Visitor => SignIn,
+                _ => NotFound,
+            }
+        }
         "/areas/{slug}/risks/import/{id}" => match who {
             Who::Visitor => SignIn,
             Who::OtherAreaOfficer | Who::Kent(Role::Officer | Role::AreaLead) => NotFound,

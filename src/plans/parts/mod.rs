@@ -32,6 +32,7 @@ pub fn routes() -> Vec<Route> {
         checks::routes::routes(),
         compare::routes::routes(),
         workbook::routes::routes(),
+        document::routes::routes(),
     ]
     .into_iter()
     .flatten()
@@ -55,6 +56,7 @@ mod tests {
         area: Area,
         plan: Plan,
         part: &'static str,
+        approval: Option<crate::plans::approval::ApprovalNotice>,
     }
 
     #[test]
@@ -65,6 +67,7 @@ mod tests {
                 template_key: "2014-16",
             },
             part: "schemes",
+            approval: None,
         }
         .render()
         .expect("renders");

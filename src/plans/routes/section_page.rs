@@ -16,6 +16,7 @@ use crate::areas::frozen::{self, EditingClosed};
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::auth::extract::SignedIn;
 use crate::plans::CommentId;
+use crate::plans::approval::{self, ApprovalNotice};
 use crate::plans::markdown::render_off_thread;
 use crate::plans::rules::SectionRights;
 use crate::plans::store::{self, Comment, Contribution, PlanSummary, Section};
@@ -80,6 +81,7 @@ struct SectionPage {
     risks: RisksPanel,
     /// Set while the plan is in sign-off: then no form but the comments' is offered.
     frozen: Option<EditingClosed>,
+    approval: Option<ApprovalNotice>,
 }
 
 /// What went wrong with a form on the section page, to show it there with what was typed.
@@ -202,6 +204,7 @@ async fn section_page(
         comment_draft,
         reply_thread,
         reply_draft,
+        approval: approval::notice(state, &area, &plan).await?,
         layout: Layout::for_session(Some(&signed_in.session)),
         html: render_off_thread(&section.body).await?,
         guidance_html: render_off_thread(&section.guidance).await?,

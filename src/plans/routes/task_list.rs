@@ -15,6 +15,7 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::auth::policy::Action;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::parts::checks::{self, SectionFact, facts::check_plan};
 use crate::plans::rules::{self, TaskFacts};
 use crate::plans::store::{self, PlanSummary, TaskListRow, TemplateSummary};
@@ -141,6 +142,7 @@ struct TaskListPage {
     notice: &'static str,
     /// Set while the plan is in sign-off.
     frozen: Option<EditingClosed>,
+    approval: Option<ApprovalNotice>,
 }
 
 pub(super) async fn task_list(
@@ -155,6 +157,7 @@ pub(super) async fn task_list(
         area,
         plan,
         structure,
+        approval,
     } = cycle;
     let principal = signed_in.user.principal();
     let own = rules::own_organisation(&principal);
@@ -200,5 +203,6 @@ pub(super) async fn task_list(
         for_you,
         notice: query.banner::<Done>(),
         frozen,
+        approval,
     })
 }

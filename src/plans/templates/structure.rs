@@ -536,6 +536,30 @@ impl CycleStructure {
         })
     }
 
+    /// How the year with `key` reads ("2014/15"); a key the structure does not have, as it is.
+    pub fn year_label(&self, key: &str) -> String {
+        self.years
+            .iter()
+            .find(|year| year.key == key)
+            .map_or_else(|| key.to_owned(), |year| year.label.clone())
+    }
+
+    /// The name of the stream with `key`; a key the structure does not have, as it is.
+    pub fn stream_name(&self, key: &str) -> String {
+        self.streams
+            .iter()
+            .find(|stream| stream.key == key)
+            .map_or_else(|| key.to_owned(), |stream| stream.name.clone())
+    }
+
+    /// The name of the metric with `key`; a key the structure does not have, as it is.
+    pub fn metric_name(&self, key: &str) -> String {
+        self.metrics
+            .iter()
+            .find(|metric| metric.key == key)
+            .map_or_else(|| key.to_owned(), |metric| metric.name.clone())
+    }
+
     /// The parts, to change and check again.
     pub fn into_parts(self) -> StructureParts {
         self.into()

@@ -196,3 +196,16 @@ pub async fn versions(
         })
         .collect()
 }
+
+/// The names of the organisations with ids in `ids` (a register's owners and sharers, for the
+/// plan's document), in one query.
+pub async fn organisation_names(
+    db: impl PgExecutor<'_>,
+    ids: &[crate::areas::OrganisationId],
+) -> Result<Vec<(crate::areas::OrganisationId, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name FROM organisations WHERE id = ANY($1) ORDER BY id LIMIT $2")
+        .bind(ids)
+        .bind(MAX_RISKS)
+        .fetch_all(db)
+        .await
+}

@@ -10,6 +10,7 @@ use crate::AppState;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::store::PlanSummary;
 use crate::web::extract::Path;
 use crate::web::routes::{Route, get};
@@ -26,6 +27,7 @@ struct ChecksPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     results: Vec<CheckResult>,
     failing: usize,
 }
@@ -39,12 +41,14 @@ async fn show_checks(
         area,
         plan,
         structure,
+        approval,
     } = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
     let sections = sections(&state, &plan).await?;
     let results = check_plan(&state, &area, &plan, &structure, sections).await?;
     page::ok(&ChecksPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         failing: super::failing(&results),
+        approval,
         area,
         plan,
         part: "checks",

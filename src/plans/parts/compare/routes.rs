@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::parts::{funding, metrics};
 use crate::plans::store::PlanSummary;
 use crate::plans::templates::structure::CycleStructure;
@@ -227,6 +228,7 @@ struct ComparePage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     /// None: the area has no other plan (or none earlier, without `?with=`).
     comparison: Option<Comparison>,
     alternatives: Vec<Alternative>,
@@ -307,6 +309,7 @@ async fn compare_page(
         area,
         plan,
         structure,
+        approval,
     } = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
     let others = store::other_plans(&state.pool, area.id, plan.id).await?;
     let chosen: Option<&OtherPlan> = match query.with.as_deref() {
@@ -343,6 +346,7 @@ async fn compare_page(
     };
     page::ok(&ComparePage {
         layout: Layout::for_session(Some(&signed_in.session)),
+        approval,
         area,
         plan,
         part: "compare",

@@ -16,6 +16,7 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::markdown::render_off_thread;
 use crate::plans::parts::editing::Difference;
 use crate::plans::parts::editing::{self, based_on, is_unchanged};
@@ -105,6 +106,7 @@ struct ListPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     may_edit: bool,
     answered: usize,
@@ -147,6 +149,7 @@ async fn list(
         may_edit: frozen.is_none() && may_answer(&signed_in.user.principal(), cycle.area.id),
         answered: conditions.iter().filter(|row| row.answer.is_some()).count(),
         frozen,
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "conditions",
@@ -181,6 +184,7 @@ struct ConditionPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     errors: FormErrors,
     condition: ConditionView,
@@ -199,6 +203,7 @@ struct ConflictPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     errors: FormErrors,
     condition: ConditionView,
     theirs_by: String,
@@ -274,6 +279,7 @@ async fn condition_page(
         layout: Layout::for_session(Some(&signed_in.session)),
         may_edit: may_answer(&signed_in.user.principal(), cycle.area.id),
         view: FormView::new(&cycle, condition, form),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "conditions",
@@ -394,6 +400,7 @@ async fn conflict(
             .map(|c| format!("Saved {}", saved_by(c)))
             .unwrap_or_else(|| "The answer was changed".to_owned()),
         differences: differences(current.map(|c| &c.answer), &yours),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "conditions",

@@ -17,6 +17,7 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::parts::editing::{Difference, saved_by};
 use crate::plans::store::PlanSummary;
 use crate::web::banner::{DoneQuery, see_done};
@@ -85,6 +86,7 @@ struct ListPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     may_edit: bool,
     entries: Vec<EntryView>,
@@ -105,6 +107,7 @@ async fn list(
         layout: Layout::for_session(Some(&signed_in.session)),
         may_edit: frozen.is_none() && may_log(&signed_in.user.principal(), cycle.area.id),
         frozen,
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "engagement",
@@ -127,6 +130,7 @@ struct NewPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     errors: FormErrors,
     /// Why the form is back, when it is not for its errors (an entry removed meanwhile), or "".
     notice: String,
@@ -148,6 +152,7 @@ fn new_page(
             form,
             button: "Add the entry",
         },
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "engagement",
@@ -263,6 +268,7 @@ struct EntryPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     errors: FormErrors,
     entry: EntryView,
@@ -280,6 +286,7 @@ struct ConflictPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     errors: FormErrors,
     entry: EntryView,
     differences: Vec<Difference>,
@@ -343,6 +350,7 @@ fn entry_page(
             form,
             button: "Save changes",
         },
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "engagement",
@@ -454,6 +462,7 @@ async fn update_entry(
                 form,
                 button: "Save my version",
             },
+            approval: cycle.approval,
             area: cycle.area,
             plan: cycle.plan,
             part: "engagement",
@@ -499,6 +508,7 @@ struct RemovePage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     entry: EntryView,
     version: i32,
     /// Says the entry changed since the person asked to remove it, or "".
@@ -524,6 +534,7 @@ async fn remove(
     let version = form.version.trim().parse::<i32>().ok();
     let confirm_page = |cycle: PlanInCycle, stored: &StoredEntry, changed| RemovePage {
         layout: Layout::for_session(Some(&signed_in.session)),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "engagement",

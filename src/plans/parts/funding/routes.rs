@@ -24,6 +24,7 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::store::PlanSummary;
 use crate::plans::templates::structure::{FinancialYear, FundingStream};
 use crate::web::banner::{DoneQuery, done_url};
@@ -161,6 +162,7 @@ struct FundingPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     years: Vec<YearTable>,
     /// Set while the plan is in sign-off.
@@ -319,6 +321,7 @@ async fn funding_page(
         years,
         frozen,
         part: PART,
+        approval: plan.approval,
         area: plan.area,
         plan: plan.plan,
     })
@@ -356,6 +359,7 @@ struct LinesPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     organisation: String,
     year: String,
     action: String,
@@ -493,6 +497,7 @@ impl LinesContext {
             errors,
             conflicts,
             part: PART,
+            approval: self.plan.approval,
             area: self.plan.area,
             plan: self.plan.plan,
             frozen: None,
@@ -739,6 +744,7 @@ struct MinimumPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     year: String,
     action: String,
     back: String,
@@ -826,6 +832,7 @@ fn minimum_page_of(
         errors: form.errors,
         theirs: form.theirs,
         part: PART,
+        approval: plan.approval,
         area: plan.area,
         plan: plan.plan,
     }

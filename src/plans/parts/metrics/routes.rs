@@ -19,6 +19,7 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::markdown::render_off_thread;
 use crate::plans::parts::editing::{self, Difference, based_on, is_unchanged};
 use crate::plans::store::PlanSummary;
@@ -148,6 +149,7 @@ struct ListPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     may_edit: bool,
     metrics: Vec<MetricRow>,
@@ -179,6 +181,7 @@ async fn list(
     page::ok(&ListPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         may_edit: frozen.is_none() && may_set_goals(&signed_in.user.principal(), cycle.area.id),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "metrics",
@@ -233,6 +236,7 @@ struct MetricPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     errors: FormErrors,
     metric: MetricView,
@@ -252,6 +256,7 @@ struct ConflictPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     errors: FormErrors,
     metric: MetricView,
     theirs_by: String,
@@ -334,6 +339,7 @@ async fn metric_page(
     Ok(MetricPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         may_edit: may_set_goals(&signed_in.user.principal(), cycle.area.id),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "metrics",
@@ -484,6 +490,7 @@ async fn conflict(
         theirs_by: current
             .map(|c| format!("Saved {}", saved_by(c)))
             .unwrap_or_else(|| "The goals were changed".to_owned()),
+        approval: cycle.approval,
         area: cycle.area,
         plan: cycle.plan,
         part: "metrics",

@@ -385,19 +385,11 @@ pub struct Names<'a> {
 
 impl Names<'_> {
     fn stream(&self, key: &str) -> String {
-        self.structure
-            .streams()
-            .iter()
-            .find(|stream| stream.key == key)
-            .map_or_else(|| key.to_owned(), |stream| stream.name.clone())
+        self.structure.stream_name(key)
     }
 
     fn metric(&self, key: &str) -> String {
-        self.structure
-            .metrics()
-            .iter()
-            .find(|metric| metric.key == key)
-            .map_or_else(|| key.to_owned(), |metric| metric.name.clone())
+        self.structure.metric_name(key)
     }
 }
 

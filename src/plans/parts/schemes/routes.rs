@@ -21,6 +21,7 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::store::PlanSummary;
 use crate::risks::RiskId;
 use crate::risks::store::{self as risks, CurrentRisk};
@@ -259,6 +260,7 @@ struct ListPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     may_edit: bool,
     /// Set while the plan is in sign-off.
@@ -412,6 +414,7 @@ async fn list(
         previous: (current > 1).then(|| page_url(current - 1)),
         next: (current < page_count).then(|| page_url(current + 1)),
         list_url,
+        approval: context.plan.approval,
         area: context.plan.area,
         plan: context.plan.plan,
         part: PART,
@@ -543,6 +546,7 @@ struct NewPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     /// Why the form is back, when it is not for its errors (a scheme removed meanwhile), or "".
     notice: String,
     view: FormView,
@@ -589,6 +593,7 @@ fn new_page(
         layout: Layout::for_session(Some(&signed_in.session)),
         notice: notice.to_owned(),
         view,
+        approval: context.plan.approval,
         area: context.plan.area,
         plan: context.plan.plan,
         part: PART,
@@ -711,6 +716,7 @@ struct SchemePage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     reference: String,
     name: String,
@@ -798,6 +804,7 @@ fn scheme_page(
         remove_url: format!("{}/remove", context.scheme_url(scheme.number)),
         list_url: context.list_url(),
         view,
+        approval: context.plan.approval,
         area: context.plan.area,
         plan: context.plan.plan,
         part: PART,
@@ -821,6 +828,7 @@ struct ConflictPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     reference: String,
     theirs_by: String,
     differences: Vec<FieldChange>,
@@ -969,6 +977,7 @@ fn conflict(
         ),
         differences,
         view,
+        approval: context.plan.approval,
         area: context.plan.area,
         plan: context.plan.plan,
         part: PART,
@@ -1008,6 +1017,7 @@ struct RemovePage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     reference: String,
     name: String,
     scheme_url: String,
@@ -1039,6 +1049,7 @@ fn remove_page(
         details,
         errors,
         changed,
+        approval: context.plan.approval,
         area: context.plan.area,
         plan: context.plan.plan,
         part: PART,

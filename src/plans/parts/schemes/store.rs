@@ -463,3 +463,48 @@ pub async fn last_number(db: impl PgExecutor<'_>, plan_id: PlanId) -> Result<i32
             .await?;
     Ok(last.unwrap_or(0))
 }
+
+/// A scheme as the plan's document holds it: names rather than ids (the lead commissioner's
+/// name, the linked risks' numbers), nothing about who saved it when.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SchemeText {
+    pub number: i32,
+    pub name: String,
+    pub scheme_type: String,
+    pub objective: String,
+    pub lead_commissioner: String,
+    pub provider: String,
+    pub funding_source: String,
+    pub years: Vec<String>,
+    pub spends: Vec<i64>,
+    pub benefits: Vec<i64>,
+    pub metrics: Vec<String>,
+    pub risk_numbers: Vec<i32>,
+}
+
+/// Every scheme of the plan by number, for its document: one query.
+pub async fn scheme_texts(
+    db: impl PgExecutor<'_>,
+    plan_id: PlanId,
+) -> Result<Vec<SchemeText>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.number, s.name, s.scheme_type, s.objective, o.name AS lead_commissioner,
+                s.provider, s.funding_source,
+                ARRAY(SELECT a.year_key FROM scheme_amounts a
+                      WHERE a.scheme_id = s.id ORDER BY a.year_key) AS years,
+                ARRAY(SELECT a.spend FROM scheme_amounts a
+                      WHERE a.scheme_id = s.id ORDER BY a.year_key) AS spends,
+                ARRAY(SELECT a.benefit FROM scheme_amounts a
+                      WHERE a.scheme_id = s.id ORDER BY a.year_key) AS benefits,
+                ARRAY(SELECT m.metric_key FROM scheme_metrics m
+                      WHERE m.scheme_id = s.id ORDER BY m.metric_key) AS metrics,
+                ARRAY(SELECT r.number FROM scheme_risks l JOIN risks r ON r.id = l.risk_id
+                      WHERE l.scheme_id = s.id ORDER BY r.number) AS risk_numbers
+         FROM schemes s JOIN organisations o ON o.id = s.lead_commissioner_id
+         WHERE s.plan_id = $1 ORDER BY s.number LIMIT $2",
+    )
+    .bind(plan_id)
+    .bind(super::MAX_SCHEMES)
+    .fetch_all(db)
+    .await
+}

@@ -26,6 +26,7 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::keyed::keyed_enum;
 use crate::plans::access::PlanInCycle;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::parts::checks::facts::{check_plan, sections};
 use crate::plans::parts::schemes::{self, FieldChange, Names};
 use crate::plans::parts::{conditions, engagement, funding, metrics};
@@ -319,6 +320,7 @@ struct ImportPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     banner: &'static str,
     may_import: bool,
     workbook: String,
@@ -352,6 +354,7 @@ impl ImportPage {
                 download("National conditions", "conditions"),
                 download("Engagement log", "engagement"),
             ],
+            approval: plan.approval,
             area: plan.area,
             plan: plan.plan,
             part: PART,
@@ -637,6 +640,7 @@ struct PreviewPage {
     area: AreaSummary,
     plan: PlanSummary,
     part: &'static str,
+    approval: Option<ApprovalNotice>,
     url: String,
     id: ImportId,
     file_name: String,
@@ -797,6 +801,7 @@ fn preview_page(
         amendments,
         schemes_unchanged: import_plan.schemes_unchanged,
         refusal,
+        approval: plan.approval,
         area: plan.area,
         plan: plan.plan,
         part: PART,
