@@ -161,17 +161,23 @@ pub fn timeline(
 ) -> Vec<TimelineEntry> {
     let rounds: HashMap<i64, &Round> = record.rounds.iter().map(|r| (r.id, r)).collect();
     let mut entries = Vec::new();
-    let mut push = |at: OffsetDateTime, round: i32, what: String, detail: String| {
-        entries.push(TimelineEntry {
-            at,
-            when: format::date_time(at),
-            round,
-            what,
-            detail,
-        });
+    // Each entry with its rank: what happens at the same moment is ordered by round, then
+    // as a round goes (opened, decisions, board, submission, assurance, conditions, ended).
+    let mut push = |rank: u8, at: OffsetDateTime, round: i32, what: String, detail: String| {
+        entries.push((
+            rank,
+            TimelineEntry {
+                at,
+                when: format::date_time(at),
+                round,
+                what,
+                detail,
+            },
+        ));
     };
     for round in record.rounds {
         push(
+            0,
             round.opened_at,
             round.number,
             format!(
@@ -179,27 +185,6 @@ pub fn timeline(
                 round.number, round.name, round.opened_by
             ),
             format!("Snapshot {}", short_hash(&round.snapshot_hash)),
-        );
-        let Some(ended_at) = round.ended_at else {
-            continue;
-        };
-        let by = round.ended_by.as_deref().unwrap_or("someone");
-        let what = match round.state {
-            RoundState::Withdrawn => format!("Round {} withdrawn by {by}", round.number),
-            RoundState::Declined => format!("Round {} declined: back to drafting", round.number),
-            RoundState::NotApproved => {
-                format!("Round {} not approved: back to drafting", round.number)
-            }
-            RoundState::Superseded => {
-                format!("Round {} replaced by a later round", round.number)
-            }
-            _ => continue,
-        };
-        push(
-            ended_at,
-            round.number,
-            what,
-            round.end_reason.clone().unwrap_or_default(),
         );
     }
     for decision in record.decisions {
@@ -212,6 +197,7 @@ pub fn timeline(
             ""
         };
         push(
+            1,
             decision.decided_at,
             round.number,
             format!(
@@ -240,6 +226,7 @@ pub fn timeline(
             detail.push_str(&format!(": {}", board.resolution));
         }
         push(
+            2,
             board.recorded_at,
             round.number,
             format!(
@@ -276,6 +263,7 @@ pub fn timeline(
             format!("Reference {}", submission.reference)
         };
         push(
+            3,
             submission.submitted_at,
             round.number,
             format!("Submitted{who}{when}"),
@@ -289,6 +277,7 @@ pub fn timeline(
         };
         outcomes.insert(assurance.id, (round.number, assurance));
         push(
+            4,
             assurance.recorded_at,
             round.number,
             format!(
@@ -309,6 +298,7 @@ pub fn timeline(
             detail.push_str(&format!(" \u{2014} {}", condition.met_note));
         }
         push(
+            5,
             met_at,
             *round,
             format!(
@@ -319,10 +309,34 @@ pub fn timeline(
             detail,
         );
     }
-    // Stable: what happened at the same moment stays in the order above (a round's opening
-    // before its decisions).
-    entries.sort_by_key(|entry| entry.at);
-    entries
+    // How each round ended comes after what ended it (the decline, the board's refusal), which
+    // may carry the same time.
+    for round in record.rounds {
+        let Some(ended_at) = round.ended_at else {
+            continue;
+        };
+        let by = round.ended_by.as_deref().unwrap_or("someone");
+        let what = match round.state {
+            RoundState::Withdrawn => format!("Round {} withdrawn by {by}", round.number),
+            RoundState::Declined => format!("Round {} declined: back to drafting", round.number),
+            RoundState::NotApproved => {
+                format!("Round {} not approved: back to drafting", round.number)
+            }
+            RoundState::Superseded => {
+                format!("Round {} replaced by a later round", round.number)
+            }
+            _ => continue,
+        };
+        push(
+            6,
+            ended_at,
+            round.number,
+            what,
+            round.end_reason.clone().unwrap_or_default(),
+        );
+    }
+    entries.sort_by_key(|(rank, entry)| (entry.at, entry.round, *rank));
+    entries.into_iter().map(|(_, entry)| entry).collect()
 }
 
 #[cfg(test)]

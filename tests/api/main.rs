@@ -31,6 +31,7 @@ mod risks_matrix;
 mod risks_transfer;
 mod schemes;
 mod sign_in;
+mod signoff;
 mod template_structure;
 mod templates;
 mod workbook;

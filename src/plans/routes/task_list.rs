@@ -138,6 +138,8 @@ struct TaskListPage {
     checks_failing: usize,
     checks: usize,
     notice: &'static str,
+    /// The plan's sign-off state in a few words.
+    sign_off: String,
 }
 
 pub(super) async fn task_list(
@@ -146,11 +148,13 @@ pub(super) async fn task_list(
     Path((slug, plan_key)): Path<(String, String)>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
+    let cycle = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
+    let sign_off = crate::signoff::routes::plan_status(&state, &cycle).await?;
     let PlanInCycle {
         area,
         plan,
         structure,
-    } = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
+    } = cycle;
     let principal = signed_in.user.principal();
     let own = rules::own_organisation(&principal);
     let tasks: Vec<TaskView> = store::task_list(&state.pool, plan.id, own)
@@ -194,5 +198,6 @@ pub(super) async fn task_list(
         tasks,
         for_you,
         notice: query.banner::<Done>(),
+        sign_off,
     })
 }
