@@ -10,6 +10,7 @@ use itf_planner::auth::policy::Role;
 use time::Duration;
 
 use crate::helpers::{TestApp, TestUser, csrf_token_in, location, spawn_app};
+use crate::query_count::queries;
 
 const KENT: &str = "/areas/kent/plans/2014-16";
 const ROTHERHAM_2025: &str = "/areas/rotherham/plans/2025-26";
@@ -189,6 +190,7 @@ async fn decisions_recorded(app: &TestApp) -> i64 {
 #[tokio::test]
 async fn kents_plan_walks_the_2014_route_with_a_decline_a_second_round_a_deferral_a_late_submission_and_conditions()
  {
+    crate::query_count::install();
     let app = spawn_app().await;
     // The morning of 10 April 2014, six days after the deadline for final plans, before anyone
     // signs in (their codes follow the clock).
@@ -210,6 +212,10 @@ async fn kents_plan_walks_the_2014_route_with_a_decline_a_second_round_a_deferra
         state_of(&lead.browser, KENT).await,
         "Partner sign-off (0 of 8 signed)"
     );
+    // The page reads the same number of queries however much has been recorded.
+    let officer = person(&app, Role::Officer, Some("kent"), "NHS Thanet CCG").await;
+    let sign_off = format!("{KENT}/sign-off");
+    let queries_at_first = queries(&officer.browser, &sign_off).await;
     for signer in &signers[..3] {
         approve(&app, signer, KENT, 1, &[]).await;
     }
@@ -463,6 +469,9 @@ async fn kents_plan_walks_the_2014_route_with_a_decline_a_second_round_a_deferra
     );
     let tasks = lead.browser.get_html(KENT).await;
     assert!(tasks.contains("Sign-off</a>: Assured: Approved subject to conditions"));
+    app.clock.advance(Duration::minutes(1));
+    officer.browser.sign_in(&officer.user).await;
+    assert_eq!(queries(&officer.browser, &sign_off).await, queries_at_first);
 }
 
 #[tokio::test]

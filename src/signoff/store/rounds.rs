@@ -234,3 +234,52 @@ pub async fn end_round(
     .await?;
     Ok(())
 }
+
+/// The plan's newest round with what its state in words needs: how many of its decisions
+/// approve, when it was last submitted, and its assurance outcome's label. One query, for
+/// pages that show the state without the whole record (the task list).
+pub struct Standing {
+    pub round: Round,
+    pub approvals: i64,
+    pub last_submitted_at: Option<OffsetDateTime>,
+    pub assured_as: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StandingRow {
+    #[sqlx(flatten)]
+    round: RoundRow,
+    approvals: i64,
+    last_submitted_at: Option<OffsetDateTime>,
+    assured_as: Option<String>,
+}
+
+pub async fn latest_standing(
+    db: impl PgExecutor<'_>,
+    plan_id: PlanId,
+) -> Result<Option<Standing>, sqlx::Error> {
+    let row: Option<StandingRow> = sqlx::query_as(concat!(
+        "SELECT latest.*,
+                (SELECT count(*) FROM signoff_decisions d
+                 WHERE d.round_id = latest.id AND d.decision <> 'decline') AS approvals,
+                (SELECT max(s.submitted_at) FROM submissions s
+                 WHERE s.round_id = latest.id) AS last_submitted_at,
+                (SELECT a.outcome_label FROM assurance_outcomes a
+                 WHERE a.round_id = latest.id) AS assured_as
+         FROM (",
+        round_select!(),
+        " WHERE r.plan_id = $1 ORDER BY r.number DESC LIMIT 1) AS latest"
+    ))
+    .bind(plan_id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| {
+        Ok(Standing {
+            round: Round::try_from(row.round)?,
+            approvals: row.approvals,
+            last_submitted_at: row.last_submitted_at,
+            assured_as: row.assured_as,
+        })
+    })
+    .transpose()
+}
