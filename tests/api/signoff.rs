@@ -180,6 +180,17 @@ async fn post_step(
     person.browser.post_form(&path, &form).await
 }
 
+/// The ids used more than once in `html`.
+fn repeated_ids(html: &str) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    html.split(" id=\"")
+        .skip(1)
+        .filter_map(|piece| piece.split('"').next())
+        .filter(|id| !seen.insert(id.to_owned()))
+        .map(str::to_owned)
+        .collect()
+}
+
 async fn decisions_recorded(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM signoff_decisions")
         .fetch_one(&app.pool)
@@ -306,16 +317,24 @@ async fn kents_plan_walks_the_2014_route_with_a_decline_a_second_round_a_deferra
     .await;
     assert_eq!(response.status(), 303);
     assert_eq!(state_of(&lead.browser, KENT).await, "Board approval");
-    let response = post_step(
-        &secretary,
-        KENT,
-        2,
-        "board",
-        &board("26", "HWB/14/12", "approved"),
-    )
-    .await;
+    let path = format!("{KENT}/sign-off/rounds/2/board");
+    let hash = hidden(&secretary.browser.get_html(&path).await, "snapshot_hash");
+    let mut approval = vec![("snapshot_hash", hash.as_str())];
+    approval.extend_from_slice(&board("26", "HWB/14/12", "approved"));
+    let response = secretary.browser.post_form(&path, &approval).await;
     assert_eq!(response.status(), 303);
     assert_eq!(state_of(&lead.browser, KENT).await, "Ready to submit");
+    // The same approval sent again (a resubmitted form) is recorded once.
+    let response = secretary.browser.post_form(&path, &approval).await;
+    assert_eq!(
+        location(&response),
+        format!("{KENT}/sign-off?done=already-recorded")
+    );
+    let board_decisions: i64 = sqlx::query_scalar("SELECT count(*) FROM board_decisions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(board_decisions, 2);
     let approved: Option<i32> = sqlx::query_scalar(
         "SELECT p.approved_round_number FROM plans p JOIN areas a ON a.id = p.area_id WHERE a.slug = 'kent'",
     )
@@ -445,6 +464,7 @@ async fn kents_plan_walks_the_2014_route_with_a_decline_a_second_round_a_deferra
             .unwrap_or_else(|| panic!("{text} in the timeline after position {from}"));
         from += at + text.len();
     }
+    assert_eq!(repeated_ids(&page), Vec::<String>::new());
     assert!(timeline.contains("The reablement schemes are not costed"));
     assert!(timeline.contains("HWB/14/12"));
     assert!(page.contains("Earlier rounds"));
@@ -540,6 +560,7 @@ async fn rotherhams_2025_plan_is_signed_by_people_who_cannot_delegate_submitted_
         .get_html(&format!("{ROTHERHAM_2025}/sign-off/rounds/1/decision"))
         .await;
     assert!(form.contains("value=\"council-chief-executive\""));
+    assert_eq!(repeated_ids(&form), Vec::<String>::new());
     assert!(form.contains("value=\"council-section-151-officer\""));
     let mut fields = confirmed.clone();
     fields.push(("signature", "council-chief-executive"));
