@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
 
-use super::{Done, SignOff, is_stale, not_now, permit, round_number, stale};
+use super::{Done, SignOff, is_stale, not_now, stale, step};
 use crate::AppState;
 use crate::areas::store::{AreaSummary, thaw_content};
 use crate::audit::{Change, Event};
@@ -76,29 +76,18 @@ fn board_page(
     }
 }
 
-async fn load(
-    state: &AppState,
-    signed_in: &SignedIn,
-    slug: &str,
-    plan_key: &str,
-    round: &str,
-) -> Result<(SignOff, i32), AppError> {
-    let sign_off = SignOff::load(state, signed_in, slug, plan_key).await?;
-    permit(
-        signed_in,
-        Action::RecordBoardDecision,
-        &sign_off.cycle.area,
-        None,
-    )?;
-    Ok((sign_off, round_number(round)?))
-}
-
 pub(super) async fn show(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((slug, plan_key, round)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    let (sign_off, number) = load(&state, &signed_in, &slug, &plan_key, &round).await?;
+    let (sign_off, number) = step(
+        &state,
+        &signed_in,
+        (&slug, &plan_key, &round),
+        Action::RecordBoardDecision,
+    )
+    .await?;
     let round = rounds::find_round(&state.pool, sign_off.cycle.plan.id, number)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -144,7 +133,13 @@ async fn record_board(
     round: &str,
     form: BoardForm,
 ) -> Result<Response, AppError> {
-    let (sign_off, number) = load(state, signed_in, slug, plan_key, round).await?;
+    let (sign_off, number) = step(
+        state,
+        signed_in,
+        (slug, plan_key, round),
+        Action::RecordBoardDecision,
+    )
+    .await?;
     let plan_id = sign_off.cycle.plan.id;
     let area_id = sign_off.cycle.area.id;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;

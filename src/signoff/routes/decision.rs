@@ -20,6 +20,7 @@ use crate::auth::{UserId, sign_in, store as auth_store, totp};
 use crate::plans::parts::document::hash_hex;
 use crate::plans::store::PlanSummary;
 use crate::signoff::forms::DecisionForm;
+use crate::signoff::history::capacity;
 use crate::signoff::signers::{RequiredSigner, required_signers};
 use crate::signoff::state::{PartnerDecision, RoundState, after_decision};
 use crate::signoff::store::decisions::{self, Decision, NewDecision};
@@ -90,7 +91,7 @@ fn already_signed(user_id: UserId, decided: &[Decision], sign_off: &SignOff) -> 
         .map(|d| {
             format!(
                 "You have already signed this round as {} of {}. Each of the round's signatures must be given by a different person, so another signatory of your organisation must give the rest.",
-                crate::signoff::history::capacity(&sign_off.route, &d.signature_key).to_lowercase(),
+                capacity(&sign_off.route, &d.signature_key).to_lowercase(),
                 d.organisation_name
             )
         })

@@ -153,6 +153,19 @@ fn deadline_in(structure: &CycleStructure, key: Option<&str>) -> Option<time::Da
         .map(|date| date.date)
 }
 
+/// The plan and the round number a step's URL names, for someone the policy lets take the
+/// step (`action`, on the area).
+async fn step(
+    state: &AppState,
+    signed_in: &SignedIn,
+    (slug, plan_key, round): (&str, &str, &str),
+    action: Action,
+) -> Result<(SignOff, i32), AppError> {
+    let sign_off = SignOff::load(state, signed_in, slug, plan_key).await?;
+    permit(signed_in, action, &sign_off.cycle.area, None)?;
+    Ok((sign_off, round_number(round)?))
+}
+
 /// Allowed, or the policy's refusal (403, or 404 for someone with no part in the area).
 fn permit(
     signed_in: &SignedIn,

@@ -24,7 +24,9 @@ use crate::signoff::history::{
     timeline,
 };
 use crate::signoff::signers::{required_signers, submitting_partners};
-use crate::signoff::state::{assurance_may_be_recorded, board_may_decide, timeliness};
+use crate::signoff::state::{
+    BoardOutcome, RoundState, assurance_may_be_recorded, board_may_decide, timeliness,
+};
 use crate::signoff::store::assurance::{self, Assurance, Condition};
 use crate::signoff::store::board::{self, BoardDecision};
 use crate::signoff::store::decisions::{self, Decision as PartnerDecisionRow};
@@ -75,9 +77,9 @@ impl Loaded {
     }
 
     fn board_approved(&self, round: &Round) -> bool {
-        self.board.iter().any(|b| {
-            b.round_id == round.id && b.outcome == crate::signoff::state::BoardOutcome::Approved
-        })
+        self.board
+            .iter()
+            .any(|b| b.round_id == round.id && b.outcome == BoardOutcome::Approved)
     }
 
     /// The plan's state in a few words.
@@ -132,7 +134,7 @@ pub async fn plan_status(state: &AppState, cycle: &PlanInCycle) -> Result<String
 }
 
 /// A row of a round's table of signatures.
-pub(super) struct SignatureRow {
+struct SignatureRow {
     organisation: String,
     position: String,
     decision: String,
@@ -381,7 +383,7 @@ fn actions(signed_in: &SignedIn, sign_off: &SignOff, loaded: &Loaded) -> Actions
                         && d.signature_key == signer.signature_key
                 })
         });
-    if round.state == crate::signoff::state::RoundState::PartnerSignOff
+    if round.state == RoundState::PartnerSignOff
         && owes
         && allowed(signed_in, Action::RecordOrganisationDecision, area)
     {
@@ -395,7 +397,7 @@ fn actions(signed_in: &SignedIn, sign_off: &SignOff, loaded: &Loaded) -> Actions
     let partners = submitting_partners(&sign_off.route, &sign_off.members)
         .len()
         .max(1);
-    if round.state == crate::signoff::state::RoundState::ReadyToSubmit
+    if round.state == RoundState::ReadyToSubmit
         && loaded.submissions_of(round).count() < partners
         && allowed(signed_in, Action::RecordSubmission, area)
     {

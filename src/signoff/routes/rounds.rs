@@ -5,7 +5,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::overview::{Extras, overview_page};
-use super::{Done, SignOff, not_now, permit, round_number};
+use super::{Done, SignOff, not_now, permit, step};
 use crate::AppState;
 use crate::areas::store::{Freeze, content_freeze, freeze_content, thaw_content};
 use crate::audit::{Change, Event};
@@ -191,14 +191,13 @@ async fn withdraw_round(
     round: &str,
     form: WithdrawForm,
 ) -> Result<Response, AppError> {
-    let sign_off = SignOff::load(state, signed_in, slug, plan_key).await?;
-    permit(
+    let (sign_off, number) = step(
+        state,
         signed_in,
+        (slug, plan_key, round),
         Action::WithdrawSignOffRound,
-        &sign_off.cycle.area,
-        None,
-    )?;
-    let number = round_number(round)?;
+    )
+    .await?;
     let reason = match form.parse() {
         Ok(reason) => reason,
         Err(errors) => {

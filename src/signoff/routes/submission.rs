@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
 
-use super::{Done, SignOff, is_stale, not_now, permit, round_number, stale};
+use super::{Done, SignOff, is_stale, not_now, stale, step};
 use crate::AppState;
 use crate::areas::OrganisationId;
 use crate::areas::store::{AreaSummary, thaw_content};
@@ -115,23 +115,6 @@ fn submission_page(
     }
 }
 
-async fn load(
-    state: &AppState,
-    signed_in: &SignedIn,
-    slug: &str,
-    plan_key: &str,
-    round: &str,
-) -> Result<(SignOff, i32), AppError> {
-    let sign_off = SignOff::load(state, signed_in, slug, plan_key).await?;
-    permit(
-        signed_in,
-        Action::RecordSubmission,
-        &sign_off.cycle.area,
-        None,
-    )?;
-    Ok((sign_off, round_number(round)?))
-}
-
 fn not_ready(round: &Round) -> String {
     format!(
         "A submission is recorded once the round is ready to submit. Round {} is {}.",
@@ -145,7 +128,13 @@ pub(super) async fn show(
     signed_in: SignedIn,
     Path((slug, plan_key, round)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    let (sign_off, number) = load(&state, &signed_in, &slug, &plan_key, &round).await?;
+    let (sign_off, number) = step(
+        &state,
+        &signed_in,
+        (&slug, &plan_key, &round),
+        Action::RecordSubmission,
+    )
+    .await?;
     let round = rounds::find_round(&state.pool, sign_off.cycle.plan.id, number)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -188,7 +177,13 @@ async fn record_submission(
     round: &str,
     form: SubmissionForm,
 ) -> Result<Response, AppError> {
-    let (sign_off, number) = load(state, signed_in, slug, plan_key, round).await?;
+    let (sign_off, number) = step(
+        state,
+        signed_in,
+        (slug, plan_key, round),
+        Action::RecordSubmission,
+    )
+    .await?;
     let plan_id = sign_off.cycle.plan.id;
     let area_id = sign_off.cycle.area.id;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
