@@ -276,6 +276,18 @@ async fn record_decision(
     let (sign_off, number) = load(state, signed_in, slug, plan_key, round).await?;
     let user = &signed_in.user;
     let area_id = sign_off.cycle.area.id;
+    // A code is counted before it is checked, as at sign-in, and before the round is locked:
+    // the count is a transaction of its own, and waiting for the lock must not hold two
+    // connections.
+    let throttle_key = user.id.to_string();
+    let paused = !form.code.trim().is_empty()
+        && sign_in::count_attempt(
+            &state.pool,
+            Scope::SecondFactor,
+            &throttle_key,
+            state.clock.now(),
+        )
+        .await?;
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
     let at = change.at();
     let round = rounds::lock_round(change.db(), sign_off.cycle.plan.id, number)
@@ -328,9 +340,6 @@ async fn record_decision(
             return page::unprocessable(&page);
         }
     };
-    let throttle_key = user.id.to_string();
-    let paused =
-        sign_in::count_attempt(&state.pool, Scope::SecondFactor, &throttle_key, at).await?;
     if paused || !fresh_code(change.db(), user.id, &input.code, at).await? {
         drop(change);
         let mut errors = FormErrors::new();
