@@ -180,6 +180,44 @@ async fn post_step(
     person.browser.post_form(&path, &form).await
 }
 
+/// Records a submission at the time the form offers (now, to the minute), by `organisation`
+/// where each partner submits; returns the response and the form as it was offered.
+async fn submit_now(
+    lead: &Person,
+    plan: &str,
+    round: i32,
+    organisation: Option<i64>,
+    reference: &str,
+) -> (reqwest::Response, String) {
+    let path = format!("{plan}/sign-off/rounds/{round}/submission");
+    let form = lead.browser.get_html(&path).await;
+    let offered = |name: &str| {
+        let marker = format!("name=\"{name}\" type=\"text\" value=\"");
+        let start = form.find(&marker).expect(name) + marker.len();
+        form[start..start + form[start..].find('"').unwrap()].to_owned()
+    };
+    let mut fields = vec![
+        ("snapshot_hash".to_owned(), hidden(&form, "snapshot_hash")),
+        ("reference".to_owned(), reference.to_owned()),
+    ];
+    for name in [
+        "submitted_on_day",
+        "submitted_on_month",
+        "submitted_on_year",
+        "submitted_time",
+    ] {
+        fields.push((name.to_owned(), offered(name)));
+    }
+    if let Some(organisation) = organisation {
+        fields.push(("organisation".to_owned(), organisation.to_string()));
+    }
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    (lead.browser.post_form(&path, &fields).await, form)
+}
+
 /// The ids used more than once in `html`.
 fn repeated_ids(html: &str) -> Vec<String> {
     let mut seen = std::collections::BTreeSet::new();
@@ -346,41 +384,10 @@ async fn kents_plan_walks_the_2014_route_with_a_decline_a_second_round_a_deferra
     // Submitted now, six days after the 4 April deadline: the form offers now (to the minute,
     // so a little after the board's decision).
     app.clock.advance(Duration::minutes(2));
-    let form = lead
-        .browser
-        .get_html(&format!("{KENT}/sign-off/rounds/2/submission"))
-        .await;
+    let (response, form) = submit_now(&lead, KENT, 2, None, "ITF-KENT-2014").await;
     assert!(form.contains("The deadline is 4 April 2014"));
     assert!(form.contains("Submitted now, it would be: <strong>6 days late</strong>"));
-    let now = |name: &str| {
-        let marker = format!("name=\"{name}\" type=\"text\" value=\"");
-        let start = form.find(&marker).expect(name) + marker.len();
-        form[start..start + form[start..].find('"').unwrap()].to_owned()
-    };
-    let (day, month, year, time) = (
-        now("submitted_on_day"),
-        now("submitted_on_month"),
-        now("submitted_on_year"),
-        now("submitted_time"),
-    );
-    assert_eq!(
-        (day.as_str(), month.as_str(), year.as_str()),
-        ("10", "4", "2014")
-    );
-    let response = post_step(
-        &lead,
-        KENT,
-        2,
-        "submission",
-        &[
-            ("submitted_on_day", &day),
-            ("submitted_on_month", &month),
-            ("submitted_on_year", &year),
-            ("submitted_time", &time),
-            ("reference", "ITF-KENT-2014"),
-        ],
-    )
-    .await;
+    assert!(form.contains("name=\"submitted_on_day\" type=\"text\" value=\"10\""));
     assert_eq!(response.status(), 303);
     assert_eq!(
         state_of(&lead.browser, KENT).await,
@@ -498,6 +505,9 @@ async fn kents_plan_walks_the_2014_route_with_a_decline_a_second_round_a_deferra
 async fn rotherhams_2025_plan_is_signed_by_people_who_cannot_delegate_submitted_by_each_partner_and_approved_by_chairs_action()
  {
     let app = spawn_app().await;
+    // Half past eleven on the evening of the 31 March deadline (BST), before anyone signs in.
+    app.clock
+        .advance(time::macros::datetime!(2025-03-31 22:30 UTC) - app.clock.now());
     make_checks_pass(&app, "rotherham", "2025-26").await;
     let lead = person(&app, Role::AreaLead, Some("rotherham"), ROTHERHAM_COUNCIL).await;
     let icb = person(
@@ -591,7 +601,53 @@ async fn rotherhams_2025_plan_is_signed_by_people_who_cannot_delegate_submitted_
         "Ready to submit"
     );
 
-    // The board may decide before or after submission; here, after.
+    // Each partner submits at its own time: the council before midnight, the ICB after it.
+    let council_id: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+        .bind(ROTHERHAM_COUNCIL)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let icb_id: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+        .bind(SOUTH_YORKSHIRE_ICB)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (response, form) = submit_now(&lead, ROTHERHAM_2025, 1, Some(council_id), "").await;
+    assert!(
+        form.contains("Submitted now, it would be: <strong>On time</strong>"),
+        "before midnight on the deadline day"
+    );
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        state_of(&lead.browser, ROTHERHAM_2025).await,
+        "Ready to submit"
+    );
+    app.clock.advance(Duration::minutes(28));
+    let form = lead
+        .browser
+        .get_html(&format!("{ROTHERHAM_2025}/sign-off/rounds/1/submission"))
+        .await;
+    assert!(
+        !form.contains(&format!("<option value=\"{council_id}\"")),
+        "the council has submitted"
+    );
+    assert!(form.contains(&format!("<option value=\"{icb_id}\"")));
+    let (response, _) = submit_now(&lead, ROTHERHAM_2025, 1, Some(icb_id), "SY-BCF-1").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        state_of(&lead.browser, ROTHERHAM_2025).await,
+        "Submitted (1 day late)"
+    );
+
+    // No assurance before the board has approved.
+    let assurer = person(&app, Role::Assurer, None, "NHS England").await;
+    let page = assurer
+        .browser
+        .get_html(&format!("{ROTHERHAM_2025}/sign-off/rounds/1/assurance"))
+        .await;
+    assert!(page.contains("once the Health and Wellbeing Board has approved"));
+
+    // The board approves after submission, by chair's action.
     let secretary = person(
         &app,
         Role::BoardSecretary,
@@ -604,67 +660,6 @@ async fn rotherhams_2025_plan_is_signed_by_people_who_cannot_delegate_submitted_
         .get_html(&format!("{ROTHERHAM_2025}/sign-off/rounds/1/board"))
         .await;
     assert!(form.contains("value=\"chair_action\""));
-
-    // Each partner submits at its own time.
-    let council_id: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
-        .bind(ROTHERHAM_COUNCIL)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let icb_id: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
-        .bind(SOUTH_YORKSHIRE_ICB)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let submit = |organisation: String, day: &'static str, month: &'static str| {
-        let lead = &lead;
-        async move {
-            post_step(
-                lead,
-                ROTHERHAM_2025,
-                1,
-                "submission",
-                &[
-                    ("organisation", &organisation),
-                    ("submitted_on_day", day),
-                    ("submitted_on_month", month),
-                    ("submitted_on_year", "2025"),
-                    ("submitted_time", "09:30"),
-                ],
-            )
-            .await
-        }
-    };
-    let response = submit(council_id.to_string(), "28", "3").await;
-    assert_eq!(response.status(), 303);
-    assert_eq!(
-        state_of(&lead.browser, ROTHERHAM_2025).await,
-        "Ready to submit"
-    );
-    let form = lead
-        .browser
-        .get_html(&format!("{ROTHERHAM_2025}/sign-off/rounds/1/submission"))
-        .await;
-    assert!(
-        !form.contains(&format!("<option value=\"{council_id}\"")),
-        "the council has submitted"
-    );
-    assert!(form.contains(&format!("<option value=\"{icb_id}\"")));
-    let response = submit(icb_id.to_string(), "2", "4").await;
-    assert_eq!(response.status(), 303);
-    assert_eq!(
-        state_of(&lead.browser, ROTHERHAM_2025).await,
-        "Submitted (2 days late)"
-    );
-
-    // No assurance before the board has approved.
-    let assurer = person(&app, Role::Assurer, None, "NHS England").await;
-    let page = assurer
-        .browser
-        .get_html(&format!("{ROTHERHAM_2025}/sign-off/rounds/1/assurance"))
-        .await;
-    assert!(page.contains("once the Health and Wellbeing Board has approved"));
-
     let response = post_step(
         &secretary,
         ROTHERHAM_2025,
@@ -673,7 +668,7 @@ async fn rotherhams_2025_plan_is_signed_by_people_who_cannot_delegate_submitted_
         &[
             ("how", "chair_action"),
             ("body", "Chair of the Rotherham Health and Wellbeing Board"),
-            ("decided_on_day", "10"),
+            ("decided_on_day", "1"),
             ("decided_on_month", "4"),
             ("decided_on_year", "2025"),
             ("reference", "CA/2025/03"),
@@ -684,7 +679,7 @@ async fn rotherhams_2025_plan_is_signed_by_people_who_cannot_delegate_submitted_
     assert_eq!(response.status(), 303);
     assert_eq!(
         state_of(&lead.browser, ROTHERHAM_2025).await,
-        "Submitted (2 days late)"
+        "Submitted (1 day late)"
     );
     let response = post_step(
         &assurer,
@@ -706,7 +701,7 @@ async fn rotherhams_2025_plan_is_signed_by_people_who_cannot_delegate_submitted_
         .await;
     let timeline = &page[page.find("id=\"timeline\"").unwrap()..];
     assert!(timeline.contains("Submitted by Rotherham Metropolitan Borough Council (on time)"));
-    assert!(timeline.contains("Submitted by NHS South Yorkshire ICB (2 days late)"));
+    assert!(timeline.contains("Submitted by NHS South Yorkshire ICB (1 day late)"));
     assert!(timeline.contains("Board decision: Approved (by chair"));
     assert!(timeline.contains("CA/2025/03"));
     assert!(
