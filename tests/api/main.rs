@@ -32,6 +32,7 @@ mod risks_transfer;
 mod schemes;
 mod sign_in;
 mod signoff;
+mod signoff_races;
 mod template_structure;
 mod templates;
 mod workbook;

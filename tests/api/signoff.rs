@@ -13,9 +13,9 @@ use crate::helpers::{TestApp, TestUser, csrf_token_in, location, spawn_app};
 use crate::query_count::queries;
 
 const KENT: &str = "/areas/kent/plans/2014-16";
-const ROTHERHAM_2025: &str = "/areas/rotherham/plans/2025-26";
-const ROTHERHAM_COUNCIL: &str = "Rotherham Metropolitan Borough Council";
-const SOUTH_YORKSHIRE_ICB: &str = "NHS South Yorkshire ICB";
+pub(crate) const ROTHERHAM_2025: &str = "/areas/rotherham/plans/2025-26";
+pub(crate) const ROTHERHAM_COUNCIL: &str = "Rotherham Metropolitan Borough Council";
+pub(crate) const SOUTH_YORKSHIRE_ICB: &str = "NHS South Yorkshire ICB";
 
 const KENT_CCGS: [&str; 7] = [
     "NHS Ashford CCG",
@@ -28,12 +28,17 @@ const KENT_CCGS: [&str; 7] = [
 ];
 
 /// Someone signed in in their own browser.
-struct Person {
-    browser: TestApp,
-    user: TestUser,
+pub(crate) struct Person {
+    pub(crate) browser: TestApp,
+    pub(crate) user: TestUser,
 }
 
-async fn person(app: &TestApp, role: Role, area: Option<&str>, organisation: &str) -> Person {
+pub(crate) async fn person(
+    app: &TestApp,
+    role: Role,
+    area: Option<&str>,
+    organisation: &str,
+) -> Person {
     let browser = app.another_browser();
     let user = app.create_user(role, area, organisation).await;
     browser.sign_in(&user).await;
@@ -46,7 +51,7 @@ async fn person(app: &TestApp, role: Role, area: Option<&str>, organisation: &st
 /// with no metrics, no national conditions and no mandated streams for the plan to follow (its
 /// sign-off route unchanged). Making a demo plan pass through every part's forms would make
 /// this file about the other parts.
-async fn make_checks_pass(app: &TestApp, slug: &str, plan_key: &str) {
+pub(crate) async fn make_checks_pass(app: &TestApp, slug: &str, plan_key: &str) {
     let plan_id: i64 = sqlx::query_scalar(
         "SELECT p.id FROM plans p JOIN areas a ON a.id = p.area_id JOIN templates t ON t.id = p.template_id
          WHERE a.slug = $1 AND t.key = $2",
@@ -94,7 +99,7 @@ async fn make_checks_pass(app: &TestApp, slug: &str, plan_key: &str) {
 }
 
 /// The value of the hidden field `name` on the page.
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&marker)
@@ -113,13 +118,13 @@ async fn state_of(browser: &TestApp, plan: &str) -> String {
 
 /// The next code of the person's authenticator: the clock moves on a step first, since the
 /// code of the step they signed in with (or last signed with) is used.
-fn fresh_code(app: &TestApp, person: &Person) -> String {
+pub(crate) fn fresh_code(app: &TestApp, person: &Person) -> String {
     app.clock.advance(Duration::seconds(31));
     app.totp_code(&person.user)
 }
 
 /// Opens a round and expects it to open.
-async fn open_round(lead: &Person, plan: &str, name: &str, deadline: &str) {
+pub(crate) async fn open_round(lead: &Person, plan: &str, name: &str, deadline: &str) {
     let response = lead
         .browser
         .post_form(
@@ -229,7 +234,7 @@ fn repeated_ids(html: &str) -> Vec<String> {
         .collect()
 }
 
-async fn decisions_recorded(app: &TestApp) -> i64 {
+pub(crate) async fn decisions_recorded(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM signoff_decisions")
         .fetch_one(&app.pool)
         .await
