@@ -13,7 +13,7 @@ FROM (VALUES
  {
   "signatures": [
    {"key": "ccg-accountable-officer", "capacity": "Chief or accountable officer",
-    "organisations": "each_commissioner", "delegable": true},
+    "organisations": "each_ccg", "delegable": true},
    {"key": "council-chief-executive", "capacity": "Chief executive or director of adult services",
     "organisations": "each_council", "delegable": true}
   ],
@@ -37,7 +37,7 @@ FROM (VALUES
  {
   "signatures": [
    {"key": "icb-chief-executive", "capacity": "Chief executive",
-    "organisations": "each_commissioner", "delegable": false},
+    "organisations": "each_icb", "delegable": false},
    {"key": "council-chief-executive", "capacity": "Chief executive",
     "organisations": "each_council", "delegable": false},
    {"key": "council-section-151-officer", "capacity": "Section 151 officer",

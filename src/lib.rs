@@ -94,6 +94,9 @@ pub fn app(state: AppState) -> Router {
     }
     let mut router = router
         .fallback(web::error::not_found)
+        // The task list shows the plan's sign-off state, which only sign-off (above plans)
+        // can read.
+        .layer(axum::Extension(signoff::routes::plan_status_source()))
         // Sessions and CSRF for the application's own routes; static files need neither.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -84,3 +84,13 @@ impl PlanInCycle {
         frozen::editing_closed(&state.pool, self.area.id, edit).await
     }
 }
+
+/// The future of a plan's sign-off state in words ("Partner sign-off: 3 of 8 signed").
+pub type PlanStatusFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, AppError>> + Send + 'a>>;
+
+/// Where the task list gets the plan's sign-off state from. Sign-off sits above plans (it
+/// freezes and reads them), so plans cannot call it: the application hands this function to
+/// the task list instead (`crate::app`, as a request extension).
+#[derive(Clone, Copy)]
+pub struct PlanStatusSource(pub for<'a> fn(&'a AppState, &'a PlanInCycle) -> PlanStatusFuture<'a>);

@@ -7,6 +7,8 @@
 //! documents, and comparisons).
 
 pub mod document;
+pub mod forms;
+pub mod history;
 pub mod routes;
 pub mod signers;
 pub mod state;

@@ -1,8 +1,8 @@
 //! Who must sign a round: the route's required signatures, expanded over the area's signing
 //! partners ("the chief executive of each ICB" becomes one line per ICB).
 
+use crate::areas::OrganisationId;
 use crate::areas::store::Member;
-use crate::areas::{OrganisationId, OrganisationKind};
 use crate::plans::templates::route::SignOffRoute;
 
 /// One signature a round needs: an organisation, and the position in it that signs.
@@ -36,8 +36,8 @@ pub fn required_signers(route: &SignOffRoute, members: &[Member]) -> Vec<Require
         .collect()
 }
 
-/// The organisations that submit: every signing partner where each submits at its own time,
-/// none (the area submits once) otherwise.
+/// The organisations that submit: every partner the route asks to sign, where each submits at
+/// its own time; none (the area submits once) otherwise.
 pub fn submitting_partners(
     route: &SignOffRoute,
     members: &[Member],
@@ -45,22 +45,19 @@ pub fn submitting_partners(
     if !route.submission_per_partner {
         return Vec::new();
     }
-    members
-        .iter()
-        .filter(|member| {
-            member.signs_plan
-                && matches!(
-                    member.kind,
-                    OrganisationKind::Ccg | OrganisationKind::Icb | OrganisationKind::Council
-                )
-        })
-        .map(|member| (member.organisation_id, member.name.clone()))
-        .collect()
+    let mut partners: Vec<(OrganisationId, String)> = Vec::new();
+    for signer in required_signers(route, members) {
+        if !partners.iter().any(|(id, _)| *id == signer.organisation_id) {
+            partners.push((signer.organisation_id, signer.organisation_name));
+        }
+    }
+    partners
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::areas::OrganisationKind;
     use crate::plans::templates::route::{RequiredSignature, SignerOrganisations};
 
     fn member(id: i64, name: &str, kind: OrganisationKind, signs: bool) -> Member {
@@ -89,10 +86,11 @@ mod tests {
             member(2, "ICB North", OrganisationKind::Icb, true),
             member(3, "ICB South", OrganisationKind::Icb, true),
             member(4, "A provider", OrganisationKind::Other, false),
+            member(5, "An old CCG", OrganisationKind::Ccg, true),
         ];
         let route = SignOffRoute {
             signatures: vec![
-                signature("icb-ceo", SignerOrganisations::EachCommissioner),
+                signature("icb-ceo", SignerOrganisations::EachIcb),
                 signature("council-ceo", SignerOrganisations::EachCouncil),
                 signature("council-s151", SignerOrganisations::EachCouncil),
             ],
@@ -117,6 +115,12 @@ mod tests {
         let once = SignOffRoute::default();
         assert!(submitting_partners(&once, &members).is_empty());
         // Every signing partner signs the 2014 default; the provider does not.
-        assert_eq!(required_signers(&once, &members).len(), 3);
+        assert_eq!(required_signers(&once, &members).len(), 4);
+        // A CCG still a member signs where the route asks each commissioner.
+        let commissioners = SignOffRoute {
+            signatures: vec![signature("ceo", SignerOrganisations::EachCommissioner)],
+            ..SignOffRoute::default()
+        };
+        assert_eq!(required_signers(&commissioners, &members).len(), 3);
     }
 }

@@ -60,6 +60,9 @@ fn concrete_path(template: &str) -> String {
         .replace("{condition_key}", "jointly-agreed")
         // Kent's demo engagement entry, the first one seeded.
         .replace("{entry_id}", "1")
+        // Sign-off round 1 (Kent's plan has none) and its first condition.
+        .replace("{round}", "1")
+        .replace("{position}", "1")
 }
 
 fn expectation(method: &Method, path: &str, who: Who) -> Expect {
@@ -148,6 +151,24 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
             Who::OtherAreaOfficer | Who::Kent(Role::Officer | Role::AreaLead) => NotFound,
             _ => Forbidden,
         },
+        // The steps of sign-off round 1, which Kent's plan has not got: whoever may take the
+        // step is told there is no such round (an empty form opening or withdrawing one is
+        // refused for its fields first); everyone else is refused.
+        path if path.starts_with("/areas/{slug}/plans/{plan}/sign-off/rounds") => {
+            let may = match path.rsplit('/').next().unwrap_or_default() {
+                "rounds" | "withdraw" | "submission" => Who::Kent(Role::AreaLead),
+                "decision" => Who::Kent(Role::Signatory),
+                "board" => Who::Kent(Role::BoardSecretary),
+                _ => Who::Global(Role::Assurer),
+            };
+            match who {
+                Who::Visitor => SignIn,
+                Who::OtherAreaOfficer => NotFound,
+                _ if who != may => Forbidden,
+                _ if !get && (path.ends_with("/rounds") || path.ends_with("/withdraw")) => Allowed,
+                _ => NotFound,
+            }
+        }
         path if path.starts_with("/areas/") => match who {
             Who::Visitor => SignIn,
             _ if !sees_kent => NotFound,
@@ -447,6 +468,23 @@ enum Case {
     ImportWorkbook,
     /// Confirming a workbook import: the walker's own if they may import, else the lead's.
     ConfirmWorkbookImport,
+    // Sign-off, each on a plan of Kent's of its own (from a copy of the 2014-16 template) that
+    // passes its checks, brought to the step first.
+    /// Opening a round: the lead.
+    OpenSignOffRound,
+    /// Withdrawing an open round, with a reason: the lead.
+    WithdrawSignOffRound,
+    /// Kent County Council's decision (the walkers' organisation), with a fresh code: its
+    /// signatory.
+    SignOffDecision,
+    /// The board deferring its decision: the board secretary.
+    BoardDecision,
+    /// The area's submission: the lead.
+    RecordSubmission,
+    /// Assurance of a submitted, board-approved round: an assurer.
+    RecordAssurance,
+    /// An assurance condition met: an assurer.
+    ConditionMet,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -509,6 +547,19 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/areas/{slug}/plans/{plan}/engagement/{entry_id}/remove" => vec![RemoveEngagement],
         "/areas/{slug}/plans/{plan}/import" => vec![ImportWorkbook],
         "/areas/{slug}/plans/{plan}/import/{id}" => vec![ConfirmWorkbookImport],
+        "/areas/{slug}/plans/{plan}/sign-off/rounds" => vec![OpenSignOffRound],
+        "/areas/{slug}/plans/{plan}/sign-off/rounds/{round}/withdraw" => {
+            vec![WithdrawSignOffRound]
+        }
+        "/areas/{slug}/plans/{plan}/sign-off/rounds/{round}/decision" => vec![SignOffDecision],
+        "/areas/{slug}/plans/{plan}/sign-off/rounds/{round}/board" => vec![BoardDecision],
+        "/areas/{slug}/plans/{plan}/sign-off/rounds/{round}/submission" => {
+            vec![RecordSubmission]
+        }
+        "/areas/{slug}/plans/{plan}/sign-off/rounds/{round}/assurance" => vec![RecordAssurance],
+        "/areas/{slug}/plans/{plan}/sign-off/rounds/{round}/conditions/{position}/met" => {
+            vec![ConditionMet]
+        }
         other => match other.strip_prefix(section) {
             Some("") => vec![SharedText, OwnOrganisationText, OtherOrganisationText],
             Some("/status") => vec![StatusShared, StatusOtherOrganisation],
@@ -588,6 +639,14 @@ fn outcome(case: Case, who: Who) -> Outcome {
         }
         _ => {}
     }
+    // Assurance is the national assurers', whatever the area.
+    if matches!(case, RecordAssurance | ConditionMet) {
+        return match who {
+            Who::Global(Role::Assurer) => Changes,
+            Who::OtherAreaOfficer => NotFound,
+            _ => Forbidden,
+        };
+    }
     if case == CreatePlanInOtherArea {
         return match who {
             Who::Kent(_) => NotFound,
@@ -638,6 +697,10 @@ fn outcome(case: Case, who: Who) -> Outcome {
         SetGoals | AnswerCondition | AddEngagement | ChangeEngagement | RemoveEngagement => editor,
         // The walker's organisation's funding lines: its editors, and the lead.
         ImportWorkbook | ConfirmWorkbookImport => editor,
+        // Sign-off: each step is one role's.
+        OpenSignOffRound | WithdrawSignOffRound | RecordSubmission => lead,
+        SignOffDecision => role == Role::Signatory,
+        BoardDecision => role == Role::BoardSecretary,
         _ => unreachable!("{case:?} is handled above"),
     })
 }
@@ -1531,9 +1594,194 @@ impl Fixture {
                     &[("version", "1"), ("confirm", "yes")],
                 )
             }
+            OpenSignOffRound => {
+                let plan = self.signoff_plan(n, None).await;
+                RealForm::new(
+                    format!("{plan}/sign-off/rounds"),
+                    &[
+                        ("name", &format!("Walk round {n}")),
+                        ("deadline", "final-plans"),
+                    ],
+                )
+            }
+            WithdrawSignOffRound => {
+                let plan = self.signoff_plan(n, Some("partner_sign_off")).await;
+                RealForm::new(
+                    format!("{plan}/sign-off/rounds/1/withdraw"),
+                    &[("reason", "Withdrawn by the access walk")],
+                )
+            }
+            SignOffDecision => {
+                let plan = self.signoff_plan(n, Some("partner_sign_off")).await;
+                // A fresh code: the one the walker signed in with is used.
+                self.app.clock.advance(time::Duration::seconds(31));
+                let code = match walker.user.as_ref() {
+                    Some(user) if user.totp_secret.is_some() => self.app.totp_code(user),
+                    _ => "123456".to_owned(),
+                };
+                RealForm::new(
+                    format!("{plan}/sign-off/rounds/1/decision"),
+                    &[
+                        ("snapshot_hash", WALK_SNAPSHOT_HASH),
+                        ("signature", "council-chief-executive"),
+                        ("decision", "approve"),
+                        ("signer_name", "Walk Signatory"),
+                        ("signer_position", "Chief executive"),
+                        ("code", &code),
+                    ],
+                )
+            }
+            BoardDecision => {
+                let plan = self.signoff_plan(n, Some("board_approval")).await;
+                RealForm::new(
+                    format!("{plan}/sign-off/rounds/1/board"),
+                    &[
+                        ("snapshot_hash", WALK_SNAPSHOT_HASH),
+                        ("body", "Kent Health and Wellbeing Board"),
+                        ("decided_on_day", "26"),
+                        ("decided_on_month", "3"),
+                        ("decided_on_year", "2014"),
+                        ("reference", &format!("WALK/{n}")),
+                        ("outcome", "deferred"),
+                    ],
+                )
+            }
+            RecordSubmission => {
+                let plan = self.signoff_plan(n, Some("ready_to_submit")).await;
+                RealForm::new(
+                    format!("{plan}/sign-off/rounds/1/submission"),
+                    &[
+                        ("snapshot_hash", WALK_SNAPSHOT_HASH),
+                        ("submitted_on_day", "4"),
+                        ("submitted_on_month", "4"),
+                        ("submitted_on_year", "2014"),
+                        ("submitted_time", "12:00"),
+                    ],
+                )
+            }
+            RecordAssurance => {
+                let plan = self.signoff_plan(n, Some("submitted")).await;
+                RealForm::new(
+                    format!("{plan}/sign-off/rounds/1/assurance"),
+                    &[
+                        ("snapshot_hash", WALK_SNAPSHOT_HASH),
+                        ("outcome", "approved"),
+                    ],
+                )
+            }
+            ConditionMet => {
+                let plan = self.signoff_plan(n, Some("assured")).await;
+                RealForm::new(
+                    format!("{plan}/sign-off/rounds/1/conditions/1/met"),
+                    &[("note", "Met, says the access walk")],
+                )
+            }
         }
     }
+
+    /// A new plan of Kent's, from a copy of the 2014-16 template, put straight in the database
+    /// in a state that passes its checks (every section completed, nothing pooled or spent
+    /// against a minimum of nothing, no metrics, conditions or mandated streams, Kent's risks
+    /// reviewed in the future) and, given a round state, with round 1 in it (board-approved
+    /// from submission on, and assured with one condition); returns the plan's address. Kent's
+    /// content is never left frozen by the walk: a round the lead opened is thawed here.
+    async fn signoff_plan(&self, n: u32, round_state: Option<&str>) -> String {
+        let key = format!("walk-signoff-{n}");
+        expect_success(
+            &self.admin,
+            "/admin/templates/2014-16/copy",
+            &[("key", &key), ("name", &format!("Walk sign-off {n}"))],
+        )
+        .await;
+        expect_success(&self.lead, "/areas/kent/plans", &[("template", &key)]).await;
+        let plan_id: i64 = sqlx::query_scalar(
+            "SELECT p.id FROM plans p JOIN templates t ON t.id = p.template_id WHERE t.key = $1",
+        )
+        .bind(&key)
+        .fetch_one(&self.app.pool)
+        .await
+        .unwrap();
+        let statements = [
+            "UPDATE area_content SET frozen_plan_id = NULL, frozen_round = NULL, frozen_at = NULL,
+                                     frozen_by = NULL
+             WHERE area_id = (SELECT area_id FROM plans WHERE id = $1)",
+            "INSERT INTO template_structures (template_id, structure)
+             SELECT s.template_id,
+                    s.structure || jsonb_build_object(
+                        'metrics', '[]'::jsonb, 'conditions', '[]'::jsonb,
+                        'streams', (SELECT jsonb_agg(stream || '{\"mandated\": false}'::jsonb)
+                                    FROM jsonb_array_elements(s.structure->'streams') AS stream))
+             FROM plans p JOIN template_structures s ON s.template_id = p.template_id
+             WHERE p.id = $1 ORDER BY s.id DESC LIMIT 1",
+            "UPDATE plans SET structure_id = (SELECT max(s.id) FROM template_structures s
+                                              JOIN plans p ON p.template_id = s.template_id
+                                              WHERE p.id = $1)
+             WHERE id = $1",
+            "UPDATE plan_sections SET status = 'completed' WHERE plan_id = $1",
+            "INSERT INTO notified_minimums (plan_id, year_key, amount, set_at)
+             SELECT $1, year->>'key', 0, now()
+             FROM plans p JOIN template_structures s ON s.id = p.structure_id,
+                  jsonb_array_elements(s.structure->'years') AS year
+             WHERE p.id = $1",
+            "UPDATE risk_versions v
+             SET content = jsonb_set(v.content, '{review}',
+                 CASE jsonb_typeof(v.content->'review') WHEN 'string' THEN '\"2099-12-31\"'::jsonb
+                      ELSE '[2099, 365]'::jsonb END)
+             FROM risks r, plans p
+             WHERE r.id = v.risk_id AND p.id = $1 AND r.area_id = p.area_id",
+            // The walk's own risks have no controls.
+            "UPDATE risk_versions v
+             SET content = jsonb_set(v.content, '{controls}', '\"Reviewed by the board\"'::jsonb)
+             FROM risks r, plans p
+             WHERE r.id = v.risk_id AND p.id = $1 AND r.area_id = p.area_id
+               AND v.content->>'controls' = ''",
+        ];
+        for statement in statements {
+            sqlx::query(statement)
+                .bind(plan_id)
+                .execute(&self.app.pool)
+                .await
+                .unwrap_or_else(|error| panic!("{statement}: {error}"));
+        }
+        if let Some(state) = round_state {
+            let statements = [
+                "INSERT INTO signoff_rounds (plan_id, number, name, deadline_key, state, opened_at,
+                                             opened_by, snapshot, snapshot_hash, content_version)
+                 SELECT $1, 1, 'Walk round', 'final-plans', $2, now(), min(id), '{}',
+                        decode($3, 'hex'), 0
+                 FROM users",
+                "INSERT INTO board_decisions (round_id, how, body, decided_on, reference, outcome,
+                                              snapshot_hash, recorded_by, recorded_at)
+                 SELECT r.id, 'meeting', 'Kent Health and Wellbeing Board', '2014-03-26',
+                        'WALK', 'approved', r.snapshot_hash, r.opened_by, now()
+                 FROM signoff_rounds r
+                 WHERE r.plan_id = $1 AND $2 IN ('submitted', 'assured')",
+                "INSERT INTO assurance_outcomes (round_id, outcome_key, outcome_label, approves,
+                                                 snapshot_hash, recorded_by, recorded_at)
+                 SELECT r.id, 'approved-subject-to-conditions', 'Approved subject to conditions',
+                        true, r.snapshot_hash, r.opened_by, now()
+                 FROM signoff_rounds r WHERE r.plan_id = $1 AND $2 = 'assured'",
+                "INSERT INTO assurance_conditions (outcome_id, position, text, due_on)
+                 SELECT a.id, 1, 'Agree the pooled budget', '2015-01-09'
+                 FROM assurance_outcomes a JOIN signoff_rounds r ON r.id = a.round_id
+                 WHERE r.plan_id = $1",
+            ];
+            for statement in statements {
+                sqlx::query(statement)
+                    .bind(plan_id)
+                    .bind(state)
+                    .bind(WALK_SNAPSHOT_HASH)
+                    .execute(&self.app.pool)
+                    .await
+                    .unwrap_or_else(|error| panic!("{statement}: {error}"));
+            }
+        }
+        format!("/areas/kent/plans/{key}")
+    }
 }
+
+/// The snapshot hash of the rounds the walk puts in place.
+const WALK_SNAPSHOT_HASH: &str = "abababababababababababababababababababababababababababababababab";
 
 /// A complete, valid scheme of Kent's plan led by `lead`.
 pub(crate) fn scheme_fields(lead: i64, name: &str) -> Vec<(String, String)> {

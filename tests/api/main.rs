@@ -33,6 +33,8 @@ mod risks_matrix;
 mod risks_transfer;
 mod schemes;
 mod sign_in;
+mod signoff;
+mod signoff_races;
 mod template_structure;
 mod templates;
 mod workbook;

@@ -1,7 +1,7 @@
 //! An area's plans (and starting one), and a plan's task list.
 
-use crate::areas::frozen::EditingClosed;
 use askama::Template;
+use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
@@ -10,11 +10,12 @@ use serde_json::json;
 use super::Done;
 use crate::AppState;
 use crate::areas::authorised_area;
+use crate::areas::frozen::EditingClosed;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::auth::policy::Action;
-use crate::plans::access::PlanInCycle;
+use crate::plans::access::{PlanInCycle, PlanStatusSource};
 use crate::plans::approval::ApprovalNotice;
 use crate::plans::parts::checks::{self, SectionFact, facts::check_plan};
 use crate::plans::rules::{self, TaskFacts};
@@ -143,6 +144,8 @@ struct TaskListPage {
     /// Set while the plan is in sign-off.
     frozen: Option<EditingClosed>,
     approval: Option<ApprovalNotice>,
+    /// The plan's sign-off state in a few words.
+    sign_off: String,
 }
 
 pub(super) async fn task_list(
@@ -150,9 +153,11 @@ pub(super) async fn task_list(
     signed_in: SignedIn,
     Path((slug, plan_key)): Path<(String, String)>,
     Query(query): Query<DoneQuery>,
+    Extension(status_source): Extension<PlanStatusSource>,
 ) -> Result<Response, AppError> {
     let cycle = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
     let frozen = cycle.editing_closed(&state).await?;
+    let sign_off = (status_source.0)(&state, &cycle).await?;
     let PlanInCycle {
         area,
         plan,
@@ -204,5 +209,6 @@ pub(super) async fn task_list(
         notice: query.banner::<Done>(),
         frozen,
         approval,
+        sign_off,
     })
 }

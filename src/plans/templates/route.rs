@@ -20,6 +20,11 @@ keyed_enum! {
     pub enum SignerOrganisations {
         /// Every NHS commissioner partner: each CCG (2014) or ICB (today).
         EachCommissioner = ("each_commissioner", "Each NHS commissioner (CCG or ICB)"),
+        /// Every CCG partner (2014/15: an area that also has today's ICB as a member does not
+        /// ask it to sign a plan of that cycle).
+        EachCcg = ("each_ccg", "Each CCG"),
+        /// Every ICB partner (today: an area's CCGs, abolished in 2022, do not sign).
+        EachIcb = ("each_icb", "Each ICB"),
         /// Every council partner.
         EachCouncil = ("each_council", "Each council"),
         /// Every signing partner, whatever its kind.
@@ -34,6 +39,8 @@ impl SignerOrganisations {
             SignerOrganisations::EachCommissioner => {
                 matches!(kind, OrganisationKind::Ccg | OrganisationKind::Icb)
             }
+            SignerOrganisations::EachCcg => kind == OrganisationKind::Ccg,
+            SignerOrganisations::EachIcb => kind == OrganisationKind::Icb,
             SignerOrganisations::EachCouncil => kind == OrganisationKind::Council,
             SignerOrganisations::EachPartner => true,
         }
