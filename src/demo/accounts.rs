@@ -136,13 +136,98 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 13] = [
     ),
 ];
 
+/// The signatories whose decisions the demo's sign-off records (`demo::signoff`): Kent's county
+/// council and the six CCGs that have signed, and Rotherham's three signatures for 2025-26. They
+/// share the demo password; like every signatory they set up two-factor at first sign-in.
+pub const SIGNATORIES_ON_RECORD: [DemoAccount; 10] = [
+    account(
+        "kent.council.signatory@itf.example",
+        "Kent County Council corporate director",
+        "Kent County Council",
+        Role::Signatory,
+        Some("kent"),
+    ),
+    account(
+        "kent.ashford.signatory@itf.example",
+        "Ashford CCG accountable officer",
+        "NHS Ashford CCG",
+        Role::Signatory,
+        Some("kent"),
+    ),
+    account(
+        "kent.canterbury.signatory@itf.example",
+        "Canterbury and Coastal CCG accountable officer",
+        "NHS Canterbury and Coastal CCG",
+        Role::Signatory,
+        Some("kent"),
+    ),
+    account(
+        "kent.dgs.signatory@itf.example",
+        "Dartford, Gravesham and Swanley CCG accountable officer",
+        "NHS Dartford, Gravesham and Swanley CCG",
+        Role::Signatory,
+        Some("kent"),
+    ),
+    account(
+        "kent.skc.signatory@itf.example",
+        "South Kent Coast CCG accountable officer",
+        "NHS South Kent Coast CCG",
+        Role::Signatory,
+        Some("kent"),
+    ),
+    account(
+        "kent.swale.signatory@itf.example",
+        "Swale CCG accountable officer",
+        "NHS Swale CCG",
+        Role::Signatory,
+        Some("kent"),
+    ),
+    account(
+        "kent.thanet.signatory@itf.example",
+        "Thanet CCG accountable officer",
+        "NHS Thanet CCG",
+        Role::Signatory,
+        Some("kent"),
+    ),
+    account(
+        "rotherham.icb.signatory@itf.example",
+        "South Yorkshire ICB chief executive",
+        "NHS South Yorkshire ICB",
+        Role::Signatory,
+        Some("rotherham"),
+    ),
+    account(
+        "rotherham.council.signatory@itf.example",
+        "Rotherham council chief executive",
+        "Rotherham Metropolitan Borough Council",
+        Role::Signatory,
+        Some("rotherham"),
+    ),
+    account(
+        "rotherham.s151@itf.example",
+        "Rotherham council section 151 officer",
+        "Rotherham Metropolitan Borough Council",
+        Role::Signatory,
+        Some("rotherham"),
+    ),
+];
+
 /// Adds the demo accounts that are missing (an existing account is left as it is).
 pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
+    ensure_accounts(pool, &DEMO_ACCOUNTS).await
+}
+
+/// Adds the signatories on record that are missing.
+pub async fn seed_signatories(pool: &PgPool) -> anyhow::Result<()> {
+    ensure_accounts(pool, &SIGNATORIES_ON_RECORD).await
+}
+
+async fn ensure_accounts(pool: &PgPool, accounts: &[DemoAccount]) -> anyhow::Result<()> {
     // Hashed once: every demo account has the same password.
     let password_hash = password::hash(DEMO_PASSWORD).await?;
     let mut tx = pool.begin().await?;
     areas::ensure_organisation(&mut *tx, SUPPORT_TEAM, OrganisationKind::Other, None).await?;
-    for demo in &DEMO_ACCOUNTS {
+    for demo in accounts {
         let user_id = match auth::find_user_id_by_email(&mut *tx, demo.email).await? {
             Some(id) => id,
             None => {
@@ -198,6 +283,15 @@ pub fn describe() -> String {
             "  {:<40} {} ({place}){two_factor}\n",
             demo.email,
             demo.role.label()
+        ));
+    }
+    text.push_str("Signatories whose decisions the demo's sign-off records (same password):\n");
+    for demo in &SIGNATORIES_ON_RECORD {
+        text.push_str(&format!(
+            "  {:<40} {} ({})\n",
+            demo.email,
+            demo.display_name,
+            demo.area.unwrap_or("all areas")
         ));
     }
     text

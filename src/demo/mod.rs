@@ -4,11 +4,13 @@
 //! so loading twice changes nothing.
 
 pub mod accounts;
+pub mod completion;
 pub mod funding;
 pub mod metrics;
 pub mod plans;
 pub mod risks;
 pub mod schemes;
+pub mod signoff;
 
 use sqlx::PgPool;
 
@@ -95,8 +97,19 @@ const DEMO_AREAS: [DemoArea; 2] = [
 /// The national programme team, which assures every area's plan.
 const NATIONAL_TEAM: &str = "NHS England";
 
-/// Loads the demo areas, organisations and accounts, adding only what is missing.
+/// Loads the whole demo, adding only what is missing: the areas, accounts and plans being
+/// drafted (`seed_drafting`), then Kent's and Rotherham's plans taken through sign-off —
+/// Rotherham's 2025-26 plan completed, signed, submitted and approved by its board; Kent's
+/// 2014-16 plan completed and in sign-off with one CCG still to sign.
 pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
+    seed_drafting(pool).await?;
+    completion::seed(pool).await?;
+    signoff::seed(pool).await
+}
+
+/// The demo areas, organisations, accounts and plans while they are being drafted, adding only
+/// what is missing: what the tests start from, so that they can edit every plan.
+pub async fn seed_drafting(pool: &PgPool) -> anyhow::Result<()> {
     seed_areas(pool).await?;
     accounts::seed(pool).await?;
     plans::seed(pool).await?;

@@ -129,7 +129,9 @@ fn start_server() -> TestServer {
             .connect_with(admin.clone().database(TEMPLATE_DATABASE))
             .await
             .expect("connect to template");
-        itf_planner::demo::seed(&pool).await.expect("seed template");
+        itf_planner::demo::seed_drafting(&pool)
+            .await
+            .expect("seed template");
         pool.close().await;
     });
     TestServer {

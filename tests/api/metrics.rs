@@ -478,7 +478,7 @@ async fn loading_the_demo_again_adds_no_goals_answers_or_events() {
     let before = counts().await;
     // Rotherham 2014-16: 7 metrics (one revised), 3 in 2025-26, Kent's 2; 4 + 4 answers; 4 events.
     assert_eq!((before.0, before.2, before.3), (7 + 1 + 3 + 2, 8, 4));
-    itf_planner::demo::seed(&app.pool).await.unwrap();
+    itf_planner::demo::seed_drafting(&app.pool).await.unwrap();
     assert_eq!(counts().await, before);
     let without_baseline: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT ON (s.metric_key) s.metric_key FROM metric_goal_sets s

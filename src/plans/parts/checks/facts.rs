@@ -2,6 +2,9 @@
 //! checks page and by the task list for its count of failing checks.
 
 use super::{CheckResult, Links, MetricFact, MoneyFact, PlanFacts, RiskFact, SectionFact};
+use sqlx::PgPool;
+use time::Date;
+
 use crate::AppState;
 use crate::areas::store::AreaSummary;
 use crate::plans::parts::{conditions, funding, metrics, schemes};
@@ -13,7 +16,11 @@ use crate::web::{AppError, format};
 /// The plan's sections as the checks see them, read on their own (the checks page); the task
 /// list, which reads its sections anyway, passes its own.
 pub async fn sections(state: &AppState, plan: &PlanSummary) -> Result<Vec<SectionFact>, AppError> {
-    Ok(plans::section_states(&state.pool, plan.id)
+    Ok(section_facts(&state.pool, plan).await?)
+}
+
+async fn section_facts(pool: &PgPool, plan: &PlanSummary) -> Result<Vec<SectionFact>, sqlx::Error> {
+    Ok(plans::section_states(pool, plan.id)
         .await?
         .into_iter()
         .map(|section| SectionFact {
@@ -26,12 +33,12 @@ pub async fn sections(state: &AppState, plan: &PlanSummary) -> Result<Vec<Sectio
 
 /// Reads everything else the checks look at: a fixed number of queries, one per part.
 async fn gather(
-    state: &AppState,
+    pool: &PgPool,
+    today: Date,
     area: &AreaSummary,
     plan: &PlanSummary,
     sections: Vec<SectionFact>,
-) -> Result<PlanFacts, AppError> {
-    let pool = &state.pool;
+) -> Result<PlanFacts, sqlx::Error> {
     let funding = funding::store::lines(pool, plan.id)
         .await?
         .into_iter()
@@ -90,7 +97,7 @@ async fn gather(
         metrics,
         answered_conditions,
         open_risks,
-        today: format::in_london(state.clock.now()).date(),
+        today,
     })
 }
 
@@ -102,10 +109,34 @@ pub async fn check_plan(
     structure: &CycleStructure,
     sections: Vec<SectionFact>,
 ) -> Result<Vec<CheckResult>, AppError> {
-    let facts = gather(state, area, plan, sections).await?;
+    let today = format::in_london(state.clock.now()).date();
+    let facts = gather(&state.pool, today, area, plan, sections).await?;
+    Ok(run_over(structure, &facts, area, plan))
+}
+
+/// Runs the checks over the plan as it stands, as they would have been judged on `today`: for
+/// the demo, which builds plans whose sign-off began in the past.
+pub async fn check_plan_on(
+    pool: &PgPool,
+    today: Date,
+    area: &AreaSummary,
+    plan: &PlanSummary,
+    structure: &CycleStructure,
+) -> Result<Vec<CheckResult>, sqlx::Error> {
+    let sections = section_facts(pool, plan).await?;
+    let facts = gather(pool, today, area, plan, sections).await?;
+    Ok(run_over(structure, &facts, area, plan))
+}
+
+fn run_over(
+    structure: &CycleStructure,
+    facts: &PlanFacts,
+    area: &AreaSummary,
+    plan: &PlanSummary,
+) -> Vec<CheckResult> {
     let links = Links {
         plan: format!("/areas/{}/plans/{}", area.slug, plan.template_key),
         area: format!("/areas/{}", area.slug),
     };
-    Ok(super::run(structure, &facts, &links))
+    super::run(structure, facts, &links)
 }
