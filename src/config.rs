@@ -67,6 +67,13 @@ pub struct Settings {
           value_parser = bool_parser("ITF_DEMO"))]
     pub demo: Option<bool>,
 
+    /// With the demo accounts, also load the demo's sign-off (Kent's plan in sign-off and
+    /// frozen, Rotherham's 2025-26 plan approved); false leaves every demo plan being drafted
+    /// (the browser tests of drafting start from there).
+    #[arg(long, global = true, env = "ITF_DEMO_SIGN_OFF", num_args = 0..=1,
+          default_missing_value = "true", value_parser = bool_parser("ITF_DEMO_SIGN_OFF"))]
+    pub demo_sign_off: Option<bool>,
+
     /// Log format: json (one object a line, for collectors), text, or auto (text, coloured only
     /// on a terminal).
     #[arg(long, global = true, env = "ITF_LOG_FORMAT", default_value = "auto",
@@ -112,6 +119,8 @@ pub struct Config {
     pub secret_key: Option<String>,
     /// `ITF_DEMO`: whether demo accounts were asked for explicitly (`None`: not said).
     pub demo: Option<bool>,
+    /// `ITF_DEMO_SIGN_OFF`: whether the demo includes its sign-off (true unless said).
+    pub demo_sign_off: bool,
     /// `ITF_LOG_FORMAT`.
     pub log_format: LogFormat,
     /// `RUST_LOG`.
@@ -138,6 +147,7 @@ impl std::fmt::Debug for Config {
             .field("behind_proxy", &self.behind_proxy)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("demo", &self.demo)
+            .field("demo_sign_off", &self.demo_sign_off)
             .field("log_format", &self.log_format)
             .field("log_filter", &self.log_filter)
             .finish()
@@ -272,6 +282,7 @@ impl Settings {
             behind_proxy: self.behind_proxy.unwrap_or(false),
             secret_key: self.secret_key,
             demo: self.demo,
+            demo_sign_off: self.demo_sign_off.unwrap_or(true),
             log_format: self.log_format,
             log_filter: self.log_filter,
         })

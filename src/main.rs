@@ -42,7 +42,8 @@ enum Command {
     /// Bring the database schema up to date, then exit.
     Migrate,
     /// Load the demo areas (Kent, Rotherham), their organisations, demo accounts, plans (with
-    /// funding, schemes, metrics and conditions) and risk registers. Safe to run twice.
+    /// funding, schemes, metrics and conditions), risk registers and sign-off (unless
+    /// ITF_DEMO_SIGN_OFF=false). Safe to run twice.
     SeedDemo,
     /// Manage accounts from the command line (the first administrator of a new deployment).
     #[command(subcommand)]
@@ -140,7 +141,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     let outcome = match command {
         Command::Serve => serve(&database, config, keys).await,
         Command::Migrate => migrate(&database, &keys).await,
-        Command::SeedDemo => seed_demo(&database, &keys).await,
+        Command::SeedDemo => seed_demo(&database, &keys, config.demo_sign_off).await,
         Command::User(UserCommand::Add {
             email,
             name,
@@ -183,14 +184,14 @@ async fn serve(database: &Database, config: Config, keys: Keys) -> anyhow::Resul
     if database.fresh && database.is_embedded() {
         let with_accounts = demo_accounts_allowed(config.bind.ip(), config.demo);
         if with_accounts {
-            demo::seed(&database.pool)
+            load_demo(&database.pool, config.demo_sign_off)
                 .await
                 .context("could not load the demo data")?;
             tracing::warn!(
                 bind = %config.bind,
                 "loaded the demo areas, plans and accounts into the new embedded database; the accounts' passwords are published: for trying the app only"
             );
-            print!("{}", demo::accounts::describe());
+            print!("{}", demo::accounts::describe(config.demo_sign_off));
         } else {
             demo::seed_areas(&database.pool)
                 .await
@@ -218,11 +219,20 @@ async fn serve(database: &Database, config: Config, keys: Keys) -> anyhow::Resul
     Ok(())
 }
 
-async fn seed_demo(database: &Database, keys: &Keys) -> anyhow::Result<()> {
+/// The whole demo, or (ITF_DEMO_SIGN_OFF=false) only its plans being drafted.
+async fn load_demo(pool: &sqlx::PgPool, with_sign_off: bool) -> anyhow::Result<()> {
+    if with_sign_off {
+        demo::seed(pool).await
+    } else {
+        demo::seed_drafting(pool).await
+    }
+}
+
+async fn seed_demo(database: &Database, keys: &Keys, with_sign_off: bool) -> anyhow::Result<()> {
     migrate(database, keys).await?;
-    demo::seed(&database.pool).await?;
+    load_demo(&database.pool, with_sign_off).await?;
     println!("Demo data loaded (existing data left as it was).");
-    print!("{}", demo::accounts::describe());
+    print!("{}", demo::accounts::describe(with_sign_off));
     Ok(())
 }
 

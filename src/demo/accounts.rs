@@ -269,8 +269,9 @@ async fn ensure_accounts(pool: &PgPool, accounts: &[DemoAccount]) -> anyhow::Res
     Ok(())
 }
 
-/// The text printed for people trying the demo.
-pub fn describe() -> String {
+/// The text printed for people trying the demo; `with_sign_off` when the demo's sign-off (and
+/// so its signatories on record) is loaded.
+pub fn describe(with_sign_off: bool) -> String {
     let mut text = format!("Demo accounts (password for all: {DEMO_PASSWORD}):\n");
     for demo in &DEMO_ACCOUNTS {
         let place = demo.area.unwrap_or("all areas");
@@ -284,6 +285,9 @@ pub fn describe() -> String {
             demo.email,
             demo.role.label()
         ));
+    }
+    if !with_sign_off {
+        return text;
     }
     text.push_str("Signatories whose decisions the demo's sign-off records (same password):\n");
     for demo in &SIGNATORIES_ON_RECORD {

@@ -35,11 +35,11 @@ fn seed_demo(database: &str) {
 
 #[tokio::test]
 async fn seed_demo_loads_kent_and_rotherham_and_running_it_twice_changes_nothing() {
-    // Test databases start with the demo data loaded once already.
+    // Test databases start with the drafting demo loaded once already.
     let database = fresh_database().await;
     let (pool, name) = (database.pool.clone(), database.name.clone());
-    let after_first = counts(&pool).await;
-    assert!(after_first.0 > 0 && after_first.1 == 2);
+    let drafting = counts(&pool).await;
+    assert!(drafting.0 > 0 && drafting.1 == 2);
     let kent_ccgs: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM area_members m
          JOIN areas a ON a.id = m.area_id
@@ -70,29 +70,128 @@ async fn seed_demo_loads_kent_and_rotherham_and_running_it_twice_changes_nothing
             .await
             .unwrap()
     };
-    let users_before = users().await;
     assert_eq!(
-        users_before, 13,
+        users().await,
+        13,
         "one demo account per role per area (two more Kent officers), an assurer and an admin"
     );
-
     let revisions = || async {
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM revisions")
             .fetch_one(&pool)
             .await
             .unwrap()
     };
-    let revisions_before = revisions().await;
     assert_eq!(
-        revisions_before, 4,
+        revisions().await,
+        4,
         "the Kent plan's vision and three contributions"
     );
 
+    // The whole demo: the plans completed and taken through sign-off.
     seed_demo(&name);
+    let whole = (counts(&pool).await, users().await, revisions().await);
+    assert_eq!(whole.0, drafting, "no new areas or members");
+    assert_eq!(whole.1, 13 + 10, "and the ten signatories on record");
+    assert!(whole.2 > 4, "the completed plans' text");
     seed_demo(&name);
-    assert_eq!(counts(&pool).await, after_first);
-    assert_eq!(users().await, users_before);
-    assert_eq!(revisions().await, revisions_before);
+    assert_eq!(
+        (counts(&pool).await, users().await, revisions().await),
+        whole,
+        "loading twice changes nothing"
+    );
+}
+
+/// (state, decisions, board references, approved round) of the area's plan's rounds.
+async fn sign_off_of(
+    pool: &PgPool,
+    area: &str,
+    plan: &str,
+) -> Vec<(String, i64, String, Option<i32>)> {
+    sqlx::query_as(
+        "SELECT r.state,
+                (SELECT count(*) FROM signoff_decisions d WHERE d.round_id = r.id),
+                coalesce((SELECT string_agg(b.reference, ', ') FROM board_decisions b
+                          WHERE b.round_id = r.id AND b.outcome = 'approved'), ''),
+                p.approved_round_number
+         FROM signoff_rounds r JOIN plans p ON p.id = r.plan_id
+         JOIN areas a ON a.id = p.area_id JOIN templates t ON t.id = p.template_id
+         WHERE a.slug = $1 AND t.key = $2
+         ORDER BY r.number",
+    )
+    .bind(area)
+    .bind(plan)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_whole_demo_has_rotherham_approved_by_its_board_and_kent_waiting_for_one_ccg() {
+    let database = fresh_database().await;
+    seed_demo(&database.name);
+    let pool = &database.pool;
+
+    assert_eq!(
+        sign_off_of(pool, "rotherham", "2025-26").await,
+        vec![(
+            "submitted".to_owned(),
+            3,
+            "Minute HWB 45/25".to_owned(),
+            Some(1)
+        )],
+        "Rotherham's 2025-26 plan: three signatures, submitted, approved by the board afterwards"
+    );
+    let (submitted, on_time): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE (s.submitted_at AT TIME ZONE 'Europe/London')::date <= '2025-03-31')
+         FROM submissions s JOIN signoff_rounds r ON r.id = s.round_id
+         JOIN plans p ON p.id = r.plan_id JOIN areas a ON a.id = p.area_id
+         WHERE a.slug = 'rotherham' AND s.organisation_id IS NOT NULL",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (submitted, on_time),
+        (2, 2),
+        "each partner submitted on time"
+    );
+    let signers: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT d.signer_id) FROM signoff_decisions d
+         JOIN signoff_rounds r ON r.id = d.round_id JOIN plans p ON p.id = r.plan_id
+         JOIN areas a ON a.id = p.area_id WHERE a.slug = 'rotherham'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(signers, 3, "three different people signed");
+
+    assert_eq!(
+        sign_off_of(pool, "kent", "2014-16").await,
+        vec![("partner_sign_off".to_owned(), 7, String::new(), None)],
+        "Kent's plan: seven of its eight signatures"
+    );
+    let unsigned: Vec<String> = sqlx::query_scalar(
+        "SELECT o.name FROM area_members m JOIN areas a ON a.id = m.area_id
+         JOIN organisations o ON o.id = m.organisation_id
+         WHERE a.slug = 'kent' AND m.signs_plan
+           AND NOT EXISTS (SELECT 1 FROM signoff_decisions d WHERE d.organisation_id = o.id)",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(unsigned, ["NHS West Kent CCG"]);
+    let frozen: Vec<String> = sqlx::query_scalar(
+        "SELECT a.slug FROM area_content c JOIN areas a ON a.id = c.area_id
+         WHERE c.frozen_plan_id IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        frozen,
+        ["kent"],
+        "Kent is frozen for its round; Rotherham, submitted, is not"
+    );
 }
 
 /// The rows of the register's table of risks (empty when it lists none).

@@ -703,7 +703,7 @@ fn route_fields(changes: &[(&str, &str)], based_on: &str) -> Vec<(String, String
         ("based_on", based_on),
         ("signature_0_key", "icb-chief-executive"),
         ("signature_0_capacity", "Chief executive"),
-        ("signature_0_organisations", "each_commissioner"),
+        ("signature_0_organisations", "each_icb"),
         ("signature_1_key", "council-chief-executive"),
         ("signature_1_capacity", "Chief executive"),
         ("signature_1_organisations", "each_council"),
@@ -742,7 +742,7 @@ async fn each_cycle_carries_its_sign_off_route_and_administrators_change_it_as_d
 
     // Both built-in routes, as the structure pages show them.
     let page_2014 = app.get_html(STRUCTURE_2014).await;
-    assert!(page_2014.contains("Chief or accountable officer: Each NHS commissioner (CCG or ICB)"));
+    assert!(page_2014.contains("Chief or accountable officer: Each CCG"));
     assert!(page_2014.contains("Approved with support"));
     assert!(page_2014.contains("The area submits once"));
     let page_2025 = app.get_html(STRUCTURE_2025).await;

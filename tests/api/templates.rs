@@ -84,7 +84,7 @@ async fn non_admins_get_403_on_every_template_page_and_action() {
         .into_iter()
         .filter(|route| route.path.starts_with("/admin/templates"))
         .collect();
-    assert_eq!(routes.len(), 14, "every template route is walked");
+    assert_eq!(routes.len(), 16, "every template route is walked");
     for route in routes {
         let path = route
             .path

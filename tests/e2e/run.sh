@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Run the browser tests against a freshly started itf-planner with its own embedded PostgreSQL.
+# Run the browser tests against freshly started itf-planner servers, each with its own embedded
+# PostgreSQL: sign-off tests (signoff*.test.mjs) against one loaded with the whole demo (Kent's
+# plan in sign-off, Rotherham's approved), then every other test against one whose demo plans are
+# all being drafted (ITF_DEMO_SIGN_OFF=false), since they edit Kent's plan and register.
 #
 #   tests/e2e/run.sh                         # all tests/e2e/*.test.mjs
 #   tests/e2e/run.sh start-page.test.mjs     # only the named files (relative to tests/e2e)
@@ -48,15 +51,14 @@ if [ ! -x "$APP_BIN" ]; then
   exit 1
 fi
 
-# --- start the app -----------------------------------------------------------------------------
+# --- one app at a time ------------------------------------------------------------------------
 WORK_DIR="$(mktemp -d -t itf-e2e.XXXXXX)"
-DATA_DIR="$WORK_DIR/data"
-APP_LOG="$WORK_DIR/app.log"
-mkdir "$DATA_DIR"
-: >"$APP_LOG"
 # As root the app runs PostgreSQL as the `postgres` user, which must be able to reach the folder.
-chmod 755 "$WORK_DIR" "$DATA_DIR"
+chmod 755 "$WORK_DIR"
 APP_PID=""
+DATA_DIR=""
+APP_LOG=""
+FAILED_LOGS=()
 
 stop_app() {
   if [ -n "$APP_PID" ] && kill -0 "$APP_PID" 2>/dev/null; then
@@ -73,6 +75,8 @@ stop_app() {
     fi
     wait "$APP_PID" 2>/dev/null || true
   fi
+  APP_PID=""
+  [ -n "$DATA_DIR" ] || return 0
   # No PostgreSQL (or anything else) may outlive the run. The postmaster's command line names the
   # data folder; its children exit on their own once it is gone, and SIGQUIT takes them with it.
   local leftovers
@@ -98,10 +102,14 @@ cleanup() {
   set +e
   trap - EXIT INT TERM
   stop_app
-  if [ "$rc" -ne 0 ] && [ -f "$APP_LOG" ]; then
-    log "----- app log ($APP_LOG) -----"
-    cat "$APP_LOG" >&2
-    log "----- end of app log -----"
+  if [ "$rc" -ne 0 ]; then
+    local app_log
+    for app_log in "${FAILED_LOGS[@]}" "$APP_LOG"; do
+      [ -n "$app_log" ] && [ -f "$app_log" ] || continue
+      log "----- app log ($app_log) -----"
+      cat "$app_log" >&2
+      log "----- end of app log -----"
+    done
   fi
   rm -rf "$WORK_DIR"
   exit "$rc"
@@ -111,32 +119,43 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 unset DATABASE_URL
-log "starting $APP_BIN serve (data in $DATA_DIR)"
-ITF_BIND=127.0.0.1:0 ITF_DATA_DIR="$DATA_DIR" "$APP_BIN" serve >"$APP_LOG" 2>&1 </dev/null &
-APP_PID=$!
 
-BASE_URL=""
-deadline=$((SECONDS + 120))
-while [ "$SECONDS" -lt "$deadline" ]; do
-  BASE_URL="$(sed -n 's/^.*itf-planner listening on \(http:\/\/[^[:space:]]*\).*$/\1/p' "$APP_LOG" 2>/dev/null | head -n 1 || true)"
-  [ -n "$BASE_URL" ] && break
-  if ! kill -0 "$APP_PID" 2>/dev/null; then
-    app_rc=0
-    wait "$APP_PID" || app_rc=$?
-    APP_PID=""
-    log "the app exited (status $app_rc) before it was listening"
+# start_app NAME SIGN_OFF: starts the app on a new embedded database whose demo includes its
+# sign-off or not (true/false); sets E2E_BASE_URL.
+start_app() {
+  local name="$1" sign_off="$2"
+  DATA_DIR="$WORK_DIR/$name"
+  APP_LOG="$WORK_DIR/$name.log"
+  mkdir "$DATA_DIR"
+  chmod 755 "$DATA_DIR"
+  : >"$APP_LOG"
+  log "starting $APP_BIN serve ($name demo, data in $DATA_DIR)"
+  ITF_BIND=127.0.0.1:0 ITF_DATA_DIR="$DATA_DIR" ITF_DEMO_SIGN_OFF="$sign_off" "$APP_BIN" serve \
+    >"$APP_LOG" 2>&1 </dev/null &
+  APP_PID=$!
+
+  local base_url="" deadline=$((SECONDS + 120))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    base_url="$(sed -n 's/^.*itf-planner listening on \(http:\/\/[^[:space:]]*\).*$/\1/p' "$APP_LOG" 2>/dev/null | head -n 1 || true)"
+    [ -n "$base_url" ] && break
+    if ! kill -0 "$APP_PID" 2>/dev/null; then
+      local app_rc=0
+      wait "$APP_PID" || app_rc=$?
+      APP_PID=""
+      log "the app exited (status $app_rc) before it was listening"
+      exit 1
+    fi
+    sleep 0.25
+  done
+  if [ -z "$base_url" ]; then
+    log "the app did not print 'itf-planner listening on http://...' within 120 s"
     exit 1
   fi
-  sleep 0.25
-done
-if [ -z "$BASE_URL" ]; then
-  log "the app did not print 'itf-planner listening on http://...' within 120 s"
-  exit 1
-fi
-export E2E_BASE_URL="$BASE_URL"
-log "app is listening on $E2E_BASE_URL"
+  export E2E_BASE_URL="$base_url"
+  log "app ($name demo) is listening on $E2E_BASE_URL"
+}
 
-# --- run the tests -----------------------------------------------------------------------------
+# --- the tests ---------------------------------------------------------------------------------
 cd "$E2E_DIR"
 if [ "$#" -gt 0 ]; then
   test_files=("$@")
@@ -149,7 +168,27 @@ if [ "${#test_files[@]}" -eq 0 ]; then
   log "no test files found in tests/e2e"
   exit 1
 fi
+sign_off_files=()
+drafting_files=()
+for file in "${test_files[@]}"; do
+  case "$(basename "$file")" in
+    signoff*) sign_off_files+=("$file") ;;
+    *) drafting_files+=("$file") ;;
+  esac
+done
 
 test_rc=0
-node --test "${test_files[@]}" || test_rc=$?
+if [ "${#sign_off_files[@]}" -gt 0 ]; then
+  start_app full true
+  group_rc=0
+  node --test --test-concurrency=1 "${sign_off_files[@]}" || group_rc=$?
+  stop_app
+  [ "$group_rc" -eq 0 ] || { test_rc=$group_rc; FAILED_LOGS+=("$APP_LOG"); }
+fi
+if [ "${#drafting_files[@]}" -gt 0 ]; then
+  start_app drafting false
+  group_rc=0
+  node --test "${drafting_files[@]}" || group_rc=$?
+  [ "$group_rc" -eq 0 ] || test_rc=$group_rc
+fi
 exit "$test_rc"
