@@ -88,11 +88,23 @@ async fn seed_demo_loads_kent_and_rotherham_and_running_it_twice_changes_nothing
         "the Kent plan's vision and three contributions"
     );
 
+    // The full demo adds the signatories on record and completes two plans; a second load
+    // changes nothing.
     seed_demo(&name);
+    let (users_full, revisions_full) = (users().await, revisions().await);
+    assert_eq!(
+        users_full,
+        users_before
+            + i64::try_from(itf_planner::demo::accounts::SIGNATORIES_ON_RECORD.len()).unwrap()
+    );
+    assert!(
+        revisions_full > revisions_before,
+        "the completed plans' text"
+    );
     seed_demo(&name);
     assert_eq!(counts(&pool).await, after_first);
-    assert_eq!(users().await, users_before);
-    assert_eq!(revisions().await, revisions_before);
+    assert_eq!(users().await, users_full);
+    assert_eq!(revisions().await, revisions_full);
 }
 
 /// The rows of the register's table of risks (empty when it lists none).
