@@ -1,10 +1,12 @@
 //! The demo funding: Rotherham's 2014-16 pool of about £20m (half of it from mandated streams)
 //! whose 2015/16 minimum was revised upwards a week after it was first notified, so that the
 //! pool now falls £100,000 short; Kent's 2015/16 pool on the scale of its section 75 agreement;
-//! and Rotherham's BCF 2025-26 pool at exactly its minimum. Each line and each year's minimum is
-//! added only when missing, so loading twice changes nothing.
+//! and Rotherham's BCF 2025-26 pool at exactly its minimum, notified and agreed in February 2025
+//! as that cycle's story goes. Each line and each year's minimum is added only when missing, so
+//! loading twice changes nothing.
 
 use sqlx::PgPool;
+use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
 use crate::areas::store as areas;
@@ -18,12 +20,20 @@ type DemoLine = (&'static str, &'static str, &'static str, i64);
 /// (year key, pounds, reason) in the order they were notified.
 type DemoMinimum = (&'static str, i64, Option<&'static str>);
 
+/// When a plan's first minimums were notified and its lines agreed, on days of its own cycle.
+struct Dated {
+    minimums: OffsetDateTime,
+    lines: OffsetDateTime,
+}
+
 struct DemoPlan {
     area: &'static str,
     plan: &'static str,
     lead: &'static str,
     lines: &'static [DemoLine],
     minimums: &'static [DemoMinimum],
+    /// `None`: the minimums a week before the demo is loaded, the lines six days before.
+    dated: Option<Dated>,
 }
 
 const ROTHERHAM_CCG: &str = "NHS Rotherham CCG";
@@ -84,6 +94,7 @@ const PLANS: [DemoPlan; 3] = [
                 Some("Allocation revised in the final guidance"),
             ),
         ],
+        dated: None,
     },
     DemoPlan {
         area: "kent",
@@ -146,6 +157,7 @@ const PLANS: [DemoPlan; 3] = [
             ),
         ],
         minimums: &[("2015-16", 88_000_000, None)],
+        dated: None,
     },
     DemoPlan {
         area: "rotherham",
@@ -172,6 +184,12 @@ const PLANS: [DemoPlan; 3] = [
             ),
         ],
         minimums: &[("2025-26", 39_817_000, None)],
+        // Allocations published after the policy framework (30 January 2025); income agreed
+        // with the ICB ahead of the schemes.
+        dated: Some(Dated {
+            minimums: datetime!(2025-02-06 10:00 UTC),
+            lines: datetime!(2025-02-10 10:00 UTC),
+        }),
     },
 ];
 
@@ -194,6 +212,10 @@ async fn seed_plan(pool: &PgPool, demo: &DemoPlan, now: OffsetDateTime) -> anyho
     let lead = auth::find_user_id_by_email(pool, demo.lead)
         .await?
         .ok_or_else(|| anyhow::anyhow!("demo account {} is missing", demo.lead))?;
+    let (minimums_at, lines_at) = match &demo.dated {
+        Some(dated) => (dated.minimums, dated.lines),
+        None => (now - Duration::days(7), now - Duration::days(6)),
+    };
     let mut tx = pool.begin().await?;
     for (organisation, year, stream, pounds) in demo.lines {
         let organisation_id = areas::find_organisation_id(&mut *tx, organisation)
@@ -208,7 +230,7 @@ async fn seed_plan(pool: &PgPool, demo: &DemoPlan, now: OffsetDateTime) -> anyho
             stream,
             Some(Pence::pounds(*pounds)),
             0,
-            now - Duration::days(6),
+            lines_at,
             lead,
         )
         .await?;
@@ -219,9 +241,9 @@ async fn seed_plan(pool: &PgPool, demo: &DemoPlan, now: OffsetDateTime) -> anyho
         if current.iter().any(|minimum| minimum.year_key == *year) {
             continue;
         }
-        // The first of a year notified a week ago, a revision today.
+        // The first of a year notified with the others, a revision today.
         let at = match reason {
-            None => now - Duration::days(7) + Duration::minutes(i64::try_from(index)?),
+            None => minimums_at + Duration::minutes(i64::try_from(index)?),
             Some(_) => now - Duration::minutes(1),
         };
         let change = MinimumChange {

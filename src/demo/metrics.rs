@@ -3,12 +3,13 @@
 //! but the patient experience metric with a baseline (a failing check), the pay-for-performance
 //! metric's quarterly goals revised once (so its earlier goals show), four of the six conditions
 //! answered and two events logged. Rotherham BCF 2025-26: all three metrics and all four
-//! conditions, and one event. Kent 2014-16: two metrics with goals and one event. Each item is
+//! conditions, set in March 2025 as that cycle's story goes, and one event. Kent 2014-16: two
+//! metrics with goals and one event (the rest come with its completion). Each item is
 //! added only when missing, so loading twice changes nothing; typed values go through the same
 //! parsing as the forms.
 
 use sqlx::PgPool;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use crate::areas::store as areas;
 use crate::auth::store as auth;
@@ -18,38 +19,38 @@ use crate::plans::parts::metrics::{self, GoalForm};
 use crate::plans::store as plans;
 use crate::plans::templates::store::plan_structure;
 
-/// A metric's goals as typed, saved on a day of the demo story; a later set for the same metric
-/// revises the earlier one.
-struct DemoGoals {
-    metric: &'static str,
-    on: &'static str,
-    fields: &'static [(&'static str, &'static str)],
+/// A metric's goals as typed, saved on a day of the demo story (see `saved_at`); a later set for
+/// the same metric revises the earlier one.
+pub(super) struct DemoGoals {
+    pub(super) metric: &'static str,
+    pub(super) on: &'static str,
+    pub(super) fields: &'static [(&'static str, &'static str)],
 }
 
 /// A condition's answer as typed.
-struct DemoAnswer {
-    condition: &'static str,
-    on: &'static str,
-    status: &'static str,
-    how: &'static str,
+pub(super) struct DemoAnswer {
+    pub(super) condition: &'static str,
+    pub(super) on: &'static str,
+    pub(super) status: &'static str,
+    pub(super) how: &'static str,
 }
 
 /// An engagement event as typed.
-struct DemoEvent {
-    held_on: &'static str,
-    audience: &'static str,
-    what_done: &'static str,
-    what_changed: &'static str,
+pub(super) struct DemoEvent {
+    pub(super) held_on: &'static str,
+    pub(super) audience: &'static str,
+    pub(super) what_done: &'static str,
+    pub(super) what_changed: &'static str,
 }
 
-/// One demo plan's parts.
-struct DemoPlan {
-    area: &'static str,
-    plan: &'static str,
-    lead: &'static str,
-    goals: &'static [DemoGoals],
-    answers: &'static [DemoAnswer],
-    events: &'static [DemoEvent],
+/// One demo plan's parts (also those its completion adds), all saved by its lead.
+pub(super) struct DemoPlan {
+    pub(super) area: &'static str,
+    pub(super) plan: &'static str,
+    pub(super) lead: &'static str,
+    pub(super) goals: &'static [DemoGoals],
+    pub(super) answers: &'static [DemoAnswer],
+    pub(super) events: &'static [DemoEvent],
 }
 
 const ROTHERHAM_2014: DemoPlan = DemoPlan {
@@ -208,7 +209,7 @@ const ROTHERHAM_2025: DemoPlan = DemoPlan {
     goals: &[
         DemoGoals {
             metric: "emergency-admissions-65-plus",
-            on: "today",
+            on: "2025-03-05",
             fields: &[
                 ("baseline_value", "545.2"),
                 ("baseline_period", "2024-25 quarterly average"),
@@ -224,7 +225,7 @@ const ROTHERHAM_2025: DemoPlan = DemoPlan {
         },
         DemoGoals {
             metric: "discharge-delay-days",
-            on: "today",
+            on: "2025-03-05",
             fields: &[
                 ("baseline_value", "1.8"),
                 ("baseline_period", "Q4 2024-25"),
@@ -236,7 +237,7 @@ const ROTHERHAM_2025: DemoPlan = DemoPlan {
         },
         DemoGoals {
             metric: "care-home-admissions-65-plus",
-            on: "today",
+            on: "2025-03-05",
             fields: &[
                 ("baseline_value", "145.5"),
                 ("baseline_period", "2024-25 quarterly average"),
@@ -250,25 +251,25 @@ const ROTHERHAM_2025: DemoPlan = DemoPlan {
     answers: &[
         DemoAnswer {
             condition: "nc1",
-            on: "today",
+            on: "2025-03-12",
             status: "met",
             how: "Agreed by the council and NHS South Yorkshire ICB; the board approves it at its next meeting.",
         },
         DemoAnswer {
             condition: "nc2",
-            on: "today",
+            on: "2025-03-12",
             status: "met",
             how: "The schemes are set against both objectives; see the funding and schemes.",
         },
         DemoAnswer {
             condition: "nc3",
-            on: "today",
+            on: "2025-03-12",
             status: "met",
             how: "The adult social care spend from the NHS minimum contribution rises by the required uplift.",
         },
         DemoAnswer {
             condition: "nc4",
-            on: "today",
+            on: "2025-03-12",
             status: "met",
             how: "The partners take part in the regional BCF oversight and support process.",
         },
@@ -325,10 +326,18 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// When something saved on `day` is stamped: mid-morning of a real date, or now for "today".
+/// When something saved on `day` is stamped: mid-morning of a real date, now for "today", or
+/// some hours before now for "now-30h".
 fn saved_at(day: &str, now: OffsetDateTime) -> anyhow::Result<OffsetDateTime> {
     if day == "today" {
         return Ok(now);
+    }
+    if let Some(hours) = day
+        .strip_prefix("now-")
+        .and_then(|rest| rest.strip_suffix('h'))
+        .and_then(|hours| hours.parse::<i64>().ok())
+    {
+        return Ok(now - Duration::hours(hours));
     }
     let date = crate::risks::content::parse_date(day)
         .ok_or_else(|| anyhow::anyhow!("demo day {day:?} is not a date"))?;
@@ -350,7 +359,9 @@ fn problems(errors: &crate::web::form::FormErrors) -> String {
         .join("; ")
 }
 
-async fn seed_plan(pool: &PgPool, demo: &DemoPlan) -> anyhow::Result<()> {
+/// Adds the plan's goals (for metrics without any), answers (to conditions not answered) and
+/// events (to an empty log).
+pub(super) async fn seed_plan(pool: &PgPool, demo: &DemoPlan) -> anyhow::Result<()> {
     let Some(area) = areas::find_area_by_slug(pool, demo.area).await? else {
         return Ok(());
     };
@@ -470,6 +481,7 @@ mod tests {
     fn demo_days_are_dates_or_today() {
         let now = OffsetDateTime::now_utc();
         assert_eq!(saved_at("today", now).unwrap(), now);
+        assert_eq!(saved_at("now-30h", now).unwrap(), now - Duration::hours(30));
         assert_eq!(
             saved_at("2014-03-20", now).unwrap(),
             time::macros::datetime!(2014-03-20 10:00 UTC)

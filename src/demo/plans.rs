@@ -1,9 +1,12 @@
 //! The demo plans. Kent's, in progress: a shared vision drafted by the area lead, the case for
 //! change with parts from the council and two CCGs, and a comment waiting for an answer, so that
 //! a newcomer sees a plan being written. Rotherham's two (2014-16 and BCF 2025-26), started by
-//! its lead, carry the demo's funding, schemes and metrics. Each is added only when missing.
+//! its lead, carry the demo's funding, schemes and metrics; the 2025-26 one was started on
+//! 3 February 2025, as its cycle's story goes (its sign-off round opened on 24 March 2025). Each
+//! is added only when missing.
 
 use sqlx::PgPool;
+use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
 use crate::areas::store as areas;
@@ -35,6 +38,9 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     seed_rotherham(pool).await
 }
 
+/// When Rotherham's lead started its BCF 2025-26 plan: days after the policy framework came out.
+const ROTHERHAM_2025_STARTED: OffsetDateTime = datetime!(2025-02-03 09:30 UTC);
+
 /// Rotherham's plans, started by its lead; their text is still to be written.
 async fn seed_rotherham(pool: &PgPool) -> anyhow::Result<()> {
     let Some(rotherham) = areas::find_area_by_slug(pool, "rotherham").await? else {
@@ -44,9 +50,9 @@ async fn seed_rotherham(pool: &PgPool) -> anyhow::Result<()> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("demo account rotherham.lead@itf.example is missing"))?;
     let templates = store::list_templates(pool).await?;
-    let at = OffsetDateTime::now_utc() - Duration::days(7);
+    let last_week = OffsetDateTime::now_utc() - Duration::days(7);
     let mut tx = pool.begin().await?;
-    for key in ["2014-16", "2025-26"] {
+    for (key, at) in [("2014-16", last_week), ("2025-26", ROTHERHAM_2025_STARTED)] {
         if let Some(template) = templates.iter().find(|template| template.key == key) {
             store::create_plan(&mut tx, rotherham.id, template.id, lead, at).await?;
         }

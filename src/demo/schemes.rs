@@ -3,12 +3,14 @@
 //! (£10,000,000 of it from the mandated streams) and whose 2014/15 spend is £6,500,000 against
 //! £6,600,000 of funding, so the "sources equal spend" check fails for 2014/15. Kent 2014-16: five
 //! schemes spending £40,000,000 in 2015/16, far short of its £101.4m pool. Rotherham BCF
-//! 2025-26: four schemes spending exactly its £39,817,000. Added only to a plan with no schemes,
-//! so loading twice changes nothing.
+//! 2025-26: four schemes spending exactly its £39,817,000, added in February 2025 as that cycle's
+//! story goes. Added only to a plan with no schemes, so loading twice changes nothing.
 
 use sqlx::PgPool;
+use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
+use crate::areas::OrganisationId;
 use crate::areas::store as areas;
 use crate::auth::store as auth;
 use crate::plans::parts::schemes::{SchemeContent, SchemeType, YearAmount, store};
@@ -16,17 +18,18 @@ use crate::plans::store as plans;
 use crate::plans::templates::store::plan_structure;
 use crate::web::money::Pence;
 
-struct DemoScheme {
-    name: &'static str,
-    scheme_type: SchemeType,
-    objective: &'static str,
+/// A scheme as the form gives it (also the completed demo plans' further schemes).
+pub(super) struct DemoScheme {
+    pub(super) name: &'static str,
+    pub(super) scheme_type: SchemeType,
+    pub(super) objective: &'static str,
     /// The lead commissioner's name (a partner of the area).
-    lead: &'static str,
-    provider: &'static str,
-    source: &'static str,
+    pub(super) lead: &'static str,
+    pub(super) provider: &'static str,
+    pub(super) source: &'static str,
     /// (year key, spend, expected benefit), in whole pounds.
-    amounts: &'static [(&'static str, i64, i64)],
-    metrics: &'static [&'static str],
+    pub(super) amounts: &'static [(&'static str, i64, i64)],
+    pub(super) metrics: &'static [&'static str],
 }
 
 struct DemoPlan {
@@ -34,6 +37,8 @@ struct DemoPlan {
     plan: &'static str,
     /// Who the schemes are recorded as added by.
     author: &'static str,
+    /// When they were added; `None`: six days before the demo is loaded.
+    at: Option<OffsetDateTime>,
     schemes: &'static [DemoScheme],
 }
 
@@ -48,6 +53,7 @@ const PLANS: &[DemoPlan] = &[
         area: "rotherham",
         plan: "2014-16",
         author: "rotherham.lead@itf.example",
+        at: None,
         schemes: &[
             DemoScheme {
                 name: "Integrated rapid response",
@@ -118,6 +124,7 @@ const PLANS: &[DemoPlan] = &[
         area: "kent",
         plan: "2014-16",
         author: "kent.lead@itf.example",
+        at: None,
         schemes: &[
             DemoScheme {
                 name: "Integrated discharge teams",
@@ -175,6 +182,8 @@ const PLANS: &[DemoPlan] = &[
         area: "rotherham",
         plan: "2025-26",
         author: "rotherham.lead@itf.example",
+        // Once the income was agreed, ahead of the metric goals.
+        at: Some(datetime!(2025-02-24 11:00 UTC)),
         schemes: &[
             DemoScheme {
                 name: "Discharge to assess",
@@ -225,7 +234,7 @@ const PLANS: &[DemoPlan] = &[
 
 /// Adds the demo schemes to each demo plan that has none yet.
 pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
-    let at = OffsetDateTime::now_utc() - Duration::days(6);
+    let last_week = OffsetDateTime::now_utc() - Duration::days(6);
     for demo in PLANS {
         let Some(area) = areas::find_area_by_slug(pool, demo.area).await? else {
             continue;
@@ -239,53 +248,70 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
         let author = auth::find_user_id_by_email(pool, demo.author)
             .await?
             .ok_or_else(|| anyhow::anyhow!("demo account {} is missing", demo.author))?;
-        // Every year of the plan gets its amounts, as the form gives them.
-        let years: Vec<String> = plan_structure(pool, plan.id)
-            .await?
-            .map(|structure| structure.years().iter().map(|y| y.key.clone()).collect())
-            .unwrap_or_default();
+        let years = plan_years(pool, plan.id).await?;
+        let at = demo.at.unwrap_or(last_week);
         let mut tx = pool.begin().await?;
         for scheme in demo.schemes {
             let lead = areas::find_organisation_id(&mut *tx, scheme.lead)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("demo organisation {} is missing", scheme.lead))?;
-            let mut amounts: Vec<YearAmount> = scheme
-                .amounts
-                .iter()
-                .map(|(year_key, spend, benefit)| YearAmount {
-                    year_key: (*year_key).to_owned(),
-                    spend: Pence::pounds(*spend),
-                    benefit: Pence::pounds(*benefit),
-                })
-                .collect();
-            for year in &years {
-                if !amounts.iter().any(|amount| amount.year_key == *year) {
-                    amounts.push(YearAmount {
-                        year_key: year.clone(),
-                        spend: Pence::ZERO,
-                        benefit: Pence::ZERO,
-                    });
-                }
-            }
-            amounts.sort_by(|a, b| a.year_key.cmp(&b.year_key));
-            let mut metrics: Vec<String> = scheme.metrics.iter().map(|m| (*m).to_owned()).collect();
-            metrics.sort();
-            let content = SchemeContent {
-                name: scheme.name.to_owned(),
-                scheme_type: scheme.scheme_type,
-                objective: scheme.objective.to_owned(),
-                lead_commissioner: lead,
-                provider: scheme.provider.to_owned(),
-                funding_source: scheme.source.to_owned(),
-                amounts,
-                metrics,
-                risks: Vec::new(),
-            };
-            store::create(&mut tx, plan.id, &content, at, author).await?;
+            store::create(&mut tx, plan.id, &content(scheme, lead, &years), at, author).await?;
         }
         tx.commit().await?;
     }
     Ok(())
+}
+
+/// The keys of the plan's years, which every scheme gets an amount for, as the form gives them.
+pub(super) async fn plan_years(
+    pool: &PgPool,
+    plan_id: crate::plans::PlanId,
+) -> anyhow::Result<Vec<String>> {
+    Ok(plan_structure(pool, plan_id)
+        .await?
+        .map(|structure| structure.years().iter().map(|y| y.key.clone()).collect())
+        .unwrap_or_default())
+}
+
+/// The scheme as its form saves it: an amount for each of `years` (nothing where the demo gives
+/// none), years and metrics in key order.
+pub(super) fn content(
+    scheme: &DemoScheme,
+    lead: OrganisationId,
+    years: &[String],
+) -> SchemeContent {
+    let mut amounts: Vec<YearAmount> = scheme
+        .amounts
+        .iter()
+        .map(|(year_key, spend, benefit)| YearAmount {
+            year_key: (*year_key).to_owned(),
+            spend: Pence::pounds(*spend),
+            benefit: Pence::pounds(*benefit),
+        })
+        .collect();
+    for year in years {
+        if !amounts.iter().any(|amount| amount.year_key == *year) {
+            amounts.push(YearAmount {
+                year_key: year.clone(),
+                spend: Pence::ZERO,
+                benefit: Pence::ZERO,
+            });
+        }
+    }
+    amounts.sort_by(|a, b| a.year_key.cmp(&b.year_key));
+    let mut metrics: Vec<String> = scheme.metrics.iter().map(|m| (*m).to_owned()).collect();
+    metrics.sort();
+    SchemeContent {
+        name: scheme.name.to_owned(),
+        scheme_type: scheme.scheme_type,
+        objective: scheme.objective.to_owned(),
+        lead_commissioner: lead,
+        provider: scheme.provider.to_owned(),
+        funding_source: scheme.source.to_owned(),
+        amounts,
+        metrics,
+        risks: Vec::new(),
+    }
 }
 
 #[cfg(test)]

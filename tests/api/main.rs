@@ -9,6 +9,7 @@ mod checks;
 mod compare;
 mod conditions;
 mod demo;
+mod demo_completion;
 mod document;
 mod frozen;
 mod funding;
