@@ -13,6 +13,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod deadlines;
 pub mod demo;
 pub mod home;
 pub mod keyed;

@@ -576,3 +576,35 @@ pub async fn approved_snapshot(
     .fetch_optional(db)
     .await
 }
+
+/// A plan of one of several areas, with the structure it follows and when its board approved
+/// it: what the deadlines of those areas are worked out from.
+#[derive(Debug, FromRow)]
+pub struct PlanOfArea {
+    pub id: PlanId,
+    pub area_id: AreaId,
+    pub template_key: String,
+    pub template_name: String,
+    pub structure_id: i64,
+    pub approved_at: Option<OffsetDateTime>,
+}
+
+/// The plans of the areas `area_ids` (at most a few per area, one per template).
+pub async fn plans_of_areas(
+    db: impl PgExecutor<'_>,
+    area_ids: &[i64],
+) -> Result<Vec<PlanOfArea>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, p.area_id, t.key AS template_key, t.name AS template_name,
+                coalesce(p.structure_id,
+                         (SELECT id FROM template_structures
+                          WHERE template_id = p.template_id ORDER BY id DESC LIMIT 1)) AS structure_id,
+                p.approved_at
+         FROM plans p JOIN templates t ON t.id = p.template_id
+         WHERE p.area_id = ANY($1)
+         ORDER BY p.area_id, t.created_at",
+    )
+    .bind(area_ids)
+    .fetch_all(db)
+    .await
+}

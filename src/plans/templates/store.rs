@@ -406,3 +406,22 @@ pub async fn delete_section(
     .await?;
     Ok(())
 }
+
+/// The structures with the ids `ids` (each plan names the one it follows).
+pub async fn structures_by_id(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+) -> Result<Vec<(i64, CycleStructure)>, sqlx::Error> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, structure::text FROM template_structures WHERE id = ANY($1)")
+            .bind(ids)
+            .fetch_all(db)
+            .await?;
+    rows.into_iter()
+        .map(|(id, json)| {
+            serde_json::from_str(&json)
+                .map(|structure| (id, structure))
+                .map_err(|error| sqlx::Error::Decode(Box::new(error)))
+        })
+        .collect()
+}

@@ -283,3 +283,38 @@ pub async fn latest_standing(
     })
     .transpose()
 }
+
+/// A round of a plan of one of several areas, with when it reached each point deadlines can be
+/// met by.
+#[derive(Debug, sqlx::FromRow)]
+pub struct RoundMilestones {
+    pub plan_id: i64,
+    pub deadline_key: Option<String>,
+    pub opened_at: OffsetDateTime,
+    /// When its last submission came in, if the round reached "submitted".
+    pub submitted_at: Option<OffsetDateTime>,
+    /// When an approving assurance outcome was recorded.
+    pub assured_at: Option<OffsetDateTime>,
+}
+
+/// Every round of the plans of the areas `area_ids`, at most `MAX_ROUNDS` per plan.
+pub async fn milestones_of_areas(
+    db: impl PgExecutor<'_>,
+    area_ids: &[i64],
+) -> Result<Vec<RoundMilestones>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.plan_id, r.deadline_key, r.opened_at,
+                CASE WHEN r.state IN ('submitted', 'assured', 'superseded')
+                     THEN (SELECT max(s.submitted_at) FROM submissions s WHERE s.round_id = r.id)
+                END AS submitted_at,
+                (SELECT a.recorded_at FROM assurance_outcomes a
+                 WHERE a.round_id = r.id AND a.approves) AS assured_at
+         FROM signoff_rounds r JOIN plans p ON p.id = r.plan_id
+         WHERE p.area_id = ANY($1) AND r.number <= $2
+         ORDER BY r.plan_id, r.number",
+    )
+    .bind(area_ids)
+    .bind(i32::try_from(MAX_ROUNDS).unwrap_or(i32::MAX))
+    .fetch_all(db)
+    .await
+}
