@@ -77,6 +77,7 @@ pub fn routes() -> Vec<web::routes::Route> {
         plans::parts::routes(),
         risks::routes::routes(),
         signoff::routes::routes(),
+        deadlines::routes::routes(),
         plans::templates::routes::routes(),
         admin::routes::routes(),
         account::routes::routes(),

@@ -6,6 +6,7 @@
 
 pub mod model;
 pub mod rag;
+pub mod routes;
 pub mod store;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,7 @@
+//! (to be built)
+
+use crate::web::routes::Route;
+
+pub fn routes() -> Vec<Route> {
+    Vec::new()
+}
