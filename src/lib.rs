@@ -99,6 +99,9 @@ pub fn app(state: AppState) -> Router {
         // The task list shows the plan's sign-off state, which only sign-off (above plans)
         // can read.
         .layer(axum::Extension(signoff::routes::plan_status_source()))
+        // The area page and the task list show a banner of the area's deadlines, which only
+        // deadlines (above areas and plans) can read.
+        .layer(axum::Extension(deadlines::routes::area::notice_source()))
         // Sessions and CSRF for the application's own routes; static files need neither.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,10 +1,12 @@
 //! An area's overview page: its board and partner organisations.
 
 use askama::Template;
+use axum::Extension;
 use axum::extract::State;
 use axum::response::Html;
 
 use super::access::authorised_area;
+use super::notices::{self, DeadlineNotice, DeadlineNoticeSource};
 use super::store::{self, AreaSummary, Member};
 use crate::AppState;
 use crate::auth::extract::SignedIn;
@@ -25,14 +27,22 @@ struct AreaPage {
     partners: Vec<Member>,
     others: Vec<Member>,
     your_roles: Vec<&'static str>,
+    deadline_notice: Option<DeadlineNotice>,
 }
 
 async fn show_area(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(slug): Path<String>,
+    notices: Option<Extension<DeadlineNoticeSource>>,
 ) -> Result<Html<String>, AppError> {
     let area = authorised_area(&state, &signed_in, &slug, Action::ViewArea).await?;
+    let deadline_notice = notices::deadline_notice(
+        notices.map(|Extension(source)| source),
+        &state,
+        area.id.get(),
+    )
+    .await?;
     let (partners, others) = store::list_members(&state.pool, area.id)
         .await?
         .into_iter()
@@ -50,5 +60,6 @@ async fn show_area(
         partners,
         others,
         your_roles,
+        deadline_notice,
     })
 }

@@ -67,7 +67,7 @@ fn required_name(
 }
 
 /// A date typed into a GOV.UK date input's three boxes.
-fn date_of_parts(day: &str, month: &str, year: &str) -> Result<Date, &'static str> {
+pub fn date_of_parts(day: &str, month: &str, year: &str) -> Result<Date, &'static str> {
     let (day, month, year) = (day.trim(), month.trim(), year.trim());
     if day.is_empty() && month.is_empty() && year.is_empty() {
         return Err("Enter the date");

@@ -11,6 +11,7 @@ use super::Done;
 use crate::AppState;
 use crate::areas::authorised_area;
 use crate::areas::frozen::EditingClosed;
+use crate::areas::notices::{self, DeadlineNotice, DeadlineNoticeSource};
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
@@ -146,6 +147,7 @@ struct TaskListPage {
     approval: Option<ApprovalNotice>,
     /// The plan's sign-off state in a few words.
     sign_off: String,
+    deadline_notice: Option<DeadlineNotice>,
 }
 
 pub(super) async fn task_list(
@@ -154,8 +156,15 @@ pub(super) async fn task_list(
     Path((slug, plan_key)): Path<(String, String)>,
     Query(query): Query<DoneQuery>,
     Extension(status_source): Extension<PlanStatusSource>,
+    notices: Option<Extension<DeadlineNoticeSource>>,
 ) -> Result<Response, AppError> {
     let cycle = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
+    let deadline_notice = notices::deadline_notice(
+        notices.map(|Extension(source)| source),
+        &state,
+        cycle.area.id.get(),
+    )
+    .await?;
     let frozen = cycle.editing_closed(&state).await?;
     let sign_off = (status_source.0)(&state, &cycle).await?;
     let PlanInCycle {
@@ -210,5 +219,6 @@ pub(super) async fn task_list(
         frozen,
         approval,
         sign_off,
+        deadline_notice,
     })
 }
