@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod completion;
+mod deadlines;
 pub mod funding;
 pub mod metrics;
 pub mod plans;
@@ -116,7 +117,8 @@ pub async fn seed_drafting(pool: &PgPool) -> anyhow::Result<()> {
     funding::seed(pool).await?;
     schemes::seed(pool).await?;
     metrics::seed(pool).await?;
-    risks::seed(pool).await
+    risks::seed(pool).await?;
+    deadlines::seed(pool).await
 }
 
 /// Loads the demo areas and organisations, adding only what is missing, in one transaction.

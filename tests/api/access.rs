@@ -63,6 +63,8 @@ fn concrete_path(template: &str) -> String {
         // Sign-off round 1 (Kent's plan has none) and its first condition.
         .replace("{round}", "1")
         .replace("{position}", "1")
+        // Kent's first demo local deadline ("Risk register to the board").
+        .replace("{deadline_id}", "1")
 }
 
 fn expectation(method: &Method, path: &str, who: Who) -> Expect {
@@ -169,6 +171,18 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
                 _ => NotFound,
             }
         }
+        // The area lead's deadline forms and changes; everyone who sees the area reads the
+        // deadlines page. Recording done or undoing names no deadline here: not found.
+        path if path.starts_with("/areas/{slug}/deadlines/") => match who {
+            Who::Visitor => SignIn,
+            Who::OtherAreaOfficer => NotFound,
+            Who::Kent(Role::AreaLead) if path.ends_with("/done") || path.ends_with("/undo") => {
+                NotFound
+            }
+            Who::Kent(Role::AreaLead) if get => Ok,
+            Who::Kent(Role::AreaLead) => Allowed,
+            _ => Forbidden,
+        },
         path if path.starts_with("/areas/") => match who {
             Who::Visitor => SignIn,
             _ if !sees_kent => NotFound,
@@ -485,6 +499,16 @@ enum Case {
     RecordAssurance,
     /// An assurance condition met: an assurer.
     ConditionMet,
+    // Kent's deadlines: the area lead's.
+    AddLocalDeadline,
+    /// Kent's first demo deadline, retitled.
+    ChangeLocalDeadline,
+    /// A deadline the lead adds for each removal.
+    RemoveLocalDeadline,
+    /// A deadline met by hand that the lead adds, recorded done.
+    RecordDeadlineDone,
+    /// A deadline the lead adds and records done, undone.
+    UndoDeadlineDone,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -560,6 +584,11 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/areas/{slug}/plans/{plan}/sign-off/rounds/{round}/conditions/{position}/met" => {
             vec![ConditionMet]
         }
+        "/areas/{slug}/deadlines/new" => vec![AddLocalDeadline],
+        "/areas/{slug}/deadlines/local/{deadline_id}" => vec![ChangeLocalDeadline],
+        "/areas/{slug}/deadlines/local/{deadline_id}/remove" => vec![RemoveLocalDeadline],
+        "/areas/{slug}/deadlines/done" => vec![RecordDeadlineDone],
+        "/areas/{slug}/deadlines/undo" => vec![UndoDeadlineDone],
         other => match other.strip_prefix(section) {
             Some("") => vec![SharedText, OwnOrganisationText, OtherOrganisationText],
             Some("/status") => vec![StatusShared, StatusOtherOrganisation],
@@ -701,6 +730,9 @@ fn outcome(case: Case, who: Who) -> Outcome {
         OpenSignOffRound | WithdrawSignOffRound | RecordSubmission => lead,
         SignOffDecision => role == Role::Signatory,
         BoardDecision => role == Role::BoardSecretary,
+        // The area's own deadlines, and recording deadlines done: its lead's.
+        AddLocalDeadline | ChangeLocalDeadline | RemoveLocalDeadline | RecordDeadlineDone
+        | UndoDeadlineDone => lead,
         _ => unreachable!("{case:?} is handled above"),
     })
 }
@@ -1676,7 +1708,70 @@ impl Fixture {
                     &[("note", "Met, says the access walk")],
                 )
             }
+            AddLocalDeadline => RealForm::new(
+                "/areas/kent/deadlines/new",
+                &local_deadline_fields(&format!("Walk deadline {n}")),
+            ),
+            ChangeLocalDeadline => {
+                let path = "/areas/kent/deadlines/local/1";
+                let mut form = scraped_form(&self.lead, path, path).await;
+                for (name, value) in local_deadline_fields(&format!("Walk change {n}")) {
+                    form = form.with(name, value);
+                }
+                form
+            }
+            RemoveLocalDeadline => {
+                let id = self.new_local_deadline(n).await;
+                RealForm::new(
+                    format!("/areas/kent/deadlines/local/{id}/remove"),
+                    &[("version", "1")],
+                )
+            }
+            RecordDeadlineDone => {
+                let id = self.new_local_deadline(n).await;
+                RealForm::new(
+                    "/areas/kent/deadlines/done",
+                    &[
+                        ("deadline", &format!("local:{id}")),
+                        ("done_on_day", "3"),
+                        ("done_on_month", "3"),
+                        ("done_on_year", "2014"),
+                        ("note", &text),
+                    ],
+                )
+            }
+            UndoDeadlineDone => {
+                let id = self.new_local_deadline(n).await;
+                let reference = format!("local:{id}");
+                expect_success(
+                    &self.lead,
+                    "/areas/kent/deadlines/done",
+                    &[
+                        ("deadline", &reference),
+                        ("done_on_day", "3"),
+                        ("done_on_month", "3"),
+                        ("done_on_year", "2014"),
+                        ("note", ""),
+                    ],
+                )
+                .await;
+                RealForm::new("/areas/kent/deadlines/undo", &[("deadline", &reference)])
+            }
         }
+    }
+
+    /// A local deadline of Kent's met by hand, added by the lead; returns its id.
+    async fn new_local_deadline(&self, n: u32) -> i64 {
+        expect_success(
+            &self.lead,
+            "/areas/kent/deadlines/new",
+            &local_deadline_fields(&format!("Walk deadline {n}")),
+        )
+        .await;
+        sqlx::query_scalar("SELECT max(id) FROM local_deadlines")
+            .fetch_one(&self.app.pool)
+            .await
+            .unwrap()
     }
 
     /// A new plan of Kent's, from a copy of the 2014-16 template, put straight in the database
@@ -1910,6 +2005,19 @@ async fn organisation_id(app: &TestApp, name: &str) -> i64 {
         .fetch_one(&app.pool)
         .await
         .unwrap_or_else(|error| panic!("organisation {name}: {error}"))
+}
+
+/// A local deadline met by hand, due on 1 April 2014.
+fn local_deadline_fields(title: &str) -> [(&'static str, &str); 7] {
+    [
+        ("title", title),
+        ("due_day", "1"),
+        ("due_month", "4"),
+        ("due_year", "2014"),
+        ("met_by", "manual"),
+        ("plan", ""),
+        ("notes", ""),
+    ]
 }
 
 fn fields(form: &RealForm) -> Vec<(&str, &str)> {
