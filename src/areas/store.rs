@@ -58,6 +58,20 @@ pub async fn ensure_area(
     .await
 }
 
+/// Sets the area's region unless it already has one (the demo's "add if missing").
+pub async fn ensure_region(
+    db: impl PgExecutor<'_>,
+    area_id: AreaId,
+    region: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE areas SET region = $2 WHERE id = $1 AND region IS NULL")
+        .bind(area_id)
+        .bind(region)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Makes `organisation_id` a member of the area, unless it already is (or there is no such
 /// organisation).
 pub async fn ensure_member(
@@ -79,13 +93,15 @@ pub struct AreaSummary {
     pub name: String,
     pub board_id: OrganisationId,
     pub board_name: String,
+    /// The NHS England region it is in, if recorded (the programme dashboard filters by it).
+    pub region: Option<String>,
 }
 
 /// The columns of `AreaSummary`, and the tables they come from: one list for every reader of
 /// areas, each adding its own filter and order.
 macro_rules! area_select {
     () => {
-        "SELECT a.id, a.slug, a.name, a.board_id, b.name AS board_name
+        "SELECT a.id, a.slug, a.name, a.board_id, b.name AS board_name, a.region
          FROM areas a JOIN organisations b ON b.id = a.board_id"
     };
 }
