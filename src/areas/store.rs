@@ -304,22 +304,26 @@ pub async fn insert_area(
         .await
 }
 
-/// Changes an area's name and board (its short name, in URLs, stays) if it is still as
+/// Changes an area's name, board and region (its short name, in URLs, stays) if it is still as
 /// `before` (compare and swap); false when someone else changed it first.
 pub async fn update_area(
     db: impl PgExecutor<'_>,
     before: &AreaSummary,
     name: &AreaName,
     board_id: OrganisationId,
+    region: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
-        "UPDATE areas SET name = $2, board_id = $3 WHERE id = $1 AND name = $4 AND board_id = $5",
+        "UPDATE areas SET name = $2, board_id = $3, region = $6
+         WHERE id = $1 AND name = $4 AND board_id = $5 AND region IS NOT DISTINCT FROM $7",
     )
     .bind(before.id)
     .bind(name.as_str())
     .bind(board_id)
     .bind(&before.name)
     .bind(before.board_id)
+    .bind(region)
+    .bind(before.region.as_deref())
     .execute(db)
     .await?;
     Ok(result.rows_affected() == 1)

@@ -1,12 +1,16 @@
 //! The programme dashboard (`/programme`) for fixed data on a fixed day (25 March 2014): the
 //! demo's Kent and Rotherham with their 2014-16 plans, and areas added here with local deadlines
 //! only. Rows and cells, the filters (region, plan state, colour), the two orders, who sees
-//! which areas, and a fixed number of queries however many areas there are.
+//! which areas, a fixed number of queries however many areas there are, and an area's region
+//! set on its administration page.
 
 use itf_planner::auth::policy::Role;
 use time::macros::datetime;
 
-use crate::helpers::{TestApp, location, spawn_app};
+use crate::helpers::{
+    TestApp, based_on_in, location, post_and_expect_422, post_and_expect_redirect, signed_in_admin,
+    spawn_app,
+};
 use crate::metrics::signed_in;
 use crate::query_count::{self, queries};
 
@@ -267,4 +271,52 @@ async fn the_dashboard_makes_a_fixed_number_of_queries_however_many_areas() {
     let html = browser.get_html(CYCLE).await;
     assert!(html.contains("Showing 40 of 40 areas"));
     assert_eq!(queries(&browser, CYCLE).await, with_two);
+}
+
+#[tokio::test]
+async fn an_administrator_sets_an_area_s_region_and_the_dashboard_filters_by_it() {
+    let (app, _admin) = signed_in_admin().await;
+    let page = app.get_html("/admin/areas/kent").await;
+    assert!(page.contains("South East"), "the demo's region is shown");
+    let based_on = based_on_in(&page);
+    let board: i64 = sqlx::query_scalar("SELECT board_id FROM areas WHERE slug = 'kent'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let board = board.to_string();
+    let fields = |region: &'static str| {
+        [
+            ("based_on", based_on.clone()),
+            ("name", "Kent".to_owned()),
+            ("board", board.clone()),
+            ("region", region.to_owned()),
+        ]
+    };
+    let too_long = "x".repeat(101).leak();
+    let form = fields(too_long);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let body = post_and_expect_422(&app, "/admin/areas/kent", &form).await;
+    assert!(body.contains("Region must be 100 characters or fewer"));
+
+    let form = fields("  London ");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    post_and_expect_redirect(
+        &app,
+        "/admin/areas/kent",
+        &form,
+        "/admin/areas/kent?done=area-updated",
+    )
+    .await;
+    let html = app.get_html("/programme?region=London").await;
+    assert_eq!(row_order(&html), ["kent"]);
+    assert!(row(&html, "kent").contains(">London</td>"));
+    let audit: String = sqlx::query_scalar(
+        "SELECT details::text FROM audit_log WHERE action = 'area.updated' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let audit: serde_json::Value = serde_json::from_str(&audit).unwrap();
+    assert_eq!(audit["before"]["region"], "South East");
+    assert_eq!(audit["after"]["region"], "London");
 }
