@@ -48,6 +48,7 @@ struct AreaPage {
     area: AreaSummary,
     /// The edit form's values, as typed.
     name: String,
+    region: String,
     boards: Vec<Choice>,
     members: Vec<Member>,
     /// Organisations that could be added.
@@ -73,6 +74,9 @@ pub(super) struct AreaForm {
     name: String,
     #[serde(default)]
     board: String,
+    /// The NHS England region (may be left empty).
+    #[serde(default)]
+    region: String,
     /// The fingerprint of the area when the edit form was opened.
     #[serde(default)]
     based_on: String,
@@ -84,6 +88,7 @@ impl AreaForm {
         AreaForm {
             name: area.name.clone(),
             board: area.board_id.to_string(),
+            region: area.region.clone().unwrap_or_default(),
             based_on: String::new(),
         }
     }
@@ -91,7 +96,19 @@ impl AreaForm {
 
 /// What an area's edit form changes, for its fingerprint.
 fn area_fingerprint(area: &AreaSummary) -> String {
-    fingerprint(&json!({ "name": area.name, "board_id": area.board_id }))
+    fingerprint(&json!({ "name": area.name, "board_id": area.board_id, "region": area.region }))
+}
+
+/// The most characters of a region's name.
+const REGION_MAX: usize = 100;
+
+/// The region typed into an area's form: none when left empty.
+fn parse_region(typed: &str, errors: &mut FormErrors) -> Option<String> {
+    let region = typed.trim();
+    if region.chars().count() > REGION_MAX {
+        errors.add("region", "Region must be 100 characters or fewer");
+    }
+    (!region.is_empty()).then(|| region.to_owned())
 }
 
 #[derive(Clone, Default, Deserialize)]
@@ -271,6 +288,7 @@ async fn area_page(
         errors,
         area,
         name: edit.name.clone(),
+        region: edit.region.clone(),
         boards: board_choices(&boards, &edit.board),
         members,
         outsiders,
@@ -345,17 +363,23 @@ pub(super) async fn update(
     let boards = areas::available_boards(&state.pool, Some(area.id)).await?;
     let mut errors = FormErrors::new();
     let (name, board) = parse_name_and_board(&form.name, &form.board, &boards, &mut errors);
-    let (Some(name), Some(board)) = (name, board) else {
+    let region = parse_region(&form.region, &mut errors);
+    let (Some(name), Some(board), true) = (name, board, errors.is_empty()) else {
         return unprocessable(&refuse(&state, layout, area, errors, &form).await?);
     };
-    let before = json!({ "name": area.name, "board_id": area.board_id, "board": area.board_name });
-    let after = json!({ "name": name.as_str(), "board_id": board.id, "board": board.name });
+    let before = json!({
+        "name": area.name, "board_id": area.board_id, "board": area.board_name,
+        "region": area.region,
+    });
+    let after = json!({
+        "name": name.as_str(), "board_id": board.id, "board": board.name, "region": region,
+    });
     let done = area_url(&area.slug);
     if before == after {
         return Ok(see_done(&done, Done::AreaUpdated));
     }
     let mut change = Change::begin(&state.pool, state.clock.now()).await?;
-    match areas::update_area(change.db(), &area, &name, board.id).await {
+    match areas::update_area(change.db(), &area, &name, board.id, region.as_deref()).await {
         Ok(true) => {}
         // Changed by someone else between reading it and saving.
         Ok(false) => {

@@ -142,6 +142,7 @@ mod tests {
             name: "Kent".to_owned(),
             board_id: crate::areas::OrganisationId::new(1),
             board_name: "Kent Health and Wellbeing Board".to_owned(),
+            region: None,
         }
     }
 

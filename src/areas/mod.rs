@@ -8,7 +8,7 @@ pub mod notices;
 pub mod routes;
 pub mod store;
 
-pub use access::authorised_area;
+pub use access::{authorised_area, visible_areas};
 
 use crate::db::id::row_id;
 use crate::keyed::keyed_enum;

@@ -58,6 +58,20 @@ pub async fn ensure_area(
     .await
 }
 
+/// Sets the area's region unless it already has one (the demo's "add if missing").
+pub async fn ensure_region(
+    db: impl PgExecutor<'_>,
+    area_id: AreaId,
+    region: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE areas SET region = $2 WHERE id = $1 AND region IS NULL")
+        .bind(area_id)
+        .bind(region)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Makes `organisation_id` a member of the area, unless it already is (or there is no such
 /// organisation).
 pub async fn ensure_member(
@@ -79,13 +93,15 @@ pub struct AreaSummary {
     pub name: String,
     pub board_id: OrganisationId,
     pub board_name: String,
+    /// The NHS England region it is in, if recorded (the programme dashboard filters by it).
+    pub region: Option<String>,
 }
 
 /// The columns of `AreaSummary`, and the tables they come from: one list for every reader of
 /// areas, each adding its own filter and order.
 macro_rules! area_select {
     () => {
-        "SELECT a.id, a.slug, a.name, a.board_id, b.name AS board_name
+        "SELECT a.id, a.slug, a.name, a.board_id, b.name AS board_name, a.region
          FROM areas a JOIN organisations b ON b.id = a.board_id"
     };
 }
@@ -288,22 +304,26 @@ pub async fn insert_area(
         .await
 }
 
-/// Changes an area's name and board (its short name, in URLs, stays) if it is still as
+/// Changes an area's name, board and region (its short name, in URLs, stays) if it is still as
 /// `before` (compare and swap); false when someone else changed it first.
 pub async fn update_area(
     db: impl PgExecutor<'_>,
     before: &AreaSummary,
     name: &AreaName,
     board_id: OrganisationId,
+    region: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
-        "UPDATE areas SET name = $2, board_id = $3 WHERE id = $1 AND name = $4 AND board_id = $5",
+        "UPDATE areas SET name = $2, board_id = $3, region = $6
+         WHERE id = $1 AND name = $4 AND board_id = $5 AND region IS NOT DISTINCT FROM $7",
     )
     .bind(before.id)
     .bind(name.as_str())
     .bind(board_id)
     .bind(&before.name)
     .bind(before.board_id)
+    .bind(region)
+    .bind(before.region.as_deref())
     .execute(db)
     .await?;
     Ok(result.rows_affected() == 1)

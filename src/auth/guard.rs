@@ -26,11 +26,14 @@ impl Layout {
             return Layout::anonymous();
         };
         match session.signed_in_user() {
-            Some(user) => Layout::new(
-                Some(user.display_name.clone()),
-                user.is_admin(),
-                session.csrf_token.clone(),
-            ),
+            Some(user) => Layout {
+                sees_programme: !user.grants.is_empty(),
+                ..Layout::new(
+                    Some(user.display_name.clone()),
+                    user.is_admin(),
+                    session.csrf_token.clone(),
+                )
+            },
             None => Layout::new(None, false, session.csrf_token.clone()),
         }
     }

@@ -4,6 +4,7 @@
 //! puts an area's deadlines together from what `store` and the plans' and sign-off's stores
 //! read: five queries for any number of areas.
 
+pub mod dashboard;
 pub mod forms;
 pub mod model;
 pub mod rag;

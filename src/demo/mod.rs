@@ -28,6 +28,8 @@ struct DemoArea {
     slug: &'static str,
     name: &'static str,
     board: &'static str,
+    /// The NHS England region.
+    region: &'static str,
     members: &'static [DemoOrganisation],
 }
 
@@ -64,6 +66,7 @@ const DEMO_AREAS: [DemoArea; 2] = [
         slug: "kent",
         name: "Kent",
         board: "Kent Health and Wellbeing Board",
+        region: "South East",
         members: &[
             partner("Kent County Council", Council, None),
             partner("NHS Ashford CCG", Ccg, Some("09C")),
@@ -79,6 +82,7 @@ const DEMO_AREAS: [DemoArea; 2] = [
         slug: "rotherham",
         name: "Rotherham",
         board: "Rotherham Health and Wellbeing Board",
+        region: "North East and Yorkshire",
         members: &[
             partner("Rotherham Metropolitan Borough Council", Council, None),
             partner("NHS Rotherham CCG", Ccg, Some("03L")),
@@ -134,6 +138,7 @@ pub async fn seed_areas(pool: &PgPool) -> Result<(), sqlx::Error> {
         let board_id =
             store::ensure_organisation(&mut *tx, area.board, OrganisationKind::Hwb, None).await?;
         let area_id = store::ensure_area(&mut *tx, &slug, area.name, board_id).await?;
+        store::ensure_region(&mut *tx, area_id, area.region).await?;
         for member in area.members {
             let organisation_id =
                 store::ensure_organisation(&mut *tx, member.name, member.kind, member.ods_code)

@@ -6,10 +6,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
-use crate::areas::AreaId;
-use crate::areas::store::{self as areas, AreaSummary};
+use crate::areas::store::AreaSummary;
+use crate::areas::visible_areas;
 use crate::auth::guard::MaybeSignedIn;
-use crate::auth::policy::{self, Action, Decision, Target};
 use crate::web::routes::{Route, get};
 use crate::web::{AppError, Layout, page};
 
@@ -40,21 +39,7 @@ async fn start(State(state): State<AppState>, who: MaybeSignedIn) -> Result<Resp
         return Ok(page::render(&StartPage { layout })?.into_response());
     };
     let user = &signed_in.user;
-    let sees_all_areas = policy::decide(
-        &user.principal(),
-        Action::ViewAllAreas,
-        Target::everywhere(),
-    ) == Decision::Allow;
-    let areas = if sees_all_areas {
-        areas::list_areas(&state.pool).await?
-    } else {
-        let ids: Vec<AreaId> = user
-            .grants
-            .iter()
-            .filter_map(|grant| grant.area_id.map(AreaId::new))
-            .collect();
-        areas::list_areas_by_id(&state.pool, &ids).await?
-    };
+    let (areas, sees_all_areas) = visible_areas(&state.pool, user).await?;
     Ok(page::render(&YourAreasPage {
         layout,
         name: user.display_name.clone(),

@@ -8,6 +8,8 @@ pub struct Layout {
     /// The signed-in person's name; `None` for visitors (and on error pages).
     pub user_name: Option<String>,
     pub is_admin: bool,
+    /// Whether the navigation offers the programme dashboard (anyone with a role).
+    pub sees_programme: bool,
     pub csrf_token: String,
 }
 
@@ -23,6 +25,7 @@ impl Layout {
         Layout {
             user_name,
             is_admin,
+            sees_programme: false,
             csrf_token,
         }
     }

@@ -84,6 +84,11 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
         }
         // Empty form: the fields are missing, whoever asks.
         "/sign-in" => Allowed,
+        // The programme dashboard: anyone signed in, each seeing the areas they may see.
+        "/programme" => match who {
+            Who::Visitor => SignIn,
+            _ => Ok,
+        },
         "/sign-in/two-factor" => Redirect,
         "/sign-out" => Redirect,
         // The form to add a risk: only those who may add one (officers and the lead).

@@ -8,6 +8,7 @@ mod audit;
 mod checks;
 mod compare;
 mod conditions;
+mod dashboard;
 mod deadlines;
 mod demo;
 mod demo_completion;

@@ -1,7 +1,240 @@
-//! (to be built)
+//! The programme dashboard (`/programme`): every area the viewer may see against the national
+//! deadlines of one cycle, with its plan's sign-off state and its next local deadline;
+//! filtered by region, plan state and colour, sorted overdue first or by name. A fixed number
+//! of queries however many areas: the areas, the cycles, the plans' states, and the deadlines
+//! of all the areas at once.
 
-use crate::web::routes::Route;
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::areas::visible_areas;
+use crate::auth::extract::SignedIn;
+use crate::deadlines::dashboard::{self, AreaInfo, Cell, Column, Filters, PlanState, Row, Sort};
+use crate::deadlines::rag::Rag;
+use crate::plans::templates::store::templates_with_structures;
+use crate::signoff::store::rounds::standings_of_areas;
+use crate::web::choice::{self, Choice};
+use crate::web::extract::Query;
+use crate::web::routes::{Route, get};
+use crate::web::{AppError, FormErrors, Layout, format, page};
 
 pub fn routes() -> Vec<Route> {
-    Vec::new()
+    vec![get("/programme", show)]
+}
+
+#[derive(Deserialize)]
+pub struct ProgrammeQuery {
+    cycle: Option<String>,
+    region: Option<String>,
+    state: Option<String>,
+    rag: Option<String>,
+    sort: Option<String>,
+}
+
+/// A colour as shown: its key, its word and the tag's colour.
+struct RagView {
+    key: &'static str,
+    label: &'static str,
+    tag: &'static str,
+}
+
+impl RagView {
+    fn of(rag: Rag) -> RagView {
+        RagView {
+            key: rag.key(),
+            label: rag.label(),
+            tag: match rag {
+                Rag::Red => "red",
+                Rag::Amber => "yellow",
+                Rag::Green => "green",
+            },
+        }
+    }
+}
+
+/// A cell as shown: its colour's word and tag, and how it stands.
+struct CellView {
+    rag_label: &'static str,
+    tag: &'static str,
+    words: String,
+    due: String,
+}
+
+impl CellView {
+    fn of(cell: &Cell) -> CellView {
+        let rag = RagView::of(cell.rag());
+        CellView {
+            rag_label: rag.label,
+            tag: rag.tag,
+            words: cell.words(),
+            due: format::date(cell.due),
+        }
+    }
+}
+
+struct ColumnView {
+    title: String,
+    due: String,
+}
+
+struct RowView {
+    name: String,
+    slug: String,
+    region: String,
+    state: &'static str,
+    plan_url: Option<String>,
+    rag: Option<RagView>,
+    cells: Vec<Option<CellView>>,
+    next_local: Option<(String, CellView)>,
+}
+
+impl RowView {
+    fn of(row: &Row, cycle: &str) -> RowView {
+        RowView {
+            name: row.area.name.clone(),
+            slug: row.area.slug.clone(),
+            region: row.area.region.clone().unwrap_or_default(),
+            state: row.state.label(),
+            plan_url: row
+                .plan_id
+                .map(|_| format!("/areas/{}/plans/{cycle}", row.area.slug)),
+            rag: row.rag.map(RagView::of),
+            cells: row
+                .cells
+                .iter()
+                .map(|cell| cell.as_ref().map(CellView::of))
+                .collect(),
+            next_local: row
+                .next_local
+                .as_ref()
+                .map(|local| (local.title.clone(), CellView::of(&local.cell))),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "deadlines/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    errors: FormErrors,
+    sees_all_areas: bool,
+    cycle_name: String,
+    today: String,
+    cycles: Vec<Choice>,
+    regions: Vec<Choice>,
+    states: Vec<Choice>,
+    rags: Vec<Choice>,
+    sorts: Vec<Choice>,
+    columns: Vec<ColumnView>,
+    rows: Vec<RowView>,
+    shown: usize,
+    total: usize,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(query): Query<ProgrammeQuery>,
+) -> Result<Response, AppError> {
+    let user = &signed_in.user;
+    let (visible, sees_all_areas) = visible_areas(&state.pool, user).await?;
+    let areas: Vec<AreaInfo> = visible
+        .into_iter()
+        .map(|area| AreaInfo {
+            id: area.id.get(),
+            slug: area.slug,
+            name: area.name,
+            region: area.region,
+        })
+        .collect();
+    let area_ids: Vec<i64> = areas.iter().map(|area| area.id).collect();
+
+    // The cycle asked for, else the newest whose structure has deadlines.
+    let cycles = templates_with_structures(&state.pool).await?;
+    let typed = |value: &Option<String>| value.as_deref().unwrap_or_default().trim().to_owned();
+    let asked = typed(&query.cycle);
+    let chosen = cycles
+        .iter()
+        .find(|(key, _, _)| *key == asked)
+        .or_else(|| {
+            cycles
+                .iter()
+                .find(|(_, _, structure)| !dashboard::columns(structure).is_empty())
+        })
+        .or_else(|| cycles.first());
+    let (cycle_key, cycle_name, columns) = match chosen {
+        Some((key, name, structure)) => (key.clone(), name.clone(), dashboard::columns(structure)),
+        None => (String::new(), String::new(), Vec::new()),
+    };
+
+    let plans: BTreeMap<i64, (i64, Option<_>)> =
+        standings_of_areas(&state.pool, &area_ids, &cycle_key)
+            .await?
+            .into_iter()
+            .map(|plan| (plan.area_id, (plan.plan_id, plan.state)))
+            .collect();
+    let deadlines = crate::deadlines::of_areas(&state.pool, &area_ids).await?;
+    let today = format::in_london(state.clock.now()).date();
+    let all_rows = dashboard::rows(&areas, &columns, &plans, &deadlines, today);
+
+    let (region, state_key, rag_key, sort_key) = (
+        typed(&query.region),
+        typed(&query.state),
+        typed(&query.rag),
+        typed(&query.sort),
+    );
+    let region_names = dashboard::regions(&areas);
+    let filters = Filters {
+        region: region_names.iter().find(|name| **name == region).cloned(),
+        state: PlanState::parse(&state_key),
+        rag: Rag::parse(&rag_key),
+        sort: Sort::parse(&sort_key).unwrap_or_default(),
+    };
+    let total = all_rows.len();
+    let rows: Vec<RowView> = dashboard::select(all_rows, &filters)
+        .iter()
+        .map(|row| RowView::of(row, &cycle_key))
+        .collect();
+
+    page::ok(&DashboardPage {
+        layout: Layout::for_session(Some(&signed_in.session)),
+        errors: FormErrors::new(),
+        sees_all_areas,
+        cycle_name,
+        today: format::date(today),
+        cycles: cycles
+            .iter()
+            .map(|(key, name, _)| Choice::new(key, name.clone(), &cycle_key))
+            .collect(),
+        regions: choice::prompted(
+            "All regions",
+            region_names.iter().map(|name| (name.clone(), name.clone())),
+            filters.region.as_deref().unwrap_or_default(),
+        ),
+        states: choice::keyed_prompted::<PlanState>(
+            "All states",
+            filters.state.map(PlanState::key).unwrap_or_default(),
+        ),
+        rags: choice::keyed_prompted::<Rag>(
+            "All colours",
+            filters.rag.map(Rag::key).unwrap_or_default(),
+        ),
+        sorts: choice::keyed::<Sort>(filters.sort.key()),
+        columns: columns.iter().map(column_view).collect(),
+        shown: rows.len(),
+        rows,
+        total,
+    })
+}
+
+fn column_view(column: &Column) -> ColumnView {
+    ColumnView {
+        title: column.title.clone(),
+        due: format::date(column.due),
+    }
 }

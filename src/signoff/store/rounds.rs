@@ -318,3 +318,51 @@ pub async fn milestones_of_areas(
     .fetch_all(db)
     .await
 }
+
+/// A plan of one of several areas with the state of its newest round (none: never sent for
+/// sign-off).
+#[derive(Debug)]
+pub struct PlanRoundState {
+    pub plan_id: i64,
+    pub area_id: i64,
+    pub state: Option<RoundState>,
+}
+
+/// The plans made from the template `template_key` of the areas `area_ids`, each with the state
+/// of its newest round: one query however many areas (the programme dashboard).
+pub async fn standings_of_areas(
+    db: impl PgExecutor<'_>,
+    area_ids: &[i64],
+    template_key: &str,
+) -> Result<Vec<PlanRoundState>, sqlx::Error> {
+    let rows: Vec<(i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT p.id, p.area_id, latest.state
+         FROM plans p
+         JOIN templates t ON t.id = p.template_id
+         LEFT JOIN LATERAL (
+             SELECT r.state FROM signoff_rounds r
+             WHERE r.plan_id = p.id ORDER BY r.number DESC LIMIT 1
+         ) AS latest ON true
+         WHERE p.area_id = ANY($1) AND t.key = $2
+         ORDER BY p.area_id",
+    )
+    .bind(area_ids)
+    .bind(template_key)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(plan_id, area_id, state)| {
+            let state = state
+                .map(|key| {
+                    RoundState::parse(&key)
+                        .ok_or_else(|| sqlx::Error::Decode(format!("round state {key}").into()))
+                })
+                .transpose()?;
+            Ok(PlanRoundState {
+                plan_id,
+                area_id,
+                state,
+            })
+        })
+        .collect()
+}
