@@ -4,6 +4,8 @@
 //! puts an area's deadlines together from what `store` and the plans' and sign-off's stores
 //! read: five queries for any number of areas.
 
+pub mod calendar;
+pub mod feeds;
 pub mod model;
 pub mod rag;
 pub mod routes;
