@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use time::macros::date;
 
 use crate::helpers::{TestApp, TestUser, spawn_app};
+use crate::query_count::{self, queries};
 
 /// A browser signed in as a new `role` of `area`.
 async fn signed_in(
@@ -367,4 +368,47 @@ async fn a_wrong_secret_is_not_found() {
             "{path}: as any unknown page"
         );
     }
+}
+
+#[tokio::test]
+async fn a_feed_makes_a_fixed_number_of_queries_however_many_areas_it_covers() {
+    query_count::install();
+    let app = spawn_app().await;
+    let (officer, user) = signed_in(&app, Role::Officer, Some("kent"), "Kent County Council").await;
+    let url = make_feed(&officer, "/account/calendar").await;
+    let calendar_app = app.another_browser();
+    let one_area = queries(&calendar_app, &path_of(&url)).await;
+    assert!(one_area > 0);
+    // A role in Rotherham too, and a dozen local deadlines in each area.
+    let rotherham = area_id(&app, "rotherham").await;
+    sqlx::query("INSERT INTO grants (user_id, role, area_id) VALUES ($1, 'officer', $2)")
+        .bind(user.id.get())
+        .bind(rotherham)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO local_deadlines (area_id, title, due_on, met_by, created_by, created_at)
+         SELECT a.id, 'Board meeting ' || n, DATE '2025-10-01' + n, 'manual', $1, now()
+         FROM areas a CROSS JOIN generate_series(1, 12) AS n
+         WHERE a.slug IN ('kent', 'rotherham')",
+    )
+    .bind(user.id.get())
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let (_, events) = read_feed(&app, &url).await;
+    let expected: BTreeSet<String> = expected_uids(&app, "kent")
+        .await
+        .into_iter()
+        .chain(expected_uids(&app, "rotherham").await)
+        .collect();
+    assert_eq!(
+        events
+            .iter()
+            .map(|event| event.uid.clone())
+            .collect::<BTreeSet<_>>(),
+        expected
+    );
+    assert_eq!(queries(&calendar_app, &path_of(&url)).await, one_area);
 }
