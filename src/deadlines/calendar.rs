@@ -25,8 +25,8 @@ pub struct Feed<'a> {
     pub name: &'a str,
     /// The areas of the feed, with their deadlines.
     pub areas: Vec<(&'a FeedArea, &'a [Deadline])>,
-    /// Where people reach the application (`config.public_url`), without the trailing slash;
-    /// empty when it is not configured (the links are then relative).
+    /// Where people reach the application (`config.public_url`, else the address the feed was
+    /// asked at), without the trailing slash.
     pub public_url: &'a str,
     /// The application clock's now: the DTSTAMP of every event, and "today" for the standing.
     pub now: OffsetDateTime,
@@ -43,7 +43,8 @@ pub fn uid(reference: &DeadlineRef, area_slug: &str) -> String {
     format!("{}-{area_slug}@itf-planner", reference.text())
 }
 
-/// "Kent: Final plans due (national)", "[Met] Kent: Board meeting due (local)".
+/// "Kent: Final plans due (national)", "[Met] Kent: Risk register to the board (local)": the
+/// key dates' titles say "due" themselves.
 pub fn summary(area_name: &str, deadline: &Deadline) -> String {
     let kind = if deadline.is_national() {
         "national"
@@ -51,7 +52,7 @@ pub fn summary(area_name: &str, deadline: &Deadline) -> String {
         "local"
     };
     let met = if deadline.met.is_some() { "[Met] " } else { "" };
-    format!("{met}{area_name}: {} due ({kind})", deadline.title)
+    format!("{met}{area_name}: {} ({kind})", deadline.title)
 }
 
 /// What meets it, where it stands, the plan it belongs to and where to see the area's deadlines.
@@ -135,7 +136,7 @@ mod tests {
                 key: "final-plans".to_owned(),
             },
             area_id: 1,
-            title: "Final plans".to_owned(),
+            title: "Final plans due".to_owned(),
             due: date!(2014 - 04 - 04),
             plan: Some(("2014-16".to_owned(), "ITF plan 2014-16".to_owned())),
             rule: Rule::NationalSubmission,
@@ -225,7 +226,7 @@ mod tests {
         let text = unfolded(&first);
         assert!(text.contains("UID:local:7-kent@itf-planner\r\n"), "{text}");
         assert!(
-            text.contains("Risk register\\, to the board\\; with notes due (local)"),
+            text.contains("Risk register\\, to the board\\; with notes (local)"),
             "{text}"
         );
         assert_eq!(text.matches("BEGIN:VEVENT").count(), 2);

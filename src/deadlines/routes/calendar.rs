@@ -39,6 +39,7 @@ const CACHE_CONTROL: &str = "private, max-age=300";
 /// The feed: `{file}` is `<secret>.ics`.
 async fn feed(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(file): Path<String>,
 ) -> Result<Response, AppError> {
     let secret = file
@@ -71,7 +72,7 @@ async fn feed(
     };
     let deadlines = crate::deadlines::of_areas(&state.pool, &found.area_ids).await?;
     let now = state.clock.now();
-    let public_url = public_url(&state);
+    let public_url = base_url(&state, &headers);
     let text = calendar::build(&Feed {
         name: &name,
         areas: areas
@@ -101,27 +102,22 @@ async fn feed(
         .into_response())
 }
 
-/// `config.public_url` without its trailing slash, or "" when not configured.
-fn public_url(state: &AppState) -> String {
-    state
-        .config
-        .public_url
-        .as_ref()
-        .map(|url| url.as_str().trim_end_matches('/').to_owned())
-        .unwrap_or_default()
-}
-
-/// The feed's full address: from the public URL, else from the address the page was asked at.
-fn feed_url(state: &AppState, headers: &HeaderMap, secret: &str) -> String {
-    let base = match public_url(state) {
-        base if !base.is_empty() => base,
-        _ => headers
+/// Where people reach the application: `config.public_url` without its trailing slash, else
+/// the address the request was made to.
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    match &state.config.public_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+        None => headers
             .get(header::HOST)
             .and_then(|host| host.to_str().ok())
             .map(|host| format!("http://{host}"))
             .unwrap_or_default(),
-    };
-    format!("{base}/calendar/{secret}.ics")
+    }
+}
+
+/// The feed's full address.
+fn feed_url(state: &AppState, headers: &HeaderMap, secret: &str) -> String {
+    format!("{}/calendar/{secret}.ics", base_url(state, headers))
 }
 
 struct FeedRow {
