@@ -4,7 +4,9 @@
 //! puts an area's deadlines together from what `store` and the plans' and sign-off's stores
 //! read: five queries for any number of areas.
 
+pub mod calendar;
 pub mod dashboard;
+pub mod feeds;
 pub mod forms;
 pub mod model;
 pub mod rag;

@@ -65,6 +65,8 @@ fn concrete_path(template: &str) -> String {
         .replace("{position}", "1")
         // Kent's first demo local deadline ("Risk register to the board").
         .replace("{deadline_id}", "1")
+        // A calendar feed's secret that names no feed.
+        .replace("{file}", "unknown.ics")
 }
 
 fn expectation(method: &Method, path: &str, who: Who) -> Expect {
@@ -90,6 +92,15 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
             _ => Ok,
         },
         "/sign-in/two-factor" => Redirect,
+        // A calendar feed needs no session, and an unknown secret names nothing, for anyone.
+        "/calendar/{file}" => NotFound,
+        // Making or rotating the area's calendar feed address: its lead alone.
+        "/areas/{slug}/calendar" if !get => match who {
+            Who::Visitor => SignIn,
+            Who::OtherAreaOfficer => NotFound,
+            Who::Kent(Role::AreaLead) => Allowed,
+            _ => Forbidden,
+        },
         "/sign-out" => Redirect,
         // The form to add a risk: only those who may add one (officers and the lead).
         "/areas/{slug}/risks/new" if get => match who {
@@ -514,6 +525,11 @@ enum Case {
     RecordDeadlineDone,
     /// A deadline the lead adds and records done, undone.
     UndoDeadlineDone,
+    // Calendar feeds.
+    /// Making Kent's feed address (or a new one): its lead.
+    AreaCalendarFeed,
+    /// Making your own feed address: anyone signed in.
+    OwnCalendarFeed,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -530,6 +546,8 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/account/two-factor/confirm" => vec![ConfirmTwoFactor],
         "/account/two-factor/recovery-codes" => vec![RecoveryCodes],
         "/account/trusted-browsers/{id}/revoke" => vec![RevokeSomeoneElsesTrustedBrowser],
+        "/account/calendar" => vec![OwnCalendarFeed],
+        "/areas/{slug}/calendar" => vec![AreaCalendarFeed],
         "/areas/{slug}/plans" => vec![CreatePlan, CreatePlanInOtherArea],
         "/admin/organisations/new" => vec![AddOrganisation],
         "/admin/organisations/{id}" => vec![UpdateOrganisation],
@@ -640,7 +658,7 @@ fn outcome(case: Case, who: Who) -> Outcome {
         Who::OtherAreaOfficer => Role::Officer,
     };
     match case {
-        SignOutEverywhere | ChangePassword => return Changes,
+        SignOutEverywhere | ChangePassword | OwnCalendarFeed => return Changes,
         // Two-factor already on: these send you back to the two-factor page.
         StartTwoFactor | ConfirmTwoFactor | RecoveryCodes => return Succeeds,
         // Not theirs: sent back to their account page, the other browser still trusted.
@@ -672,6 +690,13 @@ fn outcome(case: Case, who: Who) -> Outcome {
             return allowed_if(who == Who::Global(Role::Admin));
         }
         _ => {}
+    }
+    if case == AreaCalendarFeed {
+        return match who {
+            Who::Kent(Role::AreaLead) => Changes,
+            Who::OtherAreaOfficer => NotFound,
+            _ => Forbidden,
+        };
     }
     // Assurance is the national assurers', whatever the area.
     if matches!(case, RecordAssurance | ConditionMet) {
@@ -1058,6 +1083,8 @@ impl Fixture {
             }
             SignOut => RealForm::new("/sign-out", &[]),
             SignOutEverywhere => RealForm::new("/account/sign-out-everywhere", &[]),
+            OwnCalendarFeed => RealForm::new("/account/calendar", &[]),
+            AreaCalendarFeed => RealForm::new("/areas/kent/calendar", &[]),
             ChangePassword => {
                 let current = walker.user.as_ref().map(|user| user.password.clone());
                 let new = format!("walk {n} lantern quarry meadow");

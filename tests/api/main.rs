@@ -5,6 +5,7 @@ mod access;
 mod account;
 mod admin;
 mod audit;
+mod calendar;
 mod checks;
 mod compare;
 mod conditions;
