@@ -55,7 +55,7 @@ describe('programme dashboard', () => {
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.waitForURL((u) => u.pathname === '/');
 
-      await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Programme' }).click();
+      await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Programme', exact: true }).click();
       await page.waitForURL((u) => u.pathname === '/programme');
       await expectHeading(page, 'Programme');
       const everyArea = await rows(page);
