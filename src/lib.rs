@@ -96,6 +96,7 @@ pub fn app(state: AppState) -> Router {
     }
     let mut router = router
         .fallback(web::error::not_found)
+        .method_not_allowed_fallback(web::error::method_not_allowed)
         // The task list shows the plan's sign-off state, which only sign-off (above plans)
         // can read.
         .layer(axum::Extension(signoff::routes::plan_status_source()))

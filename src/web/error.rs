@@ -19,6 +19,10 @@ pub enum AppError {
     /// A request we cannot read at all (not a form, say): not something a person typed.
     #[error("bad request")]
     BadRequest,
+    /// A method the address does not answer (a GET on the address a form posts to, typed in or
+    /// followed from a bookmark): a page with a way back, not an empty 405.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// Text with a character no page or database column can hold (NUL): nothing is saved, and
     /// what was typed is shown back without it.
     #[error("unstorable character")]
@@ -134,6 +138,12 @@ struct BadRequestPage {
 }
 
 #[derive(Template)]
+#[template(path = "errors/method_not_allowed.html")]
+struct MethodNotAllowedPage {
+    layout: Layout,
+}
+
+#[derive(Template)]
 #[template(path = "errors/server_error.html")]
 struct ServerErrorPage {
     layout: Layout,
@@ -163,6 +173,7 @@ pub enum ErrorPage {
     NotFound,
     Forbidden,
     BadRequest,
+    MethodNotAllowed,
     Unstorable(Typed),
     Unavailable(Typed),
     Refused(Box<Refusal>),
@@ -175,6 +186,7 @@ impl ErrorPage {
             ErrorPage::NotFound => StatusCode::NOT_FOUND,
             ErrorPage::Forbidden => StatusCode::FORBIDDEN,
             ErrorPage::BadRequest | ErrorPage::Unstorable(_) => StatusCode::BAD_REQUEST,
+            ErrorPage::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorPage::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ErrorPage::Refused(_) => StatusCode::CONFLICT,
             ErrorPage::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
@@ -188,6 +200,7 @@ impl ErrorPage {
             ErrorPage::NotFound => NotFoundPage { layout }.render(),
             ErrorPage::Forbidden => ForbiddenPage { layout }.render(),
             ErrorPage::BadRequest => BadRequestPage { layout }.render(),
+            ErrorPage::MethodNotAllowed => MethodNotAllowedPage { layout }.render(),
             ErrorPage::Unstorable(typed) => TypedPage {
                 layout,
                 heading: "Your text could not be saved",
@@ -226,6 +239,7 @@ impl IntoResponse for AppError {
             AppError::NotFound => ErrorPage::NotFound,
             AppError::Forbidden => ErrorPage::Forbidden,
             AppError::BadRequest => ErrorPage::BadRequest,
+            AppError::MethodNotAllowed => ErrorPage::MethodNotAllowed,
             AppError::Unstorable(typed) => ErrorPage::Unstorable(typed),
             AppError::Unavailable { cause, typed } => {
                 tracing::warn!(error = cause, "database unavailable");
@@ -249,6 +263,11 @@ pub fn server_error_response() -> Response {
 /// The router's fallback: any path we do not serve.
 pub async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+/// The router's answer to a method an address does not take.
+pub async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
 }
 
 #[cfg(test)]

@@ -30,6 +30,26 @@ async fn unknown_path_gets_the_not_found_page_in_the_layout() {
 }
 
 #[tokio::test]
+async fn a_get_on_an_address_forms_post_to_gets_a_page_with_a_way_back() {
+    use itf_planner::auth::policy::Role;
+    let app = spawn_app().await;
+    let officer = app
+        .create_user(Role::Officer, Some("kent"), "NHS Thanet CCG")
+        .await;
+    app.sign_in(&officer).await;
+    // The address the "open a round" form posts to; nothing answers a GET there.
+    let response = app.get("/areas/kent/plans/2014-16/sign-off/rounds").await;
+    assert_eq!(response.status(), 405);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("This page cannot be opened directly"));
+    assert!(body.contains("href=\"/\""), "a way back");
+    assert!(
+        body.contains("Your account"),
+        "in the signed-in person's layout"
+    );
+}
+
+#[tokio::test]
 async fn pages_contain_no_inline_script_or_style() {
     let app = spawn_app().await;
     for path in ["/", "/no-such-page"] {
