@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {
   DEMO_PASSWORD,
   enrolTwoFactor,
+  expectHeading,
   expectNoAxeViolations,
   freshTotpCode,
   inFreshContext,
@@ -34,11 +35,6 @@ function pathOf(page) {
   return new URL(page.url()).pathname;
 }
 
-async function expectHeading(page, name) {
-  const h1 = page.getByRole('heading', { level: 1 });
-  await h1.waitFor();
-  assert.equal((await h1.innerText()).trim(), name, `unexpected h1 on ${page.url()}`);
-}
 
 /** The error summary lists exactly `messages`, and each is also shown by its field. */
 async function expectErrors(page, messages) {

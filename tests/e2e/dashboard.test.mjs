@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   enrolTwoFactor,
+  expectHeading,
   expectNoAxeViolations,
   inFreshContext,
   launchBrowser,
@@ -22,11 +23,6 @@ after(async () => {
   await browser?.close();
 });
 
-async function expectHeading(page, name) {
-  const h1 = page.getByRole('heading', { level: 1 });
-  await h1.waitFor();
-  assert.equal((await h1.innerText()).trim(), name, `unexpected h1 on ${page.url()}`);
-}
 
 /** Each row of the dashboard's table: its area's short name and its overall colour's word. */
 async function rows(page) {

@@ -4,7 +4,7 @@
 // Account: kent.lead (drafting.test.mjs signs in as the lead too, in its own browser context).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectNoAxeViolations, inFreshContext, launchBrowser, signIn } from './support.mjs';
+import { expectHeading, expectNoAxeViolations, inFreshContext, launchBrowser, signIn } from './support.mjs';
 
 const LEAD = 'kent.lead@itf.example';
 const DEADLINES = '/areas/kent/deadlines';
@@ -17,11 +17,6 @@ after(async () => {
   await browser?.close();
 });
 
-async function expectHeading(page, name) {
-  const h1 = page.getByRole('heading', { level: 1 });
-  await h1.waitFor();
-  assert.equal((await h1.innerText()).trim(), name, `unexpected h1 on ${page.url()}`);
-}
 
 /** Day, month and year (numbers as typed) of `days` from today, in England. */
 function inEngland(days) {

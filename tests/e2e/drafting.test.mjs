@@ -6,7 +6,7 @@
 // (case-for-change is only read).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectNoAxeViolations, freshContext, inFreshContext, launchBrowser, signIn } from './support.mjs';
+import { expectHeading, expectNoAxeViolations, freshContext, inFreshContext, launchBrowser, signIn } from './support.mjs';
 
 const OFFICER = 'kent.thanet.officer@itf.example';
 const LEAD = 'kent.lead@itf.example';
@@ -28,11 +28,6 @@ function pathOf(page) {
   return new URL(page.url()).pathname;
 }
 
-async function expectHeading(page, name) {
-  const h1 = page.getByRole('heading', { level: 1 });
-  await h1.waitFor();
-  assert.equal((await h1.innerText()).trim(), name, `unexpected h1 on ${page.url()}`);
-}
 
 /** From "Your areas" (where signing in lands): Kent, Plans, the 2014/15–2015/16 plan's task list. */
 async function openKentPlan(page) {

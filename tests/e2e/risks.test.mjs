@@ -11,6 +11,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  expectHeading,
   expectNoAxeViolations,
   findInlineScript,
   inFreshContext,
@@ -35,11 +36,6 @@ function pathOf(page) {
   return new URL(page.url()).pathname;
 }
 
-async function expectHeading(page, name) {
-  const h1 = page.getByRole('heading', { level: 1 });
-  await h1.waitFor();
-  assert.equal((await h1.innerText()).trim(), name, `unexpected h1 on ${page.url()}`);
-}
 
 async function expectSuccess(page, message) {
   const banner = page.getByRole('alert').filter({ hasText: 'Success' });

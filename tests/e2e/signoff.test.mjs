@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   enrolTwoFactor,
+  expectHeading,
   expectNoAxeViolations,
   freshContext,
   freshTotpCode,
@@ -31,11 +32,6 @@ after(async () => {
   await browser?.close();
 });
 
-async function expectHeading(page, name) {
-  const h1 = page.getByRole('heading', { level: 1 });
-  await h1.waitFor();
-  assert.equal((await h1.innerText()).trim(), name, `unexpected h1 on ${page.url()}`);
-}
 
 async function expectSuccess(page, message) {
   const banner = page.getByRole('alert').filter({ hasText: 'Success' });

@@ -320,3 +320,10 @@ export async function enrolTwoFactor(page, { checkAccessibility = true } = {}) {
   if (checkAccessibility) await expectNoAxeViolations(page);
   return { secret, step, recoveryCodes };
 }
+
+/** Wait for the page's one h1 and check its text. */
+export async function expectHeading(page, name) {
+  const h1 = page.getByRole('heading', { level: 1 });
+  await h1.waitFor();
+  assert.equal((await h1.innerText()).trim(), name, `unexpected h1 on ${page.url()}`);
+}
