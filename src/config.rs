@@ -74,6 +74,33 @@ pub struct Settings {
           default_missing_value = "true", value_parser = bool_parser("ITF_DEMO_SIGN_OFF"))]
     pub demo_sign_off: Option<bool>,
 
+    /// SMTP server for mail, e.g. smtp://mail.example.org:25 (no TLS),
+    /// smtp://user:pass@mail.example.org:587?tls=required (STARTTLS) or
+    /// smtps://user:pass@mail.example.org (TLS). Unset: mail waits in the outbox, which
+    /// administrators read at /admin/outbox.
+    #[arg(long, global = true, env = "ITF_SMTP_URL", hide_env_values = true,
+          value_parser = parse_smtp_url)]
+    pub smtp_url: Option<String>,
+
+    /// The From address of the mail the service sends.
+    #[arg(
+        long,
+        global = true,
+        env = "ITF_MAIL_FROM",
+        default_value = "ITF planner <no-reply@itf-planner.invalid>"
+    )]
+    pub mail_from: String,
+
+    /// How often each server looks for mail to send and digests to make, in milliseconds.
+    #[arg(long, global = true, env = "ITF_MAIL_POLL_MS", default_value = "5000",
+          value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    pub mail_poll_ms: u64,
+
+    /// true/false: run the background jobs on this server (sending mail, daily digests, telling
+    /// leads of overdue deadlines). Default true; any number of servers may run them at once.
+    #[arg(long, global = true, env = "ITF_WORKER", value_parser = bool_parser("ITF_WORKER"))]
+    pub worker: Option<bool>,
+
     /// Log format: json (one object a line, for collectors), text, or auto (text, coloured only
     /// on a terminal).
     #[arg(long, global = true, env = "ITF_LOG_FORMAT", default_value = "auto",
@@ -121,6 +148,14 @@ pub struct Config {
     pub demo: Option<bool>,
     /// `ITF_DEMO_SIGN_OFF`: whether the demo includes its sign-off (true unless said).
     pub demo_sign_off: bool,
+    /// `ITF_SMTP_URL`: where mail goes; `None` keeps it in the outbox.
+    pub smtp_url: Option<String>,
+    /// `ITF_MAIL_FROM`.
+    pub mail_from: String,
+    /// `ITF_MAIL_POLL_MS`: how often the mail worker wakes.
+    pub mail_poll: std::time::Duration,
+    /// `ITF_WORKER`: whether this server runs the background jobs.
+    pub worker: bool,
     /// `ITF_LOG_FORMAT`.
     pub log_format: LogFormat,
     /// `RUST_LOG`.
@@ -148,6 +183,10 @@ impl std::fmt::Debug for Config {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("demo", &self.demo)
             .field("demo_sign_off", &self.demo_sign_off)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_password))
+            .field("mail_from", &self.mail_from)
+            .field("mail_poll", &self.mail_poll)
+            .field("worker", &self.worker)
             .field("log_format", &self.log_format)
             .field("log_filter", &self.log_filter)
             .finish()
@@ -232,6 +271,14 @@ impl Config {
             .is_some_and(|url| url.scheme() == "https")
     }
 
+    /// The address links in mail start with: the public URL, else the listening address.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
     /// Whether the listening address is reachable from this machine only.
     pub fn binds_loopback_only(&self) -> bool {
         self.bind.ip().is_loopback()
@@ -271,6 +318,14 @@ impl Settings {
                 ),
             })?;
         }
+        if let Err(error) = self.mail_from.parse::<lettre::message::Mailbox>() {
+            return Err(ConfigError {
+                variable: "ITF_MAIL_FROM",
+                problem: format!(
+                    "is not an email address ({error}); expected e.g. ITF planner <itf@example.org>"
+                ),
+            });
+        }
         Ok(Config {
             database_url: self.database_url,
             migrate_database_url: self.migrate_database_url,
@@ -283,6 +338,10 @@ impl Settings {
             secret_key: self.secret_key,
             demo: self.demo,
             demo_sign_off: self.demo_sign_off.unwrap_or(true),
+            smtp_url: self.smtp_url,
+            mail_from: self.mail_from,
+            mail_poll: std::time::Duration::from_millis(self.mail_poll_ms),
+            worker: self.worker.unwrap_or(true),
             log_format: self.log_format,
             log_filter: self.log_filter,
         })
@@ -341,6 +400,19 @@ fn parse_public_url(raw: &str) -> Result<Url, String> {
         );
     }
     Ok(url)
+}
+
+fn parse_smtp_url(raw: &str) -> Result<String, String> {
+    let url = Url::parse(raw.trim()).map_err(|error| {
+        format!("ITF_SMTP_URL is not a URL ({error}); expected e.g. smtp://mail.example.org:25")
+    })?;
+    if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none() {
+        return Err(
+            "ITF_SMTP_URL must be an smtp:// or smtps:// address with a host, e.g. smtp://mail.example.org:25"
+                .into(),
+        );
+    }
+    Ok(raw.trim().to_owned())
 }
 
 fn bool_parser(

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod home;
 pub mod keyed;
 pub mod keys;
+pub mod notifications;
 pub mod plans;
 pub mod risks;
 pub mod signoff;
@@ -78,6 +79,7 @@ pub fn routes() -> Vec<web::routes::Route> {
         risks::routes::routes(),
         signoff::routes::routes(),
         deadlines::routes::routes(),
+        notifications::routes::routes(),
         plans::templates::routes::routes(),
         admin::routes::routes(),
         account::routes::routes(),
@@ -182,6 +184,20 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(sweep_expired_sessions(state.clone()));
     let head_logger = tokio::spawn(log_audit_head(state.pool.clone()));
+    // Mail and digests, and overdue deadlines told once each, from every server at once.
+    let mut jobs = Vec::new();
+    if state.config.worker {
+        match notifications::mail::Mailer::from_config(&state.config) {
+            Ok(mailer) => jobs.push(tokio::spawn(notifications::worker::run(
+                state.clone(),
+                mailer,
+            ))),
+            Err(problem) => {
+                tracing::error!(%problem, "mail is not sent: the mail settings cannot be used");
+            }
+        }
+        jobs.push(tokio::spawn(deadlines::overdue::run(state.clone())));
+    }
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -190,6 +206,9 @@ pub async fn serve(
     .await;
     sweeper.abort();
     head_logger.abort();
+    for job in jobs {
+        job.abort();
+    }
     served
 }
 

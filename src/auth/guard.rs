@@ -28,6 +28,7 @@ impl Layout {
         match session.signed_in_user() {
             Some(user) => Layout {
                 sees_programme: !user.grants.is_empty(),
+                unread_notices: user.unread_notices,
                 ..Layout::new(
                     Some(user.display_name.clone()),
                     user.is_admin(),

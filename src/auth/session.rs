@@ -63,6 +63,8 @@ pub struct SessionUser {
     pub must_change_password: bool,
     pub two_factor_enabled: bool,
     pub grants: Vec<Grant>,
+    /// Notices not yet read, up to 100 (the navigation shows "99+" beyond).
+    pub unread_notices: i64,
 }
 
 impl SessionUser {

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod feeds;
 pub mod forms;
 pub mod model;
+pub mod overdue;
 pub mod rag;
 pub mod routes;
 pub mod store;

@@ -10,10 +10,21 @@ pub struct Layout {
     pub is_admin: bool,
     /// Whether the navigation offers the programme dashboard (anyone with a role).
     pub sees_programme: bool,
+    /// Notices not yet read (up to 100), for the navigation's count.
+    pub unread_notices: i64,
     pub csrf_token: String,
 }
 
 impl Layout {
+    /// The navigation's unread count as shown: "99+" past 99.
+    pub fn unread_label(&self) -> String {
+        if self.unread_notices > 99 {
+            "99+".to_owned()
+        } else {
+            self.unread_notices.to_string()
+        }
+    }
+
     /// The shell for visitors who are not signed in.
     pub fn anonymous() -> Layout {
         Layout::default()
@@ -26,6 +37,7 @@ impl Layout {
             user_name,
             is_admin,
             sees_programme: false,
+            unread_notices: 0,
             csrf_token,
         }
     }

@@ -220,6 +220,25 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
             Who::Global(Role::Admin) if path.ends_with("/plans") => Allowed,
             _ => Forbidden,
         },
+        // Your notifications: anyone signed in. The walk's notice 2 is nobody's it knows.
+        "/notifications" => match who {
+            Who::Visitor => SignIn,
+            _ => Ok,
+        },
+        "/notifications/read-all" => match who {
+            Who::Visitor => SignIn,
+            _ => Redirect,
+        },
+        "/notifications/{id}/open" | "/notifications/{id}/read" => match who {
+            Who::Visitor => SignIn,
+            _ => NotFound,
+        },
+        // The outbox holds no message 2 in the walk.
+        "/admin/outbox/{id}" | "/admin/outbox/{id}/send-again" => match who {
+            Who::Visitor => SignIn,
+            _ if is_admin => NotFound,
+            _ => Forbidden,
+        },
         path if path.starts_with("/admin") => match who {
             Who::Visitor => SignIn,
             _ if is_admin && get => Ok,
@@ -530,6 +549,16 @@ enum Case {
     AreaCalendarFeed,
     /// Making your own feed address: anyone signed in.
     OwnCalendarFeed,
+    // Notifications.
+    /// Your own email settings: anyone signed in.
+    NoticeSettings,
+    /// Marking your notifications read: anyone signed in (the walkers may have none).
+    ReadAllNotices,
+    /// Opening or marking read someone else's notice: nobody (not found).
+    OpenOthersNotice,
+    ReadOthersNotice,
+    /// Sending a failed message again: administrators.
+    SendMailAgain,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -548,6 +577,11 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/account/trusted-browsers/{id}/revoke" => vec![RevokeSomeoneElsesTrustedBrowser],
         "/account/calendar" => vec![OwnCalendarFeed],
         "/areas/{slug}/calendar" => vec![AreaCalendarFeed],
+        "/account/notifications" => vec![NoticeSettings],
+        "/notifications/read-all" => vec![ReadAllNotices],
+        "/notifications/{id}/open" => vec![OpenOthersNotice],
+        "/notifications/{id}/read" => vec![ReadOthersNotice],
+        "/admin/outbox/{id}/send-again" => vec![SendMailAgain],
         "/areas/{slug}/plans" => vec![CreatePlan, CreatePlanInOtherArea],
         "/admin/organisations/new" => vec![AddOrganisation],
         "/admin/organisations/{id}" => vec![UpdateOrganisation],
@@ -658,7 +692,9 @@ fn outcome(case: Case, who: Who) -> Outcome {
         Who::OtherAreaOfficer => Role::Officer,
     };
     match case {
-        SignOutEverywhere | ChangePassword | OwnCalendarFeed => return Changes,
+        SignOutEverywhere | ChangePassword | OwnCalendarFeed | NoticeSettings => return Changes,
+        ReadAllNotices => return Succeeds,
+        OpenOthersNotice | ReadOthersNotice => return NotFound,
         // Two-factor already on: these send you back to the two-factor page.
         StartTwoFactor | ConfirmTwoFactor | RecoveryCodes => return Succeeds,
         // Not theirs: sent back to their account page, the other browser still trusted.
@@ -686,7 +722,8 @@ fn outcome(case: Case, who: Who) -> Outcome {
         | ChangeStructureYears
         | ChangeSignOffRoute
         | ChangeStructureDate
-        | RemoveStructureDate => {
+        | RemoveStructureDate
+        | SendMailAgain => {
             return allowed_if(who == Who::Global(Role::Admin));
         }
         _ => {}
@@ -1084,6 +1121,61 @@ impl Fixture {
             SignOut => RealForm::new("/sign-out", &[]),
             SignOutEverywhere => RealForm::new("/account/sign-out-everywhere", &[]),
             OwnCalendarFeed => RealForm::new("/account/calendar", &[]),
+            NoticeSettings => {
+                let version: i32 = match &walker.user {
+                    Some(user) => sqlx::query_scalar(
+                        "SELECT coalesce((SELECT version FROM notice_settings WHERE user_id = $1), 0)",
+                    )
+                    .bind(user.id)
+                    .fetch_one(&self.app.pool)
+                    .await
+                    .unwrap(),
+                    None => 0,
+                };
+                RealForm::new(
+                    "/account/notifications",
+                    &[
+                        ("mail", "immediate"),
+                        ("digest_hour", "9"),
+                        ("version", &version.to_string()),
+                    ],
+                )
+            }
+            ReadAllNotices => RealForm::new(
+                "/notifications/read-all",
+                &[("up_to", "9223372036854775807")],
+            ),
+            OpenOthersNotice | ReadOthersNotice => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO notices (user_id, kind, title, link, created_at)
+                     VALUES ($1, 'news', $2, '/', now()) RETURNING id",
+                )
+                .bind(self.spare_user.id)
+                .bind(&text)
+                .fetch_one(&self.app.pool)
+                .await
+                .unwrap();
+                let verb = if case == OpenOthersNotice {
+                    "open"
+                } else {
+                    "read"
+                };
+                RealForm::new(format!("/notifications/{id}/{verb}"), &[])
+            }
+            SendMailAgain => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO mail_outbox (to_address, purpose, subject, body, created_at,
+                                              next_attempt_at, attempts, last_error, failed_at)
+                     VALUES ('walk@test.example', 'notice', $1, 'Body', now(), now(), 10,
+                             '451 try again later', now())
+                     RETURNING id",
+                )
+                .bind(&text)
+                .fetch_one(&self.app.pool)
+                .await
+                .unwrap();
+                RealForm::new(format!("/admin/outbox/{id}/send-again"), &[])
+            }
             AreaCalendarFeed => RealForm::new("/areas/kent/calendar", &[]),
             ChangePassword => {
                 let current = walker.user.as_ref().map(|user| user.password.clone());

@@ -260,8 +260,10 @@ pub fn database_url(name: &str) -> String {
     }
 }
 
+/// The default configuration, without the background jobs (mail, digests, overdue deadlines),
+/// which the tests of those start themselves, so that no other test sees their work.
 pub fn test_config() -> Config {
-    Config::from_lookup(|_| None).expect("default configuration is valid")
+    config_with(&[])
 }
 
 /// A running app on `127.0.0.1:<free port>` with its own database and a clock the test
@@ -524,11 +526,15 @@ pub fn csrf_token_in(html: &str) -> Option<String> {
 
 /// Starts the app against a fresh database (with the demo areas and accounts).
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[], Clock::fixed(time::OffsetDateTime::now_utc())).await
+}
+
+/// Like `spawn_app`, with settings (`ITF_…` variable, value) and a clock of the test's choosing.
+pub async fn spawn_app_with(settings: &[(&str, String)], clock: Clock) -> TestApp {
     let database = fresh_database().await;
     let (pool, name) = (database.pool.clone(), database.name.clone());
-    let clock = Clock::fixed(time::OffsetDateTime::now_utc());
     let app_pool = app_role_pool(&name).await;
-    let address = spawn_app_on(app_pool.clone(), test_config(), clock.clone()).await;
+    let address = spawn_app_on(app_pool.clone(), config_with(settings), clock.clone()).await;
     let (client, jar) = browser();
     TestApp {
         address,
@@ -538,6 +544,35 @@ pub async fn spawn_app() -> TestApp {
         app_pool,
         clock,
         database: Arc::new(database),
+    }
+}
+
+/// The test configuration with `settings` (`ITF_…` variable, value) given.
+pub fn config_with(settings: &[(&str, String)]) -> Config {
+    Config::from_lookup(|name| {
+        settings
+            .iter()
+            .find(|(variable, _)| *variable == name)
+            .map(|(_, value)| value.clone())
+            .or_else(|| (name == "ITF_WORKER").then(|| "false".to_owned()))
+    })
+    .expect("test settings are valid")
+}
+
+/// A second server on the same database as `app` (as behind a load balancer), with `settings`.
+pub async fn second_server(app: &TestApp, settings: &[(&str, String)]) -> TestApp {
+    let address = spawn_app_on(
+        app.app_pool.clone(),
+        config_with(settings),
+        app.clock.clone(),
+    )
+    .await;
+    let (client, jar) = browser();
+    TestApp {
+        address,
+        client,
+        jar,
+        ..app.clone()
     }
 }
 

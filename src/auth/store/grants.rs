@@ -95,3 +95,37 @@ pub async fn delete_grant(
     .fetch_optional(db)
     .await
 }
+
+/// Someone holding a role in an area, for telling them things.
+#[derive(Clone, Debug, FromRow)]
+pub struct AreaPerson {
+    pub user_id: UserId,
+    pub area_id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+/// The most people of one role an area is told about anything through.
+const AREA_PEOPLE_LIMIT: i64 = 5000;
+
+/// The enabled people holding `roles` in the areas `area_ids` (one row per person, area and
+/// role), by area and name.
+pub async fn people_in_areas(
+    db: impl PgExecutor<'_>,
+    area_ids: &[i64],
+    roles: &[Role],
+) -> Result<Vec<AreaPerson>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id AS user_id, g.area_id, u.email, u.display_name, g.role
+         FROM grants g JOIN users u ON u.id = g.user_id
+         WHERE g.area_id = ANY($1) AND g.role = ANY($2) AND u.disabled_at IS NULL
+         ORDER BY g.area_id, u.display_name, u.id
+         LIMIT $3",
+    )
+    .bind(area_ids)
+    .bind(roles)
+    .bind(AREA_PEOPLE_LIMIT)
+    .fetch_all(db)
+    .await
+}

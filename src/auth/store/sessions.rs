@@ -27,6 +27,7 @@ struct SessionRow {
     disabled: Option<bool>,
     grant_roles: Vec<Role>,
     grant_areas: Vec<Option<i64>>,
+    unread_notices: Option<i64>,
 }
 
 /// The session with this token hash, with its user and their grants, in one query. A session
@@ -42,7 +43,11 @@ pub async fn find_session(
                 u.must_change_password, u.totp_enabled_at IS NOT NULL AS two_factor_enabled,
                 u.disabled_at IS NOT NULL AS disabled,
                 ARRAY(SELECT g.role FROM grants g WHERE g.user_id = s.user_id ORDER BY g.id) AS grant_roles,
-                ARRAY(SELECT g.area_id FROM grants g WHERE g.user_id = s.user_id ORDER BY g.id) AS grant_areas
+                ARRAY(SELECT g.area_id FROM grants g WHERE g.user_id = s.user_id ORDER BY g.id) AS grant_areas,
+                -- The unread count, counted no further than the navigation shows it.
+                (SELECT count(*) FROM (SELECT 1 FROM notices n
+                                       WHERE n.user_id = s.user_id AND n.read_at IS NULL
+                                       LIMIT 100) unread) AS unread_notices
          FROM sessions s
          LEFT JOIN users u ON u.id = s.user_id
          LEFT JOIN organisations o ON o.id = u.organisation_id
@@ -84,6 +89,7 @@ pub async fn find_session(
                 .zip(row.grant_areas)
                 .map(|(role, area_id)| Grant { role, area_id })
                 .collect(),
+            unread_notices: row.unread_notices.unwrap_or(0),
         }),
         _ => None,
     };

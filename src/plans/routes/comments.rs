@@ -10,6 +10,9 @@ use super::{Done, SectionContext, SectionPath};
 use crate::AppState;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
+use crate::auth::policy::Role;
+use crate::auth::store::people_in_areas;
+use crate::notifications::{NewNotice, NoticeKind, mentions, notify};
 use crate::plans::CommentId;
 use crate::plans::rules;
 use crate::plans::store;
@@ -43,6 +46,52 @@ fn parse_comment(raw: &str) -> Result<String, String> {
     } else {
         Ok(body)
     }
+}
+
+/// Tells each area member whose `@name` the comment holds (but not its author), in the
+/// comment's own change; the names of those told.
+async fn tell_mentioned(
+    state: &AppState,
+    signed_in: &SignedIn,
+    context: &SectionContext,
+    body: &str,
+    link: &str,
+    change: &mut Change,
+) -> Result<Vec<String>, AppError> {
+    let names = mentions::mentioned_names(body);
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let people = people_in_areas(change.db(), &[context.area.id.get()], &Role::ALL).await?;
+    let excerpt: String = body.chars().take(300).collect();
+    let mut told: Vec<String> = Vec::new();
+    for person in people {
+        let name = mentions::name_of(&person.email);
+        if person.user_id == signed_in.user.id || !names.contains(&name) || told.contains(&name) {
+            continue;
+        }
+        let notice = NewNotice {
+            user_id: person.user_id,
+            kind: NoticeKind::Mention,
+            area_id: Some(context.area.id.get()),
+            title: format!(
+                "{} mentioned you on {} ({})",
+                signed_in.user.display_name, context.section.title, context.area.name
+            ),
+            body: excerpt.clone(),
+            link: link.to_owned(),
+            once_key: None,
+        };
+        notify(
+            change.db(),
+            &notice,
+            state.clock.now(),
+            &state.config.base_url(),
+        )
+        .await?;
+        told.push(name);
+    }
+    Ok(told)
 }
 
 pub(super) async fn add_comment(
@@ -104,15 +153,28 @@ async fn add(
     let Some(comment_id) = added else {
         return Err(AppError::NotFound);
     };
+    let fragment = format!("comment-{comment_id}");
+    let mentioned = tell_mentioned(
+        state,
+        signed_in,
+        &context,
+        &body,
+        &format!("{}#{fragment}", context.url()),
+        &mut change,
+    )
+    .await?;
     change
         .commit(
             &Event::new(actor(signed_in), "comment.added", "comment")
                 .target(comment_id)
                 .area(context.area.id)
-                .details(json!({ "section": context.section.key, "thread": thread_id })),
+                .details(json!({
+                    "section": context.section.key,
+                    "thread": thread_id,
+                    "mentioned": mentioned,
+                })),
         )
         .await?;
-    let fragment = format!("comment-{comment_id}");
     Ok(see_other(&done_url(
         &context.url(),
         Done::Comment,

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::areas::store::{AreaSummary, thaw_content};
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
-use crate::auth::policy::Action;
+use crate::auth::policy::{Action, Role};
 use crate::auth::throttle::Scope;
 use crate::auth::{UserId, sign_in, store as auth_store, totp};
 use crate::plans::parts::document::hash_hex;
@@ -412,6 +412,37 @@ async fn record_decision(
         thaw_content(change.db(), area_id, sign_off.cycle.plan.id.get()).await?;
     } else if next != round.state {
         rounds::set_state(change.db(), round.id, next).await?;
+    }
+    let plan_name = format!(
+        "{}'s {}",
+        sign_off.cycle.area.name, sign_off.cycle.plan.template_name
+    );
+    match next {
+        RoundState::Declined => {
+            super::tell::tell_area(
+                state,
+                &mut change,
+                &sign_off,
+                user.id,
+                &[Role::AreaLead],
+                &format!("{plan_name} was declined in sign-off and is back in drafting"),
+                None,
+            )
+            .await?;
+        }
+        RoundState::BoardApproval if next != round.state => {
+            super::tell::tell_area(
+                state,
+                &mut change,
+                &sign_off,
+                user.id,
+                &[Role::BoardSecretary],
+                &format!("{plan_name} is signed by every partner and awaits the board"),
+                Some(&format!("{plan_name} is signed by every partner")),
+            )
+            .await?;
+        }
+        _ => {}
     }
     change
         .commit(

@@ -13,6 +13,7 @@ mod decision;
 mod overview;
 mod rounds;
 mod submission;
+mod tell;
 
 use askama::Template;
 use axum::response::Response;

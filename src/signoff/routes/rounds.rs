@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::areas::store::{Freeze, content_freeze, freeze_content, thaw_content};
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
-use crate::auth::policy::Action;
+use crate::auth::policy::{Action, Role};
 use crate::plans::parts::checks::facts::{check_plan, sections};
 use crate::plans::parts::checks::failing;
 use crate::plans::parts::document::{Snapshot, hash_hex, store as document};
@@ -150,6 +150,20 @@ async fn open_round(
             snapshot_hash: &snapshot.hash,
             content_version,
         },
+    )
+    .await?;
+    let plan_name = format!("{}'s {}", cycle.area.name, cycle.plan.template_name);
+    super::tell::tell_area(
+        state,
+        &mut change,
+        &sign_off,
+        signed_in.user.id,
+        &[Role::Signatory],
+        &format!(
+            "Your decision is needed: {plan_name} is open for sign-off ({})",
+            round.name
+        ),
+        Some(&format!("{plan_name} went to sign-off ({})", round.name)),
     )
     .await?;
     change
