@@ -89,7 +89,10 @@ pub async fn notify(
     let Some(recipient) = recipient else {
         return Ok(true);
     };
-    if recipient.mail == MailChoice::Immediate && notice.kind.may_be_immediate() {
+    if recipient.mail == MailChoice::None {
+        // Never mailed: not left waiting for a digest that will not come.
+        store::mark_mailed(&mut *db, &[id], now).await?;
+    } else if recipient.mail == MailChoice::Immediate && notice.kind.may_be_immediate() {
         let message = digest::single(notice, base_url);
         send_mail(
             &mut *db,

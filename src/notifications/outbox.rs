@@ -38,7 +38,7 @@ pub struct OutgoingMail {
 
 /// After this many failed attempts a message is given up (failed, shown to administrators, who
 /// may send it again). With the back-off below that is about a day of trying.
-pub const MAX_ATTEMPTS: i32 = 10;
+pub const MAX_ATTEMPTS: i32 = 14;
 
 /// How long to wait before the next attempt after `attempts` failures: a minute, doubling,
 /// at most four hours.

@@ -248,10 +248,10 @@ async fn a_refusing_server_means_retries_with_back_off_then_failed_and_sent_agai
     assert_eq!(smtp.received().len(), 1);
     assert_eq!(attempts().await.0, 2);
 
-    // A relay that refuses everything: ten attempts, then failed, seen by administrators.
+    // A relay that refuses everything: fourteen attempts, then failed, seen by administrators.
     smtp.refuse_next(usize::MAX);
     let stuck = queue(&app, "jo@kent.example", "Never accepted", Purpose::Notice).await;
-    for attempt in 1..=10 {
+    for attempt in 1..=itf_planner::notifications::outbox::MAX_ATTEMPTS {
         eventually("the next attempt fails", || async {
             sqlx::query_scalar::<_, i32>("SELECT attempts FROM mail_outbox WHERE id = $1")
                 .bind(stuck)
