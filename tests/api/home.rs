@@ -85,26 +85,40 @@ async fn an_officer_sees_their_organisations_sections_until_written_and_a_lead_e
     )
     .await;
 
-    // Swale has not written its part of the case for change; the council has, and the plan of
-    // action is assigned to the council.
+    // The vision is assigned to the council (not Swale); each partner writes its part of the
+    // case for change, which the council has done and Swale has not.
+    sqlx::query(
+        "UPDATE plan_sections s SET assigned_organisation_id = o.id
+         FROM organisations o, template_sections ts, plans p, areas a
+         WHERE o.name = 'Kent County Council' AND ts.id = s.template_section_id
+           AND ts.key = 'vision' AND p.id = s.plan_id AND a.id = p.area_id AND a.slug = 'kent'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let vision = "href=\"/areas/kent/plans/2014-16/sections/vision\"";
     let html = swale.get_html("/").await;
     let needs_swale = needs(&html);
     assert!(needs_swale.contains("id=\"needs-sections\""));
     assert!(needs_swale.contains(&format!("href=\"{CASE}#contributions\"")));
     assert!(needs_swale.contains("contribution is still to write"));
-    assert!(!needs_swale.contains("plan-of-action"));
+    assert!(!needs_swale.contains(vision));
     assert!(!needs_swale.contains("/areas/rotherham/"));
     let html = council.get_html("/").await;
     let needs_council = needs(&html);
-    assert!(needs_council.contains("href=\"/areas/kent/plans/2014-16/sections/plan-of-action\""));
-    assert!(needs_council.contains("Assigned to your organisation"));
+    assert!(needs_council.contains(vision));
+    assert!(needs_council.contains("Assigned to your organisation: Ready for review"));
     assert!(!needs_council.contains(CASE));
 
-    // The lead sees every section not completed, the vision (ready for review) among them.
+    // The lead sees every section not completed: those assigned to nobody too.
     let html = lead.get_html("/").await;
     let needs_lead = needs(&html);
-    assert!(needs_lead.contains("href=\"/areas/kent/plans/2014-16/sections/vision\""));
-    assert!(needs_lead.contains("Not completed: Ready for review"));
+    assert!(
+        needs_lead
+            .contains("href=\"/areas/kent/plans/2014-16/sections/authorisation-and-sign-off\"")
+    );
+    assert!(needs_lead.contains("Not completed: Not started"));
+    assert!(needs_lead.contains(vision));
     assert!(!needs_lead.contains("/areas/rotherham/"));
     // Rotherham's lead sees Rotherham's sections and none of Kent's.
     let html = rotherham.get_html("/").await;
@@ -116,7 +130,10 @@ async fn an_officer_sees_their_organisations_sections_until_written_and_a_lead_e
     let action = format!("{CASE}/contributions/{swale_id}");
     let version = version_in(&swale.get_html(CASE).await, &action);
     let response = swale
-        .post_form(&action, &[("text", "Swale's figures"), ("version", &version)])
+        .post_form(
+            &action,
+            &[("text", "Swale's figures"), ("version", &version)],
+        )
         .await;
     assert_eq!(response.status(), 303);
     assert!(!needs(&swale.get_html("/").await).contains(CASE));
@@ -135,20 +152,46 @@ async fn risks_actions_and_deadlines_come_theirs_first_then_overdue_then_by_date
         let mut fields = good_risk(title, owner);
         set(&mut fields, "review", review);
         set(&mut fields, "action_1_due", action_due);
-        set(&mut fields, "action_1_description", &format!("Act on {title}"));
+        set(
+            &mut fields,
+            "action_1_description",
+            &format!("Act on {title}"),
+        );
         fields
     };
     // Swale's own, due in 20 days; the council's, overdue by 10; the council's, due in 5; one
     // reviewed in 40 days with its action done later still (neither shows).
-    let ours = add(&lead, &risk("Swale wards", swale_id, "14/4/2014", "1/6/2014")).await;
-    let overdue = add(&lead, &risk("Overdue review", council_id, "15/3/2014", "1/6/2014")).await;
-    let soon = add(&lead, &risk("Soon review", council_id, "30/3/2014", "27/3/2014")).await;
-    let later = add(&lead, &risk("Later review", council_id, "4/5/2014", "1/6/2014")).await;
+    let ours = add(
+        &lead,
+        &risk("Swale wards", swale_id, "14/4/2014", "1/6/2014"),
+    )
+    .await;
+    let overdue = add(
+        &lead,
+        &risk("Overdue review", council_id, "15/3/2014", "1/6/2014"),
+    )
+    .await;
+    let soon = add(
+        &lead,
+        &risk("Soon review", council_id, "30/3/2014", "27/3/2014"),
+    )
+    .await;
+    let later = add(
+        &lead,
+        &risk("Later review", council_id, "4/5/2014", "1/6/2014"),
+    )
+    .await;
 
     // Deadlines: Kent's national ones (draft plans overdue, final plans in 10 days), a local one
     // in 16 days and one in 31 days; Rotherham's own one in 3 days.
     let kent_plan = plan_id(&app, "kent").await;
-    let board = add_local(&app, "kent", "Risk register to the April board", "2014-04-10").await;
+    let board = add_local(
+        &app,
+        "kent",
+        "Risk register to the April board",
+        "2014-04-10",
+    )
+    .await;
     add_local(&app, "kent", "Too far ahead", "2014-04-25").await;
     add_local(&app, "rotherham", "Rotherham board papers", "2014-03-28").await;
 
@@ -337,6 +380,9 @@ async fn the_page_runs_as_many_queries_for_many_areas_and_items_as_for_few() {
     let html = fresh.get_html("/").await;
     assert!(html.contains("Rotherham 4") && html.contains("Kent 4"));
     let many = queries(&fresh, "/").await;
-    assert_eq!(few, many, "queries for one area and few items, and for two and many");
+    assert_eq!(
+        few, many,
+        "queries for one area and few items, and for two and many"
+    );
     assert!(many <= 20, "{many} queries");
 }
