@@ -6,7 +6,7 @@ use sqlx::PgPool;
 
 use super::needs::{Facts, Person};
 use crate::areas::store::{AreaSummary, members_of_areas};
-use crate::auth::policy::Role;
+use crate::auth::policy::Action;
 use crate::plans::store::open_sections_of_areas;
 use crate::plans::templates::store::structures_by_id;
 use crate::risks::store::open_risks_of_areas;
@@ -19,18 +19,22 @@ pub async fn read(
     areas: Vec<AreaSummary>,
 ) -> Result<Facts, sqlx::Error> {
     let mut facts = Facts::default();
-    let theirs = person.areas_as(&[]);
-    let editing = person.areas_as(&[Role::Officer, Role::AreaLead]);
-    let leading = person.areas_as(&[Role::AreaLead]);
-    let signing = person.areas_as(&[Role::Signatory]);
-    // Rounds are read where they sign or record the board's decisions, and everywhere they
-    // see for an assurer.
-    let mut deciding = person.areas_as(&[Role::Signatory, Role::BoardSecretary]);
-    if person.is_assurer() {
-        deciding.extend(areas.iter().map(|area| area.id.get()));
-        deciding.sort_unstable();
-        deciding.dedup();
-    }
+    let theirs = person.their_areas();
+    let editing = person.areas_where(Action::EditSharedContent);
+    let leading = person.areas_where(Action::CompleteSections);
+    let signing = person.areas_where(Action::RecordOrganisationDecision);
+    // Rounds are read where they sign or record the board's decisions, and in every area they
+    // see where they may record assurance (an assurer's: all of them).
+    let mut deciding = signing.clone();
+    deciding.extend(person.areas_where(Action::RecordBoardDecision));
+    deciding.extend(
+        areas
+            .iter()
+            .map(|area| area.id.get())
+            .filter(|&area_id| person.may(Action::RecordAssurance, area_id)),
+    );
+    deciding.sort_unstable();
+    deciding.dedup();
     if !editing.is_empty() {
         facts.sections =
             open_sections_of_areas(pool, &editing, &leading, person.organisation_id).await?;

@@ -17,7 +17,7 @@ use time::{Date, Duration};
 use crate::areas::OrganisationId;
 use crate::areas::store::{AreaSummary as Area, Member};
 use crate::auth::UserId;
-use crate::auth::policy::{Grant, Role};
+use crate::auth::policy::{self, Action, Decision, Grant, Principal, Target};
 use crate::deadlines::model::Deadline;
 use crate::deadlines::rag::{Rag, Standing};
 use crate::plans::store::OpenSection;
@@ -109,12 +109,28 @@ pub struct Person<'a> {
 }
 
 impl Person<'_> {
-    /// The areas where they hold one of `roles` (none: any area role).
-    pub fn areas_as(&self, roles: &[Role]) -> Vec<i64> {
+    fn principal(&self) -> Principal<'_> {
+        Principal {
+            organisation_id: self.organisation_id.get(),
+            grants: self.grants,
+        }
+    }
+
+    /// Whether the policy lets them do `action` in the area (to their own organisation's part,
+    /// where the action is about one).
+    pub fn may(&self, action: Action, area_id: i64) -> bool {
+        policy::decide(
+            &self.principal(),
+            action,
+            Target::organisation_in_area(area_id, self.organisation_id.get()),
+        ) == Decision::Allow
+    }
+
+    /// The areas where they hold a role, by id.
+    pub fn their_areas(&self) -> Vec<i64> {
         let mut ids: Vec<i64> = self
             .grants
             .iter()
-            .filter(|grant| roles.is_empty() || roles.contains(&grant.role))
             .filter_map(|grant| grant.area_id)
             .collect();
         ids.sort_unstable();
@@ -122,8 +138,11 @@ impl Person<'_> {
         ids
     }
 
-    pub fn is_assurer(&self) -> bool {
-        self.grants.iter().any(|grant| grant.role == Role::Assurer)
+    /// Those of their areas where they may do `action`.
+    pub fn areas_where(&self, action: Action) -> Vec<i64> {
+        let mut ids = self.their_areas();
+        ids.retain(|&area_id| self.may(action, area_id));
+        ids
     }
 
     /// Whether `owner` (a name typed in the register) names them or their organisation.
@@ -199,8 +218,8 @@ fn plan_url(area: &Area, template_key: &str) -> String {
 /// section each partner contributes to, still unwritten; a section assigned to it; and, for an
 /// area lead, every section of the area not completed.
 fn sections(person: &Person<'_>, facts: &Facts, areas: &BTreeMap<i64, &Area>) -> Vec<Need> {
-    let editing = person.areas_as(&[Role::Officer, Role::AreaLead]);
-    let leading = person.areas_as(&[Role::AreaLead]);
+    let editing = person.areas_where(Action::EditSharedContent);
+    let leading = person.areas_where(Action::CompleteSections);
     facts
         .sections
         .iter()
@@ -246,8 +265,8 @@ fn sections(person: &Person<'_>, facts: &Facts, areas: &BTreeMap<i64, &Area>) ->
 /// (if they have not given one of its signatures already), the board's decision for a board
 /// secretary, assurance for an assurer.
 fn decisions(person: &Person<'_>, facts: &Facts, areas: &BTreeMap<i64, &Area>) -> Vec<Need> {
-    let signing = person.areas_as(&[Role::Signatory]);
-    let secretary = person.areas_as(&[Role::BoardSecretary]);
+    let signing = person.areas_where(Action::RecordOrganisationDecision);
+    let secretary = person.areas_where(Action::RecordBoardDecision);
     let mut needs = Vec::new();
     for round in &facts.rounds {
         let (Some(area), Some(structure)) = (
@@ -317,7 +336,7 @@ fn decisions(person: &Person<'_>, facts: &Facts, areas: &BTreeMap<i64, &Area>) -
         {
             needs.push(need("board", "The board's decision on the plan".to_owned()));
         }
-        if person.is_assurer()
+        if person.may(Action::RecordAssurance, round.area_id)
             && assurance_may_be_recorded(round.state, round.board_approved).is_ok()
         {
             needs.push(need("assurance", "Assurance of the plan".to_owned()));
@@ -336,7 +355,7 @@ fn risks(
     areas: &BTreeMap<i64, &Area>,
     today: Date,
 ) -> Vec<Need> {
-    let theirs = person.areas_as(&[]);
+    let theirs = person.their_areas();
     let until = today + Duration::days(HORIZON_DAYS);
     let mut needs = Vec::new();
     for (area_id, risk) in &facts.risks {
@@ -389,7 +408,7 @@ fn deadlines(
 ) -> Vec<Need> {
     let until = today + Duration::days(HORIZON_DAYS);
     person
-        .areas_as(&[])
+        .their_areas()
         .into_iter()
         .filter_map(|area_id| Some((*areas.get(&area_id)?, facts.deadlines.get(&area_id)?)))
         .flat_map(|(area, deadlines)| {
@@ -424,6 +443,7 @@ fn deadlines(
 mod tests {
     use super::*;
     use crate::areas::{AreaId, OrganisationKind};
+    use crate::auth::policy::Role;
     use crate::deadlines::model::{DeadlineRef, Met, MetBy, Rule};
     use crate::plans::section::SectionStatus;
     use crate::plans::templates::route::SignOffRoute;
