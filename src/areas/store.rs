@@ -163,6 +163,47 @@ pub async fn list_members(
     .await
 }
 
+/// The member organisations of the areas `area_ids`, each with its area's id, in one query.
+pub async fn members_of_areas(
+    db: impl PgExecutor<'_>,
+    area_ids: &[i64],
+) -> Result<Vec<(i64, Member)>, sqlx::Error> {
+    let rows: Vec<(
+        i64,
+        OrganisationId,
+        String,
+        OrganisationKind,
+        Option<String>,
+        bool,
+    )> = sqlx::query_as(
+        "SELECT m.area_id, o.id, o.name, o.kind, o.ods_code, m.signs_plan
+             FROM area_members m JOIN organisations o ON o.id = m.organisation_id
+             WHERE m.area_id = ANY($1)
+             ORDER BY m.area_id, m.signs_plan DESC, o.kind, o.name
+             LIMIT 5000",
+    )
+    .bind(area_ids)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(area_id, organisation_id, name, kind, ods_code, signs_plan)| {
+                (
+                    area_id,
+                    Member {
+                        organisation_id,
+                        name,
+                        kind,
+                        ods_code,
+                        signs_plan,
+                    },
+                )
+            },
+        )
+        .collect())
+}
+
 pub async fn find_organisation_id(
     db: impl PgExecutor<'_>,
     name: &str,

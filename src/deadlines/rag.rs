@@ -18,6 +18,17 @@ keyed_enum! {
     }
 }
 
+impl Rag {
+    /// The GOV.UK tag colour that shows it.
+    pub fn tag_colour(self) -> &'static str {
+        match self {
+            Rag::Red => "red",
+            Rag::Amber => "yellow",
+            Rag::Green => "green",
+        }
+    }
+}
+
 /// Where a deadline stands, in words a page can show beside its colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Standing {

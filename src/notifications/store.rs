@@ -142,6 +142,35 @@ pub async fn notices_of(
     rows.into_iter().map(Notice::try_from).collect()
 }
 
+/// A mention not yet read, for the person's home page.
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct UnreadMention {
+    pub id: i64,
+    pub area_id: Option<i64>,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+}
+
+/// The most unread mentions the home page lists.
+pub const MENTIONS_SHOWN: i64 = 20;
+
+/// The person's unread mentions, newest first, at most `MENTIONS_SHOWN`.
+pub async fn unread_mentions(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+) -> Result<Vec<UnreadMention>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, area_id, title, body, link FROM notices
+         WHERE user_id = $1 AND read_at IS NULL AND kind = 'mention'
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(MENTIONS_SHOWN)
+    .fetch_all(db)
+    .await
+}
+
 /// One of the person's notices; `None` if there is no such notice or it is someone else's.
 pub async fn notice_of(
     db: impl PgExecutor<'_>,

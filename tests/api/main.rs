@@ -22,6 +22,7 @@ mod hardening_sign_in;
 mod harness;
 mod health;
 mod helpers;
+mod home;
 mod launcher;
 mod metrics;
 mod notifications;

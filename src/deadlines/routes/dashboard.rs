@@ -48,11 +48,7 @@ impl RagView {
         RagView {
             key: rag.key(),
             label: rag.label(),
-            tag: match rag {
-                Rag::Red => "red",
-                Rag::Amber => "yellow",
-                Rag::Green => "green",
-            },
+            tag: rag.tag_colour(),
         }
     }
 }

@@ -608,3 +608,61 @@ pub async fn plans_of_areas(
     .fetch_all(db)
     .await
 }
+
+/// A section not completed of a plan of one of several areas, with what a person's home page
+/// decides from: whom it is assigned to, whether each partner contributes, and whether the
+/// person's organisation signs the plan and has written its part.
+#[derive(Clone, Debug, FromRow)]
+pub struct OpenSection {
+    pub area_id: AreaId,
+    pub template_key: String,
+    pub template_name: String,
+    pub key: String,
+    pub title: String,
+    pub status: SectionStatus,
+    pub per_organisation: bool,
+    pub assigned_organisation_id: Option<OrganisationId>,
+    /// The organisation is a partner that signs the area's plan (so contributes its part).
+    pub organisation_signs: bool,
+    /// The organisation has written its part of the section.
+    pub contributed: bool,
+}
+
+/// The most sections a home page reads: far above what any person has open.
+pub const MAX_OPEN_SECTIONS: i64 = 1_000;
+
+/// The sections not completed of the plans of the areas `area_ids` that may need
+/// `organisation_id`: those assigned to it, those each partner contributes to, and every one in
+/// the areas `lead_area_ids` (which the person leads), by area, plan and template order. One
+/// query however many areas and sections.
+pub async fn open_sections_of_areas(
+    db: impl PgExecutor<'_>,
+    area_ids: &[i64],
+    lead_area_ids: &[i64],
+    organisation_id: OrganisationId,
+) -> Result<Vec<OpenSection>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.area_id, t.key AS template_key, t.name AS template_name, ts.key, ts.title,
+                s.status, ts.per_organisation, s.assigned_organisation_id,
+                EXISTS (SELECT 1 FROM area_members m
+                        WHERE m.area_id = p.area_id AND m.organisation_id = $3 AND m.signs_plan)
+                    AS organisation_signs,
+                EXISTS (SELECT 1 FROM contributions c
+                        WHERE c.plan_section_id = s.id AND c.organisation_id = $3 AND c.body <> '')
+                    AS contributed
+         FROM plans p
+         JOIN templates t ON t.id = p.template_id
+         JOIN plan_sections s ON s.plan_id = p.id
+         JOIN template_sections ts ON ts.id = s.template_section_id
+         WHERE p.area_id = ANY($1) AND s.status <> 'completed'
+           AND (p.area_id = ANY($2) OR s.assigned_organisation_id = $3 OR ts.per_organisation)
+         ORDER BY p.area_id, t.created_at, ts.position
+         LIMIT $4",
+    )
+    .bind(area_ids)
+    .bind(lead_area_ids)
+    .bind(organisation_id)
+    .bind(MAX_OPEN_SECTIONS)
+    .fetch_all(db)
+    .await
+}

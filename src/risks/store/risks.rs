@@ -209,3 +209,34 @@ pub async fn organisation_names(
         .fetch_all(db)
         .await
 }
+
+/// The open (or reopened) risks of the areas `area_ids` as they stand now, each with its
+/// area's id, by area and number: what a person's home page finds risks and actions due for
+/// review in. One query however many areas, at most `MAX_RISKS` rows.
+pub async fn open_risks_of_areas(
+    db: impl PgExecutor<'_>,
+    area_ids: &[i64],
+) -> Result<Vec<(i64, CurrentRisk)>, sqlx::Error> {
+    let rows: Vec<super::CurrentRowAnd<i64>> = sqlx::query_as(
+        "SELECT r.id, r.number, r.version, v.content::text, v.recorded_at, u.display_name,
+                v.matrix_id, r.area_id
+         FROM risks r
+         JOIN risk_versions v ON v.risk_id = r.id AND v.version = r.version
+         LEFT JOIN users u ON u.id = v.recorded_by
+         WHERE r.area_id = ANY($1) AND v.content->>'status' <> 'closed'
+         ORDER BY r.area_id, r.number
+         LIMIT $2",
+    )
+    .bind(area_ids)
+    .bind(MAX_RISKS)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(id, number, version, json, at, by, matrix_id, area_id)| {
+            Ok((
+                area_id,
+                current((id, number, version, json, at, by, matrix_id))?,
+            ))
+        })
+        .collect()
+}

@@ -141,3 +141,20 @@ pub async fn insert_decision(
     .fetch_optional(db)
     .await
 }
+
+/// Who gave which signature on the rounds `round_ids`: (round, organisation, signature key,
+/// signer), in one query.
+pub async fn signatures_of_rounds(
+    db: impl PgExecutor<'_>,
+    round_ids: &[i64],
+) -> Result<Vec<(i64, OrganisationId, String, UserId)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT round_id, organisation_id, signature_key, signer_id
+         FROM signoff_decisions WHERE round_id = ANY($1)
+         ORDER BY round_id, id
+         LIMIT 5000",
+    )
+    .bind(round_ids)
+    .fetch_all(db)
+    .await
+}

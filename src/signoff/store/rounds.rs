@@ -366,3 +366,79 @@ pub async fn standings_of_areas(
         })
         .collect()
 }
+
+/// A round in progress of a plan of one of several areas, with what a person's home page asks
+/// of it: the structure its plan follows (for the route and the deadline) and whether the board
+/// has approved it.
+#[derive(Clone, Debug)]
+pub struct CurrentRound {
+    pub id: i64,
+    pub area_id: i64,
+    pub template_key: String,
+    pub template_name: String,
+    pub structure_id: i64,
+    pub number: i32,
+    pub name: String,
+    pub deadline_key: Option<String>,
+    pub state: RoundState,
+    pub board_approved: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct CurrentRoundRow {
+    id: i64,
+    area_id: i64,
+    template_key: String,
+    template_name: String,
+    structure_id: i64,
+    number: i32,
+    name: String,
+    deadline_key: Option<String>,
+    state: String,
+    board_approved: bool,
+}
+
+/// The rounds in progress (at most one per plan) of the plans of the areas `area_ids`, by area
+/// and template: one query however many areas.
+pub async fn current_rounds_of_areas(
+    db: impl PgExecutor<'_>,
+    area_ids: &[i64],
+) -> Result<Vec<CurrentRound>, sqlx::Error> {
+    let rows: Vec<CurrentRoundRow> = sqlx::query_as(
+        "SELECT r.id, p.area_id, t.key AS template_key, t.name AS template_name,
+                coalesce(p.structure_id,
+                         (SELECT id FROM template_structures
+                          WHERE template_id = p.template_id ORDER BY id DESC LIMIT 1))
+                    AS structure_id,
+                r.number, r.name, r.deadline_key, r.state,
+                EXISTS (SELECT 1 FROM board_decisions b
+                        WHERE b.round_id = r.id AND b.outcome = 'approved') AS board_approved
+         FROM plans p
+         JOIN templates t ON t.id = p.template_id
+         JOIN signoff_rounds r ON r.plan_id = p.id
+         WHERE p.area_id = ANY($1)
+           AND r.state IN ('partner_sign_off', 'board_approval', 'ready_to_submit', 'submitted')
+         ORDER BY p.area_id, t.created_at",
+    )
+    .bind(area_ids)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let state = RoundState::parse(&row.state)
+                .ok_or_else(|| sqlx::Error::Decode(format!("round state {}", row.state).into()))?;
+            Ok(CurrentRound {
+                id: row.id,
+                area_id: row.area_id,
+                template_key: row.template_key,
+                template_name: row.template_name,
+                structure_id: row.structure_id,
+                number: row.number,
+                name: row.name,
+                deadline_key: row.deadline_key,
+                state,
+                board_approved: row.board_approved,
+            })
+        })
+        .collect()
+}

@@ -12,7 +12,6 @@ use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::{self, Action, Decision, Target};
 use crate::deadlines::model::{Deadline, Met};
-use crate::deadlines::rag::Rag;
 use crate::web::banner::DoneQuery;
 use crate::web::extract::{Path, Query};
 use crate::web::{AppError, Layout, format, page};
@@ -36,14 +35,6 @@ pub(super) struct Row {
     pub edit_url: Option<String>,
     pub may_record_done: bool,
     pub may_undo: bool,
-}
-
-fn colour(rag: Rag) -> &'static str {
-    match rag {
-        Rag::Red => "red",
-        Rag::Amber => "yellow",
-        Rag::Green => "green",
-    }
 }
 
 fn met_words(met: &Met) -> String {
@@ -82,7 +73,7 @@ fn row(area: &AreaSummary, deadline: Deadline, today: time::Date, manage: bool) 
         rule: deadline.rule.words(),
         standing: standing.words(),
         rag: standing.rag().label(),
-        colour: colour(standing.rag()),
+        colour: standing.rag().tag_colour(),
         met: deadline.met.as_ref().map(met_words).unwrap_or_default(),
         notes: deadline
             .local
