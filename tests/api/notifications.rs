@@ -429,6 +429,10 @@ async fn mentions_reach_area_members_at_once_when_they_chose_it_and_news_waits_f
         "Test Officer mentioned you on Vision for health and care services (Kent)"
     );
     assert!(link.starts_with(&format!("{VISION}#comment-")), "{link}");
+    // The mention waits on the home page until read.
+    let home = keen_browser.get_html("/").await;
+    assert!(home.contains("Mentions you have not read"), "{home}");
+    assert!(home.contains(&format!("href=\"{link}\"")));
     assert_eq!(
         notices(&app, calm.id).await.len(),
         1,
