@@ -18,6 +18,7 @@ pub mod demo;
 pub mod home;
 pub mod keyed;
 pub mod keys;
+pub mod national;
 pub mod plans;
 pub mod risks;
 pub mod signoff;
@@ -78,6 +79,7 @@ pub fn routes() -> Vec<web::routes::Route> {
         risks::routes::routes(),
         signoff::routes::routes(),
         deadlines::routes::routes(),
+        national::routes::routes(),
         plans::templates::routes::routes(),
         admin::routes::routes(),
         account::routes::routes(),

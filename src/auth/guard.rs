@@ -28,6 +28,11 @@ impl Layout {
         match session.signed_in_user() {
             Some(user) => Layout {
                 sees_programme: !user.grants.is_empty(),
+                sees_national: policy::decide(
+                    &user.principal(),
+                    Action::ViewNationalAggregation,
+                    Target::everywhere(),
+                ) == Decision::Allow,
                 ..Layout::new(
                     Some(user.display_name.clone()),
                     user.is_admin(),

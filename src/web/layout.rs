@@ -10,6 +10,8 @@ pub struct Layout {
     pub is_admin: bool,
     /// Whether the navigation offers the programme dashboard (anyone with a role).
     pub sees_programme: bool,
+    /// Whether the navigation offers the national view (assurers and administrators).
+    pub sees_national: bool,
     pub csrf_token: String,
 }
 
@@ -26,6 +28,7 @@ impl Layout {
             user_name,
             is_admin,
             sees_programme: false,
+            sees_national: false,
             csrf_token,
         }
     }
