@@ -24,6 +24,7 @@ mod health;
 mod helpers;
 mod launcher;
 mod metrics;
+mod national;
 mod ops_launch;
 mod ops_totp;
 mod pages;
