@@ -3,14 +3,14 @@
 //! workbook (money and metric values as numbers, formatted; the submission day as a date). Text
 //! that a spreadsheet would run as a formula is neutralised, as the risk register's exports do.
 
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use time::Date;
 
 use super::table::{Row, Totals};
 use crate::plans::parts::metrics::MetricValue;
 use crate::plans::templates::structure::CycleStructure;
 use crate::risks::transfer::neutralise;
-use crate::risks::transfer::xlsx::{DATE_FORMAT, MONEY_FORMAT};
+use crate::risks::transfer::xlsx::{DATE_FORMAT, MONEY_FORMAT, excel_date};
 use crate::web::money::Pence;
 
 /// One cell of an export.
@@ -160,13 +160,7 @@ pub fn xlsx(headers: &[String], rows: &[Vec<Value>]) -> Result<Vec<u8>, XlsxErro
                     sheet.write_number_with_format(at, to, number, &decimal)?;
                 }
                 Value::Date(day) => {
-                    let day = ExcelDateTime::from_ymd(
-                        u16::try_from(day.year())
-                            .map_err(|_| XlsxError::DateTimeRangeError(day.to_string()))?,
-                        u8::from(day.month()),
-                        day.day(),
-                    )?;
-                    sheet.write_date_with_format(at, to, &day, &date)?;
+                    sheet.write_date_with_format(at, to, &excel_date(*day)?, &date)?;
                 }
             }
         }

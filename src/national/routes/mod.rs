@@ -133,12 +133,7 @@ impl Selection {
         let areas: Vec<AreaInfo> = list_areas(pool)
             .await?
             .into_iter()
-            .map(|area| AreaInfo {
-                id: area.id.get(),
-                slug: area.slug,
-                name: area.name,
-                region: area.region,
-            })
+            .map(AreaInfo::from)
             .collect();
         let regions = regions(&areas);
         let filters = query

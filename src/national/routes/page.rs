@@ -243,22 +243,19 @@ fn download(
         .into_response()
 }
 
+/// The file formats of the exports.
+#[derive(Clone, Copy)]
+enum FileFormat {
+    Csv,
+    Xlsx,
+}
+
 async fn csv(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Query(query): Query<NationalQuery>,
 ) -> Result<Response, AppError> {
-    authorise(&signed_in)?;
-    let selection = load(&state, &query).await?;
-    let (headers, rows) = export::table(&selection.structure, &selection.rows, &selection.totals);
-    let bytes = export::csv(&headers, &rows).map_err(|error| AppError::Internal(error.into()))?;
-    Ok(download(
-        &state,
-        &selection,
-        "csv",
-        "text/csv; charset=utf-8",
-        bytes,
-    ))
+    export(state, signed_in, query, FileFormat::Csv).await
 }
 
 async fn xlsx(
@@ -266,15 +263,31 @@ async fn xlsx(
     signed_in: SignedIn,
     Query(query): Query<NationalQuery>,
 ) -> Result<Response, AppError> {
+    export(state, signed_in, query, FileFormat::Xlsx).await
+}
+
+/// The rows `query` selects as a file to save.
+async fn export(
+    state: AppState,
+    signed_in: SignedIn,
+    query: NationalQuery,
+    format: FileFormat,
+) -> Result<Response, AppError> {
     authorise(&signed_in)?;
     let selection = load(&state, &query).await?;
     let (headers, rows) = export::table(&selection.structure, &selection.rows, &selection.totals);
-    let bytes = export::xlsx(&headers, &rows).map_err(|error| AppError::Internal(error.into()))?;
-    Ok(download(
-        &state,
-        &selection,
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        bytes,
-    ))
+    let internal = |error: anyhow::Error| AppError::Internal(error);
+    let (extension, content_type, bytes) = match format {
+        FileFormat::Csv => (
+            "csv",
+            "text/csv; charset=utf-8",
+            export::csv(&headers, &rows).map_err(|error| internal(error.into()))?,
+        ),
+        FileFormat::Xlsx => (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            export::xlsx(&headers, &rows).map_err(|error| internal(error.into()))?,
+        ),
+    };
+    Ok(download(&state, &selection, extension, content_type, bytes))
 }
