@@ -18,6 +18,7 @@ pub mod demo;
 pub mod home;
 pub mod keyed;
 pub mod keys;
+pub mod national;
 pub mod notifications;
 pub mod plans;
 pub mod risks;
@@ -79,6 +80,7 @@ pub fn routes() -> Vec<web::routes::Route> {
         risks::routes::routes(),
         signoff::routes::routes(),
         deadlines::routes::routes(),
+        national::routes::routes(),
         notifications::routes::routes(),
         plans::templates::routes::routes(),
         admin::routes::routes(),

@@ -29,6 +29,11 @@ impl Layout {
             Some(user) => Layout {
                 sees_programme: !user.grants.is_empty(),
                 unread_notices: user.unread_notices,
+                sees_national: policy::decide(
+                    &user.principal(),
+                    Action::ViewNationalAggregation,
+                    Target::everywhere(),
+                ) == Decision::Allow,
                 ..Layout::new(
                     Some(user.display_name.clone()),
                     user.is_admin(),

@@ -88,11 +88,13 @@ pub enum Action {
     ViewAllAreas,
     ManageNationalDeadlines,
     ViewNationalAggregation,
+    /// Make and revoke the tokens of the read-only national API.
+    ManageApiTokens,
     Administer,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::ViewArea,
         Action::Comment,
         Action::EditSharedContent,
@@ -110,6 +112,7 @@ impl Action {
         Action::ViewAllAreas,
         Action::ManageNationalDeadlines,
         Action::ViewNationalAggregation,
+        Action::ManageApiTokens,
         Action::Administer,
     ];
 
@@ -119,6 +122,7 @@ impl Action {
             Action::ViewAllAreas
                 | Action::ManageNationalDeadlines
                 | Action::ViewNationalAggregation
+                | Action::ManageApiTokens
                 | Action::Administer
         )
     }
@@ -176,7 +180,8 @@ pub fn decide(principal: &Principal<'_>, action: Action, target: Target) -> Deci
             Action::Administer => principal.holds(Role::Admin),
             Action::ViewAllAreas
             | Action::ManageNationalDeadlines
-            | Action::ViewNationalAggregation => oversees_all_areas,
+            | Action::ViewNationalAggregation
+            | Action::ManageApiTokens => oversees_all_areas,
             _ => false,
         });
     }
@@ -212,6 +217,7 @@ pub fn decide(principal: &Principal<'_>, action: Action, target: Target) -> Deci
         Action::ViewAllAreas
         | Action::ManageNationalDeadlines
         | Action::ViewNationalAggregation
+        | Action::ManageApiTokens
         | Action::Administer => false,
     })
 }

@@ -91,6 +91,17 @@ pub struct AreaInfo {
     pub region: Option<String>,
 }
 
+impl From<crate::areas::store::AreaSummary> for AreaInfo {
+    fn from(area: crate::areas::store::AreaSummary) -> AreaInfo {
+        AreaInfo {
+            id: area.id.get(),
+            slug: area.slug,
+            name: area.name,
+            region: area.region,
+        }
+    }
+}
+
 /// Where one deadline of an area stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cell {

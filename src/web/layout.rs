@@ -12,6 +12,8 @@ pub struct Layout {
     pub sees_programme: bool,
     /// Notices not yet read (up to 100), for the navigation's count.
     pub unread_notices: i64,
+    /// Whether the navigation offers the national view (assurers and administrators).
+    pub sees_national: bool,
     pub csrf_token: String,
 }
 
@@ -38,6 +40,7 @@ impl Layout {
             is_admin,
             sees_programme: false,
             unread_notices: 0,
+            sees_national: false,
             csrf_token,
         }
     }

@@ -36,6 +36,8 @@ enum Expect {
     /// Allowed: the handler ran (any status but 403, 404 and 5xx; a form with nothing in it
     /// may well answer 422 or redirect).
     Allowed,
+    /// 401: the JSON API wants a bearer token, whatever session the browser has.
+    Unauthorized,
 }
 
 /// Path parameters are replaced with things that exist in the demo data: Kent (the walkers' own
@@ -91,6 +93,21 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
             Who::Visitor => SignIn,
             _ => Ok,
         },
+        // The national view and its exports, and the API's tokens: assurers and administrators.
+        "/national" | "/national.csv" | "/national.xlsx" | "/account/api-tokens" => match who {
+            Who::Visitor => SignIn,
+            Who::Global(_) if get => Ok,
+            Who::Global(_) => Allowed,
+            _ => Forbidden,
+        },
+        // Revoking token 2, which does not exist.
+        "/account/api-tokens/{id}/revoke" => match who {
+            Who::Visitor => SignIn,
+            Who::Global(_) => NotFound,
+            _ => Forbidden,
+        },
+        // The JSON API: a bearer token or nothing, a session cookie gives it nothing.
+        "/api/v1/areas" | "/api/v1/plans" => Unauthorized,
         "/sign-in/two-factor" => Redirect,
         // A calendar feed needs no session, and an unknown secret names nothing, for anyone.
         "/calendar/{file}" => NotFound,
@@ -264,6 +281,7 @@ fn check(expect: Expect, status: u16, location: &str, context: &str) {
         Expect::Forbidden => status == 403,
         Expect::NotFound => status == 404,
         Expect::Allowed => status != 403 && status != 404 && status < 500,
+        Expect::Unauthorized => status == 401,
     };
     assert!(
         fine,
@@ -559,6 +577,11 @@ enum Case {
     ReadOthersNotice,
     /// Sending a failed message again: administrators.
     SendMailAgain,
+    // The national API's tokens: assurers and administrators.
+    /// Making a named token.
+    CreateApiToken,
+    /// Revoking a token an administrator made.
+    RevokeApiToken,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -576,6 +599,8 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/account/two-factor/recovery-codes" => vec![RecoveryCodes],
         "/account/trusted-browsers/{id}/revoke" => vec![RevokeSomeoneElsesTrustedBrowser],
         "/account/calendar" => vec![OwnCalendarFeed],
+        "/account/api-tokens" => vec![CreateApiToken],
+        "/account/api-tokens/{id}/revoke" => vec![RevokeApiToken],
         "/areas/{slug}/calendar" => vec![AreaCalendarFeed],
         "/account/notifications" => vec![NoticeSettings],
         "/notifications/read-all" => vec![ReadAllNotices],
@@ -727,6 +752,9 @@ fn outcome(case: Case, who: Who) -> Outcome {
             return allowed_if(who == Who::Global(Role::Admin));
         }
         _ => {}
+    }
+    if matches!(case, CreateApiToken | RevokeApiToken) {
+        return allowed_if(matches!(who, Who::Global(_)));
     }
     if case == AreaCalendarFeed {
         return match who {
@@ -1175,6 +1203,23 @@ impl Fixture {
                 .await
                 .unwrap();
                 RealForm::new(format!("/admin/outbox/{id}/send-again"), &[])
+            }
+            CreateApiToken => RealForm::new(
+                "/account/api-tokens",
+                &[("name", &format!("Walk token {n}"))],
+            ),
+            RevokeApiToken => {
+                expect_success(
+                    &self.admin,
+                    "/account/api-tokens",
+                    &[("name", &format!("Walk token {n}"))],
+                )
+                .await;
+                let id: i64 = sqlx::query_scalar("SELECT max(id) FROM api_tokens")
+                    .fetch_one(&self.app.pool)
+                    .await
+                    .unwrap();
+                RealForm::new(format!("/account/api-tokens/{id}/revoke"), &[])
             }
             AreaCalendarFeed => RealForm::new("/areas/kent/calendar", &[]),
             ChangePassword => {

@@ -38,7 +38,7 @@ async fn user_id(app: &TestApp) -> i64 {
 }
 
 /// Adds an area with its own board, in `region`; returns its id.
-async fn add_area(app: &TestApp, slug: &str, name: &str, region: &str) -> i64 {
+pub(crate) async fn add_area(app: &TestApp, slug: &str, name: &str, region: &str) -> i64 {
     sqlx::query_scalar(
         "WITH board AS (
              INSERT INTO organisations (name, kind) VALUES ($2 || ' Health and Wellbeing Board', 'hwb')

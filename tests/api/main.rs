@@ -25,6 +25,7 @@ mod helpers;
 mod home;
 mod launcher;
 mod metrics;
+mod national;
 mod notifications;
 mod ops_launch;
 mod ops_totp;

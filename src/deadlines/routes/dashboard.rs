@@ -139,15 +139,7 @@ async fn show(
 ) -> Result<Response, AppError> {
     let user = &signed_in.user;
     let (visible, sees_all_areas) = visible_areas(&state.pool, user).await?;
-    let areas: Vec<AreaInfo> = visible
-        .into_iter()
-        .map(|area| AreaInfo {
-            id: area.id.get(),
-            slug: area.slug,
-            name: area.name,
-            region: area.region,
-        })
-        .collect();
+    let areas: Vec<AreaInfo> = visible.into_iter().map(AreaInfo::from).collect();
     let area_ids: Vec<i64> = areas.iter().map(|area| area.id).collect();
 
     // The cycle asked for, else the newest whose structure has deadlines.

@@ -49,12 +49,7 @@ pub fn write(headers: &[String], rows: &[Vec<Value>]) -> Result<Vec<u8>, XlsxErr
                     3
                 }
                 Value::Date(day) => {
-                    let day = ExcelDateTime::from_ymd(
-                        u16::try_from(day.year())
-                            .map_err(|_| XlsxError::DateTimeRangeError(day.to_string()))?,
-                        u8::from(day.month()),
-                        day.day(),
-                    )?;
+                    let day = excel_date(*day)?;
                     sheet.write_date_with_format(at, column_number(column)?, &day, &date)?;
                     10
                 }
@@ -90,6 +85,15 @@ pub fn write(headers: &[String], rows: &[Vec<Value>]) -> Result<Vec<u8>, XlsxErr
         sheet.autofilter(0, 0, last_row, column_number(last)?)?;
     }
     workbook.save_to_buffer()
+}
+
+/// A day as Excel keeps dates.
+pub fn excel_date(day: time::Date) -> Result<ExcelDateTime, XlsxError> {
+    ExcelDateTime::from_ymd(
+        u16::try_from(day.year()).map_err(|_| XlsxError::DateTimeRangeError(day.to_string()))?,
+        u8::from(day.month()),
+        day.day(),
+    )
 }
 
 fn column_number(column: usize) -> Result<u16, XlsxError> {

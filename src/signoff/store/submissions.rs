@@ -80,3 +80,39 @@ pub async fn insert_submission(
     .fetch_optional(db)
     .await
 }
+
+/// The newest round with a submission of one area's plan: the deadline it was measured against
+/// and when its last submission came in (per partner, the last partner's).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LastSubmission {
+    pub area_id: i64,
+    pub deadline_key: Option<String>,
+    pub submitted_at: OffsetDateTime,
+}
+
+/// For each plan made from the template `template_key` of the areas `area_ids` that has been
+/// submitted, its newest submitted round (withdrawn and declined rounds aside): one query
+/// however many areas (the national view).
+pub async fn last_submissions_of_areas(
+    db: impl PgExecutor<'_>,
+    area_ids: &[i64],
+    template_key: &str,
+) -> Result<Vec<LastSubmission>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT DISTINCT ON (p.id) p.area_id, r.deadline_key, last.submitted_at
+         FROM plans p
+         JOIN templates t ON t.id = p.template_id
+         JOIN signoff_rounds r ON r.plan_id = p.id
+         JOIN LATERAL (
+             SELECT max(s.submitted_at) AS submitted_at FROM submissions s
+             WHERE s.round_id = r.id
+         ) AS last ON last.submitted_at IS NOT NULL
+         WHERE p.area_id = ANY($1) AND t.key = $2
+           AND r.state NOT IN ('withdrawn', 'declined')
+         ORDER BY p.id, r.number DESC",
+    )
+    .bind(area_ids)
+    .bind(template_key)
+    .fetch_all(db)
+    .await
+}

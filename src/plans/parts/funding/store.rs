@@ -272,3 +272,32 @@ pub async fn set_minimum(
     .fetch_optional(tx)
     .await
 }
+
+/// The pooled fund of each year of the plans made from the template `template_key` of the areas
+/// `area_ids`: every line of the year summed, as (area id, year key, amount), by area then
+/// year. One query however many areas (the national view).
+pub async fn pooled_of_areas(
+    db: impl PgExecutor<'_>,
+    area_ids: &[i64],
+    template_key: &str,
+) -> Result<Vec<(i64, String, Pence)>, sqlx::Error> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT p.area_id, l.year_key, sum(l.amount)::bigint
+         FROM plans p
+         JOIN templates t ON t.id = p.template_id
+         JOIN funding_lines l ON l.plan_id = p.id
+         WHERE p.area_id = ANY($1) AND t.key = $2 AND l.amount IS NOT NULL
+         GROUP BY p.area_id, l.year_key
+         ORDER BY p.area_id, l.year_key
+         LIMIT $3",
+    )
+    .bind(area_ids)
+    .bind(template_key)
+    .bind(MAX_LINES)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(area_id, year_key, amount)| (area_id, year_key, Pence::new(amount)))
+        .collect())
+}

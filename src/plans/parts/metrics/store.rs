@@ -196,3 +196,72 @@ pub async fn save_goals(
     .await?;
     Ok(Some(id))
 }
+
+/// A metric's current goals in one area's plan, as read for the national view: the area id,
+/// the goal set's id, metric key, baseline value and period, pay for performance, and the goals
+/// as parallel arrays of period keys and values.
+type AreaGoalsRow = (
+    i64,
+    String,
+    Option<i64>,
+    String,
+    Option<i64>,
+    Vec<String>,
+    Vec<i64>,
+);
+
+/// The current goals of every metric of the plans made from the template `template_key` of the
+/// areas `area_ids`, as (area id, goals), by area then metric. One query however many areas
+/// (the national view).
+pub async fn current_goals_of_areas(
+    db: impl PgExecutor<'_>,
+    area_ids: &[i64],
+    template_key: &str,
+) -> Result<Vec<(i64, MetricGoals)>, sqlx::Error> {
+    let rows: Vec<AreaGoalsRow> = sqlx::query_as(
+        "WITH current AS (
+             SELECT DISTINCT ON (m.plan_id, m.metric_key) m.*, p.area_id
+             FROM metric_goal_sets m
+             JOIN plans p ON p.id = m.plan_id
+             JOIN templates t ON t.id = p.template_id
+             WHERE p.area_id = ANY($1) AND t.key = $2
+             ORDER BY m.plan_id, m.metric_key, m.id DESC
+         )
+         SELECT s.area_id, s.metric_key, s.baseline_value, s.baseline_period,
+                s.pay_for_performance,
+                COALESCE(array_agg(g.period_key ORDER BY g.period_key)
+                         FILTER (WHERE g.period_key IS NOT NULL), '{}'),
+                COALESCE(array_agg(g.value ORDER BY g.period_key)
+                         FILTER (WHERE g.period_key IS NOT NULL), '{}')
+         FROM current s
+         LEFT JOIN metric_goals g ON g.goal_set_id = s.id
+         GROUP BY s.area_id, s.id, s.metric_key, s.baseline_value, s.baseline_period,
+                  s.pay_for_performance
+         ORDER BY s.area_id, s.metric_key LIMIT $3",
+    )
+    .bind(area_ids)
+    .bind(template_key)
+    .bind(MAX_METRICS.saturating_mul(i64::try_from(area_ids.len()).unwrap_or(1).max(1)))
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(area_id, metric_key, value, period, money, keys, values)| {
+                let goals = MetricGoals {
+                    metric_key,
+                    baseline: value.map(|value| Baseline {
+                        value: MetricValue::from_hundredths(value),
+                        period,
+                    }),
+                    goals: keys
+                        .into_iter()
+                        .zip(values.into_iter().map(MetricValue::from_hundredths))
+                        .collect(),
+                    pay_for_performance: money.map(Pence::new),
+                };
+                (area_id, goals)
+            },
+        )
+        .collect())
+}

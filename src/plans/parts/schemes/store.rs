@@ -508,3 +508,32 @@ pub async fn scheme_texts(
     .fetch_all(db)
     .await
 }
+
+/// The spend on the schemes of each year of the plans made from the template `template_key`
+/// of the areas `area_ids`, as (area id, year key, spend), by area then year. One query however
+/// many areas (the national view).
+pub async fn spend_of_areas(
+    db: impl PgExecutor<'_>,
+    area_ids: &[i64],
+    template_key: &str,
+) -> Result<Vec<(i64, String, Pence)>, sqlx::Error> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT p.area_id, a.year_key, sum(a.spend)::bigint
+         FROM plans p
+         JOIN templates t ON t.id = p.template_id
+         JOIN schemes s ON s.plan_id = p.id
+         JOIN scheme_amounts a ON a.scheme_id = s.id
+         WHERE p.area_id = ANY($1) AND t.key = $2
+         GROUP BY p.area_id, a.year_key
+         ORDER BY p.area_id, a.year_key
+         LIMIT 10000",
+    )
+    .bind(area_ids)
+    .bind(template_key)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(area_id, year_key, spend)| (area_id, year_key, Pence::new(spend)))
+        .collect())
+}

@@ -6,7 +6,7 @@
 use std::io::Cursor;
 
 use calamine::{Reader, Xlsx};
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::{Sheet, Value};
 use crate::risks::transfer::xlsx::{DATE_FORMAT, MONEY_FORMAT, cell_of};
@@ -47,12 +47,7 @@ pub fn write(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
                         worksheet.write_number_with_format(line, column, pounds, &money)?;
                     }
                     Value::Date(day) => {
-                        let day = ExcelDateTime::from_ymd(
-                            u16::try_from(day.year())
-                                .map_err(|_| XlsxError::DateTimeRangeError(day.to_string()))?,
-                            u8::from(day.month()),
-                            day.day(),
-                        )?;
+                        let day = crate::risks::transfer::xlsx::excel_date(*day)?;
                         worksheet.write_date_with_format(line, column, &day, &date)?;
                     }
                 }

@@ -1,0 +1,162 @@
+//! The national view's pages: the table and its exports (`page`), the JSON API (`api`), and
+//! the page where assurers and administrators make and revoke the API's tokens (`tokens`).
+//! `Selection::load` reads what all of them show, in a fixed number of queries.
+
+pub mod api;
+pub mod page;
+pub mod tokens;
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use crate::areas::store::list_areas;
+use crate::deadlines::dashboard::{AreaInfo, PlanState, regions};
+use crate::national::table::{self, Filters, Punctuality, Row, Totals};
+use crate::plans::templates::store::templates_with_structures;
+use crate::plans::templates::structure::CycleStructure;
+use crate::web::routes::Route;
+
+pub fn routes() -> Vec<Route> {
+    [page::routes(), api::routes(), tokens::routes()]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The cycle and filters asked for, in the page's and the API's query string alike.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct NationalQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeliness: Option<String>,
+}
+
+/// A query value as typed: trimmed, empty when absent.
+fn typed(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or_default().trim()
+}
+
+impl NationalQuery {
+    /// The filters named, each ignored when it names nothing known (a region no area is in
+    /// keeps no row); with `strict`, an unknown state or timeliness is an error instead.
+    fn filters(&self, regions: &[String], strict: bool) -> Result<Filters, String> {
+        let known = |key: &str, what: &str, valid: &[&str]| -> Result<(), String> {
+            if strict && !key.is_empty() && !valid.contains(&key) {
+                return Err(format!(
+                    "Unknown {what} \"{key}\": use one of {}",
+                    valid.join(", ")
+                ));
+            }
+            Ok(())
+        };
+        let state = typed(&self.state);
+        let timeliness = typed(&self.timeliness);
+        known(state, "state", &PlanState::ALL.map(PlanState::key))?;
+        known(
+            timeliness,
+            "timeliness",
+            &Punctuality::ALL.map(Punctuality::key),
+        )?;
+        let region = typed(&self.region);
+        Ok(Filters {
+            region: if strict && !region.is_empty() {
+                Some(region.to_owned())
+            } else {
+                regions.iter().find(|name| *name == region).cloned()
+            },
+            state: PlanState::parse(state),
+            punctuality: Punctuality::parse(timeliness),
+        })
+    }
+
+    /// The query string of the same cycle and filters (for the export links).
+    fn query_string(&self) -> String {
+        serde_urlencoded::to_string(self).unwrap_or_default()
+    }
+}
+
+/// What the page, its exports and the API show: the cycle, every area's row, and the rows
+/// the filters keep with their totals.
+pub struct Selection {
+    /// Every cycle: key, name.
+    pub cycles: Vec<(String, String)>,
+    pub key: String,
+    pub name: String,
+    pub structure: CycleStructure,
+    pub regions: Vec<String>,
+    pub filters: Filters,
+    /// How many areas there are in all.
+    pub total: usize,
+    pub rows: Vec<Row>,
+    pub totals: Totals,
+}
+
+/// Why a selection could not be made.
+pub enum NotSelected {
+    /// No template with the key asked for (only with `strict`), or none at all.
+    NoSuchTemplate,
+    /// A filter naming nothing known (only with `strict`).
+    BadFilter(String),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for NotSelected {
+    fn from(error: sqlx::Error) -> Self {
+        NotSelected::Database(error)
+    }
+}
+
+impl Selection {
+    /// Reads the selection `query` asks for: the cycle asked for, else the newest. With
+    /// `strict` (the API), a template or filter that names nothing is an error rather than
+    /// ignored. Seven queries however many areas.
+    pub async fn load(
+        pool: &PgPool,
+        query: &NationalQuery,
+        strict: bool,
+    ) -> Result<Selection, NotSelected> {
+        let templates = templates_with_structures(pool).await?;
+        let asked = typed(&query.template);
+        let chosen = match templates.iter().find(|(key, _, _)| key == asked) {
+            Some(found) => Some(found),
+            None if strict && !asked.is_empty() => None,
+            None => templates.first(),
+        };
+        let Some((key, name, structure)) = chosen.cloned() else {
+            return Err(NotSelected::NoSuchTemplate);
+        };
+        let areas: Vec<AreaInfo> = list_areas(pool)
+            .await?
+            .into_iter()
+            .map(AreaInfo::from)
+            .collect();
+        let regions = regions(&areas);
+        let filters = query
+            .filters(&regions, strict)
+            .map_err(NotSelected::BadFilter)?;
+        let facts = crate::national::gather(pool, areas, &key).await?;
+        let all = table::rows(&structure, &facts);
+        let total = all.len();
+        let rows = table::select(all, &filters);
+        let totals = table::totals(&rows, structure.years().len());
+        Ok(Selection {
+            cycles: templates
+                .into_iter()
+                .map(|(key, name, _)| (key, name))
+                .collect(),
+            key,
+            name,
+            structure,
+            regions,
+            filters,
+            total,
+            rows,
+            totals,
+        })
+    }
+}
