@@ -83,6 +83,26 @@ describe('programme dashboard', () => {
       assert.equal(await page.getByLabel('Cycle').inputValue(), '2014-16');
       await page.locator('#programme tbody').getByText('days overdue').first().waitFor();
       await expectNoAxeViolations(page);
+
+      // The national view: every area's plan of the cycle in one table, filtered with its form.
+      await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'National view', exact: true }).click();
+      await page.waitForURL((u) => u.pathname === '/national');
+      await expectHeading(page, 'National view');
+      await expectNoAxeViolations(page);
+      await page.getByLabel('Cycle').selectOption('2014-16');
+      await page.getByRole('button', { name: 'Show areas' }).click();
+      await page.waitForURL((u) => u.pathname === '/national' && u.searchParams.get('template') === '2014-16');
+      const table = page.locator('#national');
+      await table.getByRole('rowheader', { name: 'Kent', exact: true }).or(table.getByRole('cell', { name: 'Kent', exact: true })).first().waitFor();
+      const national = (await page.locator('#national-count').innerText()).trim();
+      assert.match(national, /^Showing \d+ of \d+ areas?$/);
+      assert.equal(await page.getByLabel('Cycle').inputValue(), '2014-16', 'the form keeps the cycle');
+      await expectNoAxeViolations(page);
+      // On a phone the table scrolls inside its region, not the page.
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+      await expectNoAxeViolations(page);
     });
   });
 });
