@@ -225,7 +225,7 @@ async fn an_existing_account_gets_the_role_added_without_a_new_account() {
 #[tokio::test]
 async fn links_expire_after_seven_days_and_revoked_ones_stop_working() {
     let app = spawn_app().await;
-    let (lead, _) = kent_lead(&app).await;
+    let (lead, me) = kent_lead(&app).await;
     invite(&lead, "late@kent.example", "officer").await;
     let late = link_for(&app, "late@kent.example").await;
     invite(&lead, "revoked@kent.example", "signatory").await;
@@ -258,6 +258,8 @@ async fn links_expire_after_seven_days_and_revoked_ones_stop_working() {
         .post_form(&late, &pairs(&account_form("Too Late")))
         .await;
     assert_eq!(response.status(), 410);
+    // A week on, the lead's session has long ended.
+    lead.sign_in(&me).await;
     assert!(
         lead.get_html("/areas/kent/people")
             .await
