@@ -421,3 +421,23 @@ async fn two_acceptances_at_once_make_one_account() {
         1
     );
 }
+
+#[tokio::test]
+async fn the_people_page_runs_as_many_queries_for_many_people_as_for_few() {
+    crate::query_count::install();
+    let app = spawn_app().await;
+    let (lead, _) = kent_lead(&app).await;
+    invite(&lead, "first@kent.example", "officer").await;
+    let few = crate::query_count::queries(&lead, "/areas/kent/people").await;
+    for n in 0..8 {
+        invite(&lead, &format!("more-{n}@kent.example"), "signatory").await;
+        app.create_user(Role::Officer, Some("kent"), "NHS Ashford CCG")
+            .await;
+    }
+    let many = crate::query_count::queries(&lead, "/areas/kent/people").await;
+    assert_eq!(
+        few, many,
+        "queries for few people and invitations and for many"
+    );
+    assert!(many <= 6, "{many} queries");
+}

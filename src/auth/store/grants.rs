@@ -145,21 +145,28 @@ pub struct AreaGrant {
     pub disabled: bool,
 }
 
+/// The columns of `AreaGrant` and the tables they come from, for each reader to filter.
+macro_rules! area_grant_select {
+    () => {
+        "SELECT g.id AS grant_id, g.role, u.id AS user_id, u.display_name, u.email,
+                o.name AS organisation_name, u.disabled_at IS NOT NULL AS disabled
+         FROM grants g
+         JOIN users u ON u.id = g.user_id
+         JOIN organisations o ON o.id = u.organisation_id"
+    };
+}
+
 /// Every role held in `area_id`, by holder's name, then role.
 pub async fn list_area_grants(
     db: impl PgExecutor<'_>,
     area_id: i64,
 ) -> Result<Vec<AreaGrant>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT g.id AS grant_id, g.role, u.id AS user_id, u.display_name, u.email,
-                o.name AS organisation_name, u.disabled_at IS NOT NULL AS disabled
-         FROM grants g
-         JOIN users u ON u.id = g.user_id
-         JOIN organisations o ON o.id = u.organisation_id
-         WHERE g.area_id = $1
-         ORDER BY lower(u.display_name), u.id, g.role
-         LIMIT $2",
-    )
+    sqlx::query_as(concat!(
+        area_grant_select!(),
+        " WHERE g.area_id = $1
+              ORDER BY lower(u.display_name), u.id, g.role
+              LIMIT $2"
+    ))
     .bind(area_id)
     .bind(AREA_GRANTS_LIMIT)
     .fetch_all(db)
@@ -172,14 +179,10 @@ pub async fn find_area_grant(
     area_id: i64,
     grant_id: GrantId,
 ) -> Result<Option<AreaGrant>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT g.id AS grant_id, g.role, u.id AS user_id, u.display_name, u.email,
-                o.name AS organisation_name, u.disabled_at IS NOT NULL AS disabled
-         FROM grants g
-         JOIN users u ON u.id = g.user_id
-         JOIN organisations o ON o.id = u.organisation_id
-         WHERE g.area_id = $1 AND g.id = $2",
-    )
+    sqlx::query_as(concat!(
+        area_grant_select!(),
+        " WHERE g.area_id = $1 AND g.id = $2"
+    ))
     .bind(area_id)
     .bind(grant_id)
     .fetch_optional(db)

@@ -275,15 +275,27 @@ pub(super) async fn revoke(
     Ok(see_done(&people_url(&area), Done::Revoked))
 }
 
+/// The area named in the URL, if `signed_in` manages its people, and the role `grant_id` held
+/// in it.
+async fn area_grant(
+    state: &AppState,
+    signed_in: &SignedIn,
+    slug: &str,
+    grant_id: GrantId,
+) -> Result<(AreaSummary, AreaGrant), AppError> {
+    let area = authorised_area(state, signed_in, slug, Action::ManageMembership).await?;
+    let grant = auth_store::find_area_grant(&state.pool, area.id.get(), grant_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((area, grant))
+}
+
 pub(super) async fn confirm_removal(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((slug, grant_id)): Path<(String, GrantId)>,
 ) -> Result<Response, AppError> {
-    let area = authorised_area(&state, &signed_in, &slug, Action::ManageMembership).await?;
-    let grant = auth_store::find_area_grant(&state.pool, area.id.get(), grant_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (area, grant) = area_grant(&state, &signed_in, &slug, grant_id).await?;
     page::ok(&RemoveRolePage {
         layout: Layout::for_session(Some(&signed_in.session)),
         problem: removal_problem(&grant, signed_in.user.id).unwrap_or(""),
@@ -297,10 +309,7 @@ pub(super) async fn remove(
     signed_in: SignedIn,
     Path((slug, grant_id)): Path<(String, GrantId)>,
 ) -> Result<Response, AppError> {
-    let area = authorised_area(&state, &signed_in, &slug, Action::ManageMembership).await?;
-    let grant = auth_store::find_area_grant(&state.pool, area.id.get(), grant_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (area, grant) = area_grant(&state, &signed_in, &slug, grant_id).await?;
     if let Some(problem) = removal_problem(&grant, signed_in.user.id) {
         return Err(AppError::Refused(Box::new(crate::web::error::Refusal {
             heading: "This role cannot be removed here".to_owned(),
