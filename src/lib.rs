@@ -18,8 +18,10 @@ pub mod demo;
 pub mod home;
 pub mod keyed;
 pub mod keys;
+pub mod membership;
 pub mod national;
 pub mod notifications;
+pub mod password_reset;
 pub mod plans;
 pub mod risks;
 pub mod signoff;
@@ -85,6 +87,8 @@ pub fn routes() -> Vec<web::routes::Route> {
         plans::templates::routes::routes(),
         admin::routes::routes(),
         account::routes::routes(),
+        password_reset::routes::routes(),
+        membership::routes::routes(),
     ]
     .into_iter()
     .flatten()

@@ -10,7 +10,7 @@ use super::notices::{self, DeadlineNotice, DeadlineNoticeSource};
 use super::store::{self, AreaSummary, Member};
 use crate::AppState;
 use crate::auth::extract::SignedIn;
-use crate::auth::policy::Action;
+use crate::auth::policy::{self, Action, Decision, Target};
 use crate::web::extract::Path;
 use crate::web::routes::{Route, get};
 use crate::web::{AppError, Layout, page};
@@ -28,6 +28,8 @@ struct AreaPage {
     others: Vec<Member>,
     your_roles: Vec<&'static str>,
     deadline_notice: Option<DeadlineNotice>,
+    /// Whether to link the area's people page (its leads and administrators).
+    manages_people: bool,
 }
 
 async fn show_area(
@@ -54,6 +56,11 @@ async fn show_area(
         .filter(|grant| grant.area_id == Some(area.id.get()) || grant.area_id.is_none())
         .map(|grant| grant.role.label())
         .collect();
+    let manages_people = policy::decide(
+        &signed_in.user.principal(),
+        Action::ManageMembership,
+        Target::area(area.id.get()),
+    ) == Decision::Allow;
     page::render(&AreaPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         area,
@@ -61,5 +68,6 @@ async fn show_area(
         others,
         your_roles,
         deadline_notice,
+        manages_people,
     })
 }

@@ -395,6 +395,35 @@ pub async fn verify_dummy(password: &str) -> anyhow::Result<()> {
     }
 }
 
+/// A new password typed twice in a form (`new_password`, `confirm_password`), checked against
+/// the rules with `personal` as hints, as choosing a password from a link (a reset, an
+/// invitation) needs it. What is wrong goes into `errors` by the field.
+pub fn typed_twice(
+    typed: &str,
+    confirmation: &str,
+    personal: &[&str],
+    errors: &mut crate::web::FormErrors,
+) -> Option<NewPassword> {
+    let new_password = if typed.is_empty() {
+        errors.add("new_password", "Enter a new password");
+        None
+    } else {
+        match NewPassword::parse(typed, personal) {
+            Ok(new_password) => Some(new_password),
+            Err(message) => {
+                errors.add("new_password", message);
+                None
+            }
+        }
+    };
+    if confirmation.is_empty() && !typed.is_empty() {
+        errors.add("confirm_password", "Enter your new password again");
+    } else if confirmation != typed {
+        errors.add("confirm_password", "Enter the same password twice");
+    }
+    new_password.filter(|_| errors.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,6 +84,10 @@ pub enum Action {
     RecordBoardDecision,
     RecordAssurance,
     ViewAreaAuditLog,
+    /// Invite people to the area, revoke invitations and remove roles held in it.
+    ManageMembership,
+    /// Make someone an area lead of the area (by invitation).
+    AppointAreaLead,
     // Across areas.
     ViewAllAreas,
     ManageNationalDeadlines,
@@ -94,7 +98,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 21] = [
         Action::ViewArea,
         Action::Comment,
         Action::EditSharedContent,
@@ -109,6 +113,8 @@ impl Action {
         Action::RecordBoardDecision,
         Action::RecordAssurance,
         Action::ViewAreaAuditLog,
+        Action::ManageMembership,
+        Action::AppointAreaLead,
         Action::ViewAllAreas,
         Action::ManageNationalDeadlines,
         Action::ViewNationalAggregation,
@@ -214,6 +220,8 @@ pub fn decide(principal: &Principal<'_>, action: Action, target: Target) -> Deci
         Action::RecordBoardDecision => principal.holds_in(Role::BoardSecretary, area_id),
         Action::RecordAssurance => principal.holds(Role::Assurer),
         Action::ViewAreaAuditLog => lead || oversees_all_areas,
+        Action::ManageMembership => lead || principal.holds(Role::Admin),
+        Action::AppointAreaLead => principal.holds(Role::Admin),
         Action::ViewAllAreas
         | Action::ManageNationalDeadlines
         | Action::ViewNationalAggregation
@@ -294,6 +302,15 @@ mod tests {
                 [Forbidden, Allow, Forbidden, Forbidden, Allow, Allow]
             }
             (Action::ViewAreaAuditLog, false) => outsider(global_view),
+            (Action::ManageMembership, true) => {
+                [Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow]
+            }
+            (Action::AppointAreaLead, true) => {
+                [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow]
+            }
+            (Action::ManageMembership | Action::AppointAreaLead, false) => {
+                outsider([Forbidden, Allow])
+            }
             (_, false) => outsider(global_none),
             (other, true) => panic!("no expectation written for {other:?}"),
         }

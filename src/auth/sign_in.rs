@@ -15,9 +15,9 @@ use super::store::{self, NewSession, NewTrustedDevice, SecurityEvent};
 use super::throttle::{self, Scope};
 use crate::AppState;
 use crate::keyed::keyed_enum;
-use crate::web::AppError;
 use crate::web::banner::see_done;
 use crate::web::page::see_other;
+use crate::web::{AppError, Layout};
 
 keyed_enum! {
     /// What just happened, named in the `?done=` of the sign-in page and shown there in a
@@ -25,6 +25,9 @@ keyed_enum! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum Done {
         SignedOut = ("signed-out", "You have signed out"),
+        PasswordReset = ("password-reset", "Your password has been changed and you have been signed out everywhere. Sign in with your new password"),
+        AccountReady = ("account-ready", "Your account is ready. Sign in with your email address and the password you chose"),
+        RoleAdded = ("role-added", "The invitation has been accepted and the role added to your account. Sign in to use it"),
     }
 }
 
@@ -38,6 +41,48 @@ pub fn busy(page: Html<String>) -> Response {
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     response
+}
+
+/// The browser's anonymous CSRF token (the signed double-submit cookie), if it holds one this
+/// server signed.
+pub fn anonymous_csrf_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    session::read_cookie(headers, session::anonymous_csrf_cookie_name(&state.config))
+        .filter(|token| {
+            session::is_signed_anonymous_csrf_token(state.keys.csrf_cookie.as_bytes(), token)
+        })
+        .map(str::to_owned)
+}
+
+/// The page shell for a page anyone may open that carries a form (a forgotten password, an
+/// invitation), with the cookie to set if the browser needs one for the form's CSRF token: the
+/// session's token when there is a session, else the signed double-submit cookie's, so that
+/// showing the page writes nothing.
+pub fn visitor_layout(
+    state: &AppState,
+    session: Option<&session::Session>,
+    headers: &HeaderMap,
+) -> Result<(Layout, Option<HeaderValue>), AppError> {
+    if let Some(session) = session {
+        return Ok((Layout::for_session(Some(session)), None));
+    }
+    let layout = |csrf_token: String| Layout {
+        csrf_token,
+        ..Layout::anonymous()
+    };
+    if let Some(token) = anonymous_csrf_token(state, headers) {
+        return Ok((layout(token), None));
+    }
+    let token = session::new_anonymous_csrf_token(state.keys.csrf_cookie.as_bytes())?;
+    let cookie = session::anonymous_csrf_cookie(&state.config, &token);
+    Ok((layout(token), Some(cookie)))
+}
+
+/// `response` with `cookie` set, if there is one.
+pub fn with_optional_cookie(response: Response, cookie: Option<HeaderValue>) -> Response {
+    match cookie {
+        Some(cookie) => with_cookie(response, cookie),
+        None => response,
+    }
 }
 
 /// `response` with one more cookie set.

@@ -29,6 +29,9 @@ pub enum Scope {
     /// Re-entering the current password in "Your account" (to change it, or to get new
     /// recovery codes), keyed by user id.
     CurrentPassword,
+    /// Asking for a password-reset link, keyed by the client address: one source asking for
+    /// links to many accounts.
+    ResetRequest,
 }
 
 impl Scope {
@@ -38,6 +41,7 @@ impl Scope {
             Scope::Address => "address",
             Scope::SecondFactor => "second_factor",
             Scope::CurrentPassword => "current_password",
+            Scope::ResetRequest => "reset_request",
         }
     }
 
@@ -45,7 +49,7 @@ impl Scope {
     pub fn free_failures(self) -> i32 {
         match self {
             Scope::Account | Scope::SecondFactor | Scope::CurrentPassword => 5,
-            Scope::Address => 30,
+            Scope::Address | Scope::ResetRequest => 30,
         }
     }
 }

@@ -38,6 +38,8 @@ enum Expect {
     Allowed,
     /// 401: the JSON API wants a bearer token, whatever session the browser has.
     Unauthorized,
+    /// 410: a link that no longer works (or never did).
+    Gone,
 }
 
 /// Path parameters are replaced with things that exist in the demo data: Kent (the walkers' own
@@ -46,6 +48,8 @@ enum Expect {
 /// case for change, the demo comment thread (1), and the 2014-16 template (Kent's plan uses it).
 fn concrete_path(template: &str) -> String {
     template
+        // A role that nobody holds, so that the walk removes none from an area's people page.
+        .replace("/people/roles/{grant_id}", "/people/roles/999999")
         .replace("{slug}", "kent")
         .replace("{organisation_id}", "3")
         .replace("{grant_id}", "2")
@@ -69,6 +73,8 @@ fn concrete_path(template: &str) -> String {
         .replace("{deadline_id}", "1")
         // A calendar feed's secret that names no feed.
         .replace("{file}", "unknown.ics")
+        // A password-reset or invitation link that was never sent.
+        .replace("{token}", "not-a-token")
 }
 
 fn expectation(method: &Method, path: &str, who: Who) -> Expect {
@@ -109,6 +115,11 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
         // The JSON API: a bearer token or nothing, a session cookie gives it nothing.
         "/api/v1/areas" | "/api/v1/plans" => Unauthorized,
         "/sign-in/two-factor" => Redirect,
+        // A forgotten password: anyone may ask for a link (an empty form is refused for its
+        // field); a link never sent is gone, whoever follows it.
+        "/sign-in/forgot" if get => Ok,
+        "/sign-in/forgot" => Allowed,
+        "/password-reset/{token}" => Gone,
         // A calendar feed needs no session, and an unknown secret names nothing, for anyone.
         "/calendar/{file}" => NotFound,
         // Making or rotating the area's calendar feed address: its lead alone.
@@ -119,6 +130,28 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
             _ => Forbidden,
         },
         "/sign-out" => Redirect,
+        // An area's people and invitations: its lead's and administrators'. The walk's
+        // invitation 2 and role 999999 do not exist; an empty invitation is refused for its
+        // fields.
+        "/areas/{slug}/people"
+        | "/areas/{slug}/people/invitations"
+        | "/areas/{slug}/people/invitations/{id}/revoke"
+        | "/areas/{slug}/people/roles/{grant_id}/remove" => match who {
+            Who::Visitor => SignIn,
+            Who::OtherAreaOfficer => NotFound,
+            Who::Kent(Role::AreaLead) | Who::Global(Role::Admin) => {
+                if path.ends_with("/revoke") || path.ends_with("/remove") {
+                    NotFound
+                } else if get {
+                    Ok
+                } else {
+                    Allowed
+                }
+            }
+            _ => Forbidden,
+        },
+        // An invitation never sent is gone, whoever follows it.
+        "/invitations/{token}" => Gone,
         // The form to add a risk: only those who may add one (officers and the lead).
         "/areas/{slug}/risks/new" if get => match who {
             Who::Visitor => SignIn,
@@ -282,6 +315,7 @@ fn check(expect: Expect, status: u16, location: &str, context: &str) {
         Expect::NotFound => status == 404,
         Expect::Allowed => status != 403 && status != 404 && status < 500,
         Expect::Unauthorized => status == 401,
+        Expect::Gone => status == 410,
     };
     assert!(
         fine,
@@ -582,6 +616,22 @@ enum Case {
     CreateApiToken,
     /// Revoking a token an administrator made.
     RevokeApiToken,
+    // Forgotten passwords.
+    /// Asking for a link for one's own account (the visitor: the spare account's): anyone.
+    AskForPasswordReset,
+    /// Using a link sent to a throwaway account: whoever holds it.
+    ResetPasswordWithLink,
+    // Kent's people: its lead and administrators.
+    /// Inviting an officer of Kent County Council to Kent.
+    InviteOfficer,
+    /// Inviting an area lead: administrators alone.
+    InviteAreaLead,
+    /// Revoking an invitation the lead sent.
+    RevokeInvitation,
+    /// Removing a throwaway officer's role in Kent.
+    RemoveAreaRole,
+    /// Accepting an invitation the lead sent (a new account): whoever holds the link.
+    AcceptInvitation,
 }
 
 /// The cases that exercise each POST route. A POST route without any fails the walk.
@@ -607,6 +657,12 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/notifications/{id}/open" => vec![OpenOthersNotice],
         "/notifications/{id}/read" => vec![ReadOthersNotice],
         "/admin/outbox/{id}/send-again" => vec![SendMailAgain],
+        "/sign-in/forgot" => vec![AskForPasswordReset],
+        "/password-reset/{token}" => vec![ResetPasswordWithLink],
+        "/areas/{slug}/people/invitations" => vec![InviteOfficer, InviteAreaLead],
+        "/areas/{slug}/people/invitations/{id}/revoke" => vec![RevokeInvitation],
+        "/areas/{slug}/people/roles/{grant_id}/remove" => vec![RemoveAreaRole],
+        "/invitations/{token}" => vec![AcceptInvitation],
         "/areas/{slug}/plans" => vec![CreatePlan, CreatePlanInOtherArea],
         "/admin/organisations/new" => vec![AddOrganisation],
         "/admin/organisations/{id}" => vec![UpdateOrganisation],
@@ -709,6 +765,8 @@ fn outcome(case: Case, who: Who) -> Outcome {
         // Nobody is half-way through signing in: it sends them on.
         SecondFactor => return RedirectsUnchanged,
         SignOut => return Succeeds,
+        // Links by email: for anyone, signed in or not.
+        AskForPasswordReset | ResetPasswordWithLink | AcceptInvitation => return Changes,
         _ => {}
     }
     let role = match who {
@@ -755,6 +813,20 @@ fn outcome(case: Case, who: Who) -> Outcome {
     }
     if matches!(case, CreateApiToken | RevokeApiToken) {
         return allowed_if(matches!(who, Who::Global(_)));
+    }
+    if matches!(case, InviteOfficer | RevokeInvitation | RemoveAreaRole) {
+        return match who {
+            Who::Kent(Role::AreaLead) | Who::Global(Role::Admin) => Changes,
+            Who::OtherAreaOfficer => NotFound,
+            _ => Forbidden,
+        };
+    }
+    if case == InviteAreaLead {
+        return match who {
+            Who::Global(Role::Admin) => Changes,
+            Who::OtherAreaOfficer => NotFound,
+            _ => Forbidden,
+        };
     }
     if case == AreaCalendarFeed {
         return match who {
@@ -1101,6 +1173,28 @@ impl Fixture {
         organisation_id(&self.app, &name).await
     }
 
+    /// The path of the newest link starting `prefix` mailed to `email`, asking for a
+    /// password-reset link for it first if `prefix` is one.
+    async fn emailed_link(&self, email: &str, prefix: &str) -> String {
+        if prefix == "/password-reset/" {
+            expect_success(
+                &self.app.another_browser(),
+                "/sign-in/forgot",
+                &[("email", email)],
+            )
+            .await;
+        }
+        let body: String = sqlx::query_scalar(
+            "SELECT body FROM mail_outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(email)
+        .fetch_one(&self.app.pool)
+        .await
+        .unwrap();
+        let start = body.find(prefix).expect("a link in the mail");
+        body[start..].split_whitespace().next().unwrap().to_owned()
+    }
+
     /// A user with an officer's grant in Kent; returns them and the grant's id.
     async fn new_user_with_grant(&self) -> (TestUser, i64) {
         let user = self
@@ -1147,6 +1241,75 @@ impl Fixture {
                 RealForm::new("/sign-in/two-factor", &[("code", &code)])
             }
             SignOut => RealForm::new("/sign-out", &[]),
+            InviteOfficer | InviteAreaLead => RealForm::new(
+                "/areas/kent/people/invitations",
+                &[
+                    ("email", &format!("walk-invite-{n}@test.example")),
+                    ("name", &format!("Walk invitee {n}")),
+                    ("organisation", &self.council_id.to_string()),
+                    (
+                        "role",
+                        if case == InviteOfficer {
+                            "officer"
+                        } else {
+                            "area_lead"
+                        },
+                    ),
+                ],
+            ),
+            RevokeInvitation | AcceptInvitation => {
+                let email = format!("walk-invited-{n}@test.example");
+                expect_success(
+                    &self.lead,
+                    "/areas/kent/people/invitations",
+                    &[
+                        ("email", &email),
+                        ("name", "Walk invitee"),
+                        ("organisation", &self.council_id.to_string()),
+                        ("role", "officer"),
+                    ],
+                )
+                .await;
+                if case == AcceptInvitation {
+                    let link = self.emailed_link(&email, "/invitations/").await;
+                    let password = "quartz lantern pebble orchard 42";
+                    RealForm::new(
+                        link,
+                        &[
+                            ("name", "Walk invitee"),
+                            ("new_password", password),
+                            ("confirm_password", password),
+                        ],
+                    )
+                } else {
+                    let id: i64 = sqlx::query_scalar("SELECT id FROM invitations WHERE email = $1")
+                        .bind(&email)
+                        .fetch_one(&self.app.pool)
+                        .await
+                        .unwrap();
+                    RealForm::new(format!("/areas/kent/people/invitations/{id}/revoke"), &[])
+                }
+            }
+            RemoveAreaRole => {
+                let (_, grant_id) = self.new_user_with_grant().await;
+                RealForm::new(format!("/areas/kent/people/roles/{grant_id}/remove"), &[])
+            }
+            AskForPasswordReset => {
+                let user = walker.user.as_ref().unwrap_or(&self.spare_user);
+                RealForm::new("/sign-in/forgot", &[("email", &user.email)])
+            }
+            ResetPasswordWithLink => {
+                let user = self
+                    .app
+                    .create_user(Role::Officer, Some("kent"), "Kent County Council")
+                    .await;
+                let link = self.emailed_link(&user.email, "/password-reset/").await;
+                let password = "quartz lantern pebble orchard 42";
+                RealForm::new(
+                    link,
+                    &[("new_password", password), ("confirm_password", password)],
+                )
+            }
             SignOutEverywhere => RealForm::new("/account/sign-out-everywhere", &[]),
             OwnCalendarFeed => RealForm::new("/account/calendar", &[]),
             NoticeSettings => {

@@ -313,7 +313,7 @@ export async function enrolTwoFactor(page, { checkAccessibility = true } = {}) {
 
   await page.getByRole('heading', { level: 1, name: 'Your recovery codes' }).waitFor();
   await page.getByText('Two-factor authentication is on').waitFor();
-  const recoveryCodes = (await page.getByRole('list').filter({ has: page.locator('li strong') }).getByRole('listitem').allInnerTexts())
+  const recoveryCodes = (await page.getByRole('main').getByRole('list').filter({ has: page.locator('li strong') }).getByRole('listitem').allInnerTexts())
     .map((t) => t.trim());
   assert.equal(recoveryCodes.length, 10, `expected 10 recovery codes, got ${JSON.stringify(recoveryCodes)}`);
   assert.equal(new Set(recoveryCodes).size, 10, 'the recovery codes are not all different');

@@ -96,11 +96,7 @@ pub(super) async fn show(
 
 /// The browser's anonymous CSRF token, if it holds one this server signed.
 fn anonymous_csrf_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    session::read_cookie(headers, session::anonymous_csrf_cookie_name(&state.config))
-        .filter(|token| {
-            session::is_signed_anonymous_csrf_token(state.keys.csrf_cookie.as_bytes(), token)
-        })
-        .map(str::to_owned)
+    sign_in::anonymous_csrf_token(state, headers)
 }
 
 /// What may be kept of a typed email in the security events: only something shaped like an

@@ -129,3 +129,76 @@ pub async fn people_in_areas(
     .fetch_all(db)
     .await
 }
+
+/// The most roles an area's people page lists.
+const AREA_GRANTS_LIMIT: i64 = 2000;
+
+/// A role held in an area, with its holder, for the area's people page.
+#[derive(Clone, Debug, FromRow)]
+pub struct AreaGrant {
+    pub grant_id: GrantId,
+    pub role: Role,
+    pub user_id: UserId,
+    pub display_name: String,
+    pub email: String,
+    pub organisation_name: String,
+    pub disabled: bool,
+}
+
+/// The columns of `AreaGrant` and the tables they come from, for each reader to filter.
+macro_rules! area_grant_select {
+    () => {
+        "SELECT g.id AS grant_id, g.role, u.id AS user_id, u.display_name, u.email,
+                o.name AS organisation_name, u.disabled_at IS NOT NULL AS disabled
+         FROM grants g
+         JOIN users u ON u.id = g.user_id
+         JOIN organisations o ON o.id = u.organisation_id"
+    };
+}
+
+/// Every role held in `area_id`, by holder's name, then role.
+pub async fn list_area_grants(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+) -> Result<Vec<AreaGrant>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        area_grant_select!(),
+        " WHERE g.area_id = $1
+              ORDER BY lower(u.display_name), u.id, g.role
+              LIMIT $2"
+    ))
+    .bind(area_id)
+    .bind(AREA_GRANTS_LIMIT)
+    .fetch_all(db)
+    .await
+}
+
+/// One role held in `area_id`, with its holder.
+pub async fn find_area_grant(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+    grant_id: GrantId,
+) -> Result<Option<AreaGrant>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        area_grant_select!(),
+        " WHERE g.area_id = $1 AND g.id = $2"
+    ))
+    .bind(area_id)
+    .bind(grant_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Removes one role held in `area_id`; returns its holder and role, or `None` if there is no
+/// such role there (any more).
+pub async fn delete_area_grant(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+    grant_id: GrantId,
+) -> Result<Option<(UserId, Role)>, sqlx::Error> {
+    sqlx::query_as("DELETE FROM grants WHERE area_id = $1 AND id = $2 RETURNING user_id, role")
+        .bind(area_id)
+        .bind(grant_id)
+        .fetch_optional(db)
+        .await
+}
