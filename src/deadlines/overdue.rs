@@ -10,7 +10,7 @@ use crate::areas::store::list_areas_by_id;
 use crate::audit::{Actor, Change, Event};
 use crate::auth::policy::Role;
 use crate::auth::store::people_in_areas;
-use crate::notifications::{NewNotice, NoticeKind, notify};
+use crate::notifications::{NewNotice, NoticeKind, notify_all};
 use crate::web::format::{date, in_london};
 
 use super::rag::Standing;
@@ -59,13 +59,13 @@ pub async fn tell_overdue(state: &AppState) -> Result<usize, sqlx::Error> {
     let named = list_areas_by_id(&state.pool, &ids).await?;
     let base_url = state.config.base_url();
     let mut change = Change::begin(&state.pool, now).await?;
-    let mut told = 0;
+    let mut notices = Vec::new();
     for deadline in &overdue {
         let Some(area) = named.iter().find(|area| area.id.get() == deadline.area_id) else {
             continue;
         };
         for lead in leads.iter().filter(|lead| lead.area_id == deadline.area_id) {
-            let notice = NewNotice {
+            notices.push(NewNotice {
                 user_id: lead.user_id,
                 kind: NoticeKind::Overdue,
                 area_id: Some(deadline.area_id),
@@ -77,12 +77,10 @@ pub async fn tell_overdue(state: &AppState) -> Result<usize, sqlx::Error> {
                     deadline.area_id,
                     deadline.reference.text()
                 )),
-            };
-            if notify(change.db(), &notice, now, &base_url).await? {
-                told += 1;
-            }
+            });
         }
     }
+    let told = notify_all(change.db(), &notices, now, &base_url).await?;
     if told > 0 {
         change
             .commit(

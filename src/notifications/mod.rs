@@ -1,7 +1,7 @@
 //! Notifications (issue 12): what the product tells a person, in the product (a list with an
 //! unread count) and by email through a PostgreSQL outbox.
 //!
-//! A feature that has news for someone calls [`notify`] inside its own change, so the notice
+//! A feature that has news for people calls [`notify_all`] inside its own change, so the notice
 //! commits or rolls back with what it is about. The notice then reaches mail one of two ways:
 //! at once, when the person chose immediate mail and the kind allows it (assignments, mentions,
 //! overdue items), or in their daily digest at the hour they chose (`worker`). `worker` sends
@@ -73,42 +73,50 @@ pub struct NewNotice {
     pub once_key: Option<String>,
 }
 
-/// Tells `notice.user_id` about something, on the connection of the change it is about: the
-/// notice joins their list and, when they chose immediate mail and the kind allows, a message
-/// joins the outbox at once. Returns false when the same `once_key` was told before.
-pub async fn notify(
+/// Tells each notice's person about something, on the connection of the change it is about:
+/// the notices join their lists and, for those who chose immediate mail where the kind allows,
+/// messages join the outbox at once. A notice whose `once_key` its person was told before is
+/// not made again. Returns how many notices were made. Four statements however many notices.
+pub async fn notify_all(
     db: &mut PgConnection,
-    notice: &NewNotice,
+    notices: &[NewNotice],
     now: OffsetDateTime,
     base_url: &str,
-) -> Result<bool, sqlx::Error> {
-    let Some(id) = store::insert_notice(&mut *db, notice, now).await? else {
-        return Ok(false);
-    };
-    let recipient = store::recipient(&mut *db, notice.user_id).await?;
-    let Some(recipient) = recipient else {
-        return Ok(true);
-    };
-    if recipient.mail == MailChoice::None {
-        // Never mailed: not left waiting for a digest that will not come.
-        store::mark_mailed(&mut *db, &[id], now).await?;
-    } else if recipient.mail == MailChoice::Immediate && notice.kind.may_be_immediate() {
-        let message = digest::single(notice, base_url);
-        send_mail(
-            &mut *db,
-            &outbox::OutgoingMail {
-                user_id: Some(notice.user_id),
-                to_address: recipient.email,
-                purpose: outbox::Purpose::Notice,
-                subject: message.subject,
-                body: message.body,
-            },
-            now,
-        )
-        .await?;
-        store::mark_mailed(&mut *db, &[id], now).await?;
+) -> Result<usize, sqlx::Error> {
+    if notices.is_empty() {
+        return Ok(0);
     }
-    Ok(true)
+    let made = store::insert_notices(&mut *db, notices, now).await?;
+    let people: Vec<UserId> = made.iter().map(|(_, notice)| notice.user_id).collect();
+    let recipients = store::recipients(&mut *db, &people).await?;
+    let mut mailed = Vec::new();
+    let mut mails = Vec::new();
+    for (id, notice) in &made {
+        // A disabled account gets no mail; its notices stay unmailed, as if waiting for a digest
+        // that the worker never makes for it.
+        let Some(recipient) = recipients.get(&notice.user_id) else {
+            continue;
+        };
+        match recipient.mail {
+            // Never mailed: not left waiting for a digest that will not come.
+            MailChoice::None => mailed.push(*id),
+            MailChoice::Immediate if notice.kind.may_be_immediate() => {
+                let message = digest::single(notice, base_url);
+                mails.push(outbox::OutgoingMail {
+                    user_id: Some(notice.user_id),
+                    to_address: recipient.email.clone(),
+                    purpose: outbox::Purpose::Notice,
+                    subject: message.subject,
+                    body: message.body,
+                });
+                mailed.push(*id);
+            }
+            MailChoice::Immediate | MailChoice::Digest => {}
+        }
+    }
+    store::enqueue_mails(&mut *db, &mails, now).await?;
+    store::mark_mailed(&mut *db, &mailed, now).await?;
+    Ok(made.len())
 }
 
 /// Queues a message in the outbox, on the connection of the change that sends it (so a rolled

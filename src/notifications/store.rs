@@ -1,5 +1,7 @@
 //! SQL for notices, each person's mail settings and the mail outbox.
 
+use std::collections::HashMap;
+
 use sqlx::{FromRow, PgConnection, PgExecutor};
 use time::{Date, OffsetDateTime};
 
@@ -16,28 +18,70 @@ fn decode<T>(what: &str, raw: &str, parsed: Option<T>) -> Result<T, sqlx::Error>
     parsed.ok_or_else(|| sqlx::Error::Decode(format!("{what} {raw}").into()))
 }
 
-/// Adds a notice; `None` when a notice with the same once-key was made for the person before.
-pub async fn insert_notice(
+/// Adds the notices in one statement, leaving out any whose person was told the same once-key
+/// before (or twice in `notices`); returns each made notice with its id.
+pub async fn insert_notices(
     db: impl PgExecutor<'_>,
-    notice: &NewNotice,
+    notices: &[NewNotice],
     now: OffsetDateTime,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+) -> Result<Vec<(i64, NewNotice)>, sqlx::Error> {
+    let users: Vec<i64> = notices.iter().map(|notice| notice.user_id.get()).collect();
+    let kinds: Vec<&str> = notices.iter().map(|notice| notice.kind.key()).collect();
+    let areas: Vec<Option<i64>> = notices.iter().map(|notice| notice.area_id).collect();
+    let titles: Vec<&str> = notices.iter().map(|notice| notice.title.as_str()).collect();
+    let bodies: Vec<&str> = notices.iter().map(|notice| notice.body.as_str()).collect();
+    let links: Vec<&str> = notices.iter().map(|notice| notice.link.as_str()).collect();
+    let once_keys: Vec<Option<&str>> = notices
+        .iter()
+        .map(|notice| notice.once_key.as_deref())
+        .collect();
+    let rows: Vec<MadeNoticeRow> = sqlx::query_as(
         "INSERT INTO notices (user_id, kind, area_id, title, body, link, once_key, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         SELECT n.user_id, n.kind, n.area_id, n.title, n.body, n.link, n.once_key, $8
+         FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+                     $7::text[]) AS n (user_id, kind, area_id, title, body, link, once_key)
          ON CONFLICT (user_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
-         RETURNING id",
+         RETURNING id, user_id, kind, area_id, title, body, link, once_key",
     )
-    .bind(notice.user_id)
-    .bind(notice.kind.key())
-    .bind(notice.area_id)
-    .bind(&notice.title)
-    .bind(&notice.body)
-    .bind(&notice.link)
-    .bind(&notice.once_key)
+    .bind(&users)
+    .bind(&kinds)
+    .bind(&areas)
+    .bind(&titles)
+    .bind(&bodies)
+    .bind(&links)
+    .bind(&once_keys)
     .bind(now)
-    .fetch_optional(db)
-    .await
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let kind = decode("notice kind", &row.kind, NoticeKind::parse(&row.kind))?;
+            Ok((
+                row.id,
+                NewNotice {
+                    user_id: row.user_id,
+                    kind,
+                    area_id: row.area_id,
+                    title: row.title,
+                    body: row.body,
+                    link: row.link,
+                    once_key: row.once_key,
+                },
+            ))
+        })
+        .collect()
+}
+
+#[derive(FromRow)]
+struct MadeNoticeRow {
+    id: i64,
+    user_id: UserId,
+    kind: String,
+    area_id: Option<i64>,
+    title: String,
+    body: String,
+    link: String,
+    once_key: Option<String>,
 }
 
 /// Where and how a person gets mail.
@@ -47,27 +91,28 @@ pub struct Recipient {
     pub mail: MailChoice,
 }
 
-/// The person's address and mail choice; `None` for a disabled account (which gets no mail).
-pub async fn recipient(
+/// The addresses and mail choices of `people`; disabled accounts (which get no mail) are left out.
+pub async fn recipients(
     db: impl PgExecutor<'_>,
-    user_id: UserId,
-) -> Result<Option<Recipient>, sqlx::Error> {
-    let row: Option<(String, Option<String>)> = sqlx::query_as(
-        "SELECT u.email, s.mail FROM users u
+    people: &[UserId],
+) -> Result<HashMap<UserId, Recipient>, sqlx::Error> {
+    let rows: Vec<(UserId, String, Option<String>)> = sqlx::query_as(
+        "SELECT u.id, u.email, s.mail FROM users u
          LEFT JOIN notice_settings s ON s.user_id = u.id
-         WHERE u.id = $1 AND u.disabled_at IS NULL",
+         WHERE u.id = ANY($1) AND u.disabled_at IS NULL",
     )
-    .bind(user_id)
-    .fetch_optional(db)
+    .bind(people.iter().map(|id| id.get()).collect::<Vec<i64>>())
+    .fetch_all(db)
     .await?;
-    row.map(|(email, mail)| {
-        let mail = match mail {
-            None => MailChoice::Digest,
-            Some(raw) => decode("mail choice", &raw, MailChoice::parse(&raw))?,
-        };
-        Ok(Recipient { email, mail })
-    })
-    .transpose()
+    rows.into_iter()
+        .map(|(user_id, email, mail)| {
+            let mail = match mail {
+                None => MailChoice::Digest,
+                Some(raw) => decode("mail choice", &raw, MailChoice::parse(&raw))?,
+            };
+            Ok((user_id, Recipient { email, mail }))
+        })
+        .collect()
 }
 
 /// Marks notices as gone to mail (at once or in a digest).
@@ -76,6 +121,9 @@ pub async fn mark_mailed(
     ids: &[i64],
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     sqlx::query("UPDATE notices SET mailed_at = $2 WHERE id = ANY($1) AND mailed_at IS NULL")
         .bind(ids)
         .bind(now)
@@ -304,6 +352,40 @@ pub async fn enqueue_mail(
     .bind(now)
     .fetch_one(db)
     .await
+}
+
+/// Queues `mails` in one statement.
+pub async fn enqueue_mails(
+    db: impl PgExecutor<'_>,
+    mails: &[OutgoingMail],
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    if mails.is_empty() {
+        return Ok(());
+    }
+    let users: Vec<Option<i64>> = mails
+        .iter()
+        .map(|mail| mail.user_id.map(UserId::get))
+        .collect();
+    let addresses: Vec<&str> = mails.iter().map(|mail| mail.to_address.as_str()).collect();
+    let purposes: Vec<&str> = mails.iter().map(|mail| mail.purpose.key()).collect();
+    let subjects: Vec<&str> = mails.iter().map(|mail| mail.subject.as_str()).collect();
+    let bodies: Vec<&str> = mails.iter().map(|mail| mail.body.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO mail_outbox (user_id, to_address, purpose, subject, body, created_at, next_attempt_at)
+         SELECT m.user_id, m.to_address, m.purpose, m.subject, m.body, $6, $6
+         FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
+              AS m (user_id, to_address, purpose, subject, body)",
+    )
+    .bind(&users)
+    .bind(&addresses)
+    .bind(&purposes)
+    .bind(&subjects)
+    .bind(&bodies)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// A message taken from the outbox to send.

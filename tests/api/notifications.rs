@@ -4,7 +4,7 @@
 //! the hour each person chose, once a day, with everything waiting; immediate mail only for
 //! what may be immediate; mentions in comments; the notifications page and its unread count;
 //! the email settings form (422, 409); the outbox without SMTP, hiding links into accounts;
-//! overdue deadlines told once; sign-off telling whoever acts next.
+//! overdue deadlines told once; sign-off telling whoever acts next; many told in one batch.
 
 use std::time::Duration as StdDuration;
 
@@ -12,7 +12,7 @@ use itf_planner::auth::UserId;
 use itf_planner::auth::policy::Role;
 use itf_planner::clock::Clock;
 use itf_planner::notifications::outbox::{OutgoingMail, Purpose};
-use itf_planner::notifications::{NewNotice, NoticeKind, notify, send_mail};
+use itf_planner::notifications::{NewNotice, NoticeKind, notify_all, send_mail};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
@@ -79,9 +79,9 @@ async fn queue(app: &TestApp, to: &str, subject: &str, purpose: Purpose) -> i64 
 
 async fn tell(app: &TestApp, user: UserId, kind: NoticeKind, title: &str) {
     let mut conn = app.pool.acquire().await.unwrap();
-    notify(
+    notify_all(
         &mut conn,
-        &NewNotice {
+        &[NewNotice {
             user_id: user,
             kind,
             area_id: None,
@@ -89,7 +89,7 @@ async fn tell(app: &TestApp, user: UserId, kind: NoticeKind, title: &str) {
             body: String::new(),
             link: "/areas/kent".to_owned(),
             once_key: None,
-        },
+        }],
         app.clock.now(),
         "http://itf.test",
     )
@@ -718,4 +718,88 @@ async fn opening_a_round_gives_signatories_a_decision_to_make_and_the_rest_of_th
     assert!(kinds_and_titles(&app, outsider.user.id).await.is_empty());
     let page = signatory.browser.get_html("/notifications").await;
     assert!(page.contains("Your decision is needed"));
+}
+
+#[tokio::test]
+async fn telling_many_at_once_makes_each_notice_once_and_mails_only_who_chose_immediate_mail() {
+    // No worker: what notify_all itself does is what is seen.
+    let app = spawn_app().await;
+    let mut people = Vec::new();
+    for choice in ["immediate", "none", "digest"] {
+        let (browser, user) = signed_in(&app, Role::Officer, "kent", "Kent County Council").await;
+        let response = browser
+            .post_form(
+                "/account/notifications",
+                &[("mail", choice), ("digest_hour", "8"), ("version", "0")],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "{choice}");
+        people.push(user);
+    }
+    let notice = |user: &TestUser, kind: NoticeKind, once: Option<&str>| NewNotice {
+        user_id: user.id,
+        kind,
+        area_id: None,
+        title: format!("{} for {}", kind.label(), user.email),
+        body: String::new(),
+        link: "/areas/kent".to_owned(),
+        once_key: once.map(str::to_owned),
+    };
+    let batch = [
+        notice(&people[0], NoticeKind::Overdue, Some("overdue:1")),
+        // The same once-key twice in one batch: made once.
+        notice(&people[0], NoticeKind::Overdue, Some("overdue:1")),
+        notice(&people[0], NoticeKind::News, None),
+        notice(&people[1], NoticeKind::Mention, None),
+        notice(&people[2], NoticeKind::Assignment, None),
+    ];
+    let mut conn = app.pool.acquire().await.unwrap();
+    let made = notify_all(&mut conn, &batch, app.clock.now(), "http://itf.test")
+        .await
+        .unwrap();
+    assert_eq!(made, 4);
+    // Told again: only what has no once-key is new.
+    let again = notify_all(&mut conn, &batch[..2], app.clock.now(), "http://itf.test")
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+
+    let outbox: Vec<(String, String)> =
+        sqlx::query_as("SELECT to_address, subject FROM mail_outbox ORDER BY id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        outbox.len(),
+        1,
+        "only the overdue item is mailed at once: {outbox:?}"
+    );
+    assert_eq!(outbox[0].0, people[0].email);
+    let unmailed = |user: &TestUser| {
+        let pool = app.pool.clone();
+        let id = user.id;
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT kind FROM notices WHERE user_id = $1 AND mailed_at IS NULL ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        unmailed(&people[0]).await,
+        ["news"],
+        "news waits for the digest"
+    );
+    assert!(
+        unmailed(&people[1]).await.is_empty(),
+        "no mail: never waits"
+    );
+    assert_eq!(
+        unmailed(&people[2]).await,
+        ["assignment"],
+        "the digest takes it"
+    );
 }

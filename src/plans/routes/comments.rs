@@ -12,7 +12,7 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::auth::policy::Role;
 use crate::auth::store::people_in_areas;
-use crate::notifications::{NewNotice, NoticeKind, mentions, notify};
+use crate::notifications::{NewNotice, NoticeKind, mentions, notify_all};
 use crate::plans::CommentId;
 use crate::plans::rules;
 use crate::plans::store;
@@ -65,12 +65,13 @@ async fn tell_mentioned(
     let people = people_in_areas(change.db(), &[context.area.id.get()], &Role::ALL).await?;
     let excerpt: String = body.chars().take(300).collect();
     let mut told: Vec<String> = Vec::new();
+    let mut notices = Vec::new();
     for person in people {
         let name = mentions::name_of(&person.email);
         if person.user_id == signed_in.user.id || !names.contains(&name) || told.contains(&name) {
             continue;
         }
-        let notice = NewNotice {
+        notices.push(NewNotice {
             user_id: person.user_id,
             kind: NoticeKind::Mention,
             area_id: Some(context.area.id.get()),
@@ -81,16 +82,16 @@ async fn tell_mentioned(
             body: excerpt.clone(),
             link: link.to_owned(),
             once_key: None,
-        };
-        notify(
-            change.db(),
-            &notice,
-            state.clock.now(),
-            &state.config.base_url(),
-        )
-        .await?;
+        });
         told.push(name);
     }
+    notify_all(
+        change.db(),
+        &notices,
+        state.clock.now(),
+        &state.config.base_url(),
+    )
+    .await?;
     Ok(told)
 }
 

@@ -7,7 +7,7 @@ use crate::audit::Change;
 use crate::auth::UserId;
 use crate::auth::policy::Role;
 use crate::auth::store::people_in_areas;
-use crate::notifications::{NewNotice, NoticeKind, notify};
+use crate::notifications::{NewNotice, NoticeKind, notify_all};
 use crate::web::AppError;
 
 use super::SignOff;
@@ -29,6 +29,7 @@ pub(super) async fn tell_area(
     let now = state.clock.now();
     let base_url = state.config.base_url();
     let mut told: Vec<UserId> = vec![actor];
+    let mut notices = Vec::new();
     // Those who act first: someone who is both signatory and officer gets the assignment.
     let mut ordered: Vec<_> = people.iter().filter(|p| act.contains(&p.role)).collect();
     ordered.extend(people.iter().filter(|p| !act.contains(&p.role)));
@@ -43,7 +44,7 @@ pub(super) async fn tell_area(
         } else {
             continue;
         };
-        let notice = NewNotice {
+        notices.push(NewNotice {
             user_id: person.user_id,
             kind,
             area_id: Some(area.id.get()),
@@ -51,9 +52,9 @@ pub(super) async fn tell_area(
             body: String::new(),
             link: link.clone(),
             once_key: None,
-        };
-        notify(change.db(), &notice, now, &base_url).await?;
+        });
         told.push(person.user_id);
     }
+    notify_all(change.db(), &notices, now, &base_url).await?;
     Ok(())
 }
