@@ -41,6 +41,30 @@ pub async fn insert_invitation(
     .await
 }
 
+/// Whether the account with `email` already holds `role` in `area_id`, or an open invitation
+/// (neither accepted, revoked nor expired) already offers it: inviting again would add nothing.
+pub async fn role_held_or_offered(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+    email: &str,
+    role: Role,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM grants g JOIN users u ON u.id = g.user_id
+                         WHERE g.area_id = $1 AND email_key(u.email) = email_key($2) AND g.role = $3)
+             OR EXISTS (SELECT 1 FROM invitations i
+                         WHERE i.area_id = $1 AND email_key(i.email) = email_key($2) AND i.role = $3
+                           AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $4)",
+    )
+    .bind(area_id)
+    .bind(email)
+    .bind(role)
+    .bind(now)
+    .fetch_one(db)
+    .await
+}
+
 /// An invitation neither accepted nor revoked, for the area's people page.
 #[derive(Clone, Debug, FromRow)]
 pub struct PendingInvitation {

@@ -223,6 +223,59 @@ async fn an_existing_account_gets_the_role_added_without_a_new_account() {
 }
 
 #[tokio::test]
+async fn inviting_to_a_role_already_held_or_offered_is_refused_by_the_field() {
+    let app = spawn_app().await;
+    let (lead, _) = kent_lead(&app).await;
+    let officer = app
+        .create_user(Role::Officer, Some("kent"), "Kent County Council")
+        .await;
+
+    // The role is held already (the address typed in another case): refused, typing kept.
+    let response = invite(&lead, &officer.email.to_uppercase(), "officer").await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("id=\"email-error\""), "{page}");
+    assert!(
+        page.contains("already holds the role of officer in Kent"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&officer.email.to_uppercase()),
+        "the typing is kept"
+    );
+
+    // Another role for the same person is fine; inviting to it twice is not.
+    let response = invite(&lead, &officer.email, "signatory").await;
+    assert_eq!(response.status(), 303);
+    let response = invite(&lead, &officer.email, "signatory").await;
+    assert_eq!(response.status(), 422, "an invitation to it is waiting");
+    let invitations = count(
+        &app,
+        "SELECT count(*) FROM invitations WHERE email_key(email) = email_key($1)",
+        &officer.email,
+    )
+    .await;
+    assert_eq!(invitations, 1);
+
+    // Once revoked, it may be sent again.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM invitations WHERE email = $1")
+        .bind(&officer.email)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let response = lead
+        .post_form(&format!("/areas/kent/people/invitations/{id}/revoke"), &[])
+        .await;
+    assert_eq!(response.status(), 303);
+    let response = invite(&lead, &officer.email, "signatory").await;
+    assert_eq!(
+        response.status(),
+        303,
+        "a revoked invitation does not block a new one"
+    );
+}
+
+#[tokio::test]
 async fn links_expire_after_seven_days_and_revoked_ones_stop_working() {
     let app = spawn_app().await;
     let (lead, me) = kent_lead(&app).await;

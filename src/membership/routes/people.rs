@@ -199,6 +199,20 @@ pub(super) async fn invite(
     };
 
     let now = state.clock.now();
+    if store::role_held_or_offered(&state.pool, area.id.get(), email.as_str(), role, now).await? {
+        errors.add(
+            "email",
+            format!(
+                "{} already holds the role of {} in {}, or an invitation to it is waiting: \
+                 choose another role, or revoke the waiting invitation first",
+                email.as_str(),
+                role.label().to_lowercase(),
+                area.name
+            ),
+        );
+        let page = people_page(&state, &signed_in, area, "", errors, form).await?;
+        return page::unprocessable(&page);
+    }
     let token = session::new_token()?;
     let mut change = Change::begin(&state.pool, now).await?;
     let id = store::insert_invitation(
