@@ -429,7 +429,9 @@ async fn the_api_answers_a_live_token_and_refuses_none_an_unknown_and_a_revoked_
         .post_form(&format!("/account/api-tokens/{id}/revoke"), &[])
         .await;
     assert_eq!(response.status(), 303);
-    assert_eq!(location(&response), "/account/api-tokens");
+    assert_eq!(location(&response), "/account/api-tokens?done=revoked");
+    let page = assurer.get_html("/account/api-tokens?done=revoked").await;
+    assert!(page.contains("The token was revoked"), "{page}");
     assert_eq!(api(&app, "/api/v1/plans", Some(&token)).await.0, 401);
     let again = assurer
         .post_form(&format!("/account/api-tokens/{id}/revoke"), &[])

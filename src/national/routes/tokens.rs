@@ -12,11 +12,13 @@ use crate::AppState;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::auth::policy::{self, Action, Decision, Target};
+use crate::keyed::keyed_enum;
 use crate::national::store::{self, LiveToken};
 use crate::national::tokens;
-use crate::web::extract::{Form, Path};
+use crate::web::banner::{DoneQuery, see_done};
+use crate::web::extract::{Form, Path, Query};
 use crate::web::format::date_time;
-use crate::web::page::{ok, see_other, unprocessable};
+use crate::web::page::{ok, unprocessable};
 use crate::web::routes::{Route, get, post};
 use crate::web::{AppError, FormErrors, Layout};
 
@@ -29,6 +31,14 @@ pub fn routes() -> Vec<Route> {
 }
 
 const PAGE: &str = "/account/api-tokens";
+
+keyed_enum! {
+    /// What the page's banner confirms after a change.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Done {
+        Revoked = ("revoked", "The token was revoked: programs using it can no longer read the API"),
+    }
+}
 
 /// Only assurers and administrators manage tokens: others get 403.
 fn authorise(signed_in: &SignedIn) -> Result<(), AppError> {
@@ -69,6 +79,8 @@ struct TokensPage {
     tokens: Vec<TokenRow>,
     /// The token just made, and its name: shown this once.
     new_token: Option<(String, String)>,
+    /// Confirms the change just made, if any.
+    banner: &'static str,
 }
 
 async fn page(
@@ -85,12 +97,19 @@ async fn page(
         name,
         tokens: tokens.into_iter().map(TokenRow::from).collect(),
         new_token,
+        banner: "",
     })
 }
 
-async fn show(State(state): State<AppState>, signed_in: SignedIn) -> Result<Response, AppError> {
+async fn show(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(done): Query<DoneQuery>,
+) -> Result<Response, AppError> {
     authorise(&signed_in)?;
-    ok(&page(&state, &signed_in, FormErrors::new(), String::new(), None).await?)
+    let mut shown = page(&state, &signed_in, FormErrors::new(), String::new(), None).await?;
+    shown.banner = done.banner::<Done>();
+    ok(&shown)
 }
 
 #[derive(Deserialize)]
@@ -153,5 +172,5 @@ async fn revoke(
                 .details(json!({ "name": name })),
         )
         .await?;
-    Ok(see_other(PAGE))
+    Ok(see_done(PAGE, Done::Revoked))
 }
