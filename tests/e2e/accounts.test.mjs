@@ -7,6 +7,7 @@ import {
   DEMO_PASSWORD,
   enrolTwoFactor,
   expectHeading,
+  expectNoSidewaysScroll,
   expectNoAxeViolations,
   freshTotpCode,
   inFreshContext,
@@ -258,6 +259,33 @@ describe('accounts', () => {
       const oneTimePassword = (await page.locator('#one-time-password').innerText()).trim();
       assert.ok(oneTimePassword.length >= 12, `one-time password too short: "${oneTimePassword}"`);
       await page.getByText(email, { exact: false }).first().waitFor();
+      await expectNoAxeViolations(page);
+
+      // The mail outbox, after a password-reset link is asked for the administrator's own
+      // address (signed out, in another context): the message is listed, its link not shown.
+      await inFreshContext(browser, async (other) => {
+        await other.goto(url('/sign-in/forgot'));
+        await other.getByLabel('Email address').fill('admin@itf.example');
+        await other.getByRole('button', { name: 'Send the link' }).click();
+        await expectHeading(other, 'Check your email');
+      });
+      await page.goto(url('/admin'));
+      await page.getByRole('main').getByRole('link', { name: 'Mail outbox', exact: true }).click();
+      await page.waitForURL((u) => u.pathname === '/admin/outbox');
+      await expectHeading(page, 'Mail outbox');
+      await page.getByRole('link', { name: /^All \(\d+\)$/ }).click();
+      await page.waitForURL((u) => u.searchParams.get('show') === 'all');
+      const resetMail = page.getByRole('row').filter({ hasText: 'admin@itf.example' }).getByRole('link', { name: 'Reset your ITF planner password' }).first();
+      await resetMail.waitFor();
+      await expectNoAxeViolations(page);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await expectNoSidewaysScroll(page);
+      await expectNoAxeViolations(page);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await resetMail.click();
+      await expectHeading(page, 'Reset your ITF planner password');
+      await page.getByText('it is not shown here').waitFor();
+      assert.equal(await page.locator('.app-mail-body').count(), 0, "a reset link is never shown to an administrator");
       await expectNoAxeViolations(page);
 
       // The remaining administration pages: an area with its members, a new area, the plan

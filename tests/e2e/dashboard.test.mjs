@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import {
   enrolTwoFactor,
   expectHeading,
+  expectNoSidewaysScroll,
   expectNoAxeViolations,
   inFreshContext,
   launchBrowser,
@@ -100,8 +101,41 @@ describe('programme dashboard', () => {
       await expectNoAxeViolations(page);
       // On a phone the table scrolls inside its region, not the page.
       await page.setViewportSize({ width: 390, height: 844 });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+      await expectNoSidewaysScroll(page);
+      await expectNoAxeViolations(page);
+      await page.setViewportSize({ width: 1280, height: 720 });
+
+      // API tokens for the JSON API, from the national view: an empty name refused by its field,
+      // a token made and shown once, then revoked.
+      await page.getByRole('link', { name: 'API tokens', exact: true }).click();
+      await page.waitForURL((u) => u.pathname === '/account/api-tokens');
+      await expectHeading(page, 'API tokens');
+      await expectNoAxeViolations(page);
+      await page.getByRole('button', { name: 'Make the token' }).click();
+      await page.getByRole('alert').filter({ hasText: 'There is a problem' }).waitFor();
+      assert.equal(await page.locator('#name-error').count(), 1, 'an error by the name field');
+      await expectNoAxeViolations(page);
+      await page.getByLabel('Name', { exact: true }).fill('Programme dashboard in a browser test');
+      await page.getByRole('button', { name: 'Make the token' }).click();
+      await page.getByRole('heading', { name: 'The token "Programme dashboard in a browser test"' }).waitFor();
+      const token = (await page.getByLabel('API token').inputValue()).trim();
+      assert.ok(token.length >= 32, `a long token is shown once: "${token}"`);
+      await expectNoAxeViolations(page);
+      const answer = await page.request.get(new URL('/api/v1/areas', page.url()).href, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      assert.equal(answer.status(), 200, 'the token reads the API');
+      await page.goto(new URL('/account/api-tokens', page.url()).href);
+      assert.equal(await page.getByText(token).count(), 0, 'the token is not shown again');
+      await page.getByRole('button', { name: 'Revoke Programme dashboard in a browser test' }).click();
+      await page.locator('.govuk-notification-banner--success').waitFor();
+      await expectNoAxeViolations(page);
+      const refused = await page.request.get(new URL('/api/v1/areas', page.url()).href, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      assert.equal(refused.status(), 401, 'a revoked token is refused');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await expectNoSidewaysScroll(page);
       await expectNoAxeViolations(page);
     });
   });

@@ -2,7 +2,8 @@
 # Run the browser tests against freshly started itf-planner servers, each with its own embedded
 # PostgreSQL: sign-off tests (signoff*.test.mjs) against one loaded with the whole demo (Kent's
 # plan in sign-off, Rotherham's approved), then every other test against one whose demo plans are
-# all being drafted (ITF_DEMO_SIGN_OFF=false), since they edit Kent's plan and register.
+# all being drafted (ITF_DEMO_SIGN_OFF=false), since they edit Kent's plan and register. Their mail
+# goes over SMTP to mail-sink.mjs on loopback, whose messages the tests read (E2E_MAIL_DIR).
 #
 #   tests/e2e/run.sh                         # all tests/e2e/*.test.mjs
 #   tests/e2e/run.sh start-page.test.mjs     # only the named files (relative to tests/e2e)
@@ -56,6 +57,7 @@ WORK_DIR="$(mktemp -d -t itf-e2e.XXXXXX)"
 # As root the app runs PostgreSQL as the `postgres` user, which must be able to reach the folder.
 chmod 755 "$WORK_DIR"
 APP_PID=""
+SINK_PID=""
 DATA_DIR=""
 APP_LOG=""
 FAILED_LOGS=()
@@ -102,6 +104,10 @@ cleanup() {
   set +e
   trap - EXIT INT TERM
   stop_app
+  if [ -n "$SINK_PID" ]; then
+    kill -TERM "$SINK_PID" 2>/dev/null
+    wait "$SINK_PID" 2>/dev/null
+  fi
   if [ "$rc" -ne 0 ]; then
     local app_log
     for app_log in "${FAILED_LOGS[@]}" "$APP_LOG"; do
@@ -120,6 +126,26 @@ trap 'exit 143' TERM
 
 unset DATABASE_URL
 
+# --- a mailbox -----------------------------------------------------------------------------------
+# Mail really leaves the app: an SMTP server on loopback (mail-sink.mjs) keeps each message in
+# E2E_MAIL_DIR, where the tests read the links people would click (invitations, password resets).
+export E2E_MAIL_DIR="$WORK_DIR/mail"
+SINK_LOG="$WORK_DIR/mail-sink.log"
+node "$E2E_DIR/mail-sink.mjs" "$E2E_MAIL_DIR" >"$SINK_LOG" 2>&1 </dev/null &
+SINK_PID=$!
+SMTP_PORT=""
+for _ in $(seq 1 100); do
+  SMTP_PORT="$(sed -n 's/^mail-sink listening on \([0-9]*\)$/\1/p' "$SINK_LOG" | head -n 1)"
+  [ -n "$SMTP_PORT" ] && break
+  sleep 0.1
+done
+if [ -z "$SMTP_PORT" ]; then
+  log "the mail sink did not start:"
+  cat "$SINK_LOG" >&2
+  exit 1
+fi
+log "mail goes to the sink on 127.0.0.1:$SMTP_PORT ($E2E_MAIL_DIR)"
+
 # start_app NAME SIGN_OFF: starts the app on a new embedded database whose demo includes its
 # sign-off or not (true/false); sets E2E_BASE_URL.
 start_app() {
@@ -130,7 +156,8 @@ start_app() {
   chmod 755 "$DATA_DIR"
   : >"$APP_LOG"
   log "starting $APP_BIN serve ($name demo, data in $DATA_DIR)"
-  ITF_BIND=127.0.0.1:0 ITF_DATA_DIR="$DATA_DIR" ITF_DEMO_SIGN_OFF="$sign_off" "$APP_BIN" serve \
+  ITF_BIND=127.0.0.1:0 ITF_DATA_DIR="$DATA_DIR" ITF_DEMO_SIGN_OFF="$sign_off" \
+    ITF_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" ITF_MAIL_POLL_MS=250 "$APP_BIN" serve \
     >"$APP_LOG" 2>&1 </dev/null &
   APP_PID=$!
 
