@@ -5,7 +5,8 @@
 # Inputs:  frontend/src/*.scss, frontend/src/app.js, frontend/src/favicon.svg,
 #          frontend/licences/, node_modules/govuk-frontend (pinned in package.json)
 # Outputs: static/app.css, static/app.js, static/favicon.svg,
-#          static/vendor/govuk-frontend/{govuk-frontend.min.js,.map,LICENCE.txt,assets/...}
+#          static/vendor/govuk-frontend/{govuk-frontend.min.js,.map,LICENCE.txt,assets/...},
+#          and .gz and .br copies of the CSS, JavaScript and favicon (served precompressed)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -66,5 +67,19 @@ fi
 # 4. Our own files.
 cp "$here/src/app.js" "$static/app.js"
 cp "$here/src/favicon.svg" "$static/favicon.svg"
+
+# 5. Precompressed copies of the text files browsers load (gzip and brotli at their best levels),
+#    which the app serves as they are (nginx's gzip_static), so nothing is compressed per request.
+#    A test checks that each one still decompresses to its source.
+node -e '
+  const fs = require("fs"), zlib = require("zlib");
+  for (const file of process.argv.slice(1)) {
+    const source = fs.readFileSync(file);
+    fs.writeFileSync(file + ".gz", zlib.gzipSync(source, { level: 9 }));
+    fs.writeFileSync(file + ".br", zlib.brotliCompressSync(source, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: source.length },
+    }));
+  }
+' "$static/app.css" "$static/app.js" "$static/favicon.svg" "$vendor/govuk-frontend.min.js"
 
 echo "build.sh: wrote $(cd "$root" && find static -type f | sort | tr '\n' ' ')"

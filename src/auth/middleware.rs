@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::config::Config;
 use crate::web::error::ErrorPage;
 use crate::web::form::Typed;
-use crate::web::{AppError, Layout};
+use crate::web::{AppError, Layout, health};
 
 /// The session of the current request, if any (put there by `load_session`).
 #[derive(Clone, Debug, Default)]
@@ -46,6 +46,11 @@ pub async fn load_session(
     mut request: Request,
     next: Next,
 ) -> Response {
+    // Health checks come often, from load balancers that may well send a cookie: they need no
+    // session, so they cost no query.
+    if health::is_health_check(request.uri().path()) {
+        return next.run(request).await;
+    }
     let session = match current_session(&state, request.headers()).await {
         Ok(session) => session,
         // The database is down, say: a form being sent is shown back, so nothing is lost.

@@ -10,8 +10,16 @@ use crate::AppState;
 use crate::db::store;
 use crate::web::routes::{Route, get};
 
+const HEALTHZ: &str = "/healthz";
+const READYZ: &str = "/readyz";
+
 pub fn routes() -> Vec<Route> {
-    vec![get("/healthz", healthz), get("/readyz", readyz)]
+    vec![get(HEALTHZ, healthz), get(READYZ, readyz)]
+}
+
+/// Whether `path` is a health check, which needs no session.
+pub fn is_health_check(path: &str) -> bool {
+    path == HEALTHZ || path == READYZ
 }
 
 async fn healthz() -> &'static str {

@@ -16,7 +16,7 @@ async fn start_page_explains_the_service() {
     );
     assert!(body.contains("<html lang=\"en\""));
     assert!(body.contains("/static/app.css"));
-    assert!(body.contains("<script type=\"module\" src=\"/static/app.js\""));
+    assert!(body.contains("<script type=\"module\" src=\"/static/app.js?v="));
 }
 
 #[tokio::test]
@@ -137,16 +137,135 @@ async fn static_files_are_cacheable_and_pages_are_not() {
 }
 
 #[tokio::test]
-async fn responses_are_compressed_when_the_browser_accepts_it() {
+async fn pages_link_versioned_assets_that_browsers_keep_for_a_year() {
+    let app = spawn_app().await;
+    let page = app.get("/sign-in").await.text().await.unwrap();
+    for name in ["app.css", "app.js"] {
+        let start = page
+            .find(&format!("/static/{name}?v="))
+            .unwrap_or_else(|| panic!("{name} is linked with its version: {page}"));
+        let url = &page[start..start + page[start..].find('"').unwrap()];
+        let response = app.get(url).await;
+        assert_eq!(response.status(), 200, "{url}");
+        assert_eq!(
+            response.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "{url}"
+        );
+        let served = response.bytes().await.unwrap();
+        let on_disk = std::fs::read(format!("static/{name}")).unwrap();
+        assert_eq!(served.as_ref(), on_disk.as_slice(), "{url} is the file");
+    }
+}
+
+/// Sends `accept_encoding` for `path`; returns the Content-Encoding (if any) and the raw body.
+async fn fetch_encoded(
+    app: &crate::helpers::TestApp,
+    path: &str,
+    accept_encoding: &str,
+) -> (Option<String>, Vec<u8>) {
+    // The tests' reqwest decodes nothing (no compression features): bodies come as sent.
+    let client = reqwest::Client::new();
+    let response = client
+        .get(app.url(path))
+        .header("accept-encoding", accept_encoding)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    assert_eq!(response.headers()["vary"], "accept-encoding", "{path}");
+    let encoding = response
+        .headers()
+        .get("content-encoding")
+        .map(|value| value.to_str().unwrap().to_owned());
+    (encoding, response.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn static_files_are_served_precompressed_not_compressed_per_request() {
+    let app = spawn_app().await;
+    for path in [
+        "/static/app.css",
+        "/static/app.js",
+        "/static/vendor/govuk-frontend/govuk-frontend.min.js",
+    ] {
+        let file = format!("static{}", path.trim_start_matches("/static"));
+        let (encoding, body) = fetch_encoded(&app, path, "gzip, deflate, br, zstd").await;
+        assert_eq!(encoding.as_deref(), Some("br"), "{path}");
+        assert_eq!(
+            body,
+            std::fs::read(format!("{file}.br")).unwrap(),
+            "{path}: the .br copy as it is"
+        );
+        let (encoding, body) = fetch_encoded(&app, path, "gzip").await;
+        assert_eq!(encoding.as_deref(), Some("gzip"), "{path}");
+        assert_eq!(
+            body,
+            std::fs::read(format!("{file}.gz")).unwrap(),
+            "{path}: the .gz copy as it is"
+        );
+        let (encoding, body) = fetch_encoded(&app, path, "identity").await;
+        assert_eq!(encoding, None, "{path}");
+        assert_eq!(body, std::fs::read(&file).unwrap(), "{path}");
+    }
+}
+
+#[test]
+fn the_precompressed_copies_are_of_the_files_as_they_are() {
+    use std::io::Read;
+    for file in [
+        "static/app.css",
+        "static/app.js",
+        "static/favicon.svg",
+        "static/vendor/govuk-frontend/govuk-frontend.min.js",
+    ] {
+        let source = std::fs::read(file).unwrap();
+        let mut gunzipped = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(format!("{file}.gz")).unwrap())
+            .read_to_end(&mut gunzipped)
+            .unwrap();
+        assert!(
+            gunzipped == source,
+            "{file}.gz is stale: run bash frontend/build.sh"
+        );
+        let mut unbrotlied = Vec::new();
+        brotli::Decompressor::new(std::fs::File::open(format!("{file}.br")).unwrap(), 4096)
+            .read_to_end(&mut unbrotlied)
+            .unwrap();
+        assert!(
+            unbrotlied == source,
+            "{file}.br is stale: run bash frontend/build.sh"
+        );
+    }
+}
+
+#[tokio::test]
+async fn pages_are_compressed_when_the_browser_accepts_it() {
     let app = spawn_app().await;
     let response = app
         .client
-        .get(app.url("/static/app.css"))
+        .get(app.url("/sign-in"))
         .header("accept-encoding", "gzip")
         .send()
         .await
         .unwrap();
     assert_eq!(response.headers()["content-encoding"], "gzip");
+}
+
+#[tokio::test]
+async fn a_health_check_with_a_session_cookie_runs_no_query() {
+    use itf_planner::auth::policy::Role;
+    crate::query_count::install();
+    let app = spawn_app().await;
+    let officer = app
+        .create_user(Role::Officer, Some("kent"), "NHS Thanet CCG")
+        .await;
+    app.sign_in(&officer).await;
+    assert!(
+        crate::query_count::queries(&app, "/").await > 0,
+        "a page loads the session"
+    );
+    assert_eq!(crate::query_count::queries(&app, "/healthz").await, 0);
 }
 
 #[tokio::test]
