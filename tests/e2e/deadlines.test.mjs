@@ -1,10 +1,12 @@
 // An area's deadlines in a real browser: the Kent area lead opens them from the area page, adds a
 // local deadline with mistakes (no title, 31 February), fixes them with what was typed kept, sees
 // it amber and due in 5 days, records it done by hand and sees it green and met. axe on each page.
+// Then calendar feeds, personal (kent.thanet.officer) and the area's (the lead): made, read as
+// iCalendar, replaced, the old address dead at once; axe at 1280 and 390 px.
 // Account: kent.lead (drafting.test.mjs signs in as the lead too, in its own browser context).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectHeading, expectNoAxeViolations, inFreshContext, launchBrowser, signIn } from './support.mjs';
+import { expectHeading, expectNoAxeViolations, expectNoSidewaysScroll, inFreshContext, launchBrowser, signIn } from './support.mjs';
 
 const LEAD = 'kent.lead@itf.example';
 const DEADLINES = '/areas/kent/deadlines';
@@ -96,4 +98,41 @@ describe('area deadlines', () => {
       await expectNoAxeViolations(page);
     });
   });
+
+  test('calendar feeds: made, read as iCalendar, replaced, and the old address dead', async () => {
+    for (const [account, path, heading] of [
+      ['kent.thanet.officer@itf.example', '/account/calendar', 'Your calendar feed'],
+      [LEAD, '/areas/kent/calendar', "Calendar feed of the area's deadlines"],
+    ]) {
+      await inFreshContext(browser, async (page) => {
+        await signIn(page, account);
+        await page.waitForURL((u) => u.pathname === '/');
+        await page.goto(new URL(path, page.url()).href);
+        await expectHeading(page, heading);
+        await expectNoAxeViolations(page);
+        const make = page.getByRole('button', { name: /^(Create the feed address|Make a new feed address)$/ });
+        await make.click();
+        await page.getByText('Your new calendar feed address is ready').waitFor();
+        const first = await page.getByLabel('Calendar feed address').inputValue();
+        await expectNoAxeViolations(page);
+        await page.setViewportSize({ width: 390, height: 844 });
+        await expectNoSidewaysScroll(page);
+        await expectNoAxeViolations(page);
+        await page.setViewportSize({ width: 1280, height: 720 });
+
+        const feed = await page.request.get(first);
+        assert.equal(feed.status(), 200, `${first} is read`);
+        assert.match(feed.headers()['content-type'], /^text\/calendar/);
+        assert.match(await feed.text(), /^BEGIN:VCALENDAR/);
+
+        await page.getByRole('button', { name: 'Make a new feed address' }).click();
+        await page.getByText('Your new calendar feed address is ready').waitFor();
+        const second = await page.getByLabel('Calendar feed address').inputValue();
+        assert.notEqual(second, first);
+        assert.equal((await page.request.get(first)).status(), 404, 'the old address stops working at once');
+        assert.equal((await page.request.get(second)).status(), 200);
+      });
+    }
+  });
 });
+
