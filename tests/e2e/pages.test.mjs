@@ -10,6 +10,8 @@ import {
   DEMO_PASSWORD,
   expectHeading,
   expectNoAxeViolations,
+  expectNoSidewaysScroll,
+  expectWithinWidth,
   inFreshContext,
   launchBrowser,
   signIn,
@@ -37,11 +39,6 @@ function pathOf(page) {
   return new URL(page.url()).pathname;
 }
 
-/** How far the page scrolls sideways (0 when it does not). */
-async function sidewaysOverflow(page) {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-}
-
 /** Opens each public page from the footer, at each width, and checks it. */
 async function visitEachFromTheFooter(page) {
   for (const width of WIDTHS) {
@@ -55,8 +52,7 @@ async function visitEachFromTheFooter(page) {
       const current = page.getByRole('contentinfo').locator('[aria-current="page"]');
       assert.equal(await current.count(), 1, `${path}: one current link in the footer`);
       assert.equal(await current.getAttribute('href'), path);
-      const overflow = await sidewaysOverflow(page);
-      assert.ok(overflow <= 0, `${path} at ${width}px scrolls sideways by ${overflow}px`);
+      await expectNoSidewaysScroll(page);
       await expectNoAxeViolations(page);
     }
   }
@@ -104,6 +100,33 @@ describe('public pages', () => {
       await page.goto(url('/account/notifications'));
       const account = nav.getByRole('link', { name: /^Your account/ });
       assert.equal(await account.getAttribute('aria-current'), 'true');
+      await expectNoAxeViolations(page);
+    });
+  });
+
+  test('on a phone, the tables of a section\'s history and of your account stack their rows', async () => {
+    await inFreshContext(browser, async (page) => {
+      await signIn(page, 'kent.ccg.officer@itf.example');
+      await page.waitForURL((u) => u.pathname === '/');
+      await page.setViewportSize({ width: 390, height: 844 });
+      for (const [path, table, actions] of [
+        ['/areas/kent/plans/2014-16/sections/vision/history', '#versions', null],
+        ['/account', '#sessions', '#trusted-browsers button'],
+      ]) {
+        await page.goto(url(path));
+        await page.locator(table).waitFor();
+        await expectNoSidewaysScroll(page);
+        if (actions) await expectWithinWidth(page, page.locator(actions));
+        // Each cell says which column it is in.
+        const labels = await page.locator(`${table} tbody td[data-label]:not([data-label=""])`).evaluateAll((cells) =>
+          cells.map((cell) => getComputedStyle(cell, '::before').content),
+        );
+        assert.ok(labels.length > 0 && labels.every((label) => label !== 'none' && label !== ''), `${path}: ${labels}`);
+        await expectNoAxeViolations(page);
+      }
+      // At desktop width the same tables are ordinary tables again.
+      await page.setViewportSize({ width: 1280, height: 900 });
+      assert.equal(await page.locator('#sessions thead').isVisible(), true);
       await expectNoAxeViolations(page);
     });
   });

@@ -321,6 +321,33 @@ export async function enrolTwoFactor(page, { checkAccessibility = true } = {}) {
   return { secret, step, recoveryCodes };
 }
 
+/** Fail if the page scrolls sideways: its content wider than the window (a phone, say). */
+export async function expectNoSidewaysScroll(page) {
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }));
+  assert.ok(
+    scrollWidth <= clientWidth,
+    `${page.url()} scrolls sideways: ${scrollWidth}px of content in a ${clientWidth}px window`,
+  );
+}
+
+/** Fail unless every element `locator` finds (a row's actions, say) lies within the window's width. */
+export async function expectWithinWidth(page, locator) {
+  const width = page.viewportSize().width;
+  const boxes = await locator.evaluateAll((elements) =>
+    elements.map((element) => {
+      const box = element.getBoundingClientRect();
+      return { left: box.left + window.scrollX, right: box.right + window.scrollX, text: element.textContent.trim() };
+    }),
+  );
+  assert.ok(boxes.length > 0, 'nothing to check: the locator found no element');
+  for (const box of boxes) {
+    assert.ok(box.left >= 0 && box.right <= width, `"${box.text}" lies outside the ${width}px window (${box.left}–${box.right})`);
+  }
+}
+
 /** Wait for the page's one h1 and check its text. */
 export async function expectHeading(page, name) {
   const h1 = page.getByRole('heading', { level: 1 });
