@@ -91,6 +91,12 @@ pub struct Settings {
     )]
     pub mail_from: String,
 
+    /// Where people write about the service (accessibility problems, their personal data, help),
+    /// e.g. itf-support@example.org: shown on the help, accessibility and privacy pages. Unset:
+    /// those pages tell people to ask the organisation running the service.
+    #[arg(long, global = true, env = "ITF_CONTACT_EMAIL", value_parser = parse_contact_email)]
+    pub contact_email: Option<String>,
+
     /// How often each server looks for mail to send and digests to make, in milliseconds.
     #[arg(long, global = true, env = "ITF_MAIL_POLL_MS", default_value = "5000",
           value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
@@ -152,6 +158,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `ITF_MAIL_FROM`.
     pub mail_from: String,
+    /// `ITF_CONTACT_EMAIL`: the address the public pages give for questions and problems.
+    pub contact_email: Option<String>,
     /// `ITF_MAIL_POLL_MS`: how often the mail worker wakes.
     pub mail_poll: std::time::Duration,
     /// `ITF_WORKER`: whether this server runs the background jobs.
@@ -185,6 +193,7 @@ impl std::fmt::Debug for Config {
             .field("demo_sign_off", &self.demo_sign_off)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_password))
             .field("mail_from", &self.mail_from)
+            .field("contact_email", &self.contact_email)
             .field("mail_poll", &self.mail_poll)
             .field("worker", &self.worker)
             .field("log_format", &self.log_format)
@@ -340,6 +349,7 @@ impl Settings {
             demo_sign_off: self.demo_sign_off.unwrap_or(true),
             smtp_url: self.smtp_url,
             mail_from: self.mail_from,
+            contact_email: self.contact_email,
             mail_poll: std::time::Duration::from_millis(self.mail_poll_ms),
             worker: self.worker.unwrap_or(true),
             log_format: self.log_format,
@@ -413,6 +423,18 @@ fn parse_smtp_url(raw: &str) -> Result<String, String> {
         );
     }
     Ok(raw.trim().to_owned())
+}
+
+fn parse_contact_email(raw: &str) -> Result<String, String> {
+    let address = raw.trim();
+    address
+        .parse::<lettre::Address>()
+        .map(|_| address.to_owned())
+        .map_err(|error| {
+            format!(
+                "ITF_CONTACT_EMAIL is not an email address ({error}); expected e.g. itf-support@example.org"
+            )
+        })
 }
 
 fn bool_parser(
@@ -510,11 +532,22 @@ mod tests {
             ("ITF_SECRET_KEY", "short"),
             ("ITF_MIGRATE_DATABASE_URL", "http://x"),
             ("ITF_STATIC_DIR", "/nonexistent"),
+            ("ITF_CONTACT_EMAIL", "the support team"),
         ] {
             let error = config_from(&[("DATABASE_URL", "postgres://u@db/itf"), (variable, value)])
                 .unwrap_err();
             assert!(error.to_string().contains(variable), "{variable}: {error}");
         }
+    }
+
+    #[test]
+    fn a_contact_address_is_kept_as_given() {
+        assert_eq!(config_from(&[]).unwrap().contact_email, None);
+        let config = config_from(&[("ITF_CONTACT_EMAIL", " itf-support@example.org ")]).unwrap();
+        assert_eq!(
+            config.contact_email.as_deref(),
+            Some("itf-support@example.org")
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod keys;
 pub mod membership;
 pub mod national;
 pub mod notifications;
+pub mod pages;
 pub mod password_reset;
 pub mod plans;
 pub mod risks;
@@ -89,6 +90,7 @@ pub fn routes() -> Vec<web::routes::Route> {
         account::routes::routes(),
         password_reset::routes::routes(),
         membership::routes::routes(),
+        pages::routes::routes(),
     ]
     .into_iter()
     .flatten()
@@ -142,6 +144,8 @@ pub fn app(state: AppState) -> Router {
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
             .layer(axum::middleware::from_fn(log_request))
+            // Every page's layout, error pages included, knows which page it is.
+            .layer(axum::middleware::from_fn(web::layout::remember_path))
             .layer(PropagateRequestIdLayer::x_request_id()),
     )
 }

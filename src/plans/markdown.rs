@@ -122,6 +122,14 @@ pub async fn render_off_thread(text: &str) -> Result<String, tokio::task::JoinEr
 ///
 /// The result is plain text: the template escapes it like any other value.
 pub fn plain_text_excerpt(text: &str, max_chars: usize) -> String {
+    shorten_at_word(&plain_text(text), max_chars)
+}
+
+/// Markdown reduced to the words a reader sees, whitespace collapsed: no `#`,
+/// `**`, `|` or link addresses, a link's text kept, blocks, cells and lines
+/// separated by a space. Raw HTML stays as the text the author typed, as
+/// [`render`] shows it.
+pub fn plain_text(text: &str) -> String {
     let mut plain = String::with_capacity(text.len());
     for event in Parser::new_ext(text, markdown_options()) {
         match event {
@@ -138,8 +146,7 @@ pub fn plain_text_excerpt(text: &str, max_chars: usize) -> String {
             _ => {}
         }
     }
-    let collapsed = plain.split_whitespace().collect::<Vec<_>>().join(" ");
-    shorten_at_word(&collapsed, max_chars)
+    plain.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn is_inline_start(tag: &Tag<'_>) -> bool {
@@ -800,6 +807,18 @@ mod tests {
     }
 
     // --- excerpts --------------------------------------------------------
+
+    #[test]
+    fn plain_text_keeps_the_words_a_reader_sees() {
+        assert_eq!(
+            plain_text(
+                "## Our vision\n\nWe will **reduce** [admissions](https://example.org/a) by *5%*.\n\n- fewer\n- shorter stays\n\n| Year | Spend |\n| --- | --- |\n| 2014/15 | £3m |\n\n> quoted `code`"
+            ),
+            "Our vision We will reduce admissions by 5%. fewer shorter stays Year Spend 2014/15 £3m quoted code"
+        );
+        assert_eq!(plain_text(""), "");
+        assert_eq!(plain_text("<b>as typed</b>"), "<b>as typed</b>");
+    }
 
     #[test]
     fn excerpt_strips_markdown() {

@@ -85,6 +85,8 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
     let get = method == Method::GET;
     match path {
         "/" | "/healthz" | "/readyz" => Ok,
+        // The public pages: help, the accessibility statement, privacy and cookies.
+        "/help" | "/accessibility" | "/privacy" | "/cookies" => Ok,
         "/sign-in" if get => {
             if signed_in {
                 Redirect

@@ -130,7 +130,7 @@ async fn each_area_has_a_row_with_each_deadline_its_colour_in_words_and_its_wors
     assert!(html.contains("class=\"app-table-scroll\""));
     assert!(html.contains("Showing 5 of 5 areas"), "{html}");
     assert!(
-        html.contains("href=\"/programme\">Programme</a>"),
+        html.contains("href=\"/programme\" aria-current=\"page\"><strong class=\"govuk-service-navigation__active-fallback\">Programme</strong></a>"),
         "in the service navigation"
     );
 
@@ -249,7 +249,7 @@ async fn an_officer_sees_only_their_area_and_a_visitor_is_sent_to_sign_in() {
     let html = officer.get_html(CYCLE).await;
     assert_eq!(row_order(&html), ["kent"]);
     assert!(html.contains("Showing 1 of 1 area"));
-    assert!(html.contains("href=\"/programme\">Programme</a>"));
+    assert!(html.contains("href=\"/programme\" aria-current=\"page\"><strong class=\"govuk-service-navigation__active-fallback\">Programme</strong></a>"));
 
     let response = app.get("/programme").await;
     assert_eq!(response.status(), 303);

@@ -35,6 +35,7 @@ mod password_reset;
 mod plans;
 mod plans_faults;
 mod plans_races;
+mod public_pages;
 mod query_count;
 mod risk_links;
 mod risks;

@@ -147,7 +147,7 @@ async fn every_area_has_a_row_and_the_totals_sum_the_money_of_the_rows() {
         "scrolls on a phone"
     );
     assert!(
-        html.contains("href=\"/national\">National view</a>"),
+        html.contains("href=\"/national\" aria-current=\"page\"><strong class=\"govuk-service-navigation__active-fallback\">National view</strong></a>"),
         "in the service navigation"
     );
     assert!(html.contains("Showing 2 of 2 areas"), "{html}");

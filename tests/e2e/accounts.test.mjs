@@ -9,6 +9,8 @@ import {
   expectHeading,
   expectNoSidewaysScroll,
   expectNoAxeViolations,
+  expectNoSidewaysScroll,
+  expectWithinWidth,
   freshTotpCode,
   inFreshContext,
   launchBrowser,
@@ -341,6 +343,25 @@ describe('accounts', () => {
       await page.getByRole('link', { name: 'Kent County Council', exact: true }).first().click();
       await page.waitForURL((u) => /^\/admin\/organisations\/\d+$/.test(u.pathname));
       await expectNoAxeViolations(page);
+
+      // On a phone, the administration's tables stack their rows: the page never scrolls
+      // sideways, and each row's actions stay within the screen.
+      await page.setViewportSize({ width: 390, height: 844 });
+      for (const [path, actions] of [
+        ['/admin/users', '#users a'],
+        ['/admin/audit', null],
+        ['/admin/areas/kent', '#members button'],
+        ['/admin/templates/2014-16', '#template-sections button, #template-sections a'],
+        ['/admin/templates/2025-26/structure', '#funding-streams a, #key-dates a'],
+        ['/account', '#trusted-browsers button'],
+      ]) {
+        await page.goto(url(path));
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        await expectNoSidewaysScroll(page);
+        if (actions) await expectWithinWidth(page, page.locator(actions));
+        await expectNoAxeViolations(page);
+      }
+      await page.setViewportSize({ width: 1280, height: 720 });
 
       // Two-factor is on now: the account's two-factor page offers new recovery codes.
       await page.goto(url('/account/two-factor'));

@@ -11,11 +11,11 @@ use crate::areas::authorised_area;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::Action;
-use crate::plans::store;
+use crate::plans::{markdown, store};
 use crate::web::extract::{Path, Query};
 use crate::web::{AppError, FormErrors, Layout, page};
 
-/// A search result, with the matched words marked.
+/// A search result, with an excerpt of its text as plain text and the matched words marked.
 struct HitView {
     hit: store::SearchHit,
     /// The excerpt as (text, is_match) pieces, so the template escapes every piece.
@@ -79,11 +79,22 @@ pub(super) async fn search(
     let hits = if text.is_empty() || !errors.is_empty() {
         Vec::new()
     } else {
-        store::search(&state.pool, area.id, &text)
-            .await?
-            .into_iter()
-            .map(|hit| HitView {
-                pieces: excerpt_pieces(&hit.excerpt),
+        let hits = store::search(&state.pool, area.id, &text).await?;
+        // Excerpts of the text as readers see it, not of its Markdown: made plain first (off
+        // the async threads: up to 50 texts of up to 100,000 characters), then highlighted.
+        let bodies: Vec<String> = hits.iter().map(|hit| hit.body.clone()).collect();
+        let plain = tokio::task::spawn_blocking(move || {
+            bodies
+                .iter()
+                .map(|body| markdown::plain_text(body))
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        let excerpts = store::headlines(&state.pool, &text, &plain).await?;
+        hits.into_iter()
+            .zip(excerpts)
+            .map(|(hit, excerpt)| HitView {
+                pieces: excerpt_pieces(&excerpt),
                 hit,
             })
             .collect()

@@ -91,7 +91,8 @@ pub async fn set_thread_resolved(
     Ok(result.rows_affected() == 1)
 }
 
-/// A search result: where the words were found and a highlighted excerpt.
+/// A search result: where the words were found, and the text they were found in (Markdown, as
+/// written: the page shows an excerpt of it as plain text, see [`headlines`]).
 #[derive(Clone, Debug, FromRow)]
 pub struct SearchHit {
     pub template_key: String,
@@ -99,7 +100,7 @@ pub struct SearchHit {
     pub section_title: String,
     /// "Section text", a partner's name for its contribution, or "Comment".
     pub found_in: String,
-    pub excerpt: String,
+    pub body: String,
 }
 
 /// Full-text search across an area's plan text, contributions and comments.
@@ -130,17 +131,36 @@ pub async fn search(
              WHERE p.area_id = $1 AND to_tsvector('english', k.body) @@ q.query
          )
          SELECT t.key AS template_key, ts.key AS section_key, ts.title AS section_title, h.found_in,
-                ts_headline('english', h.body, q.query,
-                            'StartSel=<<, StopSel=>>, MaxWords=30, MinWords=10, MaxFragments=2') AS excerpt
+                h.body
          FROM hits h
          JOIN plan_sections s ON s.id = h.section_id
          JOIN template_sections ts ON ts.id = s.template_section_id
-         JOIN templates t ON t.id = ts.template_id, q
+         JOIN templates t ON t.id = ts.template_id
          ORDER BY h.rank DESC
          LIMIT 50",
     )
     .bind(area_id)
     .bind(query)
+    .fetch_all(db)
+    .await
+}
+
+/// The excerpt of each of `texts` (plain text, in order) where the words of `query` match, the
+/// matched words between `<<` and `>>`, as PostgreSQL's full-text search finds them (stems and
+/// all). One statement however many texts; at most as many as [`search`] finds.
+pub async fn headlines(
+    db: impl PgExecutor<'_>,
+    query: &str,
+    texts: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT ts_headline('english', t.text, websearch_to_tsquery('english', $1),
+                            'StartSel=<<, StopSel=>>, MaxWords=30, MinWords=10, MaxFragments=2')
+         FROM unnest($2::text[]) WITH ORDINALITY AS t(text, position)
+         ORDER BY t.position",
+    )
+    .bind(query)
+    .bind(texts)
     .fetch_all(db)
     .await
 }

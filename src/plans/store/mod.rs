@@ -14,7 +14,9 @@ use crate::auth::UserId;
 mod comments;
 mod document;
 
-pub use comments::{Comment, SearchHit, add_comment, comments, search, set_thread_resolved};
+pub use comments::{
+    Comment, SearchHit, add_comment, comments, headlines, search, set_thread_resolved,
+};
 pub use document::{ContributionText, SectionText, contribution_texts, section_texts};
 
 /// A template as offered when creating a plan.
