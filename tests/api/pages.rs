@@ -210,6 +210,31 @@ async fn static_files_are_served_precompressed_not_compressed_per_request() {
     }
 }
 
+#[tokio::test]
+async fn a_browser_holding_the_file_is_told_it_is_unchanged() {
+    let app = spawn_app().await;
+    let first = app.get("/static/app.css").await;
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let again = app
+        .client
+        .get(app.url("/static/app.css"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+    let changed = app
+        .client
+        .get(app.url("/static/app.css"))
+        .header("if-none-match", "\"something-else\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_eq!(app.get("/static/nothing-here.css").await.status(), 404);
+}
+
 #[test]
 fn the_precompressed_copies_are_of_the_files_as_they_are() {
     use std::io::Read;
