@@ -230,14 +230,15 @@ pub(super) async fn save_text(
         now,
     )
     .await?;
-    change.record(&saved).await?;
-    if moved {
-        change
-            .commit(&super::status::status_event(signed_in, &context, status))
-            .await?;
-    } else {
+    if !moved {
+        // Not reachable while the save holds the row open; if it were, the text still counts.
         change.commit(&saved).await?;
+        return Ok(see_done(&context.url(), Done::Saved));
     }
+    change.record(&saved).await?;
+    change
+        .commit(&super::status::status_event(signed_in, &context, status))
+        .await?;
     Ok(see_done(&context.plan_url(), Done::SavedAndStatus))
 }
 
