@@ -3,6 +3,7 @@
 pub mod access;
 pub mod approval;
 pub mod diff;
+pub mod drafts;
 pub mod markdown;
 pub mod parts;
 pub mod routes;

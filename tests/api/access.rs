@@ -487,6 +487,11 @@ enum Case {
     OtherOrganisationText,
     StatusShared,
     StatusOtherOrganisation,
+    /// Keeping a draft of the vision's text (what the page's script sends), and discarding it.
+    KeepDraft,
+    DiscardDraft,
+    /// A draft of data sharing's text (assigned to NHS Ashford CCG for the walk).
+    KeepOtherOrganisationDraft,
     Reopen,
     Assign,
     /// The case for change: Kent County Council's part.
@@ -732,6 +737,8 @@ fn cases_for(template: &str) -> Vec<Case> {
         other => match other.strip_prefix(section) {
             Some("") => vec![SharedText, OwnOrganisationText, OtherOrganisationText],
             Some("/status") => vec![StatusShared, StatusOtherOrganisation],
+            Some("/draft") => vec![KeepDraft, KeepOtherOrganisationDraft],
+            Some("/draft/discard") => vec![DiscardDraft],
             Some("/reopen") => vec![Reopen],
             Some("/assign") => vec![Assign],
             Some("/contributions/{organisation_id}") => vec![OwnContribution, OtherContribution],
@@ -863,6 +870,12 @@ fn outcome(case: Case, who: Who) -> Outcome {
     };
     let lead = role == Role::AreaLead;
     let editor = lead || role == Role::Officer;
+    // A draft is its writer's scratch text, not a change to the plan: no audit record.
+    match case {
+        KeepDraft | DiscardDraft => return if editor { Succeeds } else { Forbidden },
+        KeepOtherOrganisationDraft => return Forbidden,
+        _ => {}
+    }
     allowed_if(match case {
         CreatePlan | Reopen | Assign => lead,
         // Officers add and edit their organisation's risks; the lead edits any.
@@ -1484,6 +1497,15 @@ impl Fixture {
             StatusOtherOrganisation => RealForm::new(
                 format!("{}/status", section("data-sharing")),
                 &[("completed", "no")],
+            ),
+            KeepDraft => RealForm::new(
+                format!("{}/draft", section("vision")),
+                &[("text", &text), ("version", "1")],
+            ),
+            DiscardDraft => RealForm::new(format!("{}/draft/discard", section("vision")), &[]),
+            KeepOtherOrganisationDraft => RealForm::new(
+                format!("{}/draft", section("data-sharing")),
+                &[("text", &text), ("version", "1")],
             ),
             Reopen => {
                 // Completed by the lead first, so that there is something to reopen.
@@ -2472,7 +2494,8 @@ async fn every_post_route_with_a_real_form_answers_as_the_policy_says_and_a_refu
                 let status = response.status().as_u16();
                 let to = location(&response);
                 let added = fixture.audit_rows().await - before;
-                let success = status == 303 || status == 200;
+                // 204: a draft kept by the page's script.
+                let success = status == 303 || status == 200 || status == 204;
                 let fine = match expected {
                     Outcome::Changes => success && added > 0,
                     Outcome::Succeeds => success,

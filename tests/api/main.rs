@@ -14,6 +14,7 @@ mod deadlines;
 mod demo;
 mod demo_completion;
 mod document;
+mod drafts;
 mod frozen;
 mod funding;
 mod hardening_account;

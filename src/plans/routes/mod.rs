@@ -5,6 +5,7 @@
 
 mod comments;
 mod contributions;
+mod drafts;
 mod history;
 mod search;
 mod section_page;
@@ -40,6 +41,14 @@ pub fn routes() -> Vec<Route> {
         post(
             "/areas/{slug}/plans/{plan}/sections/{section}/status",
             status::answer_completed,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/draft",
+            drafts::keep_draft,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/draft/discard",
+            drafts::discard_draft,
         ),
         post(
             "/areas/{slug}/plans/{plan}/sections/{section}/reopen",
@@ -91,6 +100,11 @@ keyed_enum! {
     enum Done {
         Saved = ("saved", "Your changes have been saved"),
         Status = ("status", "The section's status has been updated"),
+        SavedAndStatus = (
+            "saved-status",
+            "Your changes have been saved and the section's status has been updated"
+        ),
+        DraftDiscarded = ("draft-discarded", "Your unsaved changes have been discarded"),
         Reopened = ("reopened", "The section has been reopened for editing"),
         Assigned = ("assigned", "The section's organisation has been updated"),
         Contribution = ("contribution", "Your organisation's contribution has been saved"),
@@ -120,7 +134,8 @@ impl SectionContext {
         (slug, plan_key, section_key): &SectionPath,
     ) -> Result<SectionContext, AppError> {
         let (area, plan) = load_plan(state, signed_in, slug, plan_key).await?;
-        let section = store::find_section(&state.pool, plan.id, section_key)
+        let viewer = Some(signed_in.user.id);
+        let section = store::find_section_seen_by(&state.pool, plan.id, section_key, viewer)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(SectionContext {
@@ -136,6 +151,20 @@ impl SectionContext {
             "/areas/{}/plans/{}/sections/{}",
             self.area.slug, self.plan.template_key, self.section.key
         )
+    }
+
+    /// The section's path parameters, to load it again.
+    fn path(&self) -> SectionPath {
+        (
+            self.area.slug.clone(),
+            self.plan.template_key.clone(),
+            self.section.key.clone(),
+        )
+    }
+
+    /// The plan's task list, where answering "Have you completed this section?" leads.
+    fn plan_url(&self) -> String {
+        format!("/areas/{}/plans/{}", self.area.slug, self.plan.template_key)
     }
 
     /// Asks the area's content guard for a change to this plan, in the change's transaction

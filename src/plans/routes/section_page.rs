@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 
 use super::section_risks::RisksPanel;
 use super::{Done, SectionContext, SectionPath, last_change};
@@ -17,6 +18,7 @@ use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::auth::extract::SignedIn;
 use crate::plans::CommentId;
 use crate::plans::approval::{self, ApprovalNotice};
+use crate::plans::drafts::{self, DraftOffer};
 use crate::plans::markdown::render_off_thread;
 use crate::plans::rules::SectionRights;
 use crate::plans::store::{self, Comment, Contribution, PlanSummary, Section};
@@ -61,8 +63,13 @@ struct SectionPage {
     may_edit: bool,
     may_lead: bool,
     may_comment: bool,
-    /// The edit box's text: the saved text, or what was typed when a save failed.
+    /// The edit box's text: the saved text, or what was typed when a save failed, or the
+    /// person's draft restored.
     draft: String,
+    /// The version the edit form names: the section's, or the restored draft's.
+    edit_version: i32,
+    /// The person's draft kept on the server, offered back ("You have unsaved changes").
+    unsaved: Option<DraftOffer>,
     errors: FormErrors,
     contributions: Vec<ContributionView>,
     missing: Vec<String>,
@@ -114,6 +121,7 @@ async fn section_page(
     context: SectionContext,
     problem: PageProblem,
     notice: &'static str,
+    restore: bool,
 ) -> Result<SectionPage, AppError> {
     let base = context.url();
     let facts = context.facts();
@@ -193,6 +201,25 @@ async fn section_page(
         .iter()
         .filter(|t| t.first.resolved_at.is_none())
         .count();
+    // The person's draft is offered while they may edit, unless the box already holds what
+    // they just typed (a refused save, which kept it as their draft).
+    let unsaved = if rights.edit_text && problem.draft.is_none() {
+        let now = state.clock.now();
+        drafts::offer(
+            section.draft(),
+            &section.body,
+            section.version,
+            restore,
+            now,
+        )
+    } else {
+        None
+    };
+    let (draft, edit_version) = match (problem.draft, &unsaved) {
+        (Some(typed), _) => (shown(&typed), section.version),
+        (None, Some(offer)) if offer.restored => (offer.body.clone(), offer.based_on),
+        (None, _) => (section.body.clone(), section.version),
+    };
     let (comment_draft, reply_thread, reply_draft) = match problem.comment {
         Some((None, text)) => (shown(&text), NO_THREAD, String::new()),
         Some((Some(thread), text)) => (String::new(), thread, shown(&text)),
@@ -208,10 +235,9 @@ async fn section_page(
         layout: Layout::for_session(Some(&signed_in.session)),
         html: render_off_thread(&section.body).await?,
         guidance_html: render_off_thread(&section.guidance).await?,
-        draft: problem
-            .draft
-            .map(|draft| shown(&draft))
-            .unwrap_or_else(|| section.body.clone()),
+        draft,
+        edit_version,
+        unsaved,
         last_change: last_change(&section.updated_by, section.updated_at),
         combined_html: render_off_thread(&combined).await?,
         area,
@@ -252,15 +278,26 @@ fn threads(comments: Vec<Comment>) -> Vec<Thread> {
     threads
 }
 
+/// The section page's query: `?done=` after an action, `?draft=restore` to put the person's
+/// draft in the edit box (a read: the draft stays kept until saved or discarded).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct SectionQuery {
+    done: Option<String>,
+    draft: Option<String>,
+}
+
 pub(super) async fn show_section(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(path): Path<SectionPath>,
-    Query(query): Query<DoneQuery>,
+    Query(query): Query<SectionQuery>,
 ) -> Result<Response, AppError> {
     let context = SectionContext::load(&state, &signed_in, &path).await?;
-    let notice = query.banner::<Done>();
-    let page = section_page(&state, &signed_in, context, PageProblem::default(), notice).await?;
+    let restore = query.draft.as_deref() == Some("restore");
+    let notice = DoneQuery { done: query.done }.banner::<Done>();
+    let problem = PageProblem::default();
+    let page = section_page(&state, &signed_in, context, problem, notice, restore).await?;
     page::ok(&page)
 }
 
@@ -271,6 +308,6 @@ pub(super) async fn problem_page(
     context: SectionContext,
     problem: PageProblem,
 ) -> Result<Response, AppError> {
-    let page = section_page(state, signed_in, context, problem, "").await?;
+    let page = section_page(state, signed_in, context, problem, "", false).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)?).into_response())
 }

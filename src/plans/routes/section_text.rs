@@ -13,10 +13,11 @@ use crate::AppState;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
+use crate::plans::PlanSectionId;
 use crate::plans::diff;
-use crate::plans::rules;
+use crate::plans::rules::{self, status_after_answer};
 use crate::plans::section::{SectionStatus, SectionText};
-use crate::plans::store::{self, PlanSummary, Saved, Section, TextSave};
+use crate::plans::store::{self, PlanSummary, Saved, Section, StatusFrom, TextSave};
 use crate::web::banner::see_done;
 use crate::web::extract::{Form, Path};
 use crate::web::form::Typed;
@@ -115,43 +116,65 @@ pub(super) async fn save_section(
     Path(path): Path<SectionPath>,
     Form(form): Form<TextForm>,
 ) -> Result<Response, AppError> {
-    save(&state, &signed_in, &path, &form)
-        .await
-        .map_err(|error| error.keeping(form.typed()))
+    let saved = async {
+        let context = SectionContext::load(&state, &signed_in, &path).await?;
+        save_text(&state, &signed_in, context, &form, None).await
+    };
+    saved.await.map_err(|error| error.keeping(form.typed()))
 }
 
-async fn save(
+/// Saves the text of the section's edit form and, when the form also answered "Have you
+/// completed this section?" (`answer`: the "Continue" button of the same form), the answer,
+/// in the same transaction: answering never throws away what was typed, and a save and a
+/// status change exclude each other on the section's row as ever. A save refused (422, or 409
+/// when someone else saved first or the plan went into sign-off) keeps the text as the
+/// person's draft; a save that succeeds deletes their draft.
+pub(super) async fn save_text(
     state: &AppState,
     signed_in: &SignedIn,
-    path: &SectionPath,
+    context: SectionContext,
     form: &TextForm,
+    answer: Option<bool>,
 ) -> Result<Response, AppError> {
-    let context = SectionContext::load(state, signed_in, path).await?;
     let facts = context.facts();
-    if !rules::may_write_text(
-        &signed_in.user.principal(),
-        facts.area_id,
-        facts.assigned_organisation_id,
-    ) {
+    let principal = signed_in.user.principal();
+    if !rules::may_write_text(&principal, facts.area_id, facts.assigned_organisation_id) {
         return Err(AppError::Forbidden);
     }
-    let refuse = |context, message: &str| {
+    let path = context.path();
+    // The version the text was typed on, for the draft kept if the save is refused.
+    let based_on = form.version.parse().unwrap_or(context.section.version);
+    let keep = |section_id| keep_refused(state, signed_in, section_id, &form.text, based_on);
+    let refuse = |context: SectionContext, message: &str| {
         let problem = PageProblem {
             draft: Some(form.text.clone()),
             ..PageProblem::message("text", message)
         };
-        problem_page(state, signed_in, context, problem)
+        async move {
+            keep(context.section.id).await;
+            problem_page(state, signed_in, context, problem).await
+        }
     };
     let (text, version) = match parse_edit(form, context.section.status) {
         Ok(edit) => edit,
         Err(message) => return refuse(context, &message).await,
     };
+    if let Some(completed) = answer
+        && typed_nothing(state, &context, &text, version).await?
+    {
+        // Only the answer is new: no revision for an unchanged text.
+        return super::status::answer(state, signed_in, &context, completed).await;
+    }
     // Worked out before the row is locked: the audit record counts the words changed.
     let changes = diff::words_off_thread(&context.section.body, text.as_str()).await?;
     let (added, removed) = diff::stats(&changes);
     let now = state.clock.now();
     let mut change = Change::begin(&state.pool, now).await?;
-    context.ask_guard(&mut change).await?;
+    if let Err(refused) = context.ask_guard(&mut change).await {
+        drop(change);
+        keep(context.section.id).await;
+        return Err(refused);
+    }
     let save = TextSave {
         body: text.as_str(),
         author_id: signed_in.user.id,
@@ -164,13 +187,14 @@ async fn save(
             Saved::Closed => {
                 drop(change);
                 // Completed since the page was loaded: show it as it is now.
-                let context = SectionContext::load(state, signed_in, path).await?;
+                let context = SectionContext::load(state, signed_in, &path).await?;
                 return refuse(context, COMPLETED).await;
             }
             Saved::Stale => {
                 drop(change);
+                keep(context.section.id).await;
                 // Read again: the page was loaded before someone else's save.
-                let context = SectionContext::load(state, signed_in, path).await?;
+                let context = SectionContext::load(state, signed_in, &path).await?;
                 let theirs = Theirs {
                     what: "this section".to_owned(),
                     action: context.url(),
@@ -181,18 +205,90 @@ async fn save(
                 return conflict(signed_in, context, text.as_str(), theirs).await;
             }
         };
+    store::delete_draft(change.db(), signed_in.user.id, context.section.id).await?;
+    let saved = Event::new(actor(signed_in), "section.saved", "plan_section")
+        .target(context.section.id)
+        .area(facts.area_id)
+        .details(json!({
+            "section": context.section.key,
+            "revision": new_version,
+            "words_added": added,
+            "words_removed": removed,
+        }));
+    let Some(completed) = answer else {
+        change.commit(&saved).await?;
+        return Ok(see_done(&context.url(), Done::Saved));
+    };
+    // The row is locked by the save and not completed, so the answer takes effect.
+    let status = status_after_answer(completed, rules::is_lead(&principal, facts.area_id));
+    let moved = store::set_status(
+        change.db(),
+        context.section.id,
+        StatusFrom::Open,
+        status,
+        signed_in.user.id,
+        now,
+    )
+    .await?;
+    if !moved {
+        // Not reachable while the save holds the row open; if it were, the text still counts.
+        change.commit(&saved).await?;
+        return Ok(see_done(&context.url(), Done::Saved));
+    }
+    change.record(&saved).await?;
     change
-        .commit(
-            &Event::new(actor(signed_in), "section.saved", "plan_section")
-                .target(context.section.id)
-                .area(facts.area_id)
-                .details(json!({
-                    "section": context.section.key,
-                    "revision": new_version,
-                    "words_added": added,
-                    "words_removed": removed,
-                })),
-        )
+        .commit(&super::status::status_event(signed_in, &context, status))
         .await?;
-    Ok(see_done(&context.url(), Done::Saved))
+    Ok(see_done(&context.plan_url(), Done::SavedAndStatus))
+}
+
+/// Whether `text` is what the person's page showed (the text of `version`), so that they
+/// typed nothing: the current text when the form is up to date, else that revision's.
+async fn typed_nothing(
+    state: &AppState,
+    context: &SectionContext,
+    text: &SectionText,
+    version: i32,
+) -> Result<bool, AppError> {
+    if version == context.section.version {
+        return Ok(text.as_str() == context.section.body);
+    }
+    let shown = if version == 0 {
+        Some(String::new())
+    } else {
+        store::revision_bodies(&state.pool, context.section.id, None, [version, version])
+            .await?
+            .into_iter()
+            .next()
+            .map(|(_, body)| body)
+    };
+    Ok(shown.is_some_and(|shown| shown == text.as_str()))
+}
+
+/// Keeps the text of a refused save as the person's draft of the section, to be offered back
+/// from any browser. A failure is logged, not shown: the page refusing the save shows the text
+/// all the same.
+pub(super) async fn keep_refused(
+    state: &AppState,
+    signed_in: &SignedIn,
+    section_id: PlanSectionId,
+    raw: &str,
+    based_on: i32,
+) {
+    let Ok(text) = SectionText::parse(raw) else {
+        // Too long to keep: the refusal page shows it to copy.
+        return;
+    };
+    let kept = store::keep_draft(
+        &state.pool,
+        signed_in.user.id,
+        section_id,
+        text.as_str(),
+        based_on,
+        state.clock.now(),
+    )
+    .await;
+    if let Err(error) = kept {
+        tracing::warn!(error = %error, "could not keep the refused text as a draft");
+    }
 }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::section_page::{PageProblem, problem_page};
+use super::section_text::{TextForm, keep_refused, save_text};
 use super::{Done, SectionContext, SectionPath};
 use crate::AppState;
 use crate::areas::OrganisationId;
@@ -26,6 +27,10 @@ use crate::web::page::see_other;
 #[serde(default)]
 pub(super) struct CompletedForm {
     completed: String,
+    /// The text typed, when the question is answered with the edit form's "Continue" button
+    /// (the radios and the button belong to that form): saved with the answer.
+    text: Option<String>,
+    version: String,
 }
 
 pub(super) async fn answer_completed(
@@ -34,51 +39,102 @@ pub(super) async fn answer_completed(
     Path(path): Path<SectionPath>,
     Form(form): Form<CompletedForm>,
 ) -> Result<Response, AppError> {
-    let context = SectionContext::load(&state, &signed_in, &path).await?;
-    let principal = signed_in.user.principal();
-    if !rules::may_answer(&principal, context.facts()) {
-        return Err(AppError::Forbidden);
-    }
-    let completed = match form.completed.as_str() {
-        "yes" => true,
-        "no" => false,
-        _ => {
-            let problem = PageProblem::message(
-                "completed",
-                "Select whether you have completed this section",
-            );
-            return problem_page(&state, &signed_in, context, problem).await;
+    let typed = form.text.as_ref().map(|text| TextForm {
+        text: text.clone(),
+        version: form.version.clone(),
+    });
+    let answered = async {
+        let context = SectionContext::load(&state, &signed_in, &path).await?;
+        if !rules::may_answer(&signed_in.user.principal(), context.facts()) {
+            return Err(AppError::Forbidden);
+        }
+        let completed = match form.completed.as_str() {
+            "yes" => true,
+            "no" => false,
+            _ => {
+                if let Some(typed) = &typed {
+                    keep_typed(&state, &signed_in, &context, typed).await;
+                }
+                let problem = PageProblem {
+                    draft: form.text.clone(),
+                    ..PageProblem::message(
+                        "completed",
+                        "Select whether you have completed this section",
+                    )
+                };
+                return problem_page(&state, &signed_in, context, problem).await;
+            }
+        };
+        match &typed {
+            Some(typed) => save_text(&state, &signed_in, context, typed, Some(completed)).await,
+            None => answer(&state, &signed_in, &context, completed).await,
         }
     };
-    let is_lead = rules::is_lead(&principal, context.area.id);
+    answered.await.map_err(|error| match &typed {
+        Some(typed) => error.keeping(typed.typed()),
+        None => error,
+    })
+}
+
+/// Keeps the text sent with an answer refused for want of one as the person's draft, if the
+/// text is theirs to write.
+async fn keep_typed(
+    state: &AppState,
+    signed_in: &SignedIn,
+    context: &SectionContext,
+    typed: &TextForm,
+) {
+    let facts = context.facts();
+    let principal = signed_in.user.principal();
+    if rules::may_write_text(&principal, facts.area_id, facts.assigned_organisation_id) {
+        let based_on = typed.version.parse().unwrap_or(context.section.version);
+        keep_refused(state, signed_in, context.section.id, &typed.text, based_on).await;
+    }
+}
+
+/// Records the answer to "Have you completed this section?" (the text unchanged): the lead's
+/// yes completes the section, an officer's asks for review, no puts it back in progress.
+pub(super) async fn answer(
+    state: &AppState,
+    signed_in: &SignedIn,
+    context: &SectionContext,
+    completed: bool,
+) -> Result<Response, AppError> {
+    let is_lead = rules::is_lead(&signed_in.user.principal(), context.area.id);
     let status = status_after_answer(completed, is_lead);
-    let details = json!({
-        "section": context.section.key,
-        "before": context.section.status.label(),
-        "after": status.label(),
-    });
     let move_to = StatusChange {
         from: StatusFrom::Open,
         to: status,
-        action: "section.status_changed",
-        details,
+        event: status_event(signed_in, context, status),
     };
     let answer = Typed::text(
         "Have you completed this section?",
         if completed { "Yes" } else { "No" },
     );
-    let changed = change_status(&state, &signed_in, &context, move_to)
+    let changed = change_status(state, signed_in, context, move_to)
         .await
         .map_err(|error| error.keeping(answer))?;
     if !changed {
         // Completed already (perhaps a moment ago): only reopening changes it now.
         return Ok(see_other(&context.url()));
     }
-    let plan_url = format!(
-        "/areas/{}/plans/{}",
-        context.area.slug, context.plan.template_key
-    );
-    Ok(see_done(&plan_url, Done::Status))
+    Ok(see_done(&context.plan_url(), Done::Status))
+}
+
+/// The audit record of an answer moving the section to `status`.
+pub(super) fn status_event(
+    signed_in: &SignedIn,
+    context: &SectionContext,
+    status: SectionStatus,
+) -> Event {
+    Event::new(actor(signed_in), "section.status_changed", "plan_section")
+        .target(context.section.id)
+        .area(context.area.id)
+        .details(json!({
+            "section": context.section.key,
+            "before": context.section.status.label(),
+            "after": status.label(),
+        }))
 }
 
 pub(super) async fn reopen(
@@ -90,15 +146,17 @@ pub(super) async fn reopen(
     if !rules::is_lead(&signed_in.user.principal(), context.area.id) {
         return Err(AppError::Forbidden);
     }
-    let details = json!({
-        "section": context.section.key,
-        "before": context.section.status.label(),
-    });
+    let event = Event::new(actor(&signed_in), "section.reopened", "plan_section")
+        .target(context.section.id)
+        .area(context.area.id)
+        .details(json!({
+            "section": context.section.key,
+            "before": context.section.status.label(),
+        }));
     let move_to = StatusChange {
         from: StatusFrom::Completed,
         to: SectionStatus::InProgress,
-        action: "section.reopened",
-        details,
+        event,
     };
     if !change_status(&state, &signed_in, &context, move_to).await? {
         // Not completed (perhaps reopened a moment ago): nothing to reopen.
@@ -111,8 +169,7 @@ pub(super) async fn reopen(
 struct StatusChange {
     from: StatusFrom,
     to: SectionStatus,
-    action: &'static str,
-    details: serde_json::Value,
+    event: Event,
 }
 
 /// Moves the section's status if it still stands where `change.from` says (another request may
@@ -131,14 +188,7 @@ async fn change_status(
     if !store::set_status(change.db(), section, status.from, status.to, user, now).await? {
         return Ok(false);
     }
-    change
-        .commit(
-            &Event::new(actor(signed_in), status.action, "plan_section")
-                .target(section)
-                .area(context.area.id)
-                .details(status.details),
-        )
-        .await?;
+    change.commit(&status.event).await?;
     Ok(true)
 }
 

@@ -13,11 +13,13 @@ use crate::auth::UserId;
 
 mod comments;
 mod document;
+mod drafts;
 
 pub use comments::{
     Comment, SearchHit, add_comment, comments, headlines, search, set_thread_resolved,
 };
 pub use document::{ContributionText, SectionText, contribution_texts, section_texts};
+pub use drafts::{delete_draft, keep_draft};
 
 /// A template as offered when creating a plan.
 #[derive(Clone, Debug, FromRow)]
@@ -223,6 +225,33 @@ pub struct Section {
     pub version: i32,
     pub updated_at: Option<OffsetDateTime>,
     pub updated_by: Option<String>,
+    /// The viewer's draft of the text, kept on the server (see `drafts`): its text, the version
+    /// it was typed on and when it was last kept. All `None` without a draft or a viewer.
+    pub draft_body: Option<String>,
+    pub draft_based_on: Option<i32>,
+    pub draft_updated_at: Option<OffsetDateTime>,
+}
+
+/// A draft of a section's text kept for one person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    pub body: String,
+    pub based_on: i32,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Section {
+    /// The viewer's draft of the text, if they have one.
+    pub fn draft(&self) -> Option<Draft> {
+        match (&self.draft_body, self.draft_based_on, self.draft_updated_at) {
+            (Some(body), Some(based_on), Some(updated_at)) => Some(Draft {
+                body: body.clone(),
+                based_on,
+                updated_at,
+            }),
+            _ => None,
+        }
+    }
 }
 
 pub async fn find_section(
@@ -230,18 +259,33 @@ pub async fn find_section(
     plan_id: PlanId,
     section_key: &str,
 ) -> Result<Option<Section>, sqlx::Error> {
+    find_section_seen_by(db, plan_id, section_key, None).await
+}
+
+/// The section, with `viewer`'s draft of its text (in the same query, so the section page
+/// reads no more statements for it).
+pub async fn find_section_seen_by(
+    db: impl PgExecutor<'_>,
+    plan_id: PlanId,
+    section_key: &str,
+    viewer: Option<UserId>,
+) -> Result<Option<Section>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.id, s.plan_id, ts.key, ts.title, ts.guidance, ts.kind, ts.per_organisation,
                 s.status, s.assigned_organisation_id, o.name AS assigned_organisation,
-                s.body, s.version, s.updated_at, u.display_name AS updated_by
+                s.body, s.version, s.updated_at, u.display_name AS updated_by,
+                d.body AS draft_body, d.based_on_version AS draft_based_on,
+                d.updated_at AS draft_updated_at
          FROM plan_sections s
          JOIN template_sections ts ON ts.id = s.template_section_id
          LEFT JOIN organisations o ON o.id = s.assigned_organisation_id
          LEFT JOIN users u ON u.id = s.updated_by
+         LEFT JOIN section_drafts d ON d.plan_section_id = s.id AND d.user_id = $3
          WHERE s.plan_id = $1 AND ts.key = $2",
     )
     .bind(plan_id)
     .bind(section_key)
+    .bind(viewer)
     .fetch_optional(db)
     .await
 }

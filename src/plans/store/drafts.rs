@@ -1,0 +1,55 @@
+//! SQL for the drafts kept on the server: what one person typed into a section's text box and
+//! has not saved (table `section_drafts`, one row per person and section).
+//!
+//! Not audited, on purpose: the audit log records changes to the plan, and a draft is nobody's
+//! but its writer's, never part of the plan, written every few seconds while someone types.
+//! An audit row for each would bury the plan's real history. So these statements run on their
+//! own, not through `audit::Change`; the save that turns a draft into text is audited as ever
+//! (and deletes the draft in its transaction).
+
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+
+use crate::auth::UserId;
+use crate::plans::PlanSectionId;
+
+/// Keeps `body` as `user_id`'s draft of the section, typed on its version `based_on`,
+/// replacing any earlier draft of theirs.
+pub async fn keep_draft(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    section_id: PlanSectionId,
+    body: &str,
+    based_on: i32,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO section_drafts (user_id, plan_section_id, body, based_on_version, updated_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (user_id, plan_section_id) DO UPDATE
+         SET body = EXCLUDED.body, based_on_version = EXCLUDED.based_on_version,
+             updated_at = EXCLUDED.updated_at",
+    )
+    .bind(user_id)
+    .bind(section_id)
+    .bind(body)
+    .bind(based_on)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Deletes `user_id`'s draft of the section, if any (saved, discarded, or nothing left unsaved).
+pub async fn delete_draft(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    section_id: PlanSectionId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM section_drafts WHERE user_id = $1 AND plan_section_id = $2")
+        .bind(user_id)
+        .bind(section_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,114 @@
+// Never losing what was typed (issue 13, items 1 and 2), in a real browser: typed text, "Yes"
+// and Continue saves the text with the answer (JavaScript off: the question belongs to the text
+// form), and a draft kept by the page's script while typing is offered back in a second browser
+// of the same person, restored and saved.
+// Account: kent.officer (accounts.test.mjs only signs it in and out). Sections no other browser
+// test touches: acute-sector-impact and protecting-social-care of Kent's 2014-16 plan.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expectHeading, expectNoAxeViolations, freshContext, inFreshContext, launchBrowser, signIn, url } from './support.mjs';
+
+const OFFICER = 'kent.officer@itf.example';
+const PLAN_PATH = '/areas/kent/plans/2014-16';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function axeAtBothWidths(page) {
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await expectNoAxeViolations(page);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+async function openSection(page, key, title) {
+  await page.goto(url(`${PLAN_PATH}/sections/${key}`));
+  await expectHeading(page, title);
+}
+
+function currentText(page) {
+  return page.locator('main .app-section-text').first().innerText();
+}
+
+describe('never losing what was typed', () => {
+  test('typed text, Yes and Continue saves the text with the answer, JavaScript off', { timeout: 120_000 }, async () => {
+    const title = 'National condition: impact on the acute sector';
+    const typed = 'Emergency admissions fall by 3.5% a year; the acute trusts agreed this in their contracts.';
+    const { context, page, check } = await freshContext(browser, { contextOptions: { javaScriptEnabled: false } });
+    try {
+      await signIn(page, OFFICER);
+      await openSection(page, 'acute-sector-impact', title);
+      await page.getByLabel('Edit the text').fill(typed);
+      const question = page.getByRole('group', { name: 'Have you completed this section?' });
+      await question.getByRole('radio', { name: /^Yes/ }).check();
+      await page.getByRole('button', { name: 'Continue', exact: true }).click();
+      await page.waitForURL((u) => u.pathname === PLAN_PATH);
+      await page.getByText("Your changes have been saved and the section's status has been updated").waitFor();
+      const row = page.locator('.govuk-task-list__item').filter({ has: page.getByRole('link', { name: title, exact: true }) });
+      assert.equal((await row.locator('.govuk-task-list__status').innerText()).trim(), 'Ready for review');
+
+      await openSection(page, 'acute-sector-impact', title);
+      assert.equal((await currentText(page)).trim(), typed, 'the text typed before Continue was saved');
+      check();
+    } finally {
+      await context.close();
+    }
+    // axe needs script: the same page, JavaScript on.
+    await inFreshContext(browser, async (page) => {
+      await signIn(page, OFFICER);
+      await openSection(page, 'acute-sector-impact', title);
+      assert.equal((await currentText(page)).trim(), typed);
+      await axeAtBothWidths(page);
+    });
+  });
+
+  test('a draft kept while typing is offered back in another browser, restored and saved', { timeout: 120_000 }, async () => {
+    const key = 'protecting-social-care';
+    const title = 'National condition: protecting social care services';
+    const typed = 'Social care keeps £135m of the pooled fund in 2015/16, protected in the section 75 agreement.';
+
+    const first = await freshContext(browser);
+    const second = await freshContext(browser);
+    try {
+      await signIn(first.page, OFFICER);
+      await openSection(first.page, key, title);
+      const kept = first.page.waitForResponse(
+        (response) => response.url().endsWith(`/sections/${key}/draft`) && response.status() === 204,
+        { timeout: 20_000 },
+      );
+      await first.page.getByLabel('Edit the text').fill(typed);
+      await kept;
+
+      // The same person elsewhere, the first browser still open and unsaved.
+      await signIn(second.page, OFFICER);
+      await openSection(second.page, key, title);
+      const banner = second.page.getByRole('region', { name: 'Important' }).filter({ hasText: 'You have unsaved changes from' });
+      await banner.waitFor();
+      assert.match(await banner.innerText(), /You have unsaved changes from \d{2}:\d{2}\./);
+      assert.notEqual(await second.page.getByLabel('Edit the text').inputValue(), typed, 'not restored until asked');
+      await axeAtBothWidths(second.page);
+
+      await banner.getByRole('link', { name: 'Restore your unsaved changes' }).click();
+      await second.page.waitForURL((u) => u.search === '?draft=restore');
+      assert.equal(await second.page.getByLabel('Edit the text').inputValue(), typed, 'the draft is back in the box');
+      await second.page.getByText('Your unsaved changes from').waitFor();
+      await axeAtBothWidths(second.page);
+
+      await second.page.getByRole('button', { name: 'Save the text' }).click();
+      await second.page.waitForURL((u) => u.pathname === `${PLAN_PATH}/sections/${key}` && u.search === '?done=saved');
+      assert.equal((await currentText(second.page)).trim(), typed);
+      assert.equal(await second.page.getByText('You have unsaved changes from').count(), 0, 'saving ended the draft');
+      first.check();
+      second.check();
+    } finally {
+      await first.context.close();
+      await second.context.close();
+    }
+  });
+});
