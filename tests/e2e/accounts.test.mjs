@@ -7,7 +7,6 @@ import {
   DEMO_PASSWORD,
   enrolTwoFactor,
   expectHeading,
-  expectNoSidewaysScroll,
   expectNoAxeViolations,
   expectNoSidewaysScroll,
   expectWithinWidth,

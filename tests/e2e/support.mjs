@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { createHmac } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Base URL of the running app, without a trailing slash, e.g. http://127.0.0.1:41234 */
 export const BASE_URL = (() => {
@@ -353,4 +355,61 @@ export async function expectHeading(page, name) {
   const h1 = page.getByRole('heading', { level: 1 });
   await h1.waitFor();
   assert.equal((await h1.innerText()).trim(), name, `unexpected h1 on ${page.url()}`);
+}
+
+/** Decode a quoted-printable body (RFC 2045): soft line breaks and =XX octets, as UTF-8. */
+function decodeQuotedPrintable(text) {
+  const joined = text.replace(/=\r?\n/g, '');
+  const bytes = [];
+  for (let i = 0; i < joined.length; i += 1) {
+    if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(joined.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(joined.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i], 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** A message as the mail sink kept it: { to, subject, body } with the body decoded. */
+function parseMail({ to, data }) {
+  const split = data.indexOf('\r\n\r\n');
+  const head = data.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
+  const raw = data.slice(split + 4);
+  const header = (name) =>
+    head.split('\r\n').find((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim() ?? '';
+  const encoding = header('Content-Transfer-Encoding').toLowerCase();
+  let body = raw;
+  if (encoding === 'quoted-printable') body = decodeQuotedPrintable(raw);
+  else if (encoding === 'base64') body = Buffer.from(raw.replace(/\s+/g, ''), 'base64').toString('utf8');
+  return { to, subject: header('Subject'), body: body.replace(/\r\n/g, '\n') };
+}
+
+/**
+ * Wait (up to `timeoutMs`) for a message to `to` whose subject matches `subject` (a RegExp) in the
+ * mail sink run.sh starts (E2E_MAIL_DIR), and return the newest such { to, subject, body }.
+ */
+export async function waitForMail(to, subject, { timeoutMs = 15000 } = {}) {
+  const dir = process.env.E2E_MAIL_DIR;
+  if (!dir) throw new Error('E2E_MAIL_DIR is not set: run the browser tests with tests/e2e/run.sh');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort()
+      .reverse()
+      .map((name) => parseMail(JSON.parse(readFileSync(join(dir, name), 'utf8'))))
+      .find((mail) => mail.to.includes(to) && subject.test(mail.subject));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} with a subject matching ${subject} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The first link into the app (its path and query) in a mail body, e.g. "/invitations/abc". */
+export function linkIn(body, prefix) {
+  const start = body.indexOf(prefix);
+  assert.ok(start >= 0, `a link starting ${prefix} in the mail:\n${body}`);
+  return body.slice(start).split(/\s/)[0];
 }
