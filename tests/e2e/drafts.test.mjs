@@ -68,7 +68,7 @@ describe('never losing what was typed', () => {
     });
   });
 
-  test('a draft kept while typing is offered back in another browser, restored and saved', { timeout: 120_000 }, async () => {
+  test('a draft kept while typing is offered back in another browser, restored and saved, then one discarded', { timeout: 120_000 }, async () => {
     const key = 'protecting-social-care';
     const title = 'National condition: protecting social care services';
     const typed = 'Social care keeps £135m of the pooled fund in 2015/16, protected in the section 75 agreement.';
@@ -104,6 +104,21 @@ describe('never losing what was typed', () => {
       await second.page.waitForURL((u) => u.pathname === `${PLAN_PATH}/sections/${key}` && u.search === '?done=saved');
       assert.equal((await currentText(second.page)).trim(), typed);
       assert.equal(await second.page.getByText('You have unsaved changes from').count(), 0, 'saving ended the draft');
+
+      // Typed again and kept, then thrown away with Discard: the saved text stays.
+      const keptAgain = second.page.waitForResponse(
+        (response) => response.url().endsWith(`/sections/${key}/draft`) && response.status() === 204,
+        { timeout: 20_000 },
+      );
+      await second.page.getByLabel('Edit the text').fill(`${typed} A second thought, not wanted.`);
+      await keptAgain;
+      await openSection(second.page, key, title);
+      const again = second.page.getByRole('region', { name: 'Important' }).filter({ hasText: 'You have unsaved changes from' });
+      await again.getByRole('button', { name: 'Discard your unsaved changes' }).click();
+      await second.page.getByText('Your unsaved changes have been discarded').waitFor();
+      assert.equal(await second.page.getByText('You have unsaved changes from').count(), 0, 'the draft is gone');
+      assert.equal(await second.page.getByLabel('Edit the text').inputValue(), typed, 'the saved text is in the box');
+      await axeAtBothWidths(second.page);
       first.check();
       second.check();
     } finally {
