@@ -1,7 +1,7 @@
 //! Rendering askama page structs into responses.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::AppError;
@@ -29,4 +29,21 @@ pub fn conflict(page: &impl Template) -> Result<Response, AppError> {
 /// After a POST: go and GET the page that shows the result.
 pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, Redirect::to(to)).into_response()
+}
+
+/// A file for the browser to save as `file_name` rather than show; never cached, since it holds
+/// people's plans.
+pub fn attachment(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -4,8 +4,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::{NationalQuery, NotSelected, Selection};
 use crate::AppState;
@@ -230,17 +229,7 @@ fn download(
         selection.key,
         crate::risks::content::iso(today)
     );
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    page::attachment(&name, content_type, bytes)
 }
 
 /// The file formats of the exports.

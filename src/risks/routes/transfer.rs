@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -109,18 +109,7 @@ fn download(
         area.slug,
         content::iso(today(state))
     );
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
+    page::attachment(&name, content_type, bytes)
 }
 
 // --- upload ------------------------------------------------------------------------------------

@@ -2,8 +2,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::layout::{self, Block, Part};
 use super::{PlanContent, docx};
@@ -59,18 +58,11 @@ pub async fn docx_download(
     let bytes = tokio::task::spawn_blocking(move || docx::write(&title, &parts))
         .await?
         .map_err(|error| AppError::Internal(error.into()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, docx::CONTENT_TYPE.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.docx\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+    Ok(page::attachment(
+        &format!("{name}.docx"),
+        docx::CONTENT_TYPE,
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 async fn document(
