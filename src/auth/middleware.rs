@@ -51,7 +51,8 @@ pub async fn load_session(
     if health::is_health_check(request.uri().path()) {
         return next.run(request).await;
     }
-    let session = match current_session(&state, request.headers()).await {
+    let activity = session::is_activity(request.uri().path());
+    let session = match current_session(&state, request.headers(), activity).await {
         Ok(session) => session,
         // The database is down, say: a form being sent is shown back, so nothing is lost.
         Err(error) => return error.keeping(typed_in(request).await).into_response(),
@@ -72,9 +73,12 @@ pub async fn load_session(
     }
 }
 
+/// The request's session, if it has one that has not ended; its idle time starts again if the
+/// request is the person's own `activity` (not a page's script reporting presence).
 async fn current_session(
     state: &AppState,
     headers: &HeaderMap,
+    activity: bool,
 ) -> Result<Option<Session>, AppError> {
     let Some(token) = session::read_cookie(headers, session::cookie_name(&state.config)) else {
         return Ok(None);
@@ -88,7 +92,7 @@ async fn current_session(
         store::delete_session(&state.pool, &token_hash).await?;
         return Ok(None);
     }
-    if session.needs_touch(now) {
+    if activity && session.needs_touch(now) {
         store::touch_session(&state.pool, &token_hash, now).await?;
     }
     Ok(Some(session))

@@ -230,6 +230,13 @@ pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|value| !value.is_empty())
 }
 
+/// Whether a request to `path` is the person doing something, which starts the session's idle
+/// time again. A section page's script reporting every few seconds that the page is still open
+/// (for "also on this page now") is not: else an open tab would never be signed out.
+pub fn is_activity(path: &str) -> bool {
+    !(path.starts_with("/areas/") && path.ends_with("/presence"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +251,18 @@ mod tests {
             last_seen_at: last_seen,
             expires_at: created + ABSOLUTE_TIMEOUT,
         }
+    }
+
+    #[test]
+    fn presence_reports_are_not_activity() {
+        assert!(!is_activity(
+            "/areas/kent/plans/itf-2014/sections/vision/presence"
+        ));
+        assert!(is_activity("/areas/kent/plans/itf-2014/sections/vision"));
+        assert!(is_activity(
+            "/areas/kent/plans/itf-2014/sections/vision/draft"
+        ));
+        assert!(is_activity("/session/keep-alive"));
     }
 
     #[test]

@@ -25,6 +25,7 @@ keyed_enum! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum Done {
         SignedOut = ("signed-out", "You have signed out"),
+        TimedOut = ("timed-out", "You were signed out because you had not done anything for a while. Sign in again to go back to the page you were on"),
         PasswordReset = ("password-reset", "Your password has been changed and you have been signed out everywhere. Sign in with your new password"),
         AccountReady = ("account-ready", "Your account is ready. Sign in with your email address and the password you chose"),
         RoleAdded = ("role-added", "The invitation has been accepted and the role added to your account. Sign in to use it"),

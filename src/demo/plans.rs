@@ -157,7 +157,10 @@ async fn seed_kent(pool: &PgPool) -> anyhow::Result<()> {
         case.id,
         None,
         lead,
-        "Could each CCG add its figures for emergency admissions of over-65s, so we can show the gap the fund has to close?",
+        store::NewComment {
+            body: "Could each CCG add its figures for emergency admissions of over-65s, so we can show the gap the fund has to close?",
+            quote: None,
+        },
         at,
     )
     .await?;

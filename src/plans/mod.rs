@@ -6,6 +6,7 @@ pub mod diff;
 pub mod drafts;
 pub mod markdown;
 pub mod parts;
+pub mod presence;
 pub mod routes;
 pub mod rules;
 pub mod section;

@@ -145,6 +145,12 @@ pub fn status_after_answer(completed: bool, answered_by_lead: bool) -> SectionSt
     }
 }
 
+/// Whether a "no" is the lead sending a section that waits for review back to its writers,
+/// which needs a comment saying what to change.
+pub fn is_send_back(answered_by_lead: bool, status: SectionStatus, completed: bool) -> bool {
+    answered_by_lead && !completed && status == SectionStatus::ReadyForReview
+}
+
 /// A row of the task list, as far as "does it need you?" goes.
 #[derive(Clone, Copy, Debug)]
 pub struct TaskFacts {
@@ -168,6 +174,15 @@ pub fn needs_you(principal: &Principal<'_>, area_id: AreaId, task: TaskFacts) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_leads_no_to_a_section_waiting_for_review_sends_it_back() {
+        assert!(is_send_back(true, SectionStatus::ReadyForReview, false));
+        assert!(!is_send_back(true, SectionStatus::ReadyForReview, true));
+        assert!(!is_send_back(false, SectionStatus::ReadyForReview, false));
+        assert!(!is_send_back(true, SectionStatus::InProgress, false));
+        assert!(!is_send_back(true, SectionStatus::NotStarted, false));
+    }
     use crate::auth::policy::{Grant, Role};
 
     const AREA: AreaId = AreaId::new(1);

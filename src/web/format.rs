@@ -54,6 +54,13 @@ pub fn date_time(at: OffsetDateTime) -> String {
     format!("{date} at {clock}")
 }
 
+/// A time for machines (`<time datetime>`): RFC 3339 in UTC.
+pub fn iso(at: OffsetDateTime) -> String {
+    at.to_offset(UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

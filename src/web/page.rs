@@ -26,6 +26,12 @@ pub fn conflict(page: &impl Template) -> Result<Response, AppError> {
     Ok((StatusCode::CONFLICT, render(page)?).into_response())
 }
 
+/// A piece of a page (HTML already escaped and rendered) for a page's script to put in place,
+/// answered 200; never cached, since it holds people's text.
+pub fn fragment(html: String) -> Result<Response, AppError> {
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+}
+
 /// After a POST: go and GET the page that shows the result.
 pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, Redirect::to(to)).into_response()

@@ -132,6 +132,11 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
             _ => Forbidden,
         },
         "/sign-out" => Redirect,
+        // Staying signed in: whoever is signed in; nobody to keep for a visitor.
+        "/session/keep-alive" => match who {
+            Who::Visitor => Unauthorized,
+            _ => Allowed,
+        },
         // An area's people and invitations: its lead's and administrators'. The walk's
         // invitation 2 and role 999999 do not exist; an empty invitation is refused for its
         // fields.
@@ -261,6 +266,8 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
                 let allowed_if = |yes: bool| if yes { Allowed } else { Forbidden };
                 match path.rsplit('/').next().unwrap_or_default() {
                     _ if path.contains("/comments") => allowed_if(true),
+                    // Anyone who sees the section is there (the page's script says so).
+                    "presence" => Allowed,
                     // Only the lead sets a year's notified minimum.
                     _ if path.contains("/funding/minimum/") => allowed_if(lead),
                     // Only the lead changes the area's risk matrix.
@@ -270,6 +277,7 @@ fn expectation(method: &Method, path: &str, who: Who) -> Expect {
                 }
             }
             Who::Global(Role::Admin) if path.ends_with("/plans") => Allowed,
+            Who::Global(_) if path.ends_with("/presence") => Allowed,
             _ => Forbidden,
         },
         // Your notifications: anyone signed in. The walk's notice 2 is nobody's it knows.
@@ -457,6 +465,8 @@ enum Outcome {
     Forbidden,
     /// 404, nothing changed.
     NotFound,
+    /// 401, nothing changed (staying signed in with nobody signed in).
+    Unauthorized,
 }
 
 /// One target of one POST route. Cross-organisation targets are the ones a missing check in a
@@ -467,6 +477,7 @@ enum Case {
     SignIn,
     SecondFactor,
     SignOut,
+    StaySignedIn,
     // Your account.
     SignOutEverywhere,
     ChangePassword,
@@ -490,6 +501,8 @@ enum Case {
     /// Keeping a draft of the vision's text (what the page's script sends), and discarding it.
     KeepDraft,
     DiscardDraft,
+    Preview,
+    Presence,
     /// A draft of data sharing's text (assigned to NHS Ashford CCG for the walk).
     KeepOtherOrganisationDraft,
     Reopen,
@@ -649,6 +662,7 @@ fn cases_for(template: &str) -> Vec<Case> {
         "/sign-in" => vec![SignIn],
         "/sign-in/two-factor" => vec![SecondFactor],
         "/sign-out" => vec![SignOut],
+        "/session/keep-alive" => vec![StaySignedIn],
         "/account/sign-out-everywhere" => vec![SignOutEverywhere],
         "/account/password" => vec![ChangePassword],
         "/account/two-factor/start" => vec![StartTwoFactor],
@@ -739,6 +753,8 @@ fn cases_for(template: &str) -> Vec<Case> {
             Some("/status") => vec![StatusShared, StatusOtherOrganisation],
             Some("/draft") => vec![KeepDraft, KeepOtherOrganisationDraft],
             Some("/draft/discard") => vec![DiscardDraft],
+            Some("/preview") => vec![Preview],
+            Some("/presence") => vec![Presence],
             Some("/reopen") => vec![Reopen],
             Some("/assign") => vec![Assign],
             Some("/contributions/{organisation_id}") => vec![OwnContribution, OtherContribution],
@@ -774,6 +790,22 @@ fn outcome(case: Case, who: Who) -> Outcome {
         // Nobody is half-way through signing in: it sends them on.
         SecondFactor => return RedirectsUnchanged,
         SignOut => return Succeeds,
+        // Starts the idle time again, for whoever is signed in.
+        StaySignedIn => {
+            return if who == Who::Visitor {
+                Unauthorized
+            } else {
+                Succeeds
+            };
+        }
+        // Anyone who sees the section is noted there; another area's officer does not see it.
+        Presence => {
+            return match who {
+                Who::Visitor => SignInFirst,
+                Who::OtherAreaOfficer => NotFound,
+                _ => Succeeds,
+            };
+        }
         // Links by email: for anyone, signed in or not.
         AskForPasswordReset | ResetPasswordWithLink | AcceptInvitation => return Changes,
         _ => {}
@@ -872,7 +904,7 @@ fn outcome(case: Case, who: Who) -> Outcome {
     let editor = lead || role == Role::Officer;
     // A draft is its writer's scratch text, not a change to the plan: no audit record.
     match case {
-        KeepDraft | DiscardDraft => return if editor { Succeeds } else { Forbidden },
+        KeepDraft | DiscardDraft | Preview => return if editor { Succeeds } else { Forbidden },
         KeepOtherOrganisationDraft => return Forbidden,
         _ => {}
     }
@@ -1490,19 +1522,30 @@ impl Fixture {
                 let page = section("data-sharing");
                 text_form(&self.ashford, &page, &page, &text).await
             }
+            // A lead's "no" to a section waiting for review (the demo's vision) sends it back,
+            // which needs a comment; others' ignore it.
             StatusShared => RealForm::new(
                 format!("{}/status", section("vision")),
-                &[("completed", "no")],
+                &[("completed", "no"), ("review_comment", "Add the figures.")],
             ),
             StatusOtherOrganisation => RealForm::new(
                 format!("{}/status", section("data-sharing")),
-                &[("completed", "no")],
+                &[("completed", "no"), ("review_comment", "Add the figures.")],
             ),
             KeepDraft => RealForm::new(
                 format!("{}/draft", section("vision")),
                 &[("text", &text), ("version", "1")],
             ),
             DiscardDraft => RealForm::new(format!("{}/draft/discard", section("vision")), &[]),
+            Preview => RealForm::new(
+                format!("{}/preview", section("vision")),
+                &[("text", &text), ("version", "1")],
+            ),
+            Presence => RealForm::new(
+                format!("{}/presence", section("vision")),
+                &[("editing", "1")],
+            ),
+            StaySignedIn => RealForm::new("/session/keep-alive", &[]),
             KeepOtherOrganisationDraft => RealForm::new(
                 format!("{}/draft", section("data-sharing")),
                 &[("text", &text), ("version", "1")],
@@ -2505,6 +2548,7 @@ async fn every_post_route_with_a_real_form_answers_as_the_policy_says_and_a_refu
                     }
                     Outcome::Forbidden => status == 403 && added == 0,
                     Outcome::NotFound => status == 404 && added == 0,
+                    Outcome::Unauthorized => status == 401 && added == 0,
                 };
                 if !fine {
                     problems.push(format!(

@@ -141,7 +141,10 @@ async fn typed_text_with_yes_and_continue_is_saved_with_the_answer() {
     let typed = "Social care keeps its £135m, protected in the section 75 agreement.";
     let response = answer_with_text(&browser, typed, &version, "yes").await;
     assert_eq!(response.status(), 303);
-    assert_eq!(location(&response), format!("{PLAN}?done=saved-status"));
+    assert_eq!(
+        location(&response),
+        format!("{PLAN}?done=saved-sent-for-review")
+    );
     let (body, status, _) = section_row(&app).await;
     assert_eq!(body, typed, "the text typed was saved");
     assert_eq!(status, "ready_for_review", "and the answer recorded");
@@ -156,10 +159,9 @@ async fn typed_text_with_yes_and_continue_is_saved_with_the_answer() {
         "the save deleted the draft"
     );
     let tasks = browser.get_html(&location(&response)).await;
-    assert!(
-        tasks
-            .contains("Your changes have been saved and the section&#39;s status has been updated")
-    );
+    assert!(tasks.contains(
+        "Your changes have been saved and the section has been sent to your area lead for review"
+    ));
 
     // The lead's yes completes it, with their changes saved first.
     let lead = lead(&app).await;
@@ -184,7 +186,7 @@ async fn answering_with_the_text_unchanged_changes_only_the_status() {
     let version = version_in(&page, SECTION);
     let before = section_row(&app).await;
     let response = answer_with_text(&browser, "Written earlier.", &version, "no").await;
-    assert_eq!(location(&response), format!("{PLAN}?done=status"));
+    assert_eq!(location(&response), format!("{PLAN}?done=in-progress"));
     let after = section_row(&app).await;
     assert_eq!((after.0, after.2), (before.0, before.2), "no new revision");
     assert_eq!(after.1, "in_progress");
@@ -195,7 +197,7 @@ async fn answering_with_the_text_unchanged_changes_only_the_status() {
         303
     );
     let response = answer_with_text(&browser, "Written earlier.", &version, "yes").await;
-    assert_eq!(location(&response), format!("{PLAN}?done=status"));
+    assert_eq!(location(&response), format!("{PLAN}?done=sent-for-review"));
     let now = section_row(&app).await;
     assert_eq!(now.0, "Ashford's rewrite.", "their text stands");
     assert_eq!(now.1, "ready_for_review");

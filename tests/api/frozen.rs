@@ -312,7 +312,11 @@ async fn content_posts(app: &TestApp, lead: &TestApp) -> Vec<Post> {
         Post::plan(
             "answering whether the section is completed",
             format!("{vision}/status"),
-            owned(&[("completed", "no")]),
+            // The demo's vision waits for review: the lead's "no" sends it back, with a comment.
+            owned(&[
+                ("completed", "no"),
+                ("review_comment", "Add the figures, please."),
+            ]),
         )
         .typed("Have you completed this section?"),
     );

@@ -38,6 +38,7 @@ mod plans_faults;
 mod plans_races;
 mod public_pages;
 mod query_count;
+mod review;
 mod risk_links;
 mod risks;
 mod risks_matrix;

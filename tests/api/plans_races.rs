@@ -239,11 +239,11 @@ async fn the_lead_completes_a_section_assigned_to_another_organisation_and_other
     assert_eq!(completed.status(), 303);
     assert_eq!(
         location(&completed),
-        "/areas/kent/plans/2014-16?done=status"
+        "/areas/kent/plans/2014-16?done=completed"
     );
     assert_eq!(status(&app, "seven-day-services").await, "completed");
     let tasks = lead.get_html(&location(&completed)).await;
-    assert!(tasks.contains("The section&#39;s status has been updated"));
+    assert!(tasks.contains("The section has been marked as completed"));
 }
 
 /// Two people restore from the same history page: the second finds the text changed and is

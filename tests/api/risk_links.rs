@@ -181,5 +181,6 @@ async fn the_section_page_makes_a_fixed_number_of_queries_however_many_risks_are
     }
     let after = queries(&lead, RISKS_SECTION).await;
     assert_eq!(before, after, "queries before and after linking more risks");
-    assert!(after <= 10, "few queries: {after}");
+    // The lead's page also reads the area's members (to assign) and notes presence.
+    assert!(after <= 11, "few queries: {after}");
 }

@@ -49,7 +49,7 @@ describe('never losing what was typed', () => {
       await question.getByRole('radio', { name: /^Yes/ }).check();
       await page.getByRole('button', { name: 'Continue', exact: true }).click();
       await page.waitForURL((u) => u.pathname === PLAN_PATH);
-      await page.getByText("Your changes have been saved and the section's status has been updated").waitFor();
+      await page.getByText("Your changes have been saved and the section has been sent to your area lead for review").waitFor();
       const row = page.locator('.govuk-task-list__item').filter({ has: page.getByRole('link', { name: title, exact: true }) });
       assert.equal((await row.locator('.govuk-task-list__status').innerText()).trim(), 'Ready for review');
 

@@ -1,12 +1,13 @@
-//! Signing in (the password step, then a second factor where enrolled) and signing out. What
-//! these pages do behind them (sessions, trusted browsers, throttling) is in `auth::sign_in`.
+//! Signing in (the password step, then a second factor where enrolled), signing out and staying
+//! signed in (the idle warning's button). What these pages do behind them (sessions, trusted
+//! browsers, throttling) is in `auth::sign_in`.
 
 mod password_step;
 mod second_factor;
 
 use axum::extract::State;
-use axum::http::HeaderValue;
-use axum::response::Response;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 use super::middleware::CurrentSession;
 use super::sign_in;
@@ -25,6 +26,7 @@ pub fn routes() -> Vec<Route> {
         get("/sign-in/two-factor", second_factor::show),
         post("/sign-in/two-factor", second_factor::check),
         post("/sign-out", sign_out),
+        post("/session/keep-alive", keep_alive),
     ]
 }
 
@@ -68,6 +70,19 @@ async fn sign_out(
         }
     }
     Ok(sign_in::signed_out(&state))
+}
+
+/// "Stay signed in" in the idle warning (`static/app.js`): the session's idle time starts again
+/// (204), or 401 if it has already ended.
+async fn keep_alive(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Response, AppError> {
+    let Some(session) = session.filter(|session| session.signed_in_user().is_some()) else {
+        return Ok(StatusCode::UNAUTHORIZED.into_response());
+    };
+    store::touch_session(&state.pool, &session.token_hash, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[cfg(test)]

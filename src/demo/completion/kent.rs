@@ -388,7 +388,10 @@ async fn answer_comment(
             section.id,
             Some(question.id),
             officer,
-            texts::ANSWER,
+            plans::NewComment {
+                body: texts::ANSWER,
+                quote: None,
+            },
             answered_at,
         )
         .await?;

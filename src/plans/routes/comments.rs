@@ -32,10 +32,30 @@ type ThreadPath = (String, String, String, CommentId);
 pub(super) struct CommentForm {
     body: String,
     thread: String,
+    /// The passage of the section the comment is about (a new thread only), optional.
+    quote: String,
+}
+
+/// The most a comment may quote of the section.
+pub const MAX_QUOTE_CHARS: usize = 2_000;
+
+/// The passage quoted, trimmed (`None` if none), or what is wrong with it.
+fn parse_quote(raw: &str) -> Result<Option<String>, String> {
+    let quote = raw.replace("\r\n", "\n");
+    let quote = quote.trim();
+    if quote.is_empty() {
+        Ok(None)
+    } else if quote.chars().count() > MAX_QUOTE_CHARS {
+        Err(format!(
+            "The passage you quote must be {MAX_QUOTE_CHARS} characters or fewer; quote the words that matter"
+        ))
+    } else {
+        Ok(Some(quote.to_owned()))
+    }
 }
 
 /// A comment's text with Windows line endings made plain, or what is wrong with it.
-fn parse_comment(raw: &str) -> Result<String, String> {
+pub(super) fn parse_comment(raw: &str) -> Result<String, String> {
     let body = raw.replace("\r\n", "\n");
     if body.trim().is_empty() {
         Err("Enter your comment".to_owned())
@@ -124,16 +144,25 @@ async fn add(
                 .map_err(|_| AppError::NotFound)?,
         ),
     };
-    let body = match parse_comment(&form.body) {
-        Ok(body) => body,
-        Err(message) => {
-            let field = match thread_id {
-                Some(thread) => format!("reply-{thread}"),
-                None => "comment".to_owned(),
-            };
+    let quote = if thread_id.is_none() {
+        parse_quote(&form.quote).map_err(|message| ("quote".to_owned(), message))
+    } else {
+        Ok(None)
+    };
+    let field = match thread_id {
+        Some(thread) => format!("reply-{thread}"),
+        None => "comment".to_owned(),
+    };
+    let parsed = parse_comment(&form.body)
+        .map_err(|message| (field, message))
+        .and_then(|body| Ok((body, quote?)));
+    let (body, quote) = match parsed {
+        Ok(parsed) => parsed,
+        Err((field, message)) => {
             // The text is kept: it goes back into its box.
             let problem = PageProblem {
                 comment: Some((thread_id, form.body.clone())),
+                quote: Some(form.quote.clone()),
                 ..PageProblem::message(field, &message)
             };
             return problem_page(state, signed_in, context, problem).await;
@@ -146,7 +175,10 @@ async fn add(
         context.section.id,
         thread_id,
         signed_in.user.id,
-        &body,
+        store::NewComment {
+            body: &body,
+            quote: quote.as_deref(),
+        },
         now,
     )
     .await?;
@@ -243,6 +275,14 @@ pub(super) async fn reopen_thread(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotes_are_optional_trimmed_and_bounded() {
+        assert_eq!(parse_quote("  \n").unwrap(), None);
+        assert_eq!(parse_quote(" a\r\nb ").unwrap().as_deref(), Some("a\nb"));
+        assert!(parse_quote(&"x".repeat(MAX_QUOTE_CHARS)).is_ok());
+        assert!(parse_quote(&"x".repeat(MAX_QUOTE_CHARS + 1)).is_err());
+    }
 
     #[test]
     fn comments_are_not_empty_and_not_too_long() {

@@ -14,7 +14,9 @@ use crate::areas::OrganisationId;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
-use crate::plans::store::{self, PlanSummary, RevisionSummary, Saved, Section, TextSave};
+use crate::plans::store::{
+    self, PlanSummary, RevisionSummary, Saved, Section, StatusChange, TextSave,
+};
 use crate::plans::{diff, rules};
 use crate::web::banner::see_done;
 use crate::web::extract::{Form, Path, Query};
@@ -49,6 +51,8 @@ struct HistoryPage {
     /// Whose history: `None` for the shared text.
     organisation: Option<(OrganisationId, String)>,
     revisions: Vec<RevisionSummary>,
+    /// The section's status changes, newest first (on the shared text's history only).
+    status_changes: Vec<StatusChange>,
     difference: Option<Difference>,
     may_restore: bool,
     version: i32,
@@ -109,6 +113,11 @@ async fn history_page(
         whose(state, signed_in, &context, organisation_id).await?;
     let section_id = context.section.id;
     let revisions = store::revisions(&state.pool, section_id, organisation_id).await?;
+    let status_changes = if organisation_id.is_none() {
+        store::status_changes(&state.pool, section_id).await?
+    } else {
+        Vec::new()
+    };
     let difference = match compare {
         ("", "") => None,
         (from, to) => {
@@ -156,6 +165,7 @@ async fn history_page(
         section: context.section,
         organisation,
         revisions,
+        status_changes,
         difference,
         may_restore,
         version,

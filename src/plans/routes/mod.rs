@@ -7,6 +7,7 @@ mod comments;
 mod contributions;
 mod drafts;
 mod history;
+mod presence;
 mod search;
 mod section_page;
 mod section_risks;
@@ -41,6 +42,14 @@ pub fn routes() -> Vec<Route> {
         post(
             "/areas/{slug}/plans/{plan}/sections/{section}/status",
             status::answer_completed,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/presence",
+            presence::still_here,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/preview",
+            section_text::preview,
         ),
         post(
             "/areas/{slug}/plans/{plan}/sections/{section}/draft",
@@ -99,10 +108,25 @@ keyed_enum! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     enum Done {
         Saved = ("saved", "Your changes have been saved"),
-        Status = ("status", "The section's status has been updated"),
-        SavedAndStatus = (
-            "saved-status",
-            "Your changes have been saved and the section's status has been updated"
+        Completed = ("completed", "The section has been marked as completed"),
+        SentForReview = ("sent-for-review", "The section has been sent to your area lead for review"),
+        SentBack = ("sent-back", "The section has been sent back for changes, with your comment"),
+        InProgress = ("in-progress", "The section has been marked as in progress"),
+        SavedAndCompleted = (
+            "saved-completed",
+            "Your changes have been saved and the section has been marked as completed"
+        ),
+        SavedAndSentForReview = (
+            "saved-sent-for-review",
+            "Your changes have been saved and the section has been sent to your area lead for review"
+        ),
+        SavedAndSentBack = (
+            "saved-sent-back",
+            "Your changes have been saved and the section has been sent back for changes, with your comment"
+        ),
+        SavedAndInProgress = (
+            "saved-in-progress",
+            "Your changes have been saved and the section has been marked as in progress"
         ),
         DraftDiscarded = ("draft-discarded", "Your unsaved changes have been discarded"),
         Reopened = ("reopened", "The section has been reopened for editing"),

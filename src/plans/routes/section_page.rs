@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::presence;
 use super::section_risks::RisksPanel;
 use super::{Done, SectionContext, SectionPath, last_change};
 use crate::AppState;
@@ -18,14 +19,16 @@ use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::auth::extract::SignedIn;
 use crate::plans::CommentId;
 use crate::plans::approval::{self, ApprovalNotice};
+use crate::plans::diff;
 use crate::plans::drafts::{self, DraftOffer};
 use crate::plans::markdown::render_off_thread;
 use crate::plans::rules::SectionRights;
+use crate::plans::section::SectionStatus;
 use crate::plans::store::{self, Comment, Contribution, PlanSummary, Section};
 use crate::web::banner::DoneQuery;
 use crate::web::extract::{Path, Query};
 use crate::web::form::shown;
-use crate::web::{AppError, FormErrors, Layout, page};
+use crate::web::{AppError, FormErrors, Layout, format, page};
 
 /// No thread: comment ids start at 1, and the page compares each thread's id with this.
 const NO_THREAD: CommentId = CommentId::new(0);
@@ -40,6 +43,68 @@ struct ContributionView {
     draft: String,
     error: String,
     last_change: String,
+}
+
+/// Shown while the section waits for review: who sent it and when, and, if anyone has saved
+/// its text or a contribution since, what changed.
+struct ReviewNotice {
+    sent: String,
+    changed: bool,
+    /// The difference in the shared text since it was sent (empty if the text is the same).
+    diff_html: String,
+    /// Partners whose contribution was saved since it was sent.
+    changed_contributions: Vec<String>,
+}
+
+impl ReviewNotice {
+    async fn load(
+        state: &AppState,
+        section: &Section,
+        contributions: &[ContributionView],
+    ) -> Result<Option<ReviewNotice>, AppError> {
+        let (SectionStatus::ReadyForReview, Some(at), Some(sent_version)) = (
+            section.status,
+            section.review_at,
+            section.review_text_version,
+        ) else {
+            return Ok(None);
+        };
+        let sent = format!(
+            "Sent for review by {}, {}",
+            section
+                .review_by
+                .as_deref()
+                .unwrap_or("someone no longer here"),
+            format::date_time(at)
+        );
+        let changed = section.changed_since_review();
+        let diff_html = if changed && sent_version != section.version {
+            let old = if sent_version == 0 {
+                String::new()
+            } else {
+                store::revision_bodies(&state.pool, section.id, None, [sent_version; 2])
+                    .await?
+                    .into_iter()
+                    .next()
+                    .map(|(_, body)| body)
+                    .unwrap_or_default()
+            };
+            diff::to_html(&diff::words_off_thread(&old, &section.body).await?)
+        } else {
+            String::new()
+        };
+        let changed_contributions = contributions
+            .iter()
+            .filter(|view| view.contribution.updated_at.is_some_and(|saved| saved > at))
+            .map(|view| view.contribution.organisation.clone())
+            .collect();
+        Ok(Some(ReviewNotice {
+            sent,
+            changed,
+            diff_html,
+            changed_contributions,
+        }))
+    }
 }
 
 struct Thread {
@@ -73,15 +138,28 @@ struct SectionPage {
     errors: FormErrors,
     contributions: Vec<ContributionView>,
     missing: Vec<String>,
+    /// How many partners have written their part, of how many.
+    contributed: usize,
+    /// The content revision shown, which the status question's form carries.
+    seen: i32,
+    review: Option<ReviewNotice>,
+    /// The comment typed for sending the section back, when the answer was refused.
+    review_comment: String,
     combined_html: String,
     threads: Vec<Thread>,
     open_threads: usize,
     members: Vec<Member>,
     last_change: String,
     notice: &'static str,
+    /// Who else is on the page (`plans::presence`), rendered.
+    presence_html: String,
+    /// `html` is a preview of the text typed, not the current text.
+    preview: bool,
     /// May answer "Have you completed this section?".
     may_answer: bool,
     comment_draft: String,
+    /// The passage typed (or chosen) to quote with a new comment.
+    quote_draft: String,
     /// The thread whose reply box holds `reply_draft` (`NO_THREAD` for none).
     reply_thread: CommentId,
     reply_draft: String,
@@ -101,6 +179,15 @@ pub(super) struct PageProblem {
     pub contribution: Option<(OrganisationId, String)>,
     /// A comment typed: (the thread it replies to, text).
     pub comment: Option<(Option<CommentId>, String)>,
+    /// The comment typed for sending the section back.
+    pub review_comment: Option<String>,
+    /// The passage quoted with a new comment.
+    pub quote: Option<String>,
+    /// Not a problem: `draft` is shown as it will look, in place of the current text (the
+    /// "Preview" button).
+    pub preview: bool,
+    /// The version the text in `draft` was typed on, when it is not the current one.
+    pub version: Option<i32>,
 }
 
 impl PageProblem {
@@ -154,7 +241,11 @@ async fn section_page(
     };
     let mut contributions = Vec::new();
     if section.per_organisation {
-        for contribution in store::contributions(&state.pool, area.id, section.id).await? {
+        let mut partners = store::contributions(&state.pool, area.id, section.id).await?;
+        // The reader's own organisation first: the part they are most likely to write.
+        let own = OrganisationId::new(signed_in.user.organisation_id);
+        partners.sort_by_key(|partner| partner.organisation_id != own);
+        for contribution in partners {
             let field = format!("contribution-{}", contribution.organisation_id);
             // A refused save keeps its text in the box, or below the contribution when the
             // box is gone (the section was completed meanwhile).
@@ -180,11 +271,13 @@ async fn section_page(
             });
         }
     }
-    let missing = contributions
+    let missing: Vec<String> = contributions
         .iter()
         .filter(|view| view.contribution.body.trim().is_empty())
         .map(|view| view.contribution.organisation.clone())
         .collect();
+    let contributed = contributions.len() - missing.len();
+    let review = ReviewNotice::load(state, &section, &contributions).await?;
     let combined: String = contributions
         .iter()
         .filter(|view| !view.contribution.body.trim().is_empty())
@@ -196,6 +289,7 @@ async fn section_page(
         })
         .collect();
     let threads = threads(store::comments(&state.pool, section.id).await?);
+    let presence_html = presence::panel(state, signed_in, section.id, false).await?;
     let risks = RisksPanel::load(state, &area, &section, rights.link_risks()).await?;
     let open_threads = threads
         .iter()
@@ -216,7 +310,7 @@ async fn section_page(
         None
     };
     let (draft, edit_version) = match (problem.draft, &unsaved) {
-        (Some(typed), _) => (shown(&typed), section.version),
+        (Some(typed), _) => (shown(&typed), problem.version.unwrap_or(section.version)),
         (None, Some(offer)) if offer.restored => (offer.body.clone(), offer.based_on),
         (None, _) => (section.body.clone(), section.version),
     };
@@ -227,13 +321,29 @@ async fn section_page(
     };
     Ok(SectionPage {
         base,
+        presence_html,
+        contributed,
+        seen: section.content_version,
+        review,
+        review_comment: problem
+            .review_comment
+            .as_deref()
+            .map(shown)
+            .unwrap_or_default(),
+        quote_draft: problem.quote.as_deref().map(shown).unwrap_or_default(),
         may_answer: rights.answer,
         comment_draft,
         reply_thread,
         reply_draft,
         approval: approval::notice(state, &area, &plan).await?,
         layout: Layout::for_session(Some(&signed_in.session)),
-        html: render_off_thread(&section.body).await?,
+        html: render_off_thread(if problem.preview {
+            &draft
+        } else {
+            &section.body
+        })
+        .await?,
+        preview: problem.preview,
         guidance_html: render_off_thread(&section.guidance).await?,
         draft,
         edit_version,
@@ -298,6 +408,23 @@ pub(super) async fn show_section(
     let notice = DoneQuery { done: query.done }.banner::<Done>();
     let problem = PageProblem::default();
     let page = section_page(&state, &signed_in, context, problem, notice, restore).await?;
+    page::ok(&page)
+}
+
+/// The section page with the text typed (`problem.draft`, typed on `version`) shown as it will
+/// look, and kept in the box: answered 200, since nothing was wrong.
+pub(super) async fn preview_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    context: SectionContext,
+    problem: PageProblem,
+    version: i32,
+) -> Result<Response, AppError> {
+    let problem = PageProblem {
+        version: Some(version),
+        ..problem
+    };
+    let page = section_page(state, signed_in, context, problem, "", false).await?;
     page::ok(&page)
 }
 

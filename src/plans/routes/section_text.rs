@@ -7,7 +7,8 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::section_page::{PageProblem, problem_page};
+use super::section_page::{PageProblem, preview_page, problem_page};
+use super::status::{self, Answer};
 use super::{Done, SectionContext, SectionPath, last_change};
 use crate::AppState;
 use crate::areas::store::AreaSummary;
@@ -15,11 +16,12 @@ use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::plans::PlanSectionId;
 use crate::plans::diff;
+use crate::plans::markdown::render_off_thread;
 use crate::plans::rules::{self, status_after_answer};
 use crate::plans::section::{SectionStatus, SectionText};
-use crate::plans::store::{self, PlanSummary, Saved, Section, StatusFrom, TextSave};
+use crate::plans::store::{self, Moved, PlanSummary, Saved, Section, TextSave};
 use crate::web::banner::see_done;
-use crate::web::extract::{Form, Path};
+use crate::web::extract::{Form, Path, Query};
 use crate::web::form::Typed;
 use crate::web::{AppError, Layout, page};
 
@@ -123,6 +125,62 @@ pub(super) async fn save_section(
     saved.await.map_err(|error| error.keeping(form.typed()))
 }
 
+/// `?inline=1`: the preview asked for by the page's script, which wants only the rendered text.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct PreviewQuery {
+    inline: String,
+}
+
+/// The edit form's "Preview" button: the section page with the text typed shown as it will
+/// look, in place of the current text, and kept in the box (and as the person's draft); nothing
+/// is saved. With `?inline=1` (the script), only the rendered text.
+pub(super) async fn preview(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(path): Path<SectionPath>,
+    Query(query): Query<PreviewQuery>,
+    Form(form): Form<TextForm>,
+) -> Result<Response, AppError> {
+    let previewed = async {
+        let context = SectionContext::load(&state, &signed_in, &path).await?;
+        let facts = context.facts();
+        let principal = signed_in.user.principal();
+        if !rules::may_write_text(&principal, facts.area_id, facts.assigned_organisation_id) {
+            return Err(AppError::Forbidden);
+        }
+        let text = match SectionText::parse(&form.text) {
+            Ok(text) => text,
+            Err(message) => {
+                let problem = PageProblem {
+                    draft: Some(form.text.clone()),
+                    ..PageProblem::message("text", &message)
+                };
+                return problem_page(&state, &signed_in, context, problem).await;
+            }
+        };
+        if query.inline == "1" {
+            return page::fragment(render_off_thread(text.as_str()).await?);
+        }
+        let based_on = form.version.parse().unwrap_or(context.section.version);
+        keep_refused(
+            &state,
+            &signed_in,
+            context.section.id,
+            text.as_str(),
+            based_on,
+        )
+        .await;
+        let problem = PageProblem {
+            draft: Some(form.text.clone()),
+            preview: true,
+            ..PageProblem::default()
+        };
+        preview_page(&state, &signed_in, context, problem, based_on).await
+    };
+    previewed.await.map_err(|error| error.keeping(form.typed()))
+}
+
 /// Saves the text of the section's edit form and, when the form also answered "Have you
 /// completed this section?" (`answer`: the "Continue" button of the same form), the answer,
 /// in the same transaction: answering never throws away what was typed, and a save and a
@@ -134,7 +192,7 @@ pub(super) async fn save_text(
     signed_in: &SignedIn,
     context: SectionContext,
     form: &TextForm,
-    answer: Option<bool>,
+    answer: Option<Answer>,
 ) -> Result<Response, AppError> {
     let facts = context.facts();
     let principal = signed_in.user.principal();
@@ -159,11 +217,11 @@ pub(super) async fn save_text(
         Ok(edit) => edit,
         Err(message) => return refuse(context, &message).await,
     };
-    if let Some(completed) = answer
+    if let Some(answer) = &answer
         && typed_nothing(state, &context, &text, version).await?
     {
         // Only the answer is new: no revision for an unchanged text.
-        return super::status::answer(state, signed_in, &context, completed).await;
+        return status::answer_only(state, signed_in, context, answer).await;
     }
     // Worked out before the row is locked: the audit record counts the words changed.
     let changes = diff::words_off_thread(&context.section.body, text.as_str()).await?;
@@ -215,31 +273,42 @@ pub(super) async fn save_text(
             "words_added": added,
             "words_removed": removed,
         }));
-    let Some(completed) = answer else {
+    let Some(answer) = answer else {
         change.commit(&saved).await?;
         return Ok(see_done(&context.url(), Done::Saved));
     };
-    // The row is locked by the save and not completed, so the answer takes effect.
-    let status = status_after_answer(completed, rules::is_lead(&principal, facts.area_id));
-    let moved = store::set_status(
-        change.db(),
-        context.section.id,
-        StatusFrom::Open,
+    // The row is locked by the save and not completed, so the answer takes effect unless the
+    // lead's "yes" finds a contribution changed since they loaded the page.
+    let status = status_after_answer(answer.completed, rules::is_lead(&principal, facts.area_id));
+    let moved = status::move_answer(
+        state,
+        signed_in,
+        &context,
+        &mut change,
+        &answer,
         status,
-        signed_in.user.id,
-        now,
+        true,
     )
     .await?;
-    if !moved {
+    match moved {
+        Moved::Moved => {
+            change.record(&saved).await?;
+            let comment = answer.comment.as_deref();
+            let event = status::status_event(signed_in, &context, status, comment);
+            change.commit(&event).await?;
+            let done = status::done_for(status, comment.is_some(), true);
+            Ok(see_done(&context.plan_url(), done))
+        }
         // Not reachable while the save holds the row open; if it were, the text still counts.
-        change.commit(&saved).await?;
-        return Ok(see_done(&context.url(), Done::Saved));
+        Moved::StatusChanged => {
+            change.commit(&saved).await?;
+            Ok(see_done(&context.url(), Done::Saved))
+        }
+        Moved::ContentChanged => {
+            change.commit(&saved).await?;
+            status::changed_since_seen(state, signed_in, &context, true).await
+        }
     }
-    change.record(&saved).await?;
-    change
-        .commit(&super::status::status_event(signed_in, &context, status))
-        .await?;
-    Ok(see_done(&context.plan_url(), Done::SavedAndStatus))
 }
 
 /// Whether `text` is what the person's page showed (the text of `version`), so that they

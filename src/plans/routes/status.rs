@@ -6,6 +6,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::comments::parse_comment;
 use super::section_page::{PageProblem, problem_page};
 use super::section_text::{TextForm, keep_refused, save_text};
 use super::{Done, SectionContext, SectionPath};
@@ -14,9 +15,10 @@ use crate::areas::OrganisationId;
 use crate::areas::store as areas;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
+use crate::notifications::{NewNotice, NoticeKind, notify_all};
 use crate::plans::rules::{self, status_after_answer};
 use crate::plans::section::SectionStatus;
-use crate::plans::store::{self, StatusFrom};
+use crate::plans::store::{self, Moved, StatusFrom, StatusMove};
 use crate::web::AppError;
 use crate::web::banner::see_done;
 use crate::web::extract::{Form, Path};
@@ -31,6 +33,20 @@ pub(super) struct CompletedForm {
     /// (the radios and the button belong to that form): saved with the answer.
     text: Option<String>,
     version: String,
+    /// The content revision the page showed (`Section::content_version`): a lead's "yes" is
+    /// refused if anyone saved the text or a contribution since.
+    seen: String,
+    /// What needs changing, when a lead sends a section waiting for review back.
+    review_comment: String,
+}
+
+/// An answer to "Have you completed this section?", parsed.
+pub(super) struct Answer {
+    pub completed: bool,
+    /// The content revision the person saw, when the form said.
+    pub seen: Option<i32>,
+    /// The lead's comment when sending the section back for changes.
+    pub comment: Option<String>,
 }
 
 pub(super) async fn answer_completed(
@@ -48,26 +64,51 @@ pub(super) async fn answer_completed(
         if !rules::may_answer(&signed_in.user.principal(), context.facts()) {
             return Err(AppError::Forbidden);
         }
+        // A problem with the answer: shown by its field, with the text and comment kept.
+        let refuse = |context: SectionContext, field: &'static str, message: &str| {
+            let problem = PageProblem {
+                draft: form.text.clone(),
+                review_comment: Some(form.review_comment.clone()),
+                ..PageProblem::message(field, message)
+            };
+            let typed = typed.as_ref();
+            let (state, signed_in) = (&state, &signed_in);
+            async move {
+                if let Some(typed) = typed {
+                    keep_typed(state, signed_in, &context, typed).await;
+                }
+                problem_page(state, signed_in, context, problem).await
+            }
+        };
         let completed = match form.completed.as_str() {
             "yes" => true,
             "no" => false,
             _ => {
-                if let Some(typed) = &typed {
-                    keep_typed(&state, &signed_in, &context, typed).await;
-                }
-                let problem = PageProblem {
-                    draft: form.text.clone(),
-                    ..PageProblem::message(
-                        "completed",
-                        "Select whether you have completed this section",
-                    )
-                };
-                return problem_page(&state, &signed_in, context, problem).await;
+                let message = "Select whether you have completed this section";
+                return refuse(context, "completed", message).await;
             }
         };
+        let is_lead = rules::is_lead(&signed_in.user.principal(), context.area.id);
+        let comment = if rules::is_send_back(is_lead, context.section.status, completed) {
+            match parse_comment(&form.review_comment) {
+                Ok(comment) => Some(comment),
+                Err(_) if form.review_comment.trim().is_empty() => {
+                    let message = "Say what needs changing before you send the section back";
+                    return refuse(context, "review-comment", message).await;
+                }
+                Err(message) => return refuse(context, "review-comment", &message).await,
+            }
+        } else {
+            None
+        };
+        let answer = Answer {
+            completed,
+            seen: form.seen.parse().ok(),
+            comment,
+        };
         match &typed {
-            Some(typed) => save_text(&state, &signed_in, context, typed, Some(completed)).await,
-            None => answer(&state, &signed_in, &context, completed).await,
+            Some(typed) => save_text(&state, &signed_in, context, typed, Some(answer)).await,
+            None => answer_only(&state, &signed_in, context, &answer).await,
         }
     };
     answered.await.map_err(|error| match &typed {
@@ -93,32 +134,158 @@ async fn keep_typed(
 }
 
 /// Records the answer to "Have you completed this section?" (the text unchanged): the lead's
-/// yes completes the section, an officer's asks for review, no puts it back in progress.
-pub(super) async fn answer(
+/// yes completes the section, an officer's asks for review, no puts it back in progress (the
+/// lead's no, to a section waiting for review, sends it back with a comment).
+pub(super) async fn answer_only(
+    state: &AppState,
+    signed_in: &SignedIn,
+    context: SectionContext,
+    answer: &Answer,
+) -> Result<Response, AppError> {
+    let is_lead = rules::is_lead(&signed_in.user.principal(), context.area.id);
+    let status = status_after_answer(answer.completed, is_lead);
+    let typed = Typed::text(
+        "Have you completed this section?",
+        if answer.completed { "Yes" } else { "No" },
+    );
+    let now = state.clock.now();
+    let mut change = Change::begin(&state.pool, now).await?;
+    context
+        .ask_guard(&mut change)
+        .await
+        .map_err(|error| error.keeping(typed))?;
+    match move_answer(
+        state,
+        signed_in,
+        &context,
+        &mut change,
+        answer,
+        status,
+        false,
+    )
+    .await?
+    {
+        Moved::Moved => {
+            let event = status_event(signed_in, &context, status, answer.comment.as_deref());
+            change.commit(&event).await?;
+            let done = done_for(status, answer.comment.is_some(), false);
+            Ok(see_done(&context.plan_url(), done))
+        }
+        // Completed already (perhaps a moment ago): only reopening changes it now.
+        Moved::StatusChanged => Ok(see_other(&context.url())),
+        Moved::ContentChanged => {
+            drop(change);
+            changed_since_seen(state, signed_in, &context, false).await
+        }
+    }
+}
+
+/// Moves the section to `status` for `answer`, in `change`: a lead's completion only if the
+/// content is what they saw (`text_saved`: the change has just saved the text they typed,
+/// one revision on from what they saw). Sending back also starts a comment thread with the
+/// lead's comment and tells whoever sent the section for review.
+pub(super) async fn move_answer(
     state: &AppState,
     signed_in: &SignedIn,
     context: &SectionContext,
-    completed: bool,
-) -> Result<Response, AppError> {
-    let is_lead = rules::is_lead(&signed_in.user.principal(), context.area.id);
-    let status = status_after_answer(completed, is_lead);
-    let move_to = StatusChange {
-        from: StatusFrom::Open,
-        to: status,
-        event: status_event(signed_in, context, status),
+    change: &mut Change,
+    answer: &Answer,
+    status: SectionStatus,
+    text_saved: bool,
+) -> Result<Moved, AppError> {
+    let now = state.clock.now();
+    let seen = if status == SectionStatus::Completed {
+        answer.seen.map(|seen| seen + i32::from(text_saved))
+    } else {
+        None
     };
-    let answer = Typed::text(
-        "Have you completed this section?",
-        if completed { "Yes" } else { "No" },
-    );
-    let changed = change_status(state, signed_in, context, move_to)
-        .await
-        .map_err(|error| error.keeping(answer))?;
-    if !changed {
-        // Completed already (perhaps a moment ago): only reopening changes it now.
-        return Ok(see_other(&context.url()));
+    let moved = store::move_status(
+        change.db(),
+        &StatusMove {
+            section_id: context.section.id,
+            from: StatusFrom::Open,
+            to: status,
+            user_id: signed_in.user.id,
+            at: now,
+            seen,
+            comment: answer.comment.as_deref(),
+        },
+    )
+    .await?;
+    if moved != Moved::Moved {
+        return Ok(moved);
     }
-    Ok(see_done(&context.plan_url(), Done::Status))
+    if let Some(comment) = &answer.comment {
+        let added = store::add_comment(
+            change.db(),
+            context.section.id,
+            None,
+            signed_in.user.id,
+            store::NewComment {
+                body: comment,
+                quote: None,
+            },
+            now,
+        )
+        .await?;
+        let sender = context
+            .section
+            .review_by_id
+            .filter(|sender| *sender != signed_in.user.id);
+        if let (Some(comment_id), Some(sender)) = (added, sender) {
+            let notice = NewNotice {
+                user_id: sender,
+                kind: NoticeKind::Assignment,
+                area_id: Some(context.area.id.get()),
+                title: format!(
+                    "{} sent {} ({}) back for changes",
+                    signed_in.user.display_name, context.section.title, context.area.name
+                ),
+                body: comment.chars().take(300).collect(),
+                link: format!("{}#comment-{comment_id}", context.url()),
+                once_key: None,
+            };
+            notify_all(change.db(), &[notice], now, &state.config.base_url()).await?;
+        }
+    }
+    Ok(moved)
+}
+
+/// The section page again (422), when a lead's "yes" found the section changed since they
+/// loaded the page: it shows what is there now, to read before answering again.
+pub(super) async fn changed_since_seen(
+    state: &AppState,
+    signed_in: &SignedIn,
+    context: &SectionContext,
+    text_saved: bool,
+) -> Result<Response, AppError> {
+    let context = SectionContext::load(state, signed_in, &context.path()).await?;
+    let message = if text_saved {
+        "Your text was saved, but the section was not completed: a partner's contribution changed after you opened this page. Read the section again, then answer."
+    } else {
+        "The section was not completed: its text or a partner's contribution changed after you opened this page. Read the section again, then answer."
+    };
+    problem_page(
+        state,
+        signed_in,
+        context,
+        PageProblem::message("completed", message),
+    )
+    .await
+}
+
+/// The banner after an answer moved the section to `status`.
+pub(super) fn done_for(status: SectionStatus, sent_back: bool, saved: bool) -> Done {
+    match (status, sent_back, saved) {
+        (SectionStatus::Completed, _, false) => Done::Completed,
+        (SectionStatus::Completed, _, true) => Done::SavedAndCompleted,
+        (SectionStatus::ReadyForReview, _, false) => Done::SentForReview,
+        (SectionStatus::ReadyForReview, _, true) => Done::SavedAndSentForReview,
+        (_, true, false) => Done::SentBack,
+        (_, true, true) => Done::SavedAndSentBack,
+        (_, false, false) => Done::InProgress,
+        (_, false, true) => Done::SavedAndInProgress,
+    }
 }
 
 /// The audit record of an answer moving the section to `status`.
@@ -126,6 +293,7 @@ pub(super) fn status_event(
     signed_in: &SignedIn,
     context: &SectionContext,
     status: SectionStatus,
+    comment: Option<&str>,
 ) -> Event {
     Event::new(actor(signed_in), "section.status_changed", "plan_section")
         .target(context.section.id)
@@ -134,6 +302,7 @@ pub(super) fn status_event(
             "section": context.section.key,
             "before": context.section.status.label(),
             "after": status.label(),
+            "comment": comment,
         }))
 }
 

@@ -15,6 +15,8 @@ pub struct Comment {
     pub author: String,
     pub author_organisation: String,
     pub body: String,
+    /// The passage of the section the comment is about, if it quoted one.
+    pub quote: Option<String>,
     pub created_at: OffsetDateTime,
     pub resolved_at: Option<OffsetDateTime>,
     pub resolved_by: Option<String>,
@@ -27,7 +29,7 @@ pub async fn comments(
 ) -> Result<Vec<Comment>, sqlx::Error> {
     sqlx::query_as(
         "SELECT c.id, c.thread_id, u.display_name AS author, o.name AS author_organisation,
-                c.body, c.created_at, c.resolved_at, r.display_name AS resolved_by
+                c.body, c.quote, c.created_at, c.resolved_at, r.display_name AS resolved_by
          FROM comments c
          JOIN users u ON u.id = c.author_id
          JOIN organisations o ON o.id = u.organisation_id
@@ -41,18 +43,24 @@ pub async fn comments(
     .await
 }
 
+/// A comment to add: its text and, optionally, the passage of the section it quotes.
+pub struct NewComment<'a> {
+    pub body: &'a str,
+    pub quote: Option<&'a str>,
+}
+
 pub async fn add_comment(
     db: impl PgExecutor<'_>,
     section_id: PlanSectionId,
     thread_id: Option<CommentId>,
     author_id: UserId,
-    body: &str,
+    comment: NewComment<'_>,
     now: OffsetDateTime,
 ) -> Result<Option<CommentId>, sqlx::Error> {
     // A reply must name a thread (a first comment) of the same section.
     sqlx::query_scalar(
-        "INSERT INTO comments (plan_section_id, thread_id, author_id, body, created_at)
-         SELECT $1, $2, $3, $4, $5
+        "INSERT INTO comments (plan_section_id, thread_id, author_id, body, created_at, quote)
+         SELECT $1, $2, $3, $4, $5, $6
          WHERE $2::bigint IS NULL
             OR EXISTS (SELECT 1 FROM comments WHERE id = $2 AND plan_section_id = $1 AND thread_id IS NULL)
          RETURNING id",
@@ -60,8 +68,9 @@ pub async fn add_comment(
     .bind(section_id)
     .bind(thread_id)
     .bind(author_id)
-    .bind(body)
+    .bind(comment.body)
     .bind(now)
+    .bind(comment.quote)
     .fetch_optional(db)
     .await
 }
@@ -101,6 +110,8 @@ pub struct SearchHit {
     /// "Section text", a partner's name for its contribution, or "Comment".
     pub found_in: String,
     pub body: String,
+    /// Where on the section page the hit is: the comment, or the partner's contribution.
+    pub anchor: String,
 }
 
 /// Full-text search across an area's plan text, contributions and comments.
@@ -113,25 +124,27 @@ pub async fn search(
         "WITH q AS (SELECT websearch_to_tsquery('english', $2) AS query),
          hits AS (
              SELECT s.id AS section_id, 'Section text' AS found_in, s.body AS body,
+                    'current-text' AS anchor,
                     ts_rank(to_tsvector('english', s.body), q.query) AS rank
              FROM plan_sections s JOIN plans p ON p.id = s.plan_id, q
              WHERE p.area_id = $1 AND to_tsvector('english', s.body) @@ q.query
              UNION ALL
-             SELECT c.plan_section_id, o.name, c.body, ts_rank(to_tsvector('english', c.body), q.query)
+             SELECT c.plan_section_id, o.name, c.body,
+                    'contribution-' || c.organisation_id || '-heading', ts_rank(to_tsvector('english', c.body), q.query)
              FROM contributions c
              JOIN organisations o ON o.id = c.organisation_id
              JOIN plan_sections s ON s.id = c.plan_section_id
              JOIN plans p ON p.id = s.plan_id, q
              WHERE p.area_id = $1 AND to_tsvector('english', c.body) @@ q.query
              UNION ALL
-             SELECT k.plan_section_id, 'Comment', k.body, ts_rank(to_tsvector('english', k.body), q.query)
+             SELECT k.plan_section_id, 'Comment', k.body, 'comment-' || k.id, ts_rank(to_tsvector('english', k.body), q.query)
              FROM comments k
              JOIN plan_sections s ON s.id = k.plan_section_id
              JOIN plans p ON p.id = s.plan_id, q
              WHERE p.area_id = $1 AND to_tsvector('english', k.body) @@ q.query
          )
          SELECT t.key AS template_key, ts.key AS section_key, ts.title AS section_title, h.found_in,
-                h.body
+                h.body, h.anchor
          FROM hits h
          JOIN plan_sections s ON s.id = h.section_id
          JOIN template_sections ts ON ts.id = s.template_section_id

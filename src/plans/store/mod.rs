@@ -14,12 +14,16 @@ use crate::auth::UserId;
 mod comments;
 mod document;
 mod drafts;
+mod presence;
+mod review;
 
 pub use comments::{
-    Comment, SearchHit, add_comment, comments, headlines, search, set_thread_resolved,
+    Comment, NewComment, SearchHit, add_comment, comments, headlines, search, set_thread_resolved,
 };
 pub use document::{ContributionText, SectionText, contribution_texts, section_texts};
 pub use drafts::{delete_draft, keep_draft};
+pub use presence::{Present, note_presence};
+pub use review::{Moved, StatusChange, StatusMove, move_status, status_changes};
 
 /// A template as offered when creating a plan.
 #[derive(Clone, Debug, FromRow)]
@@ -139,6 +143,8 @@ pub struct TaskListRow {
     pub updated_by: Option<String>,
     pub open_comments: i64,
     pub contributions: i64,
+    /// How many of the area's partners sign the plan (and so write a part of such sections).
+    pub partners: i64,
     /// The viewer's organisation has written its part (per-organisation sections).
     pub contributed_by_you: bool,
 }
@@ -181,6 +187,8 @@ pub async fn task_list(
                      THEN c.last_contributor ELSE u.display_name END AS updated_by,
                 coalesce(k.open_comments, 0) AS open_comments,
                 coalesce(c.contributions, 0) AS contributions,
+                (SELECT count(*) FROM area_members m JOIN plans p ON p.area_id = m.area_id
+                 WHERE p.id = $1 AND m.signs_plan) AS partners,
                 coalesce(c.contributed_by_you, false) AS contributed_by_you
          FROM plan_sections s
          JOIN template_sections ts ON ts.id = s.template_section_id
@@ -230,6 +238,17 @@ pub struct Section {
     pub draft_body: Option<String>,
     pub draft_based_on: Option<i32>,
     pub draft_updated_at: Option<OffsetDateTime>,
+    /// The content revision: the text's version plus its contributions' versions, which grows
+    /// with every save of either. Forms answering "Have you completed this section?" carry it,
+    /// so a lead never completes what they did not see.
+    pub content_version: i32,
+    /// When it was last sent for review (moved to "ready for review"): by whom, when, and the
+    /// text's version and content revision then. All `None` if never.
+    pub review_by_id: Option<UserId>,
+    pub review_by: Option<String>,
+    pub review_at: Option<OffsetDateTime>,
+    pub review_text_version: Option<i32>,
+    pub review_content_version: Option<i32>,
 }
 
 /// A draft of a section's text kept for one person.
@@ -241,6 +260,15 @@ pub struct Draft {
 }
 
 impl Section {
+    /// Whether it is waiting for review and someone has saved its text or a contribution
+    /// since it was sent: the lead is shown what changed.
+    pub fn changed_since_review(&self) -> bool {
+        self.status == SectionStatus::ReadyForReview
+            && self
+                .review_content_version
+                .is_some_and(|sent| sent != self.content_version)
+    }
+
     /// The viewer's draft of the text, if they have one.
     pub fn draft(&self) -> Option<Draft> {
         match (&self.draft_body, self.draft_based_on, self.draft_updated_at) {
@@ -275,12 +303,25 @@ pub async fn find_section_seen_by(
                 s.status, s.assigned_organisation_id, o.name AS assigned_organisation,
                 s.body, s.version, s.updated_at, u.display_name AS updated_by,
                 d.body AS draft_body, d.based_on_version AS draft_based_on,
-                d.updated_at AS draft_updated_at
+                d.updated_at AS draft_updated_at,
+                (s.version + coalesce((SELECT sum(c.version) FROM contributions c
+                                       WHERE c.plan_section_id = s.id), 0))::int AS content_version,
+                r.changed_by AS review_by_id, ru.display_name AS review_by,
+                r.changed_at AS review_at, r.text_version AS review_text_version,
+                r.content_version AS review_content_version
          FROM plan_sections s
          JOIN template_sections ts ON ts.id = s.template_section_id
          LEFT JOIN organisations o ON o.id = s.assigned_organisation_id
          LEFT JOIN users u ON u.id = s.updated_by
          LEFT JOIN section_drafts d ON d.plan_section_id = s.id AND d.user_id = $3
+         LEFT JOIN LATERAL (
+             SELECT h.changed_by, h.changed_at, h.text_version, h.content_version
+             FROM section_status_changes h
+             WHERE h.plan_section_id = s.id AND h.to_status = 'ready_for_review'
+             ORDER BY h.id DESC
+             LIMIT 1
+         ) r ON true
+         LEFT JOIN users ru ON ru.id = r.changed_by
          WHERE s.plan_id = $1 AND ts.key = $2",
     )
     .bind(plan_id)
@@ -471,31 +512,26 @@ async fn insert_revision(
     Ok(())
 }
 
-/// Changes a section's status from one the caller saw it in: `from` open (any status but
-/// completed) answers "Have you completed this section?"; `from` completed reopens it. Returns
-/// whether it changed (not when someone else moved it meanwhile). The version is left alone:
-/// it numbers the text's revisions, and saves check the status in their own `UPDATE`.
+/// Changes a section's status from one the caller saw it in (see `move_status`), recording the
+/// change in the section's history.
 pub async fn set_status(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     section_id: PlanSectionId,
     from: StatusFrom,
     status: SectionStatus,
     user_id: UserId,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE plan_sections SET status = $2, updated_at = $3, updated_by = $4
-         WHERE id = $1 AND (status = 'completed') = $5",
-    )
-    .bind(section_id)
-    .bind(status)
-    .bind(now)
-    .bind(user_id)
-    .bind(from == StatusFrom::Completed)
-    .execute(db)
-    .await?
-    .rows_affected();
-    Ok(changed == 1)
+    let change = StatusMove {
+        section_id,
+        from,
+        to: status,
+        user_id,
+        at: now,
+        seen: None,
+        comment: None,
+    };
+    Ok(move_status(db, &change).await? == Moved::Moved)
 }
 
 /// The status a change of status starts from.

@@ -1,0 +1,55 @@
+//! SQL for presence on a section page: who else has it open, and who is typing in it (table
+//! `section_presence`). Not audited, like a session's last-seen time: it records no change to
+//! the plan, only that someone is looking, and it is rewritten every 20 seconds.
+
+use sqlx::{FromRow, PgExecutor};
+use time::OffsetDateTime;
+
+use crate::auth::UserId;
+use crate::plans::PlanSectionId;
+
+/// Someone else on the section's page.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct Present {
+    pub name: String,
+    pub organisation: String,
+    /// When they last typed on the page, if within the window.
+    pub editing_since: Option<OffsetDateTime>,
+}
+
+/// Notes that `user_id` has the section open at `now` (and is typing, with `editing`), and
+/// returns who else has been there since `since`, typists first (at most 20). One statement:
+/// the read does not see this write, and does not need to, since it leaves the viewer out.
+pub async fn note_presence(
+    db: impl PgExecutor<'_>,
+    section_id: PlanSectionId,
+    user_id: UserId,
+    now: OffsetDateTime,
+    editing: bool,
+    since: OffsetDateTime,
+) -> Result<Vec<Present>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH noted AS (
+             INSERT INTO section_presence (plan_section_id, user_id, seen_at, editing_at)
+             VALUES ($1, $2, $3, CASE WHEN $4 THEN $3 END)
+             ON CONFLICT (plan_section_id, user_id) DO UPDATE
+             SET seen_at = EXCLUDED.seen_at,
+                 editing_at = coalesce(EXCLUDED.editing_at, section_presence.editing_at)
+         )
+         SELECT u.display_name AS name, o.name AS organisation,
+                CASE WHEN p.editing_at >= $5 THEN p.editing_at END AS editing_since
+         FROM section_presence p
+         JOIN users u ON u.id = p.user_id
+         JOIN organisations o ON o.id = u.organisation_id
+         WHERE p.plan_section_id = $1 AND p.user_id <> $2 AND p.seen_at >= $5
+         ORDER BY (p.editing_at >= $5) IS TRUE DESC, u.display_name
+         LIMIT 20",
+    )
+    .bind(section_id)
+    .bind(user_id)
+    .bind(now)
+    .bind(editing)
+    .bind(since)
+    .fetch_all(db)
+    .await
+}
