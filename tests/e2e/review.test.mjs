@@ -171,13 +171,15 @@ describe('reviewing and writing together', () => {
       await page.getByLabel('Add a comment').click();
       await page.getByLabel('Add a comment').pressSequentially('Not sent yet');
       const asked = new Promise((resolve) => {
-        page.on('dialog', async (dialog) => {
+        page.once('dialog', async (dialog) => {
           resolve(dialog.type());
-          await dialog.dismiss();
+          await dialog.accept();
         });
       });
-      await page.close({ runBeforeUnload: true });
+      // Leaving by a link in the page: the browser asks first; accepted, it leaves.
+      await page.locator('.govuk-breadcrumbs').getByRole('link').first().click();
       assert.equal(await asked, 'beforeunload');
+      await page.waitForURL((u) => !u.pathname.includes('/sections/'));
     });
   });
 
