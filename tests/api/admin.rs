@@ -870,10 +870,10 @@ async fn audit_page_shows_50_entries_at_a_time_newest_first() {
     }
     tx.commit().await.unwrap();
     let first = app.get_html("/admin/audit").await;
-    assert!(first.contains("test n60") && first.contains("test n11"));
-    assert!(!first.contains("test n10<"), "only 50 on a page");
+    assert!(first.contains("Test n60<") && first.contains("Test n11<"));
+    assert!(!first.contains("Test n10<"), "only 50 on a page");
     assert!(
-        first.find("test n60").unwrap() < first.find("test n59").unwrap(),
+        first.find("Test n60<").unwrap() < first.find("Test n59<").unwrap(),
         "newest first"
     );
     let marker = "href=\"/admin/audit?before=";
@@ -882,8 +882,8 @@ async fn audit_page_shows_50_entries_at_a_time_newest_first() {
     let older = app
         .get_html(&first[start..start + end].replace("&amp;", "&"))
         .await;
-    assert!(older.contains("test n10<") && older.contains("test n1<"));
-    assert!(!older.contains("test n11<"));
+    assert!(older.contains("Test n10<") && older.contains("Test n1<"));
+    assert!(!older.contains("Test n11<"));
     assert!(older.contains("Newest entries"));
 }
 
