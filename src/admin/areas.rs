@@ -9,10 +9,13 @@ use serde_json::json;
 
 use super::{Done, clash_errors, parse_id};
 use crate::AppState;
-use crate::areas::store::{self as areas, AreaSummary, Member, OrganisationOption};
+use crate::areas::store::{
+    self as areas, AreaSummary, Member, MemberFootprint, OrganisationOption,
+};
 use crate::areas::{AreaName, AreaSlug, OrganisationId};
 use crate::audit::{Change, Event};
 use crate::auth::guard::Admin;
+use crate::auth::store::{self as auth_store, AreaGrant};
 use crate::db::constraint::Clash;
 use crate::web::banner::{DoneQuery, see_done};
 use crate::web::choice::{self, Choice, parse_yes_no, yes_no};
@@ -56,6 +59,19 @@ struct AreaPage {
     signs_plan: Vec<Choice>,
     /// The fingerprint of the area as shown, for the edit form.
     based_on: String,
+}
+
+/// The page that asks before an organisation is removed from an area, saying what happens to
+/// what it has there.
+#[derive(Template)]
+#[template(path = "admin/remove_member.html")]
+struct RemoveMemberPage {
+    layout: Layout,
+    area: AreaSummary,
+    member: Member,
+    footprint: MemberFootprint,
+    /// The roles people of the organisation hold in the area, which they keep.
+    people: Vec<AreaGrant>,
 }
 
 #[derive(Clone, Default, Deserialize)]
@@ -455,6 +471,31 @@ pub(super) async fn add_member(
         )
         .await?;
     Ok(see_done(&area_url(&area.slug), Done::MemberAdded))
+}
+
+/// Asks before removing a member, with what it has in the area's plans and what becomes of it.
+pub(super) async fn confirm_remove_member(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((slug, organisation_id)): Path<(String, OrganisationId)>,
+) -> Result<Response, AppError> {
+    let area = find(&state, &slug).await?;
+    let member = areas::list_members(&state.pool, area.id)
+        .await?
+        .into_iter()
+        .find(|member| member.organisation_id == organisation_id)
+        .ok_or(AppError::NotFound)?;
+    let footprint = areas::member_footprint(&state.pool, area.id, organisation_id).await?;
+    let people =
+        auth_store::area_grants_of_organisation(&state.pool, area.id.get(), organisation_id.get())
+            .await?;
+    ok(&RemoveMemberPage {
+        layout: admin.layout(),
+        area,
+        member,
+        footprint,
+        people,
+    })
 }
 
 pub(super) async fn remove_member(

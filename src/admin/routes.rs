@@ -25,6 +25,10 @@ pub fn routes() -> Vec<Route> {
         get("/admin/areas/{slug}", areas::show),
         post("/admin/areas/{slug}", areas::update),
         post("/admin/areas/{slug}/members", areas::add_member),
+        get(
+            "/admin/areas/{slug}/members/{organisation_id}/remove",
+            areas::confirm_remove_member,
+        ),
         post(
             "/admin/areas/{slug}/members/{organisation_id}/remove",
             areas::remove_member,
@@ -34,7 +38,12 @@ pub fn routes() -> Vec<Route> {
         post("/admin/users/new", users::add),
         get("/admin/users/{id}", users::show),
         post("/admin/users/{id}/grants", grants::add),
+        get(
+            "/admin/users/{id}/grants/{grant_id}/remove",
+            grants::confirm_remove,
+        ),
         post("/admin/users/{id}/grants/{grant_id}/remove", grants::remove),
+        get("/admin/users/{id}/disable", users::confirm_disable),
         post("/admin/users/{id}/disable", users::disable),
         post("/admin/users/{id}/enable", users::enable),
         post("/admin/users/{id}/reset-password", users::reset_password),

@@ -88,6 +88,25 @@ struct UserPage {
     areas: Vec<Choice>,
     /// The administrator is looking at their own account.
     is_self: bool,
+    /// The areas their organisation is a partner in, by name ("" for none).
+    partner_areas: String,
+    /// The area chosen in the add-a-role form, when their organisation is not a partner
+    /// there: the form then warns and asks the administrator to confirm.
+    outside_area: Option<String>,
+    /// The confirmation as ticked.
+    not_partner: bool,
+}
+
+/// The page that asks before an account is disabled.
+#[derive(Template)]
+#[template(path = "admin/disable_user.html")]
+struct DisablePage {
+    layout: Layout,
+    user: UserAccount,
+    /// How many roles they hold (kept while disabled).
+    roles: usize,
+    /// Why it may not be disabled (their own account, or disabled already), if it may not.
+    problem: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +131,10 @@ pub(super) struct GrantForm {
     pub(super) role: String,
     #[serde(default)]
     pub(super) area: String,
+    /// "yes" when the administrator confirms a role in an area their organisation is not a
+    /// partner in.
+    #[serde(default)]
+    pub(super) not_partner: String,
 }
 
 /// A page with a secret on it (a one-time password): never stored by the browser or a proxy.
@@ -272,7 +295,22 @@ async fn user_page(
         Some(all_areas) => all_areas,
         None => areas::list_areas(&state.pool).await?,
     };
+    let member_of =
+        areas::member_areas(&state.pool, OrganisationId::new(user.organisation_id)).await?;
+    let chosen_area =
+        parse_id(&grant.area).and_then(|id| all_areas.iter().find(|area| area.id.get() == id));
+    let area_role = Role::parse(&grant.role).is_none_or(|role| !role.is_global());
+    let outside_area = chosen_area
+        .filter(|area| area_role && !member_of.iter().any(|(id, _)| *id == area.id))
+        .map(|area| area.name.clone());
     Ok(UserPage {
+        partner_areas: member_of
+            .iter()
+            .map(|(_, name)| name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        outside_area,
+        not_partner: grant.not_partner == "yes",
         layout: admin.layout(),
         banner,
         errors,
@@ -339,6 +377,33 @@ pub(super) async fn refuse_for_self(
     refuse_on_user_page(state, admin, user, problem, &GrantForm::default(), None).await
 }
 
+/// Asks before disabling an account, saying what it does.
+pub(super) async fn confirm_disable(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<UserId>,
+) -> Result<Response, AppError> {
+    let user = find(&state, id).await?;
+    let roles = auth_store::list_grants(&state.pool, user.id).await?.len();
+    let problem = if user.id == admin.user_id() {
+        OWN_ACCOUNT
+    } else if user.disabled_at.is_some() {
+        "This account is already disabled: they cannot sign in."
+    } else {
+        ""
+    };
+    ok(&DisablePage {
+        layout: admin.layout(),
+        user,
+        roles,
+        problem,
+    })
+}
+
+/// The message when an administrator tries to disable their own account.
+const OWN_ACCOUNT: &str =
+    "You cannot disable your own account. Ask another administrator if it must be disabled.";
+
 pub(super) async fn disable(
     State(state): State<AppState>,
     admin: Admin,
@@ -346,8 +411,7 @@ pub(super) async fn disable(
 ) -> Result<Response, AppError> {
     let user = find(&state, id).await?;
     if user.id == admin.user_id() {
-        let problem = "You cannot disable your own account. Ask another administrator if it must be disabled.";
-        return refuse_for_self(&state, &admin, user, "disable", problem).await;
+        return refuse_for_self(&state, &admin, user, "disable", OWN_ACCOUNT).await;
     }
     set_disabled(&state, &admin, user, true).await
 }

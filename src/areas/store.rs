@@ -436,6 +436,71 @@ pub async fn delete_member(
     .await
 }
 
+/// The areas `organisation_id` is a member (partner) of, by id and name, in name order.
+pub async fn member_areas(
+    db: impl PgExecutor<'_>,
+    organisation_id: OrganisationId,
+) -> Result<Vec<(AreaId, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, a.name FROM area_members m JOIN areas a ON a.id = m.area_id
+         WHERE m.organisation_id = $1
+         ORDER BY a.name
+         LIMIT 500",
+    )
+    .bind(organisation_id)
+    .fetch_all(db)
+    .await
+}
+
+/// What an organisation has in an area's plans, for the page that asks before removing it from
+/// the area: counted across the plans' tables in one query (so this reads tables other
+/// features own, and changes none of them).
+#[derive(Clone, Debug, Default, FromRow, PartialEq, Eq)]
+pub struct MemberFootprint {
+    /// Its written contributions (not empty), and in how many plans.
+    pub contributions: i64,
+    pub plans_contributed: i64,
+    /// Plan sections assigned to it.
+    pub sections_assigned: i64,
+    /// Funding lines from it with an amount.
+    pub funding_lines: i64,
+    /// Schemes it is the lead commissioner of.
+    pub schemes_led: i64,
+    /// Sign-off decisions it has recorded.
+    pub decisions: i64,
+}
+
+pub async fn member_footprint(
+    db: impl PgExecutor<'_>,
+    area_id: AreaId,
+    organisation_id: OrganisationId,
+) -> Result<MemberFootprint, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT
+             (SELECT count(*) FROM contributions c
+              JOIN plan_sections s ON s.id = c.plan_section_id JOIN plans p ON p.id = s.plan_id
+              WHERE p.area_id = $1 AND c.organisation_id = $2 AND c.body <> '') AS contributions,
+             (SELECT count(DISTINCT s.plan_id) FROM contributions c
+              JOIN plan_sections s ON s.id = c.plan_section_id JOIN plans p ON p.id = s.plan_id
+              WHERE p.area_id = $1 AND c.organisation_id = $2 AND c.body <> '')
+                 AS plans_contributed,
+             (SELECT count(*) FROM plan_sections s JOIN plans p ON p.id = s.plan_id
+              WHERE p.area_id = $1 AND s.assigned_organisation_id = $2) AS sections_assigned,
+             (SELECT count(*) FROM funding_lines f JOIN plans p ON p.id = f.plan_id
+              WHERE p.area_id = $1 AND f.organisation_id = $2 AND f.amount IS NOT NULL)
+                 AS funding_lines,
+             (SELECT count(*) FROM schemes sc JOIN plans p ON p.id = sc.plan_id
+              WHERE p.area_id = $1 AND sc.lead_commissioner_id = $2) AS schemes_led,
+             (SELECT count(*) FROM signoff_decisions d JOIN signoff_rounds r ON r.id = d.round_id
+              JOIN plans p ON p.id = r.plan_id
+              WHERE p.area_id = $1 AND d.organisation_id = $2) AS decisions",
+    )
+    .bind(area_id)
+    .bind(organisation_id)
+    .fetch_one(db)
+    .await
+}
+
 // --- the content guard (`area_content`; see `super::content`) -----------------------------------
 
 /// Asks the guard for a change to `edit` in `area_id`, inside the change's transaction: bumps

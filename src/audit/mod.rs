@@ -10,6 +10,7 @@
 //! outside the database and checked with `audit verify --expect-head`.
 
 pub mod change;
+pub mod readable;
 pub mod store;
 
 pub use change::Change;

@@ -61,6 +61,35 @@ pub fn iso(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// The UK's zone at `at`, as its abbreviation: "GMT" in winter, "BST" in summer (and in
+/// 1968–71's all-year British Standard Time), "BDST" for the wartime double summer time.
+pub fn london_zone(at: OffsetDateTime) -> &'static str {
+    match in_london(at).offset().whole_seconds() {
+        3600 => "BST",
+        7200 => "BDST",
+        _ => "GMT",
+    }
+}
+
+/// A time with its zone, for records read long after (the audit log): "15 February 2014 at
+/// 9:05am GMT", "2 July 2014 at 12:30am BST".
+pub fn date_time_zoned(at: OffsetDateTime) -> String {
+    format!("{} {}", date_time(at), london_zone(at))
+}
+
+/// The moment `date` begins in the UK (midnight, GMT or BST: the clocks change at 1am, so
+/// midnight always exists). `None` only for dates jiff cannot hold.
+pub fn london_midnight(date: Date) -> Option<OffsetDateTime> {
+    let civil = jiff::civil::Date::new(
+        i16::try_from(date.year()).ok()?,
+        i8::try_from(u8::from(date.month())).ok()?,
+        i8::try_from(date.day()).ok()?,
+    )
+    .ok()?;
+    let start = civil.to_zoned(london()?.clone()).ok()?;
+    OffsetDateTime::from_unix_timestamp(start.timestamp().as_second()).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +155,33 @@ mod tests {
         assert_eq!(
             date_time(datetime!(2014-02-15 10:05 +1)),
             "15 February 2014 at 9:05am"
+        );
+    }
+
+    #[test]
+    fn zoned_times_say_gmt_or_bst_as_it_applied_on_the_day() {
+        assert_eq!(
+            date_time_zoned(datetime!(2014-02-15 09:05 UTC)),
+            "15 February 2014 at 9:05am GMT"
+        );
+        assert_eq!(
+            date_time_zoned(datetime!(2014-07-01 23:30 UTC)),
+            "2 July 2014 at 12:30am BST"
+        );
+        assert_eq!(london_zone(datetime!(2014-03-30 00:59 UTC)), "GMT");
+        assert_eq!(london_zone(datetime!(2014-03-30 01:00 UTC)), "BST");
+        assert_eq!(london_zone(datetime!(1944-06-06 12:00 UTC)), "BDST");
+    }
+
+    #[test]
+    fn a_day_begins_at_midnight_uk_time() {
+        assert_eq!(
+            london_midnight(date!(2014 - 02 - 15)),
+            Some(datetime!(2014-02-15 00:00 UTC))
+        );
+        assert_eq!(
+            london_midnight(date!(2014 - 07 - 02)),
+            Some(datetime!(2014-07-01 23:00 UTC))
         );
     }
 

@@ -1252,17 +1252,28 @@ impl Fixture {
             .admin
             .get_html(&format!("/admin/users/{}", user.id))
             .await;
-        let prefix = format!("/admin/users/{}/grants/", user.id);
-        let grant_id = form_actions_in(&page)
-            .iter()
-            .find_map(|action| {
-                action
-                    .strip_prefix(&prefix)?
-                    .strip_suffix("/remove")?
-                    .parse()
-                    .ok()
-            })
-            .expect("a form to remove the grant");
+        // The page links to the removal's confirmation page, whose form posts to the same
+        // address.
+        let prefix = format!("href=\"/admin/users/{}/grants/", user.id);
+        let grant_id = page
+            .split(&prefix)
+            .skip(1)
+            .find_map(|rest| rest.split_once("/remove\"")?.0.parse().ok())
+            .expect("a link to remove the grant");
+        let confirm = self
+            .admin
+            .get_html(&format!(
+                "/admin/users/{}/grants/{grant_id}/remove",
+                user.id
+            ))
+            .await;
+        assert!(
+            form_actions_in(&confirm).contains(&format!(
+                "/admin/users/{}/grants/{grant_id}/remove",
+                user.id
+            )),
+            "the confirmation posts the removal"
+        );
         (user, grant_id)
     }
 
@@ -1686,6 +1697,8 @@ impl Fixture {
                     &[
                         ("role", "officer"),
                         ("area", &self.rotherham_id.to_string()),
+                        // Kent County Council is not a partner in Rotherham.
+                        ("not_partner", "yes"),
                     ],
                 )
             }

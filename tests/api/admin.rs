@@ -502,10 +502,11 @@ async fn admin_adds_an_area_grant_that_opens_the_area_and_removing_it_closes_it(
     assert!(body.contains("Choose a role"));
 
     let user_page = format!("/admin/users/{}", officer.id);
+    // Rotherham's council is not a partner in Kent: the role is given once that is confirmed.
     post_and_expect_redirect(
         &app,
         &path,
-        &[("role", "officer"), ("area", &kent)],
+        &[("role", "officer"), ("area", &kent), ("not_partner", "yes")],
         &format!("{user_page}?done=grant-added"),
     )
     .await;
@@ -514,7 +515,12 @@ async fn admin_adds_an_area_grant_that_opens_the_area_and_removing_it_closes_it(
             .await
             .contains("Role added")
     );
-    let body = post_and_expect_422(&app, &path, &[("role", "officer"), ("area", &kent)]).await;
+    let body = post_and_expect_422(
+        &app,
+        &path,
+        &[("role", "officer"), ("area", &kent), ("not_partner", "yes")],
+    )
+    .await;
     assert!(body.contains("They already have this role in this area"));
     assert_eq!(
         browser.get("/areas/kent").await.status(),
@@ -870,10 +876,10 @@ async fn audit_page_shows_50_entries_at_a_time_newest_first() {
     }
     tx.commit().await.unwrap();
     let first = app.get_html("/admin/audit").await;
-    assert!(first.contains("test n60") && first.contains("test n11"));
-    assert!(!first.contains("test n10<"), "only 50 on a page");
+    assert!(first.contains("Test n60<") && first.contains("Test n11<"));
+    assert!(!first.contains("Test n10<"), "only 50 on a page");
     assert!(
-        first.find("test n60").unwrap() < first.find("test n59").unwrap(),
+        first.find("Test n60<").unwrap() < first.find("Test n59<").unwrap(),
         "newest first"
     );
     let marker = "href=\"/admin/audit?before=";
@@ -882,8 +888,8 @@ async fn audit_page_shows_50_entries_at_a_time_newest_first() {
     let older = app
         .get_html(&first[start..start + end].replace("&amp;", "&"))
         .await;
-    assert!(older.contains("test n10<") && older.contains("test n1<"));
-    assert!(!older.contains("test n11<"));
+    assert!(older.contains("Test n10<") && older.contains("Test n1<"));
+    assert!(!older.contains("Test n11<"));
     assert!(older.contains("Newest entries"));
 }
 
@@ -891,6 +897,14 @@ async fn audit_page_shows_50_entries_at_a_time_newest_first() {
 async fn admin_pages_contain_no_inline_script_or_style() {
     let (app, admin) = signed_in_admin().await;
     let council = organisation_id(&app, "Kent County Council").await;
+    let officer = app
+        .create_user(Role::Officer, Some("kent"), "Kent County Council")
+        .await;
+    let grant: i64 = sqlx::query_scalar("SELECT id FROM grants WHERE user_id = $1")
+        .bind(admin.id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let pages = [
         "/admin".to_owned(),
         "/admin/organisations".to_owned(),
@@ -903,6 +917,10 @@ async fn admin_pages_contain_no_inline_script_or_style() {
         "/admin/users/new".to_owned(),
         format!("/admin/users/{}", admin.id),
         "/admin/audit".to_owned(),
+        // The confirmations before destructive actions.
+        format!("/admin/areas/kent/members/{council}/remove"),
+        format!("/admin/users/{}/grants/{grant}/remove", admin.id),
+        format!("/admin/users/{}/disable", officer.id),
     ];
     for path in pages {
         let body = app.get_html(&path).await;
@@ -1135,4 +1153,282 @@ async fn nul_characters_in_admin_searches_and_filters_are_refused_clearly() {
         assert!(!body.contains('\0'), "GET {path}");
     }
     assert_eq!(app.get("/admin/users?q=sam").await.status(), 200);
+}
+
+// --- confirmations before destructive actions ---------------------------------------------------
+
+/// The details recorded for the newest audit row with `action`.
+async fn last_details(app: &TestApp, action: &str) -> serde_json::Value {
+    let details: String = sqlx::query_scalar(
+        "SELECT details FROM audit_log WHERE action = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(action)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    serde_json::from_str(&details).unwrap()
+}
+
+#[tokio::test]
+async fn removing_a_partner_asks_first_and_says_what_becomes_of_its_contributions() {
+    let (app, _admin) = signed_in_admin().await;
+    let thanet = organisation_id(&app, "NHS Thanet CCG").await;
+    let kent = area_id(&app, "kent").await;
+    let contributions = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM contributions WHERE organisation_id = $1 AND body <> ''",
+        )
+        .bind(thanet)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+    };
+    let written = contributions().await;
+    assert!(
+        written >= 1,
+        "the demo's Thanet CCG wrote its case for change"
+    );
+    const SECTION: &str = "/areas/kent/plans/2014-16/sections/case-for-change";
+    let lead_browser = app.another_browser();
+    let lead = app
+        .create_user(Role::AreaLead, Some("kent"), "Kent County Council")
+        .await;
+    lead_browser.sign_in(&lead).await;
+    assert!(
+        lead_browser
+            .get_html(SECTION)
+            .await
+            .contains("NHS Thanet CCG")
+    );
+
+    // The area page links to the question; it does not remove anything itself.
+    let area_page = app.get_html("/admin/areas/kent").await;
+    let confirm = format!("/admin/areas/kent/members/{thanet}/remove");
+    assert!(area_page.contains(&format!("href=\"{confirm}\"")));
+    assert!(!area_page.contains(&format!("action=\"{confirm}\"")));
+
+    let page = app.get_html(&confirm).await;
+    assert!(page.contains("Are you sure you want to remove NHS Thanet CCG from Kent?"));
+    assert!(page.contains(&format!(
+        "Its <strong>{written} written contribution{}</strong>",
+        if written == 1 { "" } else { "s" }
+    )));
+    assert!(page.contains("are kept, with their history, and are not deleted"));
+    assert!(page.contains("no one can change them"));
+    assert!(page.contains("it will no longer be among the signatures a sign-off round needs"));
+    assert!(
+        page.contains("Thanet CCG officer</a> (Officer)"),
+        "its people's roles in Kent, which they keep"
+    );
+    assert!(
+        page.contains(&format!("action=\"{confirm}\"")),
+        "the form that does it"
+    );
+    assert!(page.contains("name=\"csrf_token\""));
+    assert!(page.contains("href=\"/admin/areas/kent\">Cancel</a>"));
+    assert_eq!(
+        app.audit_actions()
+            .await
+            .iter()
+            .filter(|a| *a == "area_member.removed")
+            .count(),
+        0,
+        "asking changes nothing"
+    );
+
+    post_and_expect_redirect(&app, &confirm, &[], "/admin/areas/kent?done=member-removed").await;
+    assert_eq!(contributions().await, written, "its contributions are kept");
+    let details = last_details(&app, "area_member.removed").await;
+    assert_eq!(details["before"]["organisation"], "NHS Thanet CCG");
+    let row_area: Option<i64> = sqlx::query_scalar(
+        "SELECT area_id FROM audit_log WHERE action = 'area_member.removed' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(row_area, Some(kent.get()));
+    // No longer a member: there is nothing to ask about.
+    assert_eq!(app.get(&confirm).await.status(), 404);
+    // The plan's section no longer shows its part (the text is still in the database).
+    let section = lead_browser.get_html(SECTION).await;
+    assert!(!section.contains("NHS Thanet CCG"));
+}
+
+#[tokio::test]
+async fn removing_a_role_asks_first_and_says_what_they_lose() {
+    let (app, admin) = signed_in_admin().await;
+    let officer = app
+        .create_user(Role::Officer, Some("kent"), "Kent County Council")
+        .await;
+    let grant_id: i64 = sqlx::query_scalar("SELECT id FROM grants WHERE user_id = $1")
+        .bind(officer.id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let user_page = format!("/admin/users/{}", officer.id);
+    let confirm = format!("{user_page}/grants/{grant_id}/remove");
+    let page = app.get_html(&user_page).await;
+    assert!(page.contains(&format!("href=\"{confirm}\"")));
+    assert!(!page.contains(&format!("action=\"{confirm}\"")));
+
+    let page = app.get_html(&confirm).await;
+    assert!(
+        page.contains("Are you sure you want to remove Test Officer's role as officer in Kent?")
+    );
+    assert!(page.contains("They will no longer be able to edit their organisation&#39;s sections"));
+    assert!(page.contains("It is their only role in Kent: they will no longer see Kent at all."));
+    assert!(page.contains(&format!("action=\"{confirm}\"")));
+    assert!(page.contains(&format!("href=\"{user_page}\">Cancel</a>")));
+
+    // With another role in Kent, the page says they keep it.
+    let kent = area_id(&app, "kent").await.to_string();
+    post_and_expect_redirect(
+        &app,
+        &format!("{user_page}/grants"),
+        &[("role", "signatory"), ("area", &kent)],
+        &format!("{user_page}?done=grant-added"),
+    )
+    .await;
+    let page = app.get_html(&confirm).await;
+    assert!(page.contains("They keep their other role in Kent: Signatory."));
+
+    post_and_expect_redirect(
+        &app,
+        &confirm,
+        &[],
+        &format!("{user_page}?done=grant-removed"),
+    )
+    .await;
+    let details = last_details(&app, "grant.removed").await;
+    assert_eq!(details["before"]["role"], "officer");
+    assert_eq!(app.get(&confirm).await.status(), 404, "already removed");
+
+    // Their own administrator role: the page explains, and offers no button.
+    let own: i64 = sqlx::query_scalar("SELECT id FROM grants WHERE user_id = $1")
+        .bind(admin.id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let page = app
+        .get_html(&format!("/admin/users/{}/grants/{own}/remove", admin.id))
+        .await;
+    assert!(page.contains("You cannot remove your own administrator role"));
+    assert!(!page.contains("Remove the role</button>"));
+}
+
+#[tokio::test]
+async fn disabling_an_account_asks_first_and_says_they_are_signed_out_at_once() {
+    let (app, admin) = signed_in_admin().await;
+    let officer = app
+        .create_user(Role::Officer, Some("kent"), "Kent County Council")
+        .await;
+    let browser = app.another_browser();
+    browser.sign_in(&officer).await;
+    let user_page = format!("/admin/users/{}", officer.id);
+    let confirm = format!("{user_page}/disable");
+    let page = app.get_html(&user_page).await;
+    assert!(
+        page.contains(&format!("href=\"{confirm}\"")),
+        "a link to the question"
+    );
+    assert!(!page.contains(&format!("action=\"{confirm}\"")));
+
+    let page = app.get_html(&confirm).await;
+    assert!(page.contains("Are you sure you want to disable Test Officer"));
+    assert!(page.contains("is signed out at once, in every browser they are signed in on"));
+    assert!(page.contains("They cannot sign in"));
+    assert!(page.contains(&format!("action=\"{confirm}\"")));
+    assert!(page.contains(&format!("href=\"{user_page}\">Cancel</a>")));
+    assert!(browser.is_signed_in().await, "asking changes nothing");
+
+    post_and_expect_redirect(
+        &app,
+        &confirm,
+        &[],
+        &format!("{user_page}?done=user-disabled"),
+    )
+    .await;
+    assert!(!browser.is_signed_in().await);
+    let details = last_details(&app, "user.disabled").await;
+    assert_eq!(details["after"]["disabled"], true);
+    assert!(
+        app.get_html(&confirm)
+            .await
+            .contains("This account is already disabled")
+    );
+    let own = app
+        .get_html(&format!("/admin/users/{}/disable", admin.id))
+        .await;
+    assert!(own.contains("You cannot disable your own account"));
+    assert!(!own.contains("Disable the account</button>"));
+}
+
+#[tokio::test]
+async fn a_role_where_their_organisation_is_not_a_partner_is_given_only_when_confirmed() {
+    let (app, _admin) = signed_in_admin().await;
+    let officer = app
+        .create_user(
+            Role::Officer,
+            Some("rotherham"),
+            "Rotherham Metropolitan Borough Council",
+        )
+        .await;
+    let user_page = format!("/admin/users/{}", officer.id);
+    let page = app.get_html(&user_page).await;
+    assert!(page.contains("Rotherham Metropolitan Borough Council is a partner in: Rotherham."));
+
+    let kent = area_id(&app, "kent").await.to_string();
+    let path = format!("{user_page}/grants");
+    let body = post_and_expect_422(&app, &path, &[("role", "area_lead"), ("area", &kent)]).await;
+    assert!(body.contains("govuk-warning-text"));
+    assert!(body.contains("Rotherham Metropolitan Borough Council is not a partner in Kent."));
+    assert!(body.contains(
+        "<p id=\"not_partner-error\" class=\"govuk-error-message\"><span class=\"govuk-visually-hidden\">Error:</span> Confirm that you mean to give this role to someone whose organisation is not a partner in Kent</p>"
+    ));
+    assert!(body.contains("<a href=\"#not_partner\">"));
+    assert!(body.contains("value=\"area_lead\" selected"));
+    assert!(body.contains(&format!("value=\"{kent}\" selected")));
+    let grants = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM grants WHERE user_id = $1")
+            .bind(officer.id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(grants().await, 1, "refused");
+
+    post_and_expect_redirect(
+        &app,
+        &path,
+        &[
+            ("role", "area_lead"),
+            ("area", &kent),
+            ("not_partner", "yes"),
+        ],
+        &format!("{user_page}?done=grant-added"),
+    )
+    .await;
+    assert_eq!(grants().await, 2);
+    let details = last_details(&app, "grant.added").await;
+    assert_eq!(details["after"]["area"], "kent");
+    assert_eq!(
+        details["organisation_not_a_partner"],
+        "Rotherham Metropolitan Borough Council"
+    );
+
+    // In an area their organisation is a partner in, no question is asked.
+    let rotherham = area_id(&app, "rotherham").await.to_string();
+    post_and_expect_redirect(
+        &app,
+        &path,
+        &[("role", "signatory"), ("area", &rotherham)],
+        &format!("{user_page}?done=grant-added"),
+    )
+    .await;
+    assert!(
+        last_details(&app, "grant.added")
+            .await
+            .get("organisation_not_a_partner")
+            .is_none()
+    );
 }

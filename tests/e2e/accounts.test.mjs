@@ -262,6 +262,59 @@ describe('accounts', () => {
       await page.getByText(email, { exact: false }).first().waitFor();
       await expectNoAxeViolations(page);
 
+      // A role in an area their organisation is not a partner in: a warning, and refused until
+      // the administrator ticks that they understand. Then removing it, after a page that says
+      // what they lose, first cancelled, then confirmed. Without JavaScript it is all plain
+      // forms and links; axe at desktop and phone widths on each new page.
+      await page.goto(url(`/admin/users?q=${encodeURIComponent(email)}`));
+      await page.getByRole('link', { name: 'Browser Test Officer' }).click();
+      await page.waitForURL((u) => /^\/admin\/users\/\d+$/.test(u.pathname));
+      const userPath = new URL(page.url()).pathname;
+      await page.getByLabel('Role', { exact: true }).selectOption({ label: 'Officer' });
+      await page.getByLabel('Area', { exact: true }).selectOption({ label: 'Rotherham' });
+      await page.getByRole('button', { name: 'Add role' }).click();
+      await expectErrors(page, [
+        'Confirm that you mean to give this role to someone whose organisation is not a partner in Rotherham',
+      ]);
+      await page.locator('.govuk-warning-text').filter({ hasText: 'Kent County Council is not a partner in Rotherham' }).waitFor();
+      assert.equal(await page.getByLabel('Area', { exact: true }).locator('option:checked').innerText(), 'Rotherham');
+      await expectNoAxeViolations(page);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await expectNoSidewaysScroll(page);
+      await expectNoAxeViolations(page);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.getByLabel(/I understand Kent County Council is not a partner in Rotherham/).check();
+      await page.getByRole('button', { name: 'Add role' }).click();
+      await page.waitForURL((u) => u.pathname === userPath);
+      await page.getByRole('alert').filter({ hasText: 'Role added' }).waitFor();
+
+      await page.getByRole('link', { name: 'Remove Officer in Rotherham' }).click();
+      await page.waitForURL((u) => /\/grants\/\d+\/remove$/.test(u.pathname));
+      await expectHeading(page, "Are you sure you want to remove Browser Test Officer's role as officer in Rotherham?");
+      await page.locator('#consequences').getByText('It is their only role in Rotherham').waitFor();
+      await expectNoAxeViolations(page);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await expectNoSidewaysScroll(page);
+      await expectNoAxeViolations(page);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.getByRole('link', { name: 'Cancel' }).click();
+      await page.waitForURL((u) => u.pathname === userPath);
+      await page.getByRole('link', { name: 'Remove Officer in Rotherham' }).waitFor();
+      await page.getByRole('link', { name: 'Remove Officer in Rotherham' }).click();
+      await page.getByRole('button', { name: 'Remove the role' }).click();
+      await page.waitForURL((u) => u.pathname === userPath);
+      await page.getByRole('alert').filter({ hasText: 'Role removed' }).waitFor();
+      assert.equal(await page.getByRole('link', { name: 'Remove Officer in Rotherham' }).count(), 0);
+
+      // The audit log, filtered to this account: the removal, by name, readable.
+      await page.getByRole('link', { name: /^Changes to Browser Test Officer/ }).click();
+      await page.waitForURL((u) => u.pathname === '/admin/audit' && u.searchParams.get('kind') === 'user');
+      const removal = page.getByRole('row').filter({ hasText: 'Grant removed' });
+      await removal.getByRole('link', { name: 'Browser Test Officer' }).first().waitFor();
+      await removal.getByText('Role: officer').waitFor();
+      assert.match(await removal.locator('time').innerText(), / (GMT|BST)$/);
+      await expectNoAxeViolations(page);
+
       // The mail outbox, after a password-reset link is asked for the administrator's own
       // address (signed out, in another context): the message is listed, its link not shown.
       await inFreshContext(browser, async (other) => {
@@ -349,7 +402,7 @@ describe('accounts', () => {
       for (const [path, actions] of [
         ['/admin/users', '#users a'],
         ['/admin/audit', null],
-        ['/admin/areas/kent', '#members button'],
+        ['/admin/areas/kent', '#members a'],
         ['/admin/templates/2014-16', '#template-sections button, #template-sections a'],
         ['/admin/templates/2025-26/structure', '#funding-streams a, #key-dates a'],
         ['/account', '#trusted-browsers button'],

@@ -173,6 +173,25 @@ pub async fn list_area_grants(
     .await
 }
 
+/// The roles held in `area_id` by people of `organisation_id`, by holder's name, then role.
+pub async fn area_grants_of_organisation(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+    organisation_id: i64,
+) -> Result<Vec<AreaGrant>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        area_grant_select!(),
+        " WHERE g.area_id = $1 AND u.organisation_id = $2
+              ORDER BY lower(u.display_name), u.id, g.role
+              LIMIT $3"
+    ))
+    .bind(area_id)
+    .bind(organisation_id)
+    .bind(AREA_GRANTS_LIMIT)
+    .fetch_all(db)
+    .await
+}
+
 /// One role held in `area_id`, with its holder.
 pub async fn find_area_grant(
     db: impl PgExecutor<'_>,
