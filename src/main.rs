@@ -45,6 +45,19 @@ enum Command {
     /// funding, schemes, metrics and conditions), risk registers and sign-off (unless
     /// ITF_DEMO_SIGN_OFF=false). Safe to run twice.
     SeedDemo,
+    /// Load national-scale data for load tests: 152 areas (by default) with their boards,
+    /// councils and CCGs, about 3,000 accounts sharing one published password, and per area a
+    /// plan with revisions, contributions, comments, risks, schemes, funding and metrics.
+    /// Deterministic for a seed; areas already loaded are left alone. Never on a real
+    /// deployment: the password and authenticator key are printed.
+    SeedScale {
+        /// Seed of the generator: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many areas (at most 240).
+        #[arg(long, default_value_t = demo::scale::DEFAULT_AREAS)]
+        areas: usize,
+    },
     /// Manage accounts from the command line (the first administrator of a new deployment).
     #[command(subcommand)]
     User(UserCommand),
@@ -142,6 +155,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve => serve(&database, config, keys).await,
         Command::Migrate => migrate(&database, &keys).await,
         Command::SeedDemo => seed_demo(&database, &keys, config.demo_sign_off).await,
+        Command::SeedScale { seed, areas } => seed_scale(&database, &keys, seed, areas).await,
         Command::User(UserCommand::Add {
             email,
             name,
@@ -233,6 +247,39 @@ async fn seed_demo(database: &Database, keys: &Keys, with_sign_off: bool) -> any
     load_demo(&database.pool, with_sign_off).await?;
     println!("Demo data loaded (existing data left as it was).");
     print!("{}", demo::accounts::describe(with_sign_off));
+    Ok(())
+}
+
+async fn seed_scale(
+    database: &Database,
+    keys: &Keys,
+    seed: u64,
+    areas: usize,
+) -> anyhow::Result<()> {
+    migrate(database, keys).await?;
+    let started = std::time::Instant::now();
+    let summary =
+        demo::scale::seed(&database.pool, demo::scale::ScaleOptions { seed, areas }).await?;
+    println!(
+        "Scale data (seed {seed}): {} areas added, {} already there; {} accounts, {} revisions, {} risks, {} schemes added in {:.1} s.",
+        summary.areas_added,
+        summary.areas_skipped,
+        summary.users,
+        summary.revisions,
+        summary.risks,
+        summary.schemes,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "Accounts: <area slug>.lead, .council.officer1-7, .ccg1.officer1-6 … @{} and assurer1-20@{}; password for all: {}",
+        demo::scale::EMAIL_DOMAIN,
+        demo::scale::EMAIL_DOMAIN,
+        demo::scale::SCALE_PASSWORD
+    );
+    println!(
+        "Authenticator key of every account that needs two factors: {}",
+        summary.totp_key
+    );
     Ok(())
 }
 

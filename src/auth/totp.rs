@@ -57,13 +57,16 @@ impl TotpSecret {
         let mut bytes = vec![0u8; SECRET_BYTES];
         getrandom::fill(&mut bytes)
             .map_err(|error| anyhow::anyhow!("could not generate a TOTP secret: {error}"))?;
+        TotpSecret::sealed(bytes)
+    }
+
+    /// A secret chosen by the caller (the scale seed's shared, published key), encrypted for
+    /// storage with the process's installed keys.
+    pub fn sealed(plain: Vec<u8>) -> anyhow::Result<TotpSecret> {
         let key = crate::keys::Keys::installed()
             .ok_or_else(|| anyhow::anyhow!("no server key is installed to encrypt TOTP secrets"))?;
-        let stored = seal(&key.totp_secrets, &bytes)?;
-        Ok(TotpSecret {
-            plain: bytes,
-            stored,
-        })
+        let stored = seal(&key.totp_secrets, &plain)?;
+        Ok(TotpSecret { plain, stored })
     }
 
     /// A secret as stored, for example in the database: decrypted with the installed keys, or

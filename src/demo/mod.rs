@@ -10,6 +10,7 @@ pub mod funding;
 pub mod metrics;
 pub mod plans;
 pub mod risks;
+pub mod scale;
 pub mod schemes;
 pub mod signoff;
 

@@ -43,6 +43,7 @@ mod risk_links;
 mod risks;
 mod risks_matrix;
 mod risks_transfer;
+mod scale;
 mod schemes;
 mod sign_in;
 mod signoff;
