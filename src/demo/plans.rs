@@ -110,7 +110,7 @@ async fn seed_kent(pool: &PgPool) -> anyhow::Result<()> {
     store::save_section_text(&mut tx, vision.id, 0, &save(VISION, lead, at)).await?;
     at += Duration::hours(2);
     store::set_status(
-        &mut *tx,
+        &mut tx,
         vision.id,
         StatusFrom::Open,
         SectionStatus::ReadyForReview,
@@ -138,7 +138,7 @@ async fn seed_kent(pool: &PgPool) -> anyhow::Result<()> {
         .await?;
     }
     store::set_status(
-        &mut *tx,
+        &mut tx,
         case.id,
         StatusFrom::Open,
         SectionStatus::InProgress,

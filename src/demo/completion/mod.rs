@@ -193,7 +193,7 @@ async fn complete_sections(
             .await?
             .ok_or_else(|| anyhow::anyhow!("section {} went missing", state.key))?;
         plans::set_status(
-            &mut *tx,
+            &mut tx,
             section.id,
             StatusFrom::Open,
             SectionStatus::Completed,
