@@ -41,6 +41,7 @@ use axum::response::Response;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower_http::CompressionLevel;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -121,7 +122,11 @@ pub fn app(state: AppState) -> Router {
         .nest_service("/static", web::assets::service(&state.config.static_dir))
         .layer(
             ServiceBuilder::new()
-                .layer(CompressionLayer::new())
+                // Pages are compressed afresh on every response: at the codecs' default levels
+                // that was a fifth of the server's CPU under load (bench/RESULTS.md), so pages
+                // use the fastest level. Static files come precompressed at the best level and
+                // are passed through untouched (already encoded).
+                .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     REQUEST_TIMEOUT,
