@@ -328,9 +328,17 @@ async fn the_link_arrives_by_smtp() {
     .await;
     let user = kent_officer(&app).await;
     ask_for_link(&app, &user.email).await;
+    // Only the officer's messages: from 08:00 UK time the worker also mails the demo's daily
+    // digests (the lead's, say), which have nothing to do with this.
+    let to_officer = || {
+        smtp.received()
+            .into_iter()
+            .filter(|message| message.to == vec![user.email.clone()])
+            .collect::<Vec<_>>()
+    };
     let mut received = Vec::new();
     for _ in 0..500 {
-        received = smtp.received();
+        received = to_officer();
         if !received.is_empty() {
             break;
         }
@@ -338,7 +346,6 @@ async fn the_link_arrives_by_smtp() {
     }
     assert_eq!(received.len(), 1, "one message");
     let message = &received[0];
-    assert_eq!(message.to, vec![user.email.clone()]);
     assert_eq!(message.subject(), "Reset your ITF planner password");
     // Undo quoted-printable's soft line breaks.
     let data = message.data.replace("=\r\n", "").replace("=3D", "=");
