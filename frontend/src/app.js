@@ -9,22 +9,23 @@ document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
 
 // Drafts kept on the server (issue 13): the section's edit form names where its draft goes
-// (data-draft-url). Every few seconds, if the text has changed since it was last kept, it is
-// posted there (with the form's CSRF token and the version the text was typed on); the server
-// offers it back on the section page from any browser. Without this script a refused save
-// still keeps the text as a draft, server-side.
+// (data-draft-url), and so does a partner's contribution box (on the box itself, with the id of
+// the field holding its version in data-draft-version). Every few seconds, if the text has
+// changed since it was last kept, it is posted there (with the CSRF token and the version the
+// text was typed on); the server offers it back on the section page from any browser. Without
+// this script a refused save still keeps the text as a draft, server-side.
 const DRAFT_EVERY_MS = 5000;
 
-function keepDrafts(form) {
-  const box = form.querySelector('textarea[name="text"]');
-  if (!box) return;
+function keepDrafts(box, draftUrl, versionField) {
+  const form = box.form;
+  if (!form) return;
   let kept = box.value;
   let sending = false;
   let submitted = false;
   const fields = () =>
     new URLSearchParams({
-      csrf_token: form.elements.namedItem('csrf_token')?.value ?? '',
-      version: form.elements.namedItem('version')?.value ?? '',
+      csrf_token: form.elements.namedItem('csrf_token')?.value ?? csrfToken(),
+      version: versionField?.value ?? '',
       text: box.value,
     });
   const keep = async () => {
@@ -32,7 +33,7 @@ function keepDrafts(form) {
     const text = box.value;
     sending = true;
     try {
-      const response = await fetch(form.dataset.draftUrl, {
+      const response = await fetch(draftUrl, {
         method: 'POST',
         body: fields(),
         credentials: 'same-origin',
@@ -49,7 +50,7 @@ function keepDrafts(form) {
     }
   };
   window.setInterval(keep, DRAFT_EVERY_MS);
-  // Saving (either button) makes the draft unnecessary: stop keeping it.
+  // Saving (any button of the form) makes the draft unnecessary: stop keeping it.
   form.addEventListener('submit', () => {
     submitted = true;
   });
@@ -60,13 +61,19 @@ function keepDrafts(form) {
   // Leaving the page between two ticks: keep the last words too.
   window.addEventListener('pagehide', () => {
     if (!submitted && box.value !== kept) {
-      navigator.sendBeacon(form.dataset.draftUrl, fields());
+      navigator.sendBeacon(draftUrl, fields());
       kept = box.value;
     }
   });
 }
 
-for (const form of document.querySelectorAll('form[data-draft-url]')) keepDrafts(form);
+for (const form of document.querySelectorAll('form[data-draft-url]')) {
+  const box = form.querySelector('textarea[name="text"]');
+  if (box) keepDrafts(box, form.dataset.draftUrl, form.elements.namedItem('version'));
+}
+for (const box of document.querySelectorAll('textarea[data-draft-url]')) {
+  keepDrafts(box, box.dataset.draftUrl, document.getElementById(box.dataset.draftVersion));
+}
 
 // Preview (issue 13): the edit form's "Preview" button posts the text to the server, which
 // renders it as it will look. Enhanced, the rendered text replaces the current text on the page
@@ -182,20 +189,25 @@ for (const button of document.querySelectorAll('button[data-preview-url]')) enha
 }
 
 // A warning before leaving a page with unsaved edits (issue 13): any text box or text field of
-// a form that posts, changed and not sent. The browser shows its own question.
+// a form that posts, changed and not sent, including when another form on the page is sent
+// (a comment posted while the section's text holds unsaved words). The browser shows its own
+// question.
 const typedFields = () =>
   [...document.querySelectorAll('main textarea:not([readonly]), main input[type="text"], main input:not([type])')].filter(
     (field) => field.form && field.form.method === 'post' && field.value !== field.defaultValue,
   );
-let sendingForm = false;
-document.addEventListener('submit', () => {
-  sendingForm = true;
+let sendingForm = null;
+document.addEventListener('submit', (event) => {
+  sendingForm = event.target;
 });
 window.addEventListener('pageshow', (event) => {
-  if (event.persisted) sendingForm = false;
+  if (event.persisted) sendingForm = null;
 });
 window.addEventListener('beforeunload', (event) => {
-  if (sendingForm || signingOut || typedFields().length === 0) return;
+  if (signingOut) return;
+  const unsent = typedFields().filter((field) => field.form !== sendingForm);
+  sendingForm = null;
+  if (unsent.length === 0) return;
   event.preventDefault();
   event.returnValue = '';
 });

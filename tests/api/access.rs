@@ -505,6 +505,11 @@ enum Case {
     Presence,
     /// A draft of data sharing's text (assigned to NHS Ashford CCG for the walk).
     KeepOtherOrganisationDraft,
+    /// A draft of Kent County Council's part of the case for change, and discarding it.
+    KeepOwnContributionDraft,
+    DiscardOwnContributionDraft,
+    /// A draft of NHS Ashford CCG's part of the case for change.
+    KeepOtherContributionDraft,
     Reopen,
     Assign,
     /// The case for change: Kent County Council's part.
@@ -758,6 +763,12 @@ fn cases_for(template: &str) -> Vec<Case> {
             Some("/reopen") => vec![Reopen],
             Some("/assign") => vec![Assign],
             Some("/contributions/{organisation_id}") => vec![OwnContribution, OtherContribution],
+            Some("/contributions/{organisation_id}/draft") => {
+                vec![KeepOwnContributionDraft, KeepOtherContributionDraft]
+            }
+            Some("/contributions/{organisation_id}/draft/discard") => {
+                vec![DiscardOwnContributionDraft]
+            }
             Some("/restore") => vec![
                 RestoreShared,
                 RestoreOwnContribution,
@@ -904,8 +915,12 @@ fn outcome(case: Case, who: Who) -> Outcome {
     let editor = lead || role == Role::Officer;
     // A draft is its writer's scratch text, not a change to the plan: no audit record.
     match case {
-        KeepDraft | DiscardDraft | Preview => return if editor { Succeeds } else { Forbidden },
-        KeepOtherOrganisationDraft => return Forbidden,
+        KeepDraft
+        | DiscardDraft
+        | Preview
+        | KeepOwnContributionDraft
+        | DiscardOwnContributionDraft => return if editor { Succeeds } else { Forbidden },
+        KeepOtherOrganisationDraft | KeepOtherContributionDraft => return Forbidden,
         _ => {}
     }
     allowed_if(match case {
@@ -1559,6 +1574,30 @@ impl Fixture {
             StaySignedIn => RealForm::new("/session/keep-alive", &[]),
             KeepOtherOrganisationDraft => RealForm::new(
                 format!("{}/draft", section("data-sharing")),
+                &[("text", &text), ("version", "1")],
+            ),
+            KeepOwnContributionDraft => RealForm::new(
+                format!(
+                    "{}/contributions/{}/draft",
+                    section("case-for-change"),
+                    self.council_id
+                ),
+                &[("text", &text), ("version", "1")],
+            ),
+            DiscardOwnContributionDraft => RealForm::new(
+                format!(
+                    "{}/contributions/{}/draft/discard",
+                    section("case-for-change"),
+                    self.council_id
+                ),
+                &[],
+            ),
+            KeepOtherContributionDraft => RealForm::new(
+                format!(
+                    "{}/contributions/{}/draft",
+                    section("case-for-change"),
+                    self.ashford_id
+                ),
                 &[("text", &text), ("version", "1")],
             ),
             Reopen => {
@@ -2453,9 +2492,15 @@ async fn scraped_form(browser: &TestApp, page: &str, action: &str) -> RealForm {
     }
 }
 
-/// A text edit form (section text or a contribution) with its current version and `text`.
+/// A text edit form (section text or a contribution: the section form sent by the
+/// contribution's button) with its current version and `text` in the box.
 async fn text_form(browser: &TestApp, page: &str, action: &str, text: &str) -> RealForm {
-    scraped_form(browser, page, action).await.with("text", text)
+    let field = if action.contains("/contributions/") {
+        "contribution_text"
+    } else {
+        "text"
+    };
+    scraped_form(browser, page, action).await.with(field, text)
 }
 
 /// The form restoring the newest earlier version of a section's text (or of `organisation`'s

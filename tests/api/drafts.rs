@@ -127,8 +127,10 @@ async fn the_status_question_belongs_to_the_text_form_so_continue_sends_the_text
     let lead = lead(&app).await;
     let data_sharing = assign_data_sharing_to_ashford(&app, &lead).await;
     let page = lead.get_html(data_sharing).await;
-    assert!(page.contains(&format!("method=\"post\" action=\"{data_sharing}/status\"")));
-    assert!(!page.contains("id=\"section-text\""));
+    assert!(page.contains(&format!(
+        "method=\"post\" action=\"{data_sharing}/status\" id=\"section-text\""
+    )));
+    assert!(!page.contains("name=\"text\""), "no text box in it");
 }
 
 #[tokio::test]

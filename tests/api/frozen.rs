@@ -290,7 +290,10 @@ async fn content_posts(app: &TestApp, lead: &TestApp) -> Vec<Post> {
         Post::plan(
             "saving a contribution",
             contribution.clone(),
-            with(scraped(lead, &case, &contribution).await, &[("text", text)]),
+            with(
+                scraped(lead, &case, &contribution).await,
+                &[("contribution_text", text)],
+            ),
         )
         .typed(text),
     );

@@ -607,17 +607,42 @@ pub fn browser() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
 
 /// The hidden fields (all but the CSRF token, which `post_form` adds) of the form on the page
 /// that posts to `action`, as a browser would send them; `None` if the page has no such form.
+/// A form posts to `action` when that is its own action or the `formaction` of one of its
+/// buttons; its fields include those outside it that name it in their `form` attribute.
 pub fn form_fields_in(html: &str, action: &str) -> Option<Vec<(String, String)>> {
-    let form = html
-        .split("<form")
-        .skip(1)
-        .find(|form| tag_attribute(opening_tag(form), "action").as_deref() == Some(action))?;
+    let forms = || html.split("<form").skip(1);
+    let form = forms()
+        .find(|form| tag_attribute(opening_tag(form), "action").as_deref() == Some(action))
+        .or_else(|| {
+            let id = html
+                .split("<button")
+                .skip(1)
+                .map(opening_tag)
+                .find(|tag| tag_attribute(tag, "formaction").as_deref() == Some(action))
+                .and_then(|tag| tag_attribute(tag, "form"))?;
+            forms().find(|form| tag_attribute(opening_tag(form), "id").as_deref() == Some(&id))
+        })?;
+    let id = tag_attribute(opening_tag(form), "id");
     let form = &form[..form.find("</form>").unwrap_or(form.len())];
-    let fields = form
+    let hidden = |tag: &&str| tag_attribute(tag, "type").as_deref() == Some("hidden");
+    let inside = form
         .split("<input")
         .skip(1)
         .map(opening_tag)
-        .filter(|tag| tag_attribute(tag, "type").as_deref() == Some("hidden"))
+        .filter(hidden)
+        .filter(|tag| tag_attribute(tag, "form").is_none());
+    let outside: Vec<&str> = match &id {
+        Some(id) => html
+            .split("<input")
+            .skip(1)
+            .map(opening_tag)
+            .filter(hidden)
+            .filter(|tag| tag_attribute(tag, "form").as_deref() == Some(id.as_str()))
+            .collect(),
+        None => Vec::new(),
+    };
+    let fields = inside
+        .chain(outside)
         .filter_map(|tag| Some((tag_attribute(tag, "name")?, tag_attribute(tag, "value")?)))
         .filter(|(name, _)| name != "csrf_token")
         .collect();

@@ -132,7 +132,10 @@ async fn an_officer_sees_their_organisations_sections_until_written_and_a_lead_e
     let response = swale
         .post_form(
             &action,
-            &[("text", "Swale's figures"), ("version", &version)],
+            &[
+                ("contribution_text", "Swale's figures"),
+                ("contribution_version", &version),
+            ],
         )
         .await;
     assert_eq!(response.status(), 303);

@@ -45,6 +45,7 @@ mod risks_matrix;
 mod risks_transfer;
 mod scale;
 mod schemes;
+mod section_form;
 mod sign_in;
 mod signoff;
 mod signoff_races;

@@ -3,7 +3,7 @@
 
 use itf_planner::auth::policy::Role;
 
-use crate::helpers::{TestApp, TestUser, location, spawn_app};
+use crate::helpers::{TestApp, TestUser, form_fields_in, location, spawn_app};
 use crate::query_count::{self, queries};
 
 const KENT_PLAN: &str = "/areas/kent/plans/2014-16";
@@ -12,12 +12,19 @@ pub(crate) const CASE: &str = "/areas/kent/plans/2014-16/sections/case-for-chang
 
 /// The `version` hidden field of the form posting to `action` on `page`.
 pub(crate) fn version_in(page: &str, action: &str) -> String {
-    let form = &page[page
-        .find(&format!("action=\"{action}\""))
-        .unwrap_or_else(|| panic!("a form posting to {action}"))..];
-    let marker = "name=\"version\" value=\"";
-    let start = form.find(marker).expect("a version field") + marker.len();
-    form[start..start + form[start..].find('"').unwrap()].to_owned()
+    let fields =
+        form_fields_in(page, action).unwrap_or_else(|| panic!("a form posting to {action}"));
+    // A contribution's button posts the section's form, whose `version` is the shared text's.
+    let name = if action.contains("/contributions/") {
+        "contribution_version"
+    } else {
+        "version"
+    };
+    fields
+        .into_iter()
+        .find(|(field, _)| field == name)
+        .map(|(_, value)| value)
+        .unwrap_or_else(|| panic!("a {name} field in the form posting to {action}"))
 }
 
 pub(crate) async fn officer(app: &TestApp, organisation: &str) -> (TestApp, TestUser) {
@@ -239,12 +246,21 @@ async fn two_people_saving_one_contribution_get_a_conflict_too() {
     let response = alice
         .post_form(
             &action,
-            &[("text", "Alice's figures"), ("version", &version)],
+            &[
+                ("contribution_text", "Alice's figures"),
+                ("contribution_version", &version),
+            ],
         )
         .await;
     assert_eq!(response.status(), 303);
     let response = bob
-        .post_form(&action, &[("text", "Bob's figures"), ("version", &version)])
+        .post_form(
+            &action,
+            &[
+                ("contribution_text", "Bob's figures"),
+                ("contribution_version", &version),
+            ],
+        )
         .await;
     assert_eq!(response.status(), 409);
     let conflict = response.text().await.unwrap();
@@ -257,7 +273,10 @@ async fn two_people_saving_one_contribution_get_a_conflict_too() {
     let response = bob
         .post_form(
             &action,
-            &[("text", "Alice's and Bob's figures"), ("version", &retry)],
+            &[
+                ("contribution_text", "Alice's and Bob's figures"),
+                ("contribution_version", &retry),
+            ],
         )
         .await;
     assert_eq!(response.status(), 303);
@@ -314,7 +333,10 @@ async fn officers_edit_only_their_own_organisations_contribution_and_assigned_se
     let response = thanet_officer
         .post_form(
             &format!("{CASE}/contributions/{ashford}"),
-            &[("text", "Not mine"), ("version", "1")],
+            &[
+                ("contribution_text", "Not mine"),
+                ("contribution_version", "1"),
+            ],
         )
         .await;
     assert_eq!(response.status(), 403);
@@ -411,7 +433,13 @@ async fn script_and_event_handler_payloads_are_rendered_inert() {
     let action = format!("{CASE}/contributions/3");
     let version = version_in(&page, &action);
     browser
-        .post_form(&action, &[("text", payload), ("version", &version)])
+        .post_form(
+            &action,
+            &[
+                ("contribution_text", payload),
+                ("contribution_version", &version),
+            ],
+        )
         .await;
     browser
         .post_form(&format!("{CASE}/comments"), &[("body", payload)])
@@ -623,8 +651,8 @@ async fn the_task_list_and_section_page_make_a_fixed_number_of_queries_however_m
             .post_form(
                 &action,
                 &[
-                    ("text", &format!("Council part {round}")),
-                    ("version", &version),
+                    ("contribution_text", &format!("Council part {round}")),
+                    ("contribution_version", &version),
                 ],
             )
             .await;
@@ -650,7 +678,13 @@ async fn the_task_list_and_section_page_make_a_fixed_number_of_queries_however_m
     let action = format!("{CASE}/contributions/{swale}");
     let version = version_in(&page, &action);
     other
-        .post_form(&action, &[("text", "Swale's part"), ("version", &version)])
+        .post_form(
+            &action,
+            &[
+                ("contribution_text", "Swale's part"),
+                ("contribution_version", &version),
+            ],
+        )
         .await;
 
     let after = (

@@ -59,7 +59,10 @@ async fn a_save_while_the_database_fails_answers_503_with_the_text_typed() {
     let response = browser
         .post_form(
             &action,
-            &[("text", "Thanet's falls service"), ("version", &version)],
+            &[
+                ("contribution_text", "Thanet's falls service"),
+                ("contribution_version", &version),
+            ],
         )
         .await;
     assert_eq!(response.status(), 503);
@@ -132,7 +135,10 @@ async fn nul_characters_in_text_comments_searches_and_addresses_never_give_a_500
     let response = browser
         .post_form(
             &action,
-            &[("text", "Falls\0 service"), ("version", &version)],
+            &[
+                ("contribution_text", "Falls\0 service"),
+                ("contribution_version", &version),
+            ],
         )
         .await;
     let status = response.status().as_u16();

@@ -90,14 +90,20 @@ async fn saves_in_flight_never_undo_a_leads_completed_nor_land_in_a_completed_se
         let mut saves = Vec::new();
         for (index, (browser, action, version, token)) in forms.into_iter().enumerate() {
             let text = format!("Cycle {cycle}, officer {index}: joint discharge teams.");
+            // A contribution's button posts the section form's contribution box.
+            let (text_field, version_field) = if action.contains("/contributions/") {
+                ("contribution_text", "contribution_version")
+            } else {
+                ("text", "version")
+            };
             saves.push(tokio::spawn(async move {
                 let response = browser
                     .post_raw(
                         &action,
                         &[
                             ("csrf_token", &token),
-                            ("text", &text),
-                            ("version", &version),
+                            (text_field, &text),
+                            (version_field, &version),
                         ],
                     )
                     .await;
@@ -180,7 +186,13 @@ async fn a_contribution_refused_because_the_section_was_completed_shows_the_text
     assert_eq!(completed.status(), 303);
     let typed = "Thanet's late paragraph on falls prevention & <care> homes.";
     let response = officer
-        .post_form(&action, &[("text", typed), ("version", &version)])
+        .post_form(
+            &action,
+            &[
+                ("contribution_text", typed),
+                ("contribution_version", &version),
+            ],
+        )
         .await;
     assert_eq!(response.status(), 422);
     let body = response.text().await.unwrap();

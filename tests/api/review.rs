@@ -235,7 +235,10 @@ async fn a_lead_completing_while_a_partner_saves_never_completes_a_contribution_
     let seen = seen_in(&page);
     let version = version_in(&thanet.get_html(CASE).await, &action);
     // Both at once: the partner's save and the lead's "yes" on the page they loaded before it.
-    let save_fields = [("text", "Late figures"), ("version", version.as_str())];
+    let save_fields = [
+        ("contribution_text", "Late figures"),
+        ("contribution_version", version.as_str()),
+    ];
     let answer_fields = [("completed", "yes"), ("seen", seen.as_str())];
     let (saved, completed) = tokio::join!(
         thanet.post_form(&action, &save_fields),
@@ -448,4 +451,77 @@ async fn people_on_the_same_section_see_each_other_and_a_warning_when_someone_ty
         nobody.post_form("/session/keep-alive", &[]).await.status(),
         401
     );
+}
+
+#[tokio::test]
+async fn two_leads_sending_back_at_once_record_one_status_change_and_keep_both_comments() {
+    let app = spawn_app().await;
+    let (writer, writer_user) = officer(&app, "NHS Thanet CCG").await;
+    let first = lead(&app).await;
+    let second = lead(&app).await;
+    for round in 0..4 {
+        let text = format!("Alignment, draft {round}.");
+        assert_eq!(save(&writer, SECTION, &text).await.status(), 303);
+        let sent = answer(&writer, SECTION, &[("completed", "yes")]).await;
+        assert_eq!(location(&sent), format!("{PLAN}?done=sent-for-review"));
+        // Both leads have the page open, waiting for review, and send it back at once.
+        let (first_page, second_page) =
+            tokio::join!(first.get_html(SECTION), second.get_html(SECTION));
+        for page in [&first_page, &second_page] {
+            assert!(page.contains("No, send it back for changes"));
+        }
+        let first_comment = format!("Round {round}: add the CCG's five-year plan.");
+        let second_comment = format!("Round {round}: name the programme board.");
+        let first_fields = [
+            ("completed", "no"),
+            ("review_comment", first_comment.as_str()),
+        ];
+        let second_fields = [
+            ("completed", "no"),
+            ("review_comment", second_comment.as_str()),
+        ];
+        let (a, b) = tokio::join!(
+            answer(&first, SECTION, &first_fields),
+            answer(&second, SECTION, &second_fields),
+        );
+        assert_eq!(
+            (a.status().as_u16(), b.status().as_u16()),
+            (303, 303),
+            "round {round}: both answers are taken"
+        );
+        assert_eq!(status_of(&app, "alignment").await, "in_progress");
+        // One move from "ready for review" to "in progress", whoever came second.
+        let moves: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM section_status_changes h
+             JOIN plan_sections s ON s.id = h.plan_section_id
+             JOIN template_sections ts ON ts.id = s.template_section_id
+             WHERE ts.key = 'alignment' AND h.from_status = 'ready_for_review'
+               AND h.to_status = 'in_progress'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            moves,
+            round + 1,
+            "round {round}: one status change per send-back"
+        );
+        // Nothing either lead wrote is lost: both comments are on the section.
+        let page = writer.get_html(SECTION).await;
+        for comment in [&first_comment, &second_comment] {
+            let shown = comment.replace('\'', "&#39;");
+            assert!(
+                page.contains(&shown) || page.contains(comment.as_str()),
+                "round {round}: {comment}"
+            );
+        }
+    }
+    let told: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notices WHERE user_id = $1 AND kind = 'assignment'",
+    )
+    .bind(writer_user.id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(told, 8, "the writer is told each comment");
 }

@@ -2,8 +2,12 @@
 // and Continue saves the text with the answer (JavaScript off: the question belongs to the text
 // form), and a draft kept by the page's script while typing is offered back in a second browser
 // of the same person, restored and saved.
+// A partner's own contribution belongs to the same form: typed there, Continue saves it with the
+// answer (JavaScript off); its draft is kept while typing and restored in a second browser; and
+// posting another form on the page with unsaved words in the box asks first.
 // Account: kent.officer (accounts.test.mjs only signs it in and out). Sections no other browser
-// test touches: acute-sector-impact and protecting-social-care of Kent's 2014-16 plan.
+// test touches: acute-sector-impact, protecting-social-care and plan-of-action (where each
+// partner writes its part; Kent County Council's) of Kent's 2014-16 plan.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expectHeading, expectNoAxeViolations, freshContext, inFreshContext, launchBrowser, signIn, url } from './support.mjs';
@@ -119,6 +123,87 @@ describe('never losing what was typed', () => {
       assert.equal(await second.page.getByText('You have unsaved changes from').count(), 0, 'the draft is gone');
       assert.equal(await second.page.getByLabel('Edit the text').inputValue(), typed, 'the saved text is in the box');
       await axeAtBothWidths(second.page);
+      first.check();
+      second.check();
+    } finally {
+      await first.context.close();
+      await second.context.close();
+    }
+  });
+});
+
+describe("a partner's contribution in the section's form", () => {
+  const key = 'plan-of-action';
+  const title = 'Plan of action';
+  const boxLabel = "Edit Kent County Council's contribution";
+  const councilPart = (page) => page.getByRole('region', { name: 'Kent County Council' });
+
+  test('typed in the contribution box, Yes and Continue saves it with the answer, JavaScript off', { timeout: 120_000 }, async () => {
+    const typed = 'The council commissions the reablement service from April 2015, overseen by the joint board.';
+    const { context, page, check } = await freshContext(browser, { contextOptions: { javaScriptEnabled: false } });
+    try {
+      await signIn(page, OFFICER);
+      await openSection(page, key, title);
+      await page.getByLabel(boxLabel).fill(typed);
+      const question = page.getByRole('group', { name: 'Have you completed this section?' });
+      await question.getByText('Anything you typed above is saved too.').waitFor();
+      await question.getByRole('radio', { name: /^Yes/ }).check();
+      await page.getByRole('button', { name: 'Continue', exact: true }).click();
+      await page.waitForURL((u) => u.pathname === PLAN_PATH);
+      await page.getByText('Your changes have been saved and the section has been sent to your area lead for review').waitFor();
+      await openSection(page, key, title);
+      assert.equal((await councilPart(page).locator('.app-section-text').innerText()).trim(), typed, 'the contribution typed before Continue was saved');
+      check();
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a contribution draft is restored in another browser; posting a comment with unsaved words asks first', { timeout: 120_000 }, async () => {
+    const typed = 'Milestones: the integrated discharge team live by June 2015, reported monthly to the board.';
+    const first = await freshContext(browser);
+    const second = await freshContext(browser);
+    try {
+      await signIn(first.page, OFFICER);
+      await openSection(first.page, key, title);
+      const kept = first.page.waitForResponse(
+        (response) => /\/contributions\/\d+\/draft$/.test(response.url()) && response.status() === 204,
+        { timeout: 20_000 },
+      );
+      await first.page.getByLabel(boxLabel).fill(typed);
+      await kept;
+
+      await signIn(second.page, OFFICER);
+      await openSection(second.page, key, title);
+      const offer = councilPart(second.page).getByText(/You have unsaved changes to this contribution from \d{2}:\d{2}\./);
+      await offer.waitFor();
+      assert.notEqual(await second.page.getByLabel(boxLabel).inputValue(), typed, 'not restored until asked');
+      await axeAtBothWidths(second.page);
+      await councilPart(second.page).getByRole('link', { name: /^Restore your unsaved changes/ }).click();
+      await second.page.waitForURL((u) => u.search === '?draft=restore-contribution');
+      assert.equal(await second.page.getByLabel(boxLabel).inputValue(), typed, 'the draft is back in the box');
+      await axeAtBothWidths(second.page);
+
+      // More words typed, then a comment posted: the page asks before the words are left behind.
+      await second.page.getByLabel(boxLabel).click();
+      await second.page.getByLabel(boxLabel).press('End');
+      await second.page.getByLabel(boxLabel).pressSequentially(' Agreed.');
+      await second.page.getByLabel('Add a comment').fill('Is June realistic?');
+      const asked = new Promise((resolve) => {
+        second.page.once('dialog', async (dialog) => {
+          resolve(dialog.type());
+          await dialog.dismiss();
+        });
+      });
+      await second.page.getByRole('button', { name: 'Add comment' }).click({ noWaitAfter: true });
+      assert.equal(await asked, 'beforeunload');
+      assert.equal(await second.page.getByLabel(boxLabel).inputValue(), `${typed} Agreed.`, 'still on the page, with the words');
+
+      await second.page.getByRole('button', { name: 'Save the contribution' }).click();
+      await second.page.waitForURL((u) => u.pathname === `${PLAN_PATH}/sections/${key}` && u.search === '?done=contribution');
+      await second.page.getByText("Your organisation's contribution has been saved").waitFor();
+      assert.equal((await councilPart(second.page).locator('.app-section-text').innerText()).trim(), `${typed} Agreed.`);
+      assert.equal(await second.page.getByText('You have unsaved changes to this contribution').count(), 0, 'saving ended the draft');
       first.check();
       second.check();
     } finally {

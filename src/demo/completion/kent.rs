@@ -337,7 +337,7 @@ async fn add_figures(
     if section.status == SectionStatus::Completed {
         return Ok(());
     }
-    let contributions = plans::contributions(&mut *tx, area.id, section.id).await?;
+    let contributions = plans::contributions(&mut *tx, area.id, section.id, None).await?;
     for (partner, author, figures) in texts::FIGURES {
         let at = steps.take();
         let Some(first) = contributions.iter().find(|contribution| {

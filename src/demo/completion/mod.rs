@@ -154,7 +154,7 @@ async fn write_texts(
             }
             None => {}
             Some(partner) => {
-                let contribution = plans::contributions(&mut *tx, area.id, section.id)
+                let contribution = plans::contributions(&mut *tx, area.id, section.id, None)
                     .await?
                     .into_iter()
                     .find(|contribution| contribution.organisation == partner)

@@ -1,19 +1,21 @@
-//! Saving a partner organisation's contribution to a section where each partner writes its own
-//! part.
+//! Partners' contributions to a section where each partner writes its own part: the one a
+//! person may write is part of the section's form (saved by `section_form`); here, what the
+//! other requests share about it, and its drafts kept on the server (like the shared text's, in
+//! `drafts`: kept by the page's script while typing, offered back from any browser, discarded
+//! on request).
 
 use axum::extract::State;
-use axum::response::Response;
-use serde_json::json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
-use super::section_page::{PageProblem, problem_page};
-use super::section_text::{COMPLETED, TextForm, Theirs, conflict, parse_edit};
+use super::drafts::DraftForm;
+use super::section_text::Theirs;
 use super::{Done, SectionContext, SectionPath, last_change};
 use crate::AppState;
 use crate::areas::OrganisationId;
-use crate::audit::{Change, Event};
-use crate::auth::extract::{SignedIn, actor};
+use crate::auth::extract::SignedIn;
 use crate::plans::rules;
-use crate::plans::store::{self, Contribution, Saved, TextSave};
+use crate::plans::store::{self, Contribution};
 use crate::web::AppError;
 use crate::web::banner::done_url;
 use crate::web::extract::{Form, Path};
@@ -22,112 +24,118 @@ use crate::web::page::see_other;
 /// The contribution path's parameters: area slug, plan key, section key, organisation.
 type ContributionPath = (String, String, String, OrganisationId);
 
-pub(super) async fn save_contribution(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path((slug, plan_key, section_key, organisation_id)): Path<ContributionPath>,
-    Form(form): Form<TextForm>,
-) -> Result<Response, AppError> {
-    let path = (slug, plan_key, section_key);
-    save(&state, &signed_in, &path, organisation_id, &form)
-        .await
-        .map_err(|error| error.keeping(form.typed()))
+/// The id of an organisation's contribution box on the section page (and of its error).
+pub(super) fn field(organisation_id: OrganisationId) -> String {
+    format!("contribution-{organisation_id}")
 }
 
 /// The organisation's contribution as it stands (a section's partners only).
-async fn current(
+pub(super) async fn current(
     state: &AppState,
+    signed_in: &SignedIn,
     context: &SectionContext,
     organisation_id: OrganisationId,
 ) -> Result<Contribution, AppError> {
-    store::contributions(&state.pool, context.area.id, context.section.id)
+    let reader = Some(signed_in.user.id);
+    store::contributions(&state.pool, context.area.id, context.section.id, reader)
         .await?
         .into_iter()
         .find(|contribution| contribution.organisation_id == organisation_id)
         .ok_or(AppError::NotFound)
 }
 
-async fn save(
+/// The contribution as saved now, which a save conflicted with.
+pub(super) fn contribution_theirs(context: &SectionContext, current: Contribution) -> Theirs {
+    Theirs {
+        what: format!("{}'s contribution", current.organisation),
+        action: format!(
+            "{}/contributions/{}",
+            context.url(),
+            current.organisation_id
+        ),
+        field_prefix: "contribution_",
+        by: last_change(&current.updated_by, current.updated_at),
+        version: current.version,
+        body: current.body,
+    }
+}
+
+/// The section and the contribution, if the person may write it (whatever the section's
+/// status: a draft typed while the lead completed it is kept for when it is reopened).
+async fn writable(
     state: &AppState,
     signed_in: &SignedIn,
-    path: &SectionPath,
-    organisation_id: OrganisationId,
-    form: &TextForm,
-) -> Result<Response, AppError> {
-    let context = SectionContext::load(state, signed_in, path).await?;
-    let area_id = context.area.id;
+    (slug, plan_key, section_key, organisation_id): ContributionPath,
+) -> Result<(SectionContext, Contribution), AppError> {
+    let path: SectionPath = (slug, plan_key, section_key);
+    let context = SectionContext::load(state, signed_in, &path).await?;
     if !context.section.per_organisation {
         return Err(AppError::NotFound);
     }
-    if !rules::may_write_contribution(&signed_in.user.principal(), area_id, organisation_id) {
+    let principal = signed_in.user.principal();
+    if !rules::may_write_contribution(&principal, context.area.id, organisation_id) {
         return Err(AppError::Forbidden);
     }
-    current(state, &context, organisation_id).await?;
-    let field = format!("contribution-{organisation_id}");
-    let refuse = |context, message: &str| {
-        let problem = PageProblem {
-            contribution: Some((organisation_id, form.text.clone())),
-            ..PageProblem::message(field.clone(), message)
-        };
-        problem_page(state, signed_in, context, problem)
+    let contribution = current(state, signed_in, &context, organisation_id).await?;
+    Ok((context, contribution))
+}
+
+/// Keeps the text as the person's draft of the contribution (204), or deletes their draft when
+/// the text is the saved contribution (nothing is unsaved). Too long is refused (422).
+pub(super) async fn keep_draft(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(path): Path<ContributionPath>,
+    Form(form): Form<DraftForm>,
+) -> Result<Response, AppError> {
+    let (context, contribution) = writable(&state, &signed_in, path).await?;
+    let (text, based_on) = match form.parse() {
+        Ok(parsed) => parsed,
+        Err(message) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, message).into_response()),
     };
-    let (text, version) = match parse_edit(form, context.section.status) {
-        Ok(edit) => edit,
-        Err(message) => return refuse(context, &message).await,
-    };
-    let now = state.clock.now();
-    let mut change = Change::begin(&state.pool, now).await?;
-    context.ask_guard(&mut change).await?;
-    let save = TextSave {
-        body: text.as_str(),
-        author_id: signed_in.user.id,
-        at: now,
-        restored_from: None,
-    };
-    let saved = store::save_contribution(
-        change.db(),
+    let (user, section, organisation) = (
+        signed_in.user.id,
         context.section.id,
-        organisation_id,
-        version,
-        &save,
-    )
-    .await?;
-    let new_version = match saved {
-        Saved::Version(number) => number,
-        Saved::Closed => {
-            drop(change);
-            // Completed since the page was loaded: show it as it is now, with the text typed.
-            let context = SectionContext::load(state, signed_in, path).await?;
-            return refuse(context, COMPLETED).await;
-        }
-        Saved::Stale => {
-            drop(change);
-            let current = current(state, &context, organisation_id).await?;
-            let theirs = Theirs {
-                what: format!("{}'s contribution", current.organisation),
-                action: format!("{}/contributions/{organisation_id}", context.url()),
-                body: current.body,
-                by: last_change(&current.updated_by, current.updated_at),
-                version: current.version,
-            };
-            return conflict(signed_in, context, text.as_str(), theirs).await;
-        }
-    };
-    change
-        .commit(
-            &Event::new(actor(signed_in), "contribution.saved", "contribution")
-                .target(format!("{}:{organisation_id}", context.section.id))
-                .area(area_id)
-                .details(json!({
-                    "section": context.section.key,
-                    "organisation_id": organisation_id,
-                    "revision": new_version,
-                })),
+        contribution.organisation_id,
+    );
+    if text.as_str() == contribution.body {
+        store::delete_contribution_draft(&state.pool, user, section, organisation).await?;
+    } else {
+        let at = state.clock.now();
+        let body = text.as_str();
+        store::keep_contribution_draft(
+            &state.pool,
+            user,
+            section,
+            organisation,
+            body,
+            based_on,
+            at,
         )
         .await?;
-    Ok(see_other(&done_url(
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Deletes the person's draft of the contribution, and goes back to it.
+pub(super) async fn discard_draft(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(path): Path<ContributionPath>,
+) -> Result<Response, AppError> {
+    let (context, contribution) = writable(&state, &signed_in, path).await?;
+    let organisation_id = contribution.organisation_id;
+    store::delete_contribution_draft(
+        &state.pool,
+        signed_in.user.id,
+        context.section.id,
+        organisation_id,
+    )
+    .await?;
+    let url = done_url(
         &context.url(),
-        Done::Contribution,
-        Some(&field),
-    )))
+        Done::DraftDiscarded,
+        Some(&field(organisation_id)),
+    );
+    Ok(see_other(&url))
 }

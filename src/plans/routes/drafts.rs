@@ -22,9 +22,22 @@ use crate::web::extract::{Form, Path};
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct DraftForm {
-    text: String,
-    /// The section's version the text was typed on (the edit form's).
-    version: String,
+    pub text: String,
+    /// The version the text was typed on (the edit form's).
+    pub version: String,
+}
+
+impl DraftForm {
+    /// The text and the version it was typed on, or what is wrong (answered 422, said plainly:
+    /// the page's script sends these, not a person's form).
+    pub fn parse(&self) -> Result<(SectionText, i32), String> {
+        let text = SectionText::parse(&self.text)?;
+        let based_on = self
+            .version
+            .parse::<i32>()
+            .map_err(|_| "The version the text was typed on is missing".to_owned())?;
+        Ok((text, based_on))
+    }
 }
 
 /// The section, if the person may write its text (whatever its status: a draft typed while the
@@ -56,13 +69,9 @@ pub(super) async fn keep_draft(
     Form(form): Form<DraftForm>,
 ) -> Result<Response, AppError> {
     let context = writable(&state, &signed_in, &path).await?;
-    let text = match SectionText::parse(&form.text) {
-        Ok(text) => text,
+    let (text, based_on) = match form.parse() {
+        Ok(parsed) => parsed,
         Err(message) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, message).into_response()),
-    };
-    let Ok(based_on) = form.version.parse::<i32>() else {
-        let message = "The version the text was typed on is missing";
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, message).into_response());
     };
     let (user, section) = (signed_in.user.id, context.section.id);
     if text.as_str() == context.section.body {

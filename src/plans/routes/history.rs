@@ -85,7 +85,8 @@ async fn whose(
             && rules::may_write_text(&principal, facts.area_id, facts.assigned_organisation_id);
         return Ok((None, context.section.version, may_restore));
     };
-    let contribution = store::contributions(&state.pool, facts.area_id, context.section.id)
+    let reader = Some(signed_in.user.id);
+    let contribution = store::contributions(&state.pool, facts.area_id, context.section.id, reader)
         .await?
         .into_iter()
         .find(|contribution| contribution.organisation_id == id)

@@ -9,6 +9,7 @@ mod drafts;
 mod history;
 mod presence;
 mod search;
+mod section_form;
 mod section_page;
 mod section_risks;
 mod section_text;
@@ -38,10 +39,10 @@ pub fn routes() -> Vec<Route> {
         post("/areas/{slug}/plans", task_list::create_plan),
         get("/areas/{slug}/plans/{plan}", task_list::task_list),
         get(SECTION, section_page::show_section),
-        post(SECTION, section_text::save_section),
+        post(SECTION, section_form::save_section),
         post(
             "/areas/{slug}/plans/{plan}/sections/{section}/status",
-            status::answer_completed,
+            section_form::answer_completed,
         ),
         post(
             "/areas/{slug}/plans/{plan}/sections/{section}/presence",
@@ -49,7 +50,7 @@ pub fn routes() -> Vec<Route> {
         ),
         post(
             "/areas/{slug}/plans/{plan}/sections/{section}/preview",
-            section_text::preview,
+            section_form::preview,
         ),
         post(
             "/areas/{slug}/plans/{plan}/sections/{section}/draft",
@@ -69,7 +70,15 @@ pub fn routes() -> Vec<Route> {
         ),
         post(
             "/areas/{slug}/plans/{plan}/sections/{section}/contributions/{organisation_id}",
-            contributions::save_contribution,
+            section_form::save_contribution,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/contributions/{organisation_id}/draft",
+            contributions::keep_draft,
+        ),
+        post(
+            "/areas/{slug}/plans/{plan}/sections/{section}/contributions/{organisation_id}/draft/discard",
+            contributions::discard_draft,
         ),
         post(
             "/areas/{slug}/plans/{plan}/sections/{section}/risks",
@@ -132,6 +141,10 @@ keyed_enum! {
         Reopened = ("reopened", "The section has been reopened for editing"),
         Assigned = ("assigned", "The section's organisation has been updated"),
         Contribution = ("contribution", "Your organisation's contribution has been saved"),
+        SavedBoth = (
+            "saved-both",
+            "Your changes to the text and your organisation's contribution have been saved"
+        ),
         Restored = ("restored", "The earlier version has been restored as the current text"),
         Comment = ("comment", "Your comment has been added"),
         Resolved = ("resolved", "The comment thread has been resolved"),

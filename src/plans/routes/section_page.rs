@@ -39,8 +39,13 @@ struct ContributionView {
     field: String,
     html: String,
     may_edit: bool,
-    /// What to show in the edit box: the saved text, or what was typed when a save failed.
+    /// What to show in the edit box: the saved text, or what was typed when a save failed, or
+    /// the person's draft restored.
     draft: String,
+    /// The version the box names: the contribution's, or the one the text in it was typed on.
+    edit_version: i32,
+    /// The person's draft of it kept on the server, offered back ("You have unsaved changes").
+    unsaved: Option<DraftOffer>,
     error: String,
     last_change: String,
 }
@@ -137,6 +142,8 @@ struct SectionPage {
     unsaved: Option<DraftOffer>,
     errors: FormErrors,
     contributions: Vec<ContributionView>,
+    /// The reader's own contribution box is on the page (part of the section's form).
+    own_box: bool,
     missing: Vec<String>,
     /// How many partners have written their part, of how many.
     contributed: usize,
@@ -175,8 +182,8 @@ pub(super) struct PageProblem {
     pub errors: FormErrors,
     /// The section text typed.
     pub draft: Option<String>,
-    /// A contribution typed: (organisation id, text).
-    pub contribution: Option<(OrganisationId, String)>,
+    /// The contribution typed.
+    pub contribution: Option<TypedContribution>,
     /// A comment typed: (the thread it replies to, text).
     pub comment: Option<(Option<CommentId>, String)>,
     /// The comment typed for sending the section back.
@@ -187,6 +194,14 @@ pub(super) struct PageProblem {
     /// "Preview" button).
     pub preview: bool,
     /// The version the text in `draft` was typed on, when it is not the current one.
+    pub version: Option<i32>,
+}
+
+/// A contribution as typed in its box, to show back.
+pub(super) struct TypedContribution {
+    pub organisation_id: OrganisationId,
+    pub text: String,
+    /// The version it was typed on, if the form said.
     pub version: Option<i32>,
 }
 
@@ -208,7 +223,7 @@ async fn section_page(
     context: SectionContext,
     problem: PageProblem,
     notice: &'static str,
-    restore: bool,
+    restore: Restore,
 ) -> Result<SectionPage, AppError> {
     let base = context.url();
     let facts = context.facts();
@@ -241,31 +256,60 @@ async fn section_page(
     };
     let mut contributions = Vec::new();
     if section.per_organisation {
-        let mut partners = store::contributions(&state.pool, area.id, section.id).await?;
+        let reader = Some(signed_in.user.id);
+        let mut partners = store::contributions(&state.pool, area.id, section.id, reader).await?;
         // The reader's own organisation first: the part they are most likely to write.
         let own = OrganisationId::new(signed_in.user.organisation_id);
         partners.sort_by_key(|partner| partner.organisation_id != own);
+        let now = state.clock.now();
         for contribution in partners {
             let field = format!("contribution-{}", contribution.organisation_id);
+            let may_edit = open
+                && SectionRights::edit_contribution(
+                    &principal,
+                    facts,
+                    contribution.organisation_id,
+                );
             // A refused save keeps its text in the box, or below the contribution when the
-            // box is gone (the section was completed meanwhile).
-            let (draft, error) = match &problem.contribution {
-                Some((id, draft)) if *id == contribution.organisation_id => {
-                    (shown(draft), problem.errors.message(&field).to_owned())
+            // box is gone (the section was completed meanwhile); else the person's draft is
+            // offered back, and put in the box if they asked.
+            let typed = problem
+                .contribution
+                .as_ref()
+                .filter(|typed| typed.organisation_id == contribution.organisation_id);
+            let unsaved = match typed {
+                None if may_edit => drafts::offer(
+                    contribution.draft(),
+                    &contribution.body,
+                    contribution.version,
+                    restore == Restore::Contribution,
+                    now,
+                ),
+                _ => None,
+            };
+            let (draft, edit_version, error) = match (typed, &unsaved) {
+                (Some(typed), _) => (
+                    shown(&typed.text),
+                    typed.version.unwrap_or(contribution.version),
+                    problem.errors.message(&field).to_owned(),
+                ),
+                (None, Some(offer)) if offer.restored => {
+                    (offer.body.clone(), offer.based_on, String::new())
                 }
-                _ => (contribution.body.clone(), String::new()),
+                (None, _) => (
+                    contribution.body.clone(),
+                    contribution.version,
+                    String::new(),
+                ),
             };
             contributions.push(ContributionView {
                 html: render_off_thread(&contribution.body).await?,
                 last_change: last_change(&contribution.updated_by, contribution.updated_at),
-                may_edit: open
-                    && SectionRights::edit_contribution(
-                        &principal,
-                        facts,
-                        contribution.organisation_id,
-                    ),
+                may_edit,
                 field,
                 draft,
+                edit_version,
+                unsaved,
                 error,
                 contribution,
             });
@@ -277,6 +321,7 @@ async fn section_page(
         .map(|view| view.contribution.organisation.clone())
         .collect();
     let contributed = contributions.len() - missing.len();
+    let own_box = contributions.iter().any(|view| view.may_edit);
     let review = ReviewNotice::load(state, &section, &contributions).await?;
     let combined: String = contributions
         .iter()
@@ -303,7 +348,7 @@ async fn section_page(
             section.draft(),
             &section.body,
             section.version,
-            restore,
+            restore == Restore::Text,
             now,
         )
     } else {
@@ -358,6 +403,7 @@ async fn section_page(
         may_comment: rights.comment,
         errors: problem.errors,
         contributions,
+        own_box,
         missing,
         threads,
         open_threads,
@@ -388,8 +434,18 @@ fn threads(comments: Vec<Comment>) -> Vec<Thread> {
     threads
 }
 
-/// The section page's query: `?done=` after an action, `?draft=restore` to put the person's
-/// draft in the edit box (a read: the draft stays kept until saved or discarded).
+/// Which of the person's drafts the page puts in its box (`?draft=`): a read, the draft stays
+/// kept until saved or discarded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Restore {
+    Neither,
+    /// `?draft=restore`: the shared text's.
+    Text,
+    /// `?draft=restore-contribution`: their organisation's contribution's.
+    Contribution,
+}
+
+/// The section page's query: `?done=` after an action, `?draft=` to restore a draft.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct SectionQuery {
@@ -404,7 +460,11 @@ pub(super) async fn show_section(
     Query(query): Query<SectionQuery>,
 ) -> Result<Response, AppError> {
     let context = SectionContext::load(&state, &signed_in, &path).await?;
-    let restore = query.draft.as_deref() == Some("restore");
+    let restore = match query.draft.as_deref() {
+        Some("restore") => Restore::Text,
+        Some("restore-contribution") => Restore::Contribution,
+        _ => Restore::Neither,
+    };
     let notice = DoneQuery { done: query.done }.banner::<Done>();
     let problem = PageProblem::default();
     let page = section_page(&state, &signed_in, context, problem, notice, restore).await?;
@@ -424,7 +484,7 @@ pub(super) async fn preview_page(
         version: Some(version),
         ..problem
     };
-    let page = section_page(state, signed_in, context, problem, "", false).await?;
+    let page = section_page(state, signed_in, context, problem, "", Restore::Neither).await?;
     page::ok(&page)
 }
 
@@ -435,6 +495,6 @@ pub(super) async fn problem_page(
     context: SectionContext,
     problem: PageProblem,
 ) -> Result<Response, AppError> {
-    let page = section_page(state, signed_in, context, problem, "", false).await?;
+    let page = section_page(state, signed_in, context, problem, "", Restore::Neither).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)?).into_response())
 }

@@ -6,9 +6,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::comments::parse_comment;
 use super::section_page::{PageProblem, problem_page};
-use super::section_text::{TextForm, keep_refused, save_text};
 use super::{Done, SectionContext, SectionPath};
 use crate::AppState;
 use crate::areas::OrganisationId;
@@ -16,7 +14,7 @@ use crate::areas::store as areas;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::notifications::{NewNotice, NoticeKind, notify_all};
-use crate::plans::rules::{self, status_after_answer};
+use crate::plans::rules;
 use crate::plans::section::SectionStatus;
 use crate::plans::store::{self, Moved, StatusFrom, StatusMove};
 use crate::web::AppError;
@@ -24,21 +22,6 @@ use crate::web::banner::see_done;
 use crate::web::extract::{Form, Path};
 use crate::web::form::Typed;
 use crate::web::page::see_other;
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(super) struct CompletedForm {
-    completed: String,
-    /// The text typed, when the question is answered with the edit form's "Continue" button
-    /// (the radios and the button belong to that form): saved with the answer.
-    text: Option<String>,
-    version: String,
-    /// The content revision the page showed (`Section::content_version`): a lead's "yes" is
-    /// refused if anyone saved the text or a contribution since.
-    seen: String,
-    /// What needs changing, when a lead sends a section waiting for review back.
-    review_comment: String,
-}
 
 /// An answer to "Have you completed this section?", parsed.
 pub(super) struct Answer {
@@ -49,140 +32,9 @@ pub(super) struct Answer {
     pub comment: Option<String>,
 }
 
-pub(super) async fn answer_completed(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path(path): Path<SectionPath>,
-    Form(form): Form<CompletedForm>,
-) -> Result<Response, AppError> {
-    let typed = form.text.as_ref().map(|text| TextForm {
-        text: text.clone(),
-        version: form.version.clone(),
-    });
-    let answered = async {
-        let context = SectionContext::load(&state, &signed_in, &path).await?;
-        if !rules::may_answer(&signed_in.user.principal(), context.facts()) {
-            return Err(AppError::Forbidden);
-        }
-        // A problem with the answer: shown by its field, with the text and comment kept.
-        let refuse = |context: SectionContext, field: &'static str, message: &str| {
-            let problem = PageProblem {
-                draft: form.text.clone(),
-                review_comment: Some(form.review_comment.clone()),
-                ..PageProblem::message(field, message)
-            };
-            let typed = typed.as_ref();
-            let (state, signed_in) = (&state, &signed_in);
-            async move {
-                if let Some(typed) = typed {
-                    keep_typed(state, signed_in, &context, typed).await;
-                }
-                problem_page(state, signed_in, context, problem).await
-            }
-        };
-        let completed = match form.completed.as_str() {
-            "yes" => true,
-            "no" => false,
-            _ => {
-                let message = "Select whether you have completed this section";
-                return refuse(context, "completed", message).await;
-            }
-        };
-        let is_lead = rules::is_lead(&signed_in.user.principal(), context.area.id);
-        let comment = if rules::is_send_back(is_lead, context.section.status, completed) {
-            match parse_comment(&form.review_comment) {
-                Ok(comment) => Some(comment),
-                Err(_) if form.review_comment.trim().is_empty() => {
-                    let message = "Say what needs changing before you send the section back";
-                    return refuse(context, "review-comment", message).await;
-                }
-                Err(message) => return refuse(context, "review-comment", &message).await,
-            }
-        } else {
-            None
-        };
-        let answer = Answer {
-            completed,
-            seen: form.seen.parse().ok(),
-            comment,
-        };
-        match &typed {
-            Some(typed) => save_text(&state, &signed_in, context, typed, Some(answer)).await,
-            None => answer_only(&state, &signed_in, context, &answer).await,
-        }
-    };
-    answered.await.map_err(|error| match &typed {
-        Some(typed) => error.keeping(typed.typed()),
-        None => error,
-    })
-}
-
-/// Keeps the text sent with an answer refused for want of one as the person's draft, if the
-/// text is theirs to write.
-async fn keep_typed(
-    state: &AppState,
-    signed_in: &SignedIn,
-    context: &SectionContext,
-    typed: &TextForm,
-) {
-    let facts = context.facts();
-    let principal = signed_in.user.principal();
-    if rules::may_write_text(&principal, facts.area_id, facts.assigned_organisation_id) {
-        let based_on = typed.version.parse().unwrap_or(context.section.version);
-        keep_refused(state, signed_in, context.section.id, &typed.text, based_on).await;
-    }
-}
-
-/// Records the answer to "Have you completed this section?" (the text unchanged): the lead's
-/// yes completes the section, an officer's asks for review, no puts it back in progress (the
-/// lead's no, to a section waiting for review, sends it back with a comment).
-pub(super) async fn answer_only(
-    state: &AppState,
-    signed_in: &SignedIn,
-    context: SectionContext,
-    answer: &Answer,
-) -> Result<Response, AppError> {
-    let is_lead = rules::is_lead(&signed_in.user.principal(), context.area.id);
-    let status = status_after_answer(answer.completed, is_lead);
-    let typed = Typed::text(
-        "Have you completed this section?",
-        if answer.completed { "Yes" } else { "No" },
-    );
-    let now = state.clock.now();
-    let mut change = Change::begin(&state.pool, now).await?;
-    context
-        .ask_guard(&mut change)
-        .await
-        .map_err(|error| error.keeping(typed))?;
-    match move_answer(
-        state,
-        signed_in,
-        &context,
-        &mut change,
-        answer,
-        status,
-        false,
-    )
-    .await?
-    {
-        Moved::Moved => {
-            let event = status_event(signed_in, &context, status, answer.comment.as_deref());
-            change.commit(&event).await?;
-            let done = done_for(status, answer.comment.is_some(), false);
-            Ok(see_done(&context.plan_url(), done))
-        }
-        // Completed already (perhaps a moment ago): only reopening changes it now.
-        Moved::StatusChanged => Ok(see_other(&context.url())),
-        Moved::ContentChanged => {
-            drop(change);
-            changed_since_seen(state, signed_in, &context, false).await
-        }
-    }
-}
-
 /// Moves the section to `status` for `answer`, in `change`: a lead's completion only if the
-/// content is what they saw (`text_saved`: the change has just saved the text they typed,
-/// one revision on from what they saw). Sending back also starts a comment thread with the
+/// content is what they saw (`saves`: how many texts the change has just saved of theirs, the
+/// shared text and their contribution, each one revision on from what they saw). Sending back also starts a comment thread with the
 /// lead's comment and tells whoever sent the section for review.
 pub(super) async fn move_answer(
     state: &AppState,
@@ -191,11 +43,11 @@ pub(super) async fn move_answer(
     change: &mut Change,
     answer: &Answer,
     status: SectionStatus,
-    text_saved: bool,
+    saves: i32,
 ) -> Result<Moved, AppError> {
     let now = state.clock.now();
     let seen = if status == SectionStatus::Completed {
-        answer.seen.map(|seen| seen + i32::from(text_saved))
+        answer.seen.map(|seen| seen + saves)
     } else {
         None
     };
@@ -257,11 +109,11 @@ pub(super) async fn changed_since_seen(
     state: &AppState,
     signed_in: &SignedIn,
     context: &SectionContext,
-    text_saved: bool,
+    saved: bool,
 ) -> Result<Response, AppError> {
     let context = SectionContext::load(state, signed_in, &context.path()).await?;
-    let message = if text_saved {
-        "Your text was saved, but the section was not completed: a partner's contribution changed after you opened this page. Read the section again, then answer."
+    let message = if saved {
+        "Your changes were saved, but the section was not completed: a partner's contribution changed after you opened this page. Read the section again, then answer."
     } else {
         "The section was not completed: its text or a partner's contribution changed after you opened this page. Read the section again, then answer."
     };

@@ -1,5 +1,7 @@
 //! SQL for the drafts kept on the server: what one person typed into a section's text box and
-//! has not saved (table `section_drafts`, one row per person and section).
+//! has not saved (table `section_drafts`, one row per person and section), or into their
+//! organisation's contribution box (`contribution_drafts`, one per person, section and
+//! organisation).
 //!
 //! Not audited, on purpose: the audit log records changes to the plan, and a draft is nobody's
 //! but its writer's, never part of the plan, written every few seconds while someone types.
@@ -10,6 +12,7 @@
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
+use crate::areas::OrganisationId;
 use crate::auth::UserId;
 use crate::plans::PlanSectionId;
 
@@ -51,5 +54,54 @@ pub async fn delete_draft(
         .bind(section_id)
         .execute(db)
         .await?;
+    Ok(())
+}
+
+/// Keeps `body` as `user_id`'s draft of `organisation_id`'s contribution to the section, typed
+/// on the contribution's version `based_on`, replacing any earlier draft of theirs.
+pub async fn keep_contribution_draft(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    section_id: PlanSectionId,
+    organisation_id: OrganisationId,
+    body: &str,
+    based_on: i32,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO contribution_drafts
+             (user_id, plan_section_id, organisation_id, body, based_on_version, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (user_id, plan_section_id, organisation_id) DO UPDATE
+         SET body = EXCLUDED.body, based_on_version = EXCLUDED.based_on_version,
+             updated_at = EXCLUDED.updated_at",
+    )
+    .bind(user_id)
+    .bind(section_id)
+    .bind(organisation_id)
+    .bind(body)
+    .bind(based_on)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Deletes `user_id`'s draft of `organisation_id`'s contribution to the section, if any.
+pub async fn delete_contribution_draft(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    section_id: PlanSectionId,
+    organisation_id: OrganisationId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM contribution_drafts
+         WHERE user_id = $1 AND plan_section_id = $2 AND organisation_id = $3",
+    )
+    .bind(user_id)
+    .bind(section_id)
+    .bind(organisation_id)
+    .execute(db)
+    .await?;
     Ok(())
 }

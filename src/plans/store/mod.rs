@@ -21,7 +21,7 @@ pub use comments::{
     Comment, NewComment, SearchHit, add_comment, comments, headlines, search, set_thread_resolved,
 };
 pub use document::{ContributionText, SectionText, contribution_texts, section_texts};
-pub use drafts::{delete_draft, keep_draft};
+pub use drafts::{delete_contribution_draft, delete_draft, keep_contribution_draft, keep_draft};
 pub use presence::{Present, note_presence};
 pub use review::{Moved, StatusChange, StatusMove, move_status, status_changes};
 
@@ -251,12 +251,30 @@ pub struct Section {
     pub review_content_version: Option<i32>,
 }
 
-/// A draft of a section's text kept for one person.
+/// A draft of a section's text (or of a contribution) kept for one person.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Draft {
     pub body: String,
     pub based_on: i32,
     pub updated_at: OffsetDateTime,
+}
+
+impl Draft {
+    /// The draft read with a left join: all three columns, or none (no draft).
+    fn from_columns(
+        body: &Option<String>,
+        based_on: Option<i32>,
+        updated_at: Option<OffsetDateTime>,
+    ) -> Option<Draft> {
+        match (body, based_on, updated_at) {
+            (Some(body), Some(based_on), Some(updated_at)) => Some(Draft {
+                body: body.clone(),
+                based_on,
+                updated_at,
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl Section {
@@ -271,14 +289,7 @@ impl Section {
 
     /// The viewer's draft of the text, if they have one.
     pub fn draft(&self) -> Option<Draft> {
-        match (&self.draft_body, self.draft_based_on, self.draft_updated_at) {
-            (Some(body), Some(based_on), Some(updated_at)) => Some(Draft {
-                body: body.clone(),
-                based_on,
-                updated_at,
-            }),
-            _ => None,
-        }
+        Draft::from_columns(&self.draft_body, self.draft_based_on, self.draft_updated_at)
     }
 }
 
@@ -340,28 +351,46 @@ pub struct Contribution {
     pub version: i32,
     pub updated_at: Option<OffsetDateTime>,
     pub updated_by: Option<String>,
+    /// The reader's own draft of this contribution (`contribution_drafts`), if any.
+    pub draft_body: Option<String>,
+    pub draft_based_on: Option<i32>,
+    pub draft_updated_at: Option<OffsetDateTime>,
 }
 
-/// One row per partner of the area that signs the plan, with its contribution if any.
+impl Contribution {
+    /// The reader's draft of this contribution, if they have one.
+    pub fn draft(&self) -> Option<Draft> {
+        Draft::from_columns(&self.draft_body, self.draft_based_on, self.draft_updated_at)
+    }
+}
+
+/// One row per partner of the area that signs the plan, with its contribution if any, and
+/// `reader`'s own draft of it if they have one (none without a reader).
 pub async fn contributions(
     db: impl PgExecutor<'_>,
     area_id: AreaId,
     plan_section_id: PlanSectionId,
+    reader: Option<UserId>,
 ) -> Result<Vec<Contribution>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.id AS organisation_id, o.name AS organisation,
                 coalesce(c.body, '') AS body, coalesce(c.version, 0) AS version,
-                c.updated_at, u.display_name AS updated_by
+                c.updated_at, u.display_name AS updated_by,
+                d.body AS draft_body, d.based_on_version AS draft_based_on,
+                d.updated_at AS draft_updated_at
          FROM area_members m
          JOIN organisations o ON o.id = m.organisation_id
          LEFT JOIN contributions c ON c.plan_section_id = $2 AND c.organisation_id = o.id
          LEFT JOIN users u ON u.id = c.updated_by
+         LEFT JOIN contribution_drafts d
+                ON d.user_id = $3 AND d.plan_section_id = $2 AND d.organisation_id = o.id
          WHERE m.area_id = $1 AND m.signs_plan
          ORDER BY o.kind, o.name
          LIMIT 200",
     )
     .bind(area_id)
     .bind(plan_section_id)
+    .bind(reader)
     .fetch_all(db)
     .await
 }
