@@ -315,6 +315,46 @@ describe('accounts', () => {
       assert.match(await removal.locator('time').innerText(), / (GMT|BST)$/);
       await expectNoAxeViolations(page);
 
+      // Disabling the account: a page says what happens first; cancelled, then confirmed.
+      const atBothWidths = async () => {
+        await expectNoAxeViolations(page);
+        await page.setViewportSize({ width: 390, height: 844 });
+        await expectNoSidewaysScroll(page);
+        await expectNoAxeViolations(page);
+        await page.setViewportSize({ width: 1280, height: 720 });
+      };
+      await page.goto(url(userPath));
+      await page.getByRole('button', { name: 'Disable account' }).click();
+      await page.waitForURL((u) => u.pathname === `${userPath}/disable`);
+      await expectHeading(page, "Are you sure you want to disable Browser Test Officer's account?");
+      await page.locator('#consequences').getByText(/is signed out at once, in every browser/).waitFor();
+      await atBothWidths();
+      await page.getByRole('link', { name: 'Cancel' }).click();
+      await page.waitForURL((u) => u.pathname === userPath);
+      await page.getByText('Active', { exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Disable account' }).click();
+      await page.getByRole('button', { name: 'Disable the account' }).click();
+      await page.waitForURL((u) => u.pathname === userPath);
+      await page.getByRole('alert').filter({ hasText: 'Account disabled: they have been signed out everywhere' }).waitFor();
+      await page.getByText('This account is disabled: they cannot sign in.').waitFor();
+      // Enabled again: the account signs in for the first time further on.
+      await page.getByRole('button', { name: 'Enable account' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Account enabled: they can sign in again' }).waitFor();
+
+      // Removing a partner from an area: the page says what happens to its contributions and
+      // people before anything is done. Cancelled here (the demo's partners are every other
+      // test's); the removal itself is tested over HTTP (tests/api/admin.rs).
+      await page.goto(url('/admin/areas/kent'));
+      await page.getByRole('link', { name: 'Remove NHS Thanet CCG from Kent' }).click();
+      await page.waitForURL((u) => /\/admin\/areas\/kent\/members\/\d+\/remove$/.test(u.pathname));
+      await expectHeading(page, 'Are you sure you want to remove NHS Thanet CCG from Kent?');
+      await page.locator('#contributions').getByText(/written contributions? to Kent/).waitFor();
+      await page.locator('#consequences').getByText(/are kept, with their history, and are not deleted/).waitFor();
+      await atBothWidths();
+      await page.getByRole('link', { name: 'Cancel' }).click();
+      await page.waitForURL((u) => u.pathname === '/admin/areas/kent');
+      await page.getByRole('link', { name: 'Remove NHS Thanet CCG from Kent' }).waitFor();
+
       // The mail outbox, after a password-reset link is asked for the administrator's own
       // address (signed out, in another context): the message is listed, its link not shown.
       await inFreshContext(browser, async (other) => {
