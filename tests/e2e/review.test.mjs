@@ -2,7 +2,8 @@
 // sends a section back with a comment (JavaScript off) and sees what changed since review; the
 // Markdown preview, server-rendered and inline; who else is on the page, between two browsers;
 // the warning before leaving with unsaved text; the idle sign-out warning with a fast clock,
-// staying signed in, and, when nobody answers, signing in again back to the page with the text.
+// staying signed in, and, when nobody answers, signing in again back to the page with the text;
+// a comment quoting the words selected, with its time, collapsed when resolved, found by search.
 // Accounts: kent.thanet.officer and kent.lead (drafting.test.mjs signs them in too, on other
 // sections). Sections no other browser test touches: alignment and plan-details of
 // Kent's 2014-16 plan (SECTION and OTHER_SECTION).
@@ -210,6 +211,55 @@ describe('reviewing and writing together', () => {
       assert.equal(await page.getByLabel('Add a comment').inputValue(), 'A comment typed before lunch');
       await page.locator('#typed-restored').waitFor();
       await expectNoAxeViolations(page);
+    });
+  });
+  test('a comment quotes the words selected, shows its time, collapses when resolved, and search links to it', { timeout: 120_000 }, async () => {
+    await withContext({}, async (page) => {
+      await signIn(page, OFFICER);
+      await openSection(page, OTHER_SECTION);
+      const passage = 'Kent County Council and the seven clinical commissioning groups pool £110m in 2015/16.';
+      await page.getByLabel('Edit the text').fill(passage);
+      await page.getByRole('button', { name: 'Save the text' }).click();
+      await page.waitForURL((u) => u.search === '?done=saved');
+
+      // Words selected in the current text fill the quote when the person moves to the comment.
+      await page.evaluate(() => {
+        const paragraph = document.querySelector('#current-text .app-section-text p');
+        const range = document.createRange();
+        range.selectNodeContents(paragraph);
+        const selection = document.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+      });
+      await page.waitForTimeout(100);
+      await page.getByLabel('Add a comment').click();
+      assert.equal((await page.getByLabel('The passage you are commenting on (optional)').inputValue()).trim(), passage);
+      await page.getByLabel('Add a comment').fill('Is the pooled figure before or after the Disabled Facilities Grant? Marmalade.');
+      await page.getByRole('button', { name: 'Add comment' }).click();
+      await page.getByText('Your comment has been added').waitFor();
+      const thread = page.locator('article.app-comment-thread').filter({ hasText: 'Marmalade' });
+      await thread.locator('blockquote').getByText(passage).waitFor();
+      assert.match(await thread.locator('time').first().getAttribute('datetime'), /^\d{4}-\d{2}-\d{2}T/);
+      assert.match(await thread.locator('time').first().innerText(), /\d{4}/);
+      const id = await page.locator('[id^="comment-"]').filter({ hasText: 'Marmalade' }).last().getAttribute('id');
+      await axeAtBothWidths(page);
+
+      // Resolved, it collapses to one line; opened, the comment is there.
+      await thread.getByRole('button', { name: /^Resolve/ }).click();
+      await page.getByText('The comment thread has been resolved').waitFor();
+      const resolved = page.locator('details.app-comment-resolved').filter({ hasText: 'Marmalade' });
+      await resolved.getByText(/^Resolved: comment by /).waitFor();
+      assert.equal(await resolved.locator('article').isVisible(), false, 'collapsed');
+      await resolved.locator('summary').click();
+      await resolved.getByText(/Marmalade/).waitFor();
+      await axeAtBothWidths(page);
+
+      // Search finds the comment and links to it.
+      await page.goto(url('/areas/kent/search?q=marmalade'));
+      const hit = page.getByRole('main').locator(`a[href$="#${id}"]`);
+      await hit.first().waitFor();
+      await hit.first().click();
+      await page.waitForURL((u) => u.pathname === `${PLAN_PATH}/sections/${OTHER_SECTION}` && u.hash === `#${id}`);
     });
   });
 });
