@@ -54,9 +54,13 @@ function keepDrafts(box, draftUrl, versionField) {
   form.addEventListener('submit', () => {
     submitted = true;
   });
-  // Back to the page from the browser's cache after a save was sent: keep drafts again.
+  // Back to the page from the browser's cache after a save was sent, or staying on it when
+  // the browser asked before leaving: keep drafts again.
   window.addEventListener('pageshow', (event) => {
     if (event.persisted) submitted = false;
+  });
+  window.addEventListener('itf:stayed', () => {
+    submitted = false;
   });
   // Leaving the page between two ticks: keep the last words too.
   window.addEventListener('pagehide', () => {
@@ -210,7 +214,21 @@ window.addEventListener('beforeunload', (event) => {
   if (unsent.length === 0) return;
   event.preventDefault();
   event.returnValue = '';
+  // Timers wait while the browser asks; this one runs only if the person stays on the page.
+  window.setTimeout(() => window.dispatchEvent(new Event('itf:stayed')), 0);
 });
+
+// "Have you completed this section?": Enter on an answer sends it with "Continue". (The
+// section's form holds save buttons too, and a browser's Enter would press its first button.)
+for (const radio of document.querySelectorAll('input[type="radio"][name="completed"]')) {
+  radio.addEventListener('keydown', (event) => {
+    const answer = document.querySelector('button[data-answer-button]');
+    if (event.key !== 'Enter' || !radio.form || !answer) return;
+    event.preventDefault();
+    radio.checked = true;
+    radio.form.requestSubmit(answer);
+  });
+}
 
 // The idle sign-out (issue 13). The server ends a session after IDLE seconds without a request
 // (data-idle-seconds on <body>, signed-in pages only). Five minutes before, a dialog warns and

@@ -474,3 +474,152 @@ async fn a_partner_saving_both_boxes_and_a_colleague_saving_the_contribution_at_
     .unwrap();
     assert_eq!(i64::from(thanet_part(&app).await.1), revisions);
 }
+
+#[tokio::test]
+async fn an_untouched_box_never_overwrites_a_draft_and_a_completed_section_shows_both_texts() {
+    let app = spawn_app().await;
+    let (thanet, user) = officer(&app, "NHS Thanet CCG").await;
+    let thanet_org = thanet_id(&app).await;
+    let contribution_action = format!("{CASE}/contributions/{thanet_org}");
+    let (text_before, text_version, _) = shared(&app).await;
+
+    // A draft of the shared text from another browser, offered here but not restored.
+    let kept = thanet
+        .post_form(
+            &format!("{CASE}/draft"),
+            &[
+                ("text", "An opening typed elsewhere."),
+                ("version", &text_version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(kept.status(), 204);
+    let page = thanet.get_html(CASE).await;
+    assert!(page.contains("You have unsaved changes from"));
+    // A refusal from the contribution box (no answer chosen), the text box untouched: the
+    // draft stays as it was.
+    let fields = form(
+        &page,
+        &format!("{CASE}/status"),
+        &text_before,
+        "A new Thanet part.",
+    );
+    let refused = post(&thanet, &format!("{CASE}/status"), &fields).await;
+    assert_eq!(refused.status(), 422);
+    let (text_draft, part_draft) = drafts_of(&app, &user).await;
+    assert_eq!(text_draft.as_deref(), Some("An opening typed elsewhere."));
+    assert_eq!(
+        part_draft.map(|(body, _)| body).as_deref(),
+        Some("A new Thanet part.")
+    );
+    // Preview of the untouched text box leaves the contribution draft alone too.
+    let page = thanet.get_html(CASE).await;
+    // Preview is a button of the text form itself.
+    let mut fields = form_fields_in(&page, CASE).expect("the section form");
+    fields.push(("text".to_owned(), text_before.clone()));
+    fields.push(("contribution_text".to_owned(), thanet_part(&app).await.0));
+    assert_eq!(
+        post(&thanet, &format!("{CASE}/preview"), &fields)
+            .await
+            .status(),
+        200
+    );
+    let (text_draft, part_draft) = drafts_of(&app, &user).await;
+    assert_eq!(text_draft.as_deref(), Some("An opening typed elsewhere."));
+    assert_eq!(
+        part_draft.map(|(body, _)| body).as_deref(),
+        Some("A new Thanet part.")
+    );
+
+    // Completed by the lead while both boxes were being typed in: the page shows both texts,
+    // read-only, to copy.
+    let page = thanet.get_html(CASE).await;
+    let lead = crate::plans::lead(&app).await;
+    let completed = lead
+        .post_form(&format!("{CASE}/status"), &[("completed", "yes")])
+        .await;
+    assert_eq!(completed.status(), 303);
+    let fields = form(
+        &page,
+        &contribution_action,
+        "Late opening.",
+        "Late Thanet part.",
+    );
+    let refused = post(&thanet, &contribution_action, &fields).await;
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("This section is completed"), "{refused}");
+    assert!(refused.contains("Your text (not saved)") && refused.contains("Late opening."));
+    assert!(refused.contains("(not saved)</label>") && refused.contains("Late Thanet part."));
+}
+
+#[tokio::test]
+async fn a_conflict_page_says_the_other_box_was_kept_and_an_untouched_text_box_needs_no_rights() {
+    let app = spawn_app().await;
+    let (thanet, _) = officer(&app, "NHS Thanet CCG").await;
+    let (colleague, _) = officer(&app, "NHS Thanet CCG").await;
+    let thanet_org = thanet_id(&app).await;
+    let contribution_action = format!("{CASE}/contributions/{thanet_org}");
+    let text_before = shared(&app).await.0;
+
+    let page = thanet.get_html(CASE).await;
+    let other = form(
+        &colleague.get_html(CASE).await,
+        &contribution_action,
+        &text_before,
+        "Theirs.",
+    );
+    assert_eq!(
+        post(&colleague, &contribution_action, &other)
+            .await
+            .status(),
+        303
+    );
+    let fields = form(&page, &contribution_action, "My opening.", "Mine.");
+    let conflict = post(&thanet, &contribution_action, &fields).await;
+    assert_eq!(conflict.status(), 409);
+    let conflict = conflict.text().await.unwrap();
+    assert!(
+        conflict.contains("Your changes to the section&#39;s text were not saved either")
+            || conflict.contains("Your changes to the section's text were not saved either"),
+        "{conflict}"
+    );
+
+    // The lead assigns the shared text to Kent County Council while Thanet's officer has the
+    // page open: saving their contribution still works with the text box untouched, and is
+    // refused (403) only if they typed in a box that is no longer theirs.
+    let page = thanet.get_html(CASE).await;
+    let lead = crate::plans::lead(&app).await;
+    let council: i64 =
+        sqlx::query_scalar("SELECT id FROM organisations WHERE name = 'Kent County Council'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let assigned = lead
+        .post_form(
+            &format!("{CASE}/assign"),
+            &[("organisation", &council.to_string())],
+        )
+        .await;
+    assert_eq!(assigned.status(), 303);
+    let text_now = shared(&app).await.0;
+    let fields = form(
+        &page,
+        &contribution_action,
+        &text_now,
+        "After the assignment.",
+    );
+    assert_eq!(
+        post(&thanet, &contribution_action, &fields).await.status(),
+        303
+    );
+    assert_eq!(thanet_part(&app).await.0, "After the assignment.");
+    let page = thanet.get_html(CASE).await;
+    let mut fields = form_fields_in(&page, &contribution_action).expect("the section form");
+    fields.push(("text".to_owned(), "Not mine to write now.".to_owned()));
+    fields.push(("contribution_text".to_owned(), "Again.".to_owned()));
+    assert_eq!(
+        post(&thanet, &contribution_action, &fields).await.status(),
+        403
+    );
+}

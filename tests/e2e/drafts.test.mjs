@@ -204,6 +204,13 @@ describe("a partner's contribution in the section's form", () => {
       await second.page.getByText("Your organisation's contribution has been saved").waitFor();
       assert.equal((await councilPart(second.page).locator('.app-section-text').innerText()).trim(), `${typed} Agreed.`);
       assert.equal(await second.page.getByText('You have unsaved changes to this contribution').count(), 0, 'saving ended the draft');
+
+      // Enter on an answer sends it with Continue, not with the form's first button (a save).
+      const no = second.page.getByRole('group', { name: 'Have you completed this section?' }).getByRole('radio', { name: /^No/ });
+      await no.focus();
+      await second.page.keyboard.press('Enter');
+      await second.page.waitForURL((u) => u.pathname === PLAN_PATH);
+      await second.page.getByText('The section has been marked as in progress').waitFor();
       first.check();
       second.check();
     } finally {

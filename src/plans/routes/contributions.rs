@@ -54,6 +54,7 @@ pub(super) fn contribution_theirs(context: &SectionContext, current: Contributio
             current.organisation_id
         ),
         field_prefix: "contribution_",
+        also_kept: "",
         by: last_change(&current.updated_by, current.updated_at),
         version: current.version,
         body: current.body,

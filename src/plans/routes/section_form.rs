@@ -4,8 +4,9 @@
 //! "Save the text", "Save the contribution" and "Continue" each save what was typed in either
 //! box (the button's own box always; the other when it holds something new), with the answer
 //! for "Continue", in one transaction: no button throws away what was typed in another box.
-//! A refusal (422 by the field, 409 when someone else saved first) keeps both texts on the page
-//! and as the person's drafts.
+//! A refusal (422 by the field) keeps both texts on the page and, where something new was typed,
+//! as the person's drafts; a conflict on either box (409) saves neither, shows that box's
+//! conflict page and keeps the other as a draft, which that page mentions.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -139,18 +140,32 @@ struct Sent<'a> {
     text: Option<(&'a str, Option<i32>)>,
     /// The contribution: whose, the text, the version it was typed on.
     contribution: Option<(OrganisationId, &'a str, Option<i32>)>,
+    /// Whether each box holds something other than its saved text (only those are kept as
+    /// drafts: keeping an untouched box would overwrite a draft offered but not restored).
+    text_new: bool,
+    contribution_new: bool,
     review_comment: &'a str,
+}
+
+/// Whether the text sent in a box differs from `saved` (line endings as the browser sends
+/// them aside).
+fn differs(raw: &str, saved: &str) -> bool {
+    raw.replace("\r\n", "\n") != saved
 }
 
 impl Sent<'_> {
     /// Keeps each text sent as the person's draft (the rights to write them were checked).
     async fn keep_drafts(&self, state: &AppState, signed_in: &SignedIn, context: &SectionContext) {
         let section = &context.section;
-        if let Some((raw, version)) = self.text {
+        if let Some((raw, version)) = self.text
+            && self.text_new
+        {
             let based_on = version.unwrap_or(section.version);
             keep_refused(state, signed_in, section.id, raw, based_on).await;
         }
-        if let Some((organisation_id, raw, version)) = self.contribution {
+        if let Some((organisation_id, raw, version)) = self.contribution
+            && self.contribution_new
+        {
             let based_on = version.unwrap_or_default();
             keep_refused_contribution(state, signed_in, section.id, organisation_id, raw, based_on)
                 .await;
@@ -214,16 +229,22 @@ async fn submitted(
     let context = SectionContext::load(state, signed_in, path).await?;
     let principal = signed_in.user.principal();
     let facts = context.facts();
-    // "Save the text" always saves the box, an emptied one included.
-    let text_sent = match button {
-        Button::SaveText => Some(form.text.as_deref().unwrap_or_default()),
-        _ => form.text.as_deref(),
+    let may_write_text =
+        rules::may_write_text(&principal, facts.area_id, facts.assigned_organisation_id);
+    let text_sent = match (button, form.text.as_deref()) {
+        (Button::SaveText, _) if !may_write_text => return Err(AppError::Forbidden),
+        // "Save the text" always saves the box, an emptied one included.
+        (Button::SaveText, raw) => Some(raw.unwrap_or_default()),
+        // A text box the person may no longer write (the section was assigned elsewhere since
+        // the page was loaded) does not stop another box's save if nothing was typed in it.
+        (_, Some(raw)) if !may_write_text => {
+            if differs(raw, &context.section.body) {
+                return Err(AppError::Forbidden);
+            }
+            None
+        }
+        (_, raw) => raw,
     };
-    if text_sent.is_some()
-        && !rules::may_write_text(&principal, facts.area_id, facts.assigned_organisation_id)
-    {
-        return Err(AppError::Forbidden);
-    }
     let contribution = sent_contribution(state, signed_in, &context, form, button).await?;
     if button == Button::Continue && !rules::may_answer(&principal, facts) {
         return Err(AppError::Forbidden);
@@ -235,6 +256,10 @@ async fn submitted(
             let version = form.contribution_version.parse().ok();
             (current.organisation_id, contribution_raw, version)
         }),
+        text_new: text_sent.is_some_and(|raw| differs(raw, &context.section.body)),
+        contribution_new: contribution
+            .as_ref()
+            .is_some_and(|current| differs(contribution_raw, &current.body)),
         review_comment: &form.review_comment,
     };
 
@@ -250,24 +275,28 @@ async fn submitted(
                     .await;
             }
         };
-        let comment = if rules::is_send_back(is_lead, context.section.status, completed) {
-            match parse_comment(&form.review_comment) {
-                Ok(comment) => Some(comment),
-                Err(_) if form.review_comment.trim().is_empty() => {
-                    let message = "Say what needs changing before you send the section back";
-                    return sent
-                        .refuse(state, signed_in, context, "review-comment", message)
-                        .await;
+        // A lead's "no" with a comment typed keeps the comment even when the section stopped
+        // waiting for review after their page was loaded (another lead sent it back first).
+        let typed_comment = is_lead && !completed && !form.review_comment.trim().is_empty();
+        let comment =
+            if rules::is_send_back(is_lead, context.section.status, completed) || typed_comment {
+                match parse_comment(&form.review_comment) {
+                    Ok(comment) => Some(comment),
+                    Err(_) if form.review_comment.trim().is_empty() => {
+                        let message = "Say what needs changing before you send the section back";
+                        return sent
+                            .refuse(state, signed_in, context, "review-comment", message)
+                            .await;
+                    }
+                    Err(message) => {
+                        return sent
+                            .refuse(state, signed_in, context, "review-comment", &message)
+                            .await;
+                    }
                 }
-                Err(message) => {
-                    return sent
-                        .refuse(state, signed_in, context, "review-comment", &message)
-                        .await;
-                }
-            }
-        } else {
-            None
-        };
+            } else {
+                None
+            };
         Some(Answer {
             completed,
             seen: form.seen.parse().ok(),
@@ -374,7 +403,10 @@ async fn submitted(
                 sent.keep_drafts(state, signed_in, &context).await;
                 // Read again: the page was loaded before someone else's save.
                 let context = SectionContext::load(state, signed_in, path).await?;
-                let theirs = text_theirs(&context);
+                let mut theirs = text_theirs(&context);
+                if sent.contribution_new {
+                    theirs.also_kept = "your organisation's contribution";
+                }
                 return conflict(signed_in, context, edit.text.as_str(), theirs).await;
             }
         }
@@ -425,7 +457,10 @@ async fn submitted(
                 sent.keep_drafts(state, signed_in, &context).await;
                 let now =
                     contributions::current(state, signed_in, &context, organisation_id).await?;
-                let theirs: Theirs = contribution_theirs(&context, now);
+                let mut theirs: Theirs = contribution_theirs(&context, now);
+                if sent.text_new {
+                    theirs.also_kept = "the section's text";
+                }
                 return conflict(signed_in, context, edit.text.as_str(), theirs).await;
             }
         }
@@ -549,16 +584,17 @@ async fn previewed(
     let contribution =
         sent_contribution(state, signed_in, &context, form, Button::Continue).await?;
     let raw = form.text.as_deref().unwrap_or_default();
+    let contribution_raw = form.contribution_text.as_deref().unwrap_or_default();
     let sent = Sent {
         text: Some((raw, form.version.parse().ok())),
         contribution: contribution.as_ref().map(|current| {
-            let raw = form.contribution_text.as_deref().unwrap_or_default();
-            (
-                current.organisation_id,
-                raw,
-                form.contribution_version.parse().ok(),
-            )
+            let version = form.contribution_version.parse().ok();
+            (current.organisation_id, contribution_raw, version)
         }),
+        text_new: differs(raw, &context.section.body),
+        contribution_new: contribution
+            .as_ref()
+            .is_some_and(|current| differs(contribution_raw, &current.body)),
         review_comment: &form.review_comment,
     };
     let text = match SectionText::parse(raw) {

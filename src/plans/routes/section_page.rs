@@ -46,6 +46,9 @@ struct ContributionView {
     edit_version: i32,
     /// The person's draft of it kept on the server, offered back ("You have unsaved changes").
     unsaved: Option<DraftOffer>,
+    /// Text typed for it was sent back and its box is gone (the section was completed
+    /// meanwhile): shown read-only below it, to copy.
+    typed_kept: bool,
     error: String,
     last_change: String,
 }
@@ -138,6 +141,9 @@ struct SectionPage {
     draft: String,
     /// The version the edit form names: the section's, or the restored draft's.
     edit_version: i32,
+    /// Text typed for the shared text was sent back and its box is gone (the section was
+    /// completed meanwhile): shown read-only, to copy.
+    text_kept: bool,
     /// The person's draft kept on the server, offered back ("You have unsaved changes").
     unsaved: Option<DraftOffer>,
     errors: FormErrors,
@@ -302,7 +308,10 @@ async fn section_page(
                     String::new(),
                 ),
             };
+            let typed_kept =
+                !may_edit && typed.is_some_and(|typed| typed.text != contribution.body);
             contributions.push(ContributionView {
+                typed_kept,
                 html: render_off_thread(&contribution.body).await?,
                 last_change: last_change(&contribution.updated_by, contribution.updated_at),
                 may_edit,
@@ -354,6 +363,11 @@ async fn section_page(
     } else {
         None
     };
+    let text_kept = !rights.edit_text
+        && problem
+            .draft
+            .as_ref()
+            .is_some_and(|typed| *typed != section.body);
     let (draft, edit_version) = match (problem.draft, &unsaved) {
         (Some(typed), _) => (shown(&typed), problem.version.unwrap_or(section.version)),
         (None, Some(offer)) if offer.restored => (offer.body.clone(), offer.based_on),
@@ -392,6 +406,7 @@ async fn section_page(
         guidance_html: render_off_thread(&section.guidance).await?,
         draft,
         edit_version,
+        text_kept,
         unsaved,
         last_change: last_change(&section.updated_by, section.updated_at),
         combined_html: render_off_thread(&combined).await?,

@@ -33,6 +33,7 @@ struct ConflictPage {
     what: String,
     action: String,
     field_prefix: &'static str,
+    also_kept: &'static str,
     yours: String,
     theirs: String,
     theirs_by: String,
@@ -49,6 +50,9 @@ pub(super) struct Theirs {
     /// The form's field names' prefix: "" for the shared text, "contribution_" for a
     /// contribution (the section form's names).
     pub field_prefix: &'static str,
+    /// The other box of the section form, when it held new text that was not saved either
+    /// (kept as a draft): "your organisation's contribution", "the section's text", or "".
+    pub also_kept: &'static str,
     pub body: String,
     pub by: String,
     pub version: i32,
@@ -67,6 +71,7 @@ pub(super) async fn conflict(
         what: theirs.what,
         action: theirs.action,
         field_prefix: theirs.field_prefix,
+        also_kept: theirs.also_kept,
         diff_html: diff::to_html(&changes),
         yours: yours.to_owned(),
         theirs: theirs.body,
@@ -132,6 +137,7 @@ pub(super) fn text_theirs(context: &SectionContext) -> Theirs {
         what: "this section".to_owned(),
         action: context.url(),
         field_prefix: "",
+        also_kept: "",
         body: context.section.body.clone(),
         by: last_change(&context.section.updated_by, context.section.updated_at),
         version: context.section.version,

@@ -113,7 +113,7 @@ pub(super) async fn changed_since_seen(
 ) -> Result<Response, AppError> {
     let context = SectionContext::load(state, signed_in, &context.path()).await?;
     let message = if saved {
-        "Your changes were saved, but the section was not completed: a partner's contribution changed after you opened this page. Read the section again, then answer."
+        "Your changes were saved, but the section was not completed: its text or a partner's contribution changed after you opened this page. Read the section again, then answer."
     } else {
         "The section was not completed: its text or a partner's contribution changed after you opened this page. Read the section again, then answer."
     };
