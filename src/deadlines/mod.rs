@@ -20,8 +20,8 @@ use std::sync::Arc;
 use sqlx::PgPool;
 
 use crate::plans::store as plans;
-use crate::plans::templates::structure::CycleStructure;
 use crate::plans::templates::store::structures_by_id;
+use crate::plans::templates::structure::CycleStructure;
 use crate::signoff::store::rounds::milestones_of_areas;
 use model::{Deadline, Facts, PlanFacts, RoundFacts};
 
