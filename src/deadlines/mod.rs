@@ -15,11 +15,13 @@ pub mod routes;
 pub mod store;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use sqlx::PgPool;
 
 use crate::plans::store as plans;
 use crate::plans::templates::store::structures_by_id;
+use crate::plans::templates::structure::CycleStructure;
 use crate::signoff::store::rounds::milestones_of_areas;
 use model::{Deadline, Facts, PlanFacts, RoundFacts};
 
@@ -37,15 +39,20 @@ pub async fn facts_of_areas(pool: &PgPool, area_ids: &[i64]) -> Result<Facts, sq
     let mut structure_ids: Vec<i64> = plan_rows.iter().map(|plan| plan.structure_id).collect();
     structure_ids.sort_unstable();
     structure_ids.dedup();
-    let structures = structures_by_id(pool, &structure_ids).await?;
+    let structures: Vec<(i64, Arc<CycleStructure>)> = structures_by_id(pool, &structure_ids)
+        .await?
+        .into_iter()
+        .map(|(id, structure)| (id, Arc::new(structure)))
+        .collect();
     let plans = plan_rows
         .into_iter()
         .filter_map(|plan| {
-            let structure = structures
-                .iter()
-                .find(|(id, _)| *id == plan.structure_id)?
-                .1
-                .clone();
+            let structure = Arc::clone(
+                &structures
+                    .iter()
+                    .find(|(id, _)| *id == plan.structure_id)?
+                    .1,
+            );
             Some(PlanFacts {
                 id: plan.id.get(),
                 area_id: plan.area_id.get(),

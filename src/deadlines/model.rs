@@ -3,6 +3,7 @@
 //! meet them and what was recorded done by hand. Pure: the store reads, this decides.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use time::{Date, OffsetDateTime};
 
@@ -107,7 +108,9 @@ pub struct PlanFacts {
     pub area_id: i64,
     pub template_key: String,
     pub template_name: String,
-    pub structure: CycleStructure,
+    /// Shared by every plan made from the same structure: the dashboard reads 152 areas' plans
+    /// of one structure, and a copy each was most of its time (allocating and freeing them).
+    pub structure: Arc<CycleStructure>,
     /// When the board approved a snapshot of it.
     pub approved_at: Option<OffsetDateTime>,
 }
@@ -322,7 +325,7 @@ mod tests {
             area_id,
             template_key: "2014-16".to_owned(),
             template_name: "ITF/BCF plan 2014/15–2015/16".to_owned(),
-            structure: structure(),
+            structure: Arc::new(structure()),
             approved_at: None,
         }
     }

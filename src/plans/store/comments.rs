@@ -114,7 +114,9 @@ pub struct SearchHit {
     pub anchor: String,
 }
 
-/// Full-text search across an area's plan text, contributions and comments.
+/// Full-text search across an area's plan text, contributions and comments: matched and
+/// ranked on each text's stored `search_words` (`to_tsvector('english', body)`, kept by the
+/// database as the text is saved), not on the words derived afresh from every text searched.
 pub async fn search(
     db: impl PgExecutor<'_>,
     area_id: AreaId,
@@ -125,23 +127,23 @@ pub async fn search(
          hits AS (
              SELECT s.id AS section_id, 'Section text' AS found_in, s.body AS body,
                     'current-text' AS anchor,
-                    ts_rank(to_tsvector('english', s.body), q.query) AS rank
+                    ts_rank(s.search_words, q.query) AS rank
              FROM plan_sections s JOIN plans p ON p.id = s.plan_id, q
-             WHERE p.area_id = $1 AND to_tsvector('english', s.body) @@ q.query
+             WHERE p.area_id = $1 AND s.search_words @@ q.query
              UNION ALL
              SELECT c.plan_section_id, o.name, c.body,
-                    'contribution-' || c.organisation_id || '-heading', ts_rank(to_tsvector('english', c.body), q.query)
+                    'contribution-' || c.organisation_id || '-heading', ts_rank(c.search_words, q.query)
              FROM contributions c
              JOIN organisations o ON o.id = c.organisation_id
              JOIN plan_sections s ON s.id = c.plan_section_id
              JOIN plans p ON p.id = s.plan_id, q
-             WHERE p.area_id = $1 AND to_tsvector('english', c.body) @@ q.query
+             WHERE p.area_id = $1 AND c.search_words @@ q.query
              UNION ALL
-             SELECT k.plan_section_id, 'Comment', k.body, 'comment-' || k.id, ts_rank(to_tsvector('english', k.body), q.query)
+             SELECT k.plan_section_id, 'Comment', k.body, 'comment-' || k.id, ts_rank(k.search_words, q.query)
              FROM comments k
              JOIN plan_sections s ON s.id = k.plan_section_id
              JOIN plans p ON p.id = s.plan_id, q
-             WHERE p.area_id = $1 AND to_tsvector('english', k.body) @@ q.query
+             WHERE p.area_id = $1 AND k.search_words @@ q.query
          )
          SELECT t.key AS template_key, ts.key AS section_key, ts.title AS section_title, h.found_in,
                 h.body, h.anchor

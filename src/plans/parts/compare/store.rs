@@ -9,6 +9,7 @@ use crate::areas::AreaId;
 use crate::keyed::Keyed;
 use crate::plans::PlanId;
 use crate::plans::parts::schemes::SchemeType;
+use crate::plans::parts::schemes::store::spend_of_scheme;
 use crate::web::money::Pence;
 
 /// The area's plans other than `plan_id`, newest template first, each with the structure it was
@@ -53,14 +54,16 @@ pub async fn spend_by_type(
     db: impl PgExecutor<'_>,
     plan_id: PlanId,
 ) -> Result<Vec<TypeSpend>, sqlx::Error> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(concat!(
         "SELECT a.year_key, s.scheme_type, sum(a.spend)::bigint
-         FROM schemes s JOIN scheme_amounts a ON a.scheme_id = s.id
+         FROM schemes s CROSS JOIN LATERAL (",
+        spend_of_scheme!(),
+        ") a
          WHERE s.plan_id = $1
          GROUP BY a.year_key, s.scheme_type
          ORDER BY a.year_key, s.scheme_type
-         LIMIT 10000",
-    )
+         LIMIT 10000"
+    ))
     .bind(plan_id)
     .fetch_all(db)
     .await?;

@@ -20,20 +20,35 @@ pub struct SchemeSpend {
     pub spend: Pence,
 }
 
+/// Each scheme's spend per year (`year_key`, `spend`), as a subquery `LATERAL` to `schemes s`:
+/// the amounts of a plan's schemes read by probing `scheme_amounts`' key once per scheme.
+/// Joined plainly, the planner hashes a scan of every plan's amounts instead (at the default
+/// `random_page_cost`: 6.5 ms for a plan at national scale, against 0.8 ms probing), and a
+/// subquery without its own grouping would be flattened back into that join.
+macro_rules! spend_of_scheme {
+    () => {
+        "SELECT a.year_key, sum(a.spend) AS spend FROM scheme_amounts a
+         WHERE a.scheme_id = s.id GROUP BY a.year_key"
+    };
+}
+pub(crate) use spend_of_scheme;
+
 /// The plan's scheme spend summed per year and funding source (for the checks: the sources
 /// must equal the spend), by year then source.
 pub async fn spend_totals(
     db: impl PgExecutor<'_>,
     plan_id: PlanId,
 ) -> Result<Vec<SchemeSpend>, sqlx::Error> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(concat!(
         "SELECT a.year_key, s.funding_source, sum(a.spend)::bigint
-         FROM schemes s JOIN scheme_amounts a ON a.scheme_id = s.id
+         FROM schemes s CROSS JOIN LATERAL (",
+        spend_of_scheme!(),
+        ") a
          WHERE s.plan_id = $1
          GROUP BY a.year_key, s.funding_source
          ORDER BY a.year_key, s.funding_source
-         LIMIT 10000",
-    )
+         LIMIT 10000"
+    ))
     .bind(plan_id)
     .fetch_all(db)
     .await?;
@@ -434,7 +449,9 @@ pub async fn totals(
                     COALESCE(sum(a.spend) FILTER (WHERE ",
             filtered!(),
             "), 0)::bigint
-             FROM schemes s JOIN scheme_amounts a ON a.scheme_id = s.id
+             FROM schemes s CROSS JOIN LATERAL (",
+            spend_of_scheme!(),
+            ") a
              WHERE s.plan_id = $1
              GROUP BY a.year_key ORDER BY a.year_key LIMIT 1000"
         ))
