@@ -525,3 +525,47 @@ async fn two_leads_sending_back_at_once_record_one_status_change_and_keep_both_c
     .unwrap();
     assert_eq!(told, 8, "the writer is told each comment");
 }
+
+#[tokio::test]
+async fn a_save_button_pressed_with_what_needs_changing_written_saves_nothing_and_keeps_both() {
+    let app = spawn_app().await;
+    let (writer, _) = officer(&app, "NHS Thanet CCG").await;
+    let lead = lead(&app).await;
+    assert_eq!(save(&writer, SECTION, "For review.").await.status(), 303);
+    answer(&writer, SECTION, &[("completed", "yes")]).await;
+    let page = lead.get_html(SECTION).await;
+    let version = version_in(&page, SECTION);
+    let refused = lead
+        .post_form(
+            SECTION,
+            &[
+                ("text", "For review, tidied by the lead."),
+                ("version", &version),
+                ("review_comment", "Name the programme board."),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.unwrap();
+    assert!(
+        refused.contains("id=\"review-comment-error\""),
+        "by the comment box"
+    );
+    assert!(refused.contains("press Continue"), "{refused}");
+    assert!(refused.contains("Name the programme board."));
+    assert!(refused.contains("For review, tidied by the lead."));
+    let page = lead.get_html(SECTION).await;
+    assert!(!page.contains("tidied by the lead"), "nothing was saved");
+    assert_eq!(status_of(&app, "alignment").await, "ready_for_review");
+    // Without the comment, the save goes through.
+    let saved = lead
+        .post_form(
+            SECTION,
+            &[
+                ("text", "For review, tidied by the lead."),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+}

@@ -29,7 +29,7 @@ use crate::auth::extract::{SignedIn, actor};
 use crate::plans::diff;
 use crate::plans::markdown::render_off_thread;
 use crate::plans::rules::{self, status_after_answer};
-use crate::plans::section::SectionText;
+use crate::plans::section::{SectionStatus, SectionText};
 use crate::plans::store::{self, Contribution, Moved, Saved, TextSave};
 use crate::web::AppError;
 use crate::web::banner::{done_url, see_done};
@@ -302,6 +302,16 @@ async fn submitted(
             seen: form.seen.parse().ok(),
             comment,
         })
+    } else if is_lead
+        && context.section.status == SectionStatus::ReadyForReview
+        && !form.review_comment.trim().is_empty()
+    {
+        // A save button pressed with "What needs changing" written: the comment is only sent
+        // with "Continue", so nothing is saved rather than the comment silently left behind.
+        let message = "You have written what needs changing: to send the section back with it, choose \"No, send it back for changes\" and press Continue, or empty the box to save without it";
+        return sent
+            .refuse(state, signed_in, context, "review-comment", message)
+            .await;
     } else {
         None
     };
