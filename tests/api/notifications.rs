@@ -267,11 +267,13 @@ async fn a_refusing_server_means_retries_with_back_off_then_failed_and_sent_agai
     // these two messages are looked at.)
     assert_eq!(fate(&app, id).await, (true, false));
     assert_eq!(fate(&app, stuck).await, (false, true), "given up, not lost");
-    assert!(
+    // The worker records giving up just after the outbox row, in its own transaction.
+    eventually("giving up is in the audit log", || async {
         app.audit_actions()
             .await
             .contains(&"mail.given_up".to_owned())
-    );
+    })
+    .await;
     let admin = app.another_browser();
     admin
         .sign_in(&app.create_user(Role::Admin, None, "NHS England").await)
