@@ -17,8 +17,7 @@ use super::comments::parse_comment;
 use super::contributions::{self, contribution_theirs};
 use super::section_page::{PageProblem, TypedContribution, preview_page, problem_page};
 use super::section_text::{
-    COMPLETED, Theirs, conflict, keep_refused, keep_refused_contribution, parse_edit, text_theirs,
-    unchanged,
+    COMPLETED, Theirs, conflict, keep_refused, parse_edit, text_theirs, unchanged,
 };
 use super::status::{self, Answer};
 use super::{Done, SectionContext, SectionPath};
@@ -161,14 +160,21 @@ impl Sent<'_> {
             && self.text_new
         {
             let based_on = version.unwrap_or(section.version);
-            keep_refused(state, signed_in, section.id, raw, based_on).await;
+            keep_refused(state, signed_in, section.id, None, raw, based_on).await;
         }
         if let Some((organisation_id, raw, version)) = self.contribution
             && self.contribution_new
         {
             let based_on = version.unwrap_or_default();
-            keep_refused_contribution(state, signed_in, section.id, organisation_id, raw, based_on)
-                .await;
+            keep_refused(
+                state,
+                signed_in,
+                section.id,
+                Some(organisation_id),
+                raw,
+                based_on,
+            )
+            .await;
         }
     }
 

@@ -144,13 +144,14 @@ pub(super) fn text_theirs(context: &SectionContext) -> Theirs {
     }
 }
 
-/// Keeps the text of a refused save as the person's draft of the section, to be offered back
-/// from any browser. A failure is logged, not shown: the page refusing the save shows the text
-/// all the same.
+/// Keeps the text of a refused save (or a preview) as the person's draft of the section's
+/// text, or of `organisation`'s contribution, to be offered back from any browser. A failure is
+/// logged, not shown: the page refusing the save shows the text all the same.
 pub(super) async fn keep_refused(
     state: &AppState,
     signed_in: &SignedIn,
     section_id: PlanSectionId,
+    organisation: Option<OrganisationId>,
     raw: &str,
     based_on: i32,
 ) {
@@ -158,44 +159,23 @@ pub(super) async fn keep_refused(
         // Too long to keep: the refusal page shows it to copy.
         return;
     };
-    let kept = store::keep_draft(
-        &state.pool,
-        signed_in.user.id,
-        section_id,
-        text.as_str(),
-        based_on,
-        state.clock.now(),
-    )
-    .await;
+    let (user, body, at) = (signed_in.user.id, text.as_str(), state.clock.now());
+    let kept = match organisation {
+        None => store::keep_draft(&state.pool, user, section_id, body, based_on, at).await,
+        Some(organisation_id) => {
+            store::keep_contribution_draft(
+                &state.pool,
+                user,
+                section_id,
+                organisation_id,
+                body,
+                based_on,
+                at,
+            )
+            .await
+        }
+    };
     if let Err(error) = kept {
         tracing::warn!(error = %error, "could not keep the refused text as a draft");
-    }
-}
-
-/// Keeps the contribution text of a refused save (or a preview) as the person's draft of
-/// `organisation_id`'s contribution. A failure is logged, not shown, as for the text's.
-pub(super) async fn keep_refused_contribution(
-    state: &AppState,
-    signed_in: &SignedIn,
-    section_id: PlanSectionId,
-    organisation_id: OrganisationId,
-    raw: &str,
-    based_on: i32,
-) {
-    let Ok(text) = SectionText::parse(raw) else {
-        return;
-    };
-    let kept = store::keep_contribution_draft(
-        &state.pool,
-        signed_in.user.id,
-        section_id,
-        organisation_id,
-        text.as_str(),
-        based_on,
-        state.clock.now(),
-    )
-    .await;
-    if let Err(error) = kept {
-        tracing::warn!(error = %error, "could not keep the refused contribution as a draft");
     }
 }
