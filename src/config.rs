@@ -102,6 +102,13 @@ pub struct Settings {
           value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
     pub mail_poll_ms: u64,
 
+    /// How long the national view keeps the facts it read (each cycle's money, metrics, sign-off
+    /// and submissions of every area), in seconds, when nothing changed on this server; a change
+    /// made here is shown at once. 0 reads them on every request.
+    #[arg(long, global = true, env = "ITF_NATIONAL_CACHE_SECONDS", default_value = "10",
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub national_cache_seconds: u64,
+
     /// true/false: run the background jobs on this server (sending mail, daily digests, telling
     /// leads of overdue deadlines). Default true; any number of servers may run them at once.
     #[arg(long, global = true, env = "ITF_WORKER", value_parser = bool_parser("ITF_WORKER"))]
@@ -162,6 +169,8 @@ pub struct Config {
     pub contact_email: Option<String>,
     /// `ITF_MAIL_POLL_MS`: how often the mail worker wakes.
     pub mail_poll: std::time::Duration,
+    /// `ITF_NATIONAL_CACHE_SECONDS`: how long the national view keeps its facts unchanged here.
+    pub national_cache: std::time::Duration,
     /// `ITF_WORKER`: whether this server runs the background jobs.
     pub worker: bool,
     /// `ITF_LOG_FORMAT`.
@@ -195,6 +204,7 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("contact_email", &self.contact_email)
             .field("mail_poll", &self.mail_poll)
+            .field("national_cache", &self.national_cache)
             .field("worker", &self.worker)
             .field("log_format", &self.log_format)
             .field("log_filter", &self.log_filter)
@@ -351,6 +361,7 @@ impl Settings {
             mail_from: self.mail_from,
             contact_email: self.contact_email,
             mail_poll: std::time::Duration::from_millis(self.mail_poll_ms),
+            national_cache: std::time::Duration::from_secs(self.national_cache_seconds),
             worker: self.worker.unwrap_or(true),
             log_format: self.log_format,
             log_filter: self.log_filter,

@@ -61,6 +61,20 @@ pub struct AppState {
     pub clock: Clock,
     /// Keys derived from the server key (signing cookies, and so on).
     pub keys: Arc<Keys>,
+    /// The national view's facts, kept per cycle (`national::cache`).
+    pub national: Arc<national::cache::FactsCache>,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, config: Config, clock: Clock, keys: Keys) -> AppState {
+        AppState {
+            national: Arc::new(national::cache::FactsCache::new(config.national_cache)),
+            pool,
+            config: Arc::new(config),
+            clock,
+            keys: Arc::new(keys),
+        }
+    }
 }
 
 /// A request taking longer than this is logged at INFO even when it succeeded.

@@ -2,7 +2,6 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -221,12 +220,7 @@ async fn serve(database: &Database, config: Config, keys: Keys) -> anyhow::Resul
         .await
         .with_context(|| format!("could not listen on {} (ITF_BIND)", config.bind))?;
     let address = listener.local_addr()?;
-    let state = AppState {
-        pool: database.pool.clone(),
-        config: Arc::new(config),
-        clock: Clock::System,
-        keys: Arc::new(keys),
-    };
+    let state = AppState::new(database.pool.clone(), config, Clock::System, keys);
     tracing::info!("itf-planner listening on http://{address}");
     itf_planner::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped accepting requests; shutting down");

@@ -3,8 +3,10 @@
 //! plan's sign-off state and its submission against the deadline — with totals, filters, CSV
 //! and Excel exports (`export`), and the same rows as JSON in a read-only API (`/api/v1/…`)
 //! authenticated by revocable bearer tokens (`tokens`). `table` decides (pure); `gather`
-//! reads, in a fixed number of queries however many areas there are.
+//! reads, in a fixed number of queries however many areas there are; `cache` keeps what it
+//! read, per cycle, for every request until a change could have altered it.
 
+pub mod cache;
 pub mod export;
 pub mod routes;
 pub mod store;

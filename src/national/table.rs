@@ -3,7 +3,7 @@
 //! state, and when it was submitted against its deadline — the filters (region, plan state, on
 //! time or late) and the totals of what the filters keep. The handlers read; this decides.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use time::{Date, OffsetDateTime};
 
@@ -111,17 +111,33 @@ impl Row {
     }
 }
 
+/// (area id, year key, amount) as a map from (area id, year key).
+fn by_area_and_year(list: &[(i64, String, Pence)]) -> HashMap<(i64, &str), Pence> {
+    list.iter()
+        .map(|(area, key, amount)| ((*area, key.as_str()), *amount))
+        .collect()
+}
+
 /// The rows of `facts`'s areas for the cycle with `structure`, by area name.
 pub fn rows(structure: &CycleStructure, facts: &Facts) -> Vec<Row> {
-    let amounts = |list: &[(i64, String, Pence)], area_id: i64| -> Vec<Option<Pence>> {
+    // Looked up by area (and year or metric) rather than searched: every area reads each list.
+    let pooled = by_area_and_year(&facts.pooled);
+    let spend = by_area_and_year(&facts.spend);
+    let goals_of: HashMap<(i64, &str), &MetricGoals> = facts
+        .goals
+        .iter()
+        .map(|(area, goals)| ((*area, goals.metric_key.as_str()), goals))
+        .collect();
+    let submission_of: HashMap<i64, &LastSubmission> = facts
+        .submissions
+        .iter()
+        .map(|submission| (submission.area_id, submission))
+        .collect();
+    let amounts = |amounts: &HashMap<(i64, &str), Pence>, area_id: i64| -> Vec<Option<Pence>> {
         structure
             .years()
             .iter()
-            .map(|year| {
-                list.iter()
-                    .find(|(area, key, _)| *area == area_id && *key == year.key)
-                    .map(|(_, _, amount)| *amount)
-            })
+            .map(|year| amounts.get(&(area_id, year.key.as_str())).copied())
             .collect()
     };
     let mut rows: Vec<Row> = facts
@@ -133,11 +149,7 @@ pub fn rows(structure: &CycleStructure, facts: &Facts) -> Vec<Row> {
                 .metrics()
                 .iter()
                 .map(|metric| {
-                    let goals = facts
-                        .goals
-                        .iter()
-                        .find(|(of, goals)| *of == area.id && goals.metric_key == metric.key)
-                        .map(|(_, goals)| goals);
+                    let goals = goals_of.get(&(area.id, metric.key.as_str())).copied();
                     let baseline = goals.and_then(|goals| goals.baseline.clone());
                     let goal = goals.and_then(|goals| {
                         metric.periods.iter().rev().find_map(|period| {
@@ -158,39 +170,33 @@ pub fn rows(structure: &CycleStructure, facts: &Facts) -> Vec<Row> {
                     }
                 })
                 .collect();
-            let submitted = facts
-                .submissions
-                .iter()
-                .find(|submission| submission.area_id == area.id)
-                .map(|submission| {
-                    let deadline = submission.deadline_key.as_deref().and_then(|key| {
-                        structure
-                            .dates()
-                            .iter()
-                            .find(|date| date.key == key)
-                            .map(|date| date.date)
-                    });
-                    Submitted {
-                        at: submission.submitted_at,
-                        deadline,
-                        timeliness: deadline
-                            .map(|deadline| timeliness(deadline, submission.submitted_at)),
-                    }
+            let submitted = submission_of.get(&area.id).map(|submission| {
+                let deadline = submission.deadline_key.as_deref().and_then(|key| {
+                    structure
+                        .dates()
+                        .iter()
+                        .find(|date| date.key == key)
+                        .map(|date| date.date)
                 });
+                Submitted {
+                    at: submission.submitted_at,
+                    deadline,
+                    timeliness: deadline
+                        .map(|deadline| timeliness(deadline, submission.submitted_at)),
+                }
+            });
             Row {
                 area: area.clone(),
                 has_plan: plan.is_some(),
                 state: plan.map_or(PlanState::NoPlan, |round| PlanState::of_round(*round)),
-                pooled: amounts(&facts.pooled, area.id),
-                spend: amounts(&facts.spend, area.id),
+                pooled: amounts(&pooled, area.id),
+                spend: amounts(&spend, area.id),
                 metrics,
                 submitted,
             }
         })
         .collect();
-    rows.sort_by(|a, b| {
-        (a.area.name.to_lowercase(), a.area.id).cmp(&(b.area.name.to_lowercase(), b.area.id))
-    });
+    rows.sort_by_cached_key(|row| (row.area.name.to_lowercase(), row.area.id));
     rows
 }
 

@@ -560,12 +560,12 @@ async fn a_sign_in_form_from_one_server_is_accepted_by_another_with_the_same_key
     // A server with another key refuses it, even in the same process.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let other_key = format!("http://{}", listener.local_addr().unwrap());
-    let state = itf_planner::AppState {
-        pool: app.app_pool.clone(),
-        config: std::sync::Arc::new(crate::helpers::test_config()),
-        clock: app.clock.clone(),
-        keys: std::sync::Arc::new(itf_planner::keys::Keys::derive(&[9u8; 32])),
-    };
+    let state = itf_planner::AppState::new(
+        app.app_pool.clone(),
+        crate::helpers::test_config(),
+        app.clock.clone(),
+        itf_planner::keys::Keys::derive(&[9u8; 32]),
+    );
     tokio::spawn(itf_planner::serve(listener, state, std::future::pending()));
     let stranger = app.another_browser();
     let page = stranger.get_html("/sign-in").await;

@@ -555,6 +555,9 @@ pub fn config_with(settings: &[(&str, String)]) -> Config {
             .find(|(variable, _)| *variable == name)
             .map(|(_, value)| value.clone())
             .or_else(|| (name == "ITF_WORKER").then(|| "false".to_owned()))
+            // Tests change data behind the app's back (SQL): the national view reads afresh
+            // unless a test asks it to keep its facts.
+            .or_else(|| (name == "ITF_NATIONAL_CACHE_SECONDS").then(|| "0".to_owned()))
     })
     .expect("test settings are valid")
 }
@@ -580,12 +583,7 @@ pub async fn second_server(app: &TestApp, settings: &[(&str, String)]) -> TestAp
 pub async fn spawn_app_on(pool: PgPool, config: Config, clock: Clock) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
-    let state = AppState {
-        pool,
-        config: Arc::new(config),
-        clock,
-        keys: Arc::new(test_keys()),
-    };
+    let state = AppState::new(pool, config, clock, test_keys());
     tokio::spawn(serve(listener, state, std::future::pending()));
     address
 }

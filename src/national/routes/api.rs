@@ -261,7 +261,7 @@ async fn plans(
 ) -> Result<Response, ApiError> {
     let Query(query) =
         query.map_err(|_| ApiError::BadRequest("The query string cannot be read".to_owned()))?;
-    let selection = match Selection::load(&state.pool, &query, true).await {
+    let selection = match Selection::load(&state.pool, &state.national, &query, true).await {
         Ok(selection) => selection,
         Err(NotSelected::NoSuchTemplate) => {
             return Err(ApiError::NotFound(format!(

@@ -9,8 +9,8 @@ pub mod tokens;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use crate::areas::store::list_areas;
-use crate::deadlines::dashboard::{AreaInfo, PlanState, regions};
+use crate::deadlines::dashboard::{PlanState, regions};
+use crate::national::cache::FactsCache;
 use crate::national::table::{self, Filters, Punctuality, Row, Totals};
 use crate::plans::templates::store::templates_with_structures;
 use crate::plans::templates::structure::CycleStructure;
@@ -114,9 +114,11 @@ impl From<sqlx::Error> for NotSelected {
 impl Selection {
     /// Reads the selection `query` asks for: the cycle asked for, else the newest. With
     /// `strict` (the API), a template or filter that names nothing is an error rather than
-    /// ignored. Seven queries however many areas.
+    /// ignored. One query, and six more when the cycle's facts are not kept fresh in `cache`,
+    /// however many areas.
     pub async fn load(
         pool: &PgPool,
+        cache: &FactsCache,
         query: &NationalQuery,
         strict: bool,
     ) -> Result<Selection, NotSelected> {
@@ -130,16 +132,11 @@ impl Selection {
         let Some((key, name, structure)) = chosen.cloned() else {
             return Err(NotSelected::NoSuchTemplate);
         };
-        let areas: Vec<AreaInfo> = list_areas(pool)
-            .await?
-            .into_iter()
-            .map(AreaInfo::from)
-            .collect();
-        let regions = regions(&areas);
+        let facts = cache.facts(pool, &key).await?;
+        let regions = regions(&facts.areas);
         let filters = query
             .filters(&regions, strict)
             .map_err(NotSelected::BadFilter)?;
-        let facts = crate::national::gather(pool, areas, &key).await?;
         let all = table::rows(&structure, &facts);
         let total = all.len();
         let rows = table::select(all, &filters);

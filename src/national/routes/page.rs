@@ -40,7 +40,7 @@ fn authorise(signed_in: &SignedIn) -> Result<(), AppError> {
 }
 
 async fn load(state: &AppState, query: &NationalQuery) -> Result<Selection, AppError> {
-    match Selection::load(&state.pool, query, false).await {
+    match Selection::load(&state.pool, &state.national, query, false).await {
         Ok(selection) => Ok(selection),
         Err(NotSelected::Database(error)) => Err(error.into()),
         // No template at all: nothing to show.
