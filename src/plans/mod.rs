@@ -4,6 +4,7 @@ pub mod access;
 pub mod approval;
 pub mod diff;
 pub mod drafts;
+pub mod excerpt;
 pub mod markdown;
 pub mod parts;
 pub mod presence;

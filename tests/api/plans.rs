@@ -767,3 +767,68 @@ async fn bad_choices_and_overlong_searches_come_back_with_messages() {
         "the search typed is kept in the box"
     );
 }
+
+/// The search's excerpt is cut around the first word whose stem the search matches, found with
+/// a stemmer of our own: it must stem as PostgreSQL's `english` configuration does, here every
+/// word of the demo's texts, contributions, comments and the templates' guidance.
+#[tokio::test]
+async fn the_excerpt_window_stems_every_word_of_the_demo_and_guidance_as_postgresql_does() {
+    let app = spawn_app().await;
+    let words: Vec<(String, Vec<String>)> = sqlx::query_as(
+        "SELECT word, tsvector_to_array(to_tsvector('english', word))
+         FROM (SELECT DISTINCT lower(m[1]) AS word
+               FROM (SELECT body AS text FROM plan_sections
+                     UNION ALL SELECT body FROM contributions
+                     UNION ALL SELECT body FROM comments
+                     UNION ALL SELECT title || ' ' || guidance FROM template_sections) texts,
+                    regexp_matches(texts.text, '([[:alpha:]]+)', 'g') AS m) words
+         ORDER BY word",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(words.len() > 300, "the demo has words: {}", words.len());
+    let differing: Vec<String> = words
+        .iter()
+        .filter(|(_, lexemes)| lexemes.len() == 1)
+        .filter(|(word, lexemes)| itf_planner::plans::excerpt::stem(word) != lexemes[0])
+        .map(|(word, lexemes)| {
+            format!(
+                "{word}: {} / {}",
+                itf_planner::plans::excerpt::stem(word),
+                lexemes[0]
+            )
+        })
+        .collect();
+    assert!(differing.is_empty(), "{differing:#?}");
+}
+
+/// A long text's excerpt comes from the part around its match (what `ts_headline` is given),
+/// highlighted.
+#[tokio::test]
+async fn a_long_text_s_excerpt_is_the_part_around_the_match() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Thanet CCG").await;
+    let opening = "Opening words of a long section. ".repeat(60);
+    let body = format!(
+        "{opening}\n\nHere the Zebrafinches are discussed at length.\n\n{}",
+        "Closing words of a long section. ".repeat(60)
+    );
+    sqlx::query(
+        "UPDATE plan_sections SET body = $1
+         WHERE id = (SELECT s.id FROM plan_sections s
+                     JOIN plans p ON p.id = s.plan_id JOIN areas a ON a.id = p.area_id
+                     JOIN template_sections ts ON ts.id = s.template_section_id
+                     WHERE a.slug = 'kent' AND ts.key = 'vision')",
+    )
+    .bind(&body)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let results = browser.get_html("/areas/kent/search?q=zebrafinch").await;
+    assert!(results.contains("1 result"), "{results}");
+    assert!(
+        results.contains("Here the <mark>Zebrafinches</mark> are discussed"),
+        "{results}"
+    );
+}

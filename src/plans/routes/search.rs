@@ -11,7 +11,7 @@ use crate::areas::authorised_area;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::Action;
-use crate::plans::{markdown, store};
+use crate::plans::{excerpt, markdown, store};
 use crate::web::extract::{Path, Query};
 use crate::web::{AppError, FormErrors, Layout, page};
 
@@ -81,12 +81,20 @@ pub(super) async fn search(
     } else {
         let hits = store::search(&state.pool, area.id, &text).await?;
         // Excerpts of the text as readers see it, not of its Markdown: made plain first (off
-        // the async threads: up to 50 texts of up to 100,000 characters), then highlighted.
+        // the async threads: up to 50 texts of up to 100,000 characters), then highlighted,
+        // each from the part around its first match (`excerpt::window`).
         let bodies: Vec<String> = hits.iter().map(|hit| hit.body.clone()).collect();
+        let words = hits
+            .first()
+            .map(|hit| hit.query_words.clone())
+            .unwrap_or_default();
         let plain = tokio::task::spawn_blocking(move || {
             bodies
                 .iter()
-                .map(|body| markdown::plain_text(body))
+                .map(|body| {
+                    let plain = markdown::plain_text(body);
+                    excerpt::window(&plain, &words).to_owned()
+                })
                 .collect::<Vec<_>>()
         })
         .await?;

@@ -112,6 +112,9 @@ pub struct SearchHit {
     pub body: String,
     /// Where on the section page the hit is: the comment, or the partner's contribution.
     pub anchor: String,
+    /// The search's words as the search matches them (`to_tsvector('english', query)`:
+    /// stemmed, stop words gone); the same on every hit.
+    pub query_words: Vec<String>,
 }
 
 /// Full-text search across an area's plan text, contributions and comments: matched and
@@ -146,7 +149,8 @@ pub async fn search(
              WHERE p.area_id = $1 AND k.search_words @@ q.query
          )
          SELECT t.key AS template_key, ts.key AS section_key, ts.title AS section_title, h.found_in,
-                h.body, h.anchor
+                h.body, h.anchor,
+                tsvector_to_array(to_tsvector('english', $2)) AS query_words
          FROM hits h
          JOIN plan_sections s ON s.id = h.section_id
          JOIN template_sections ts ON ts.id = s.template_section_id
