@@ -25,24 +25,27 @@ use crate::signoff::store::rounds::standings_of_areas;
 use crate::signoff::store::submissions::last_submissions_of_areas;
 use table::Facts;
 
-/// What the rows of `areas` for the cycle `template_key` are made from: five queries.
+/// What the rows of `areas` for the cycle `template_key` are made from: five queries, on one
+/// connection taken from the pool once.
 pub async fn gather(
     pool: &PgPool,
     areas: Vec<AreaInfo>,
     template_key: &str,
 ) -> Result<Facts, sqlx::Error> {
     let ids: Vec<i64> = areas.iter().map(|area| area.id).collect();
-    let plans: BTreeMap<i64, _> = standings_of_areas(pool, &ids, template_key)
+    let mut db = pool.acquire().await?;
+    let db = &mut *db;
+    let plans: BTreeMap<i64, _> = standings_of_areas(&mut *db, &ids, template_key)
         .await?
         .into_iter()
         .map(|plan| (plan.area_id, plan.state))
         .collect();
     Ok(Facts {
         plans,
-        pooled: pooled_of_areas(pool, &ids, template_key).await?,
-        spend: spend_of_areas(pool, &ids, template_key).await?,
-        goals: current_goals_of_areas(pool, &ids, template_key).await?,
-        submissions: last_submissions_of_areas(pool, &ids, template_key).await?,
+        pooled: pooled_of_areas(&mut *db, &ids, template_key).await?,
+        spend: spend_of_areas(&mut *db, &ids, template_key).await?,
+        goals: current_goals_of_areas(&mut *db, &ids, template_key).await?,
+        submissions: last_submissions_of_areas(db, &ids, template_key).await?,
         areas,
     })
 }

@@ -31,7 +31,9 @@ async fn section_facts(pool: &PgPool, plan: &PlanSummary) -> Result<Vec<SectionF
         .collect())
 }
 
-/// Reads everything else the checks look at: a fixed number of queries, one per part.
+/// Reads everything else the checks look at: a fixed number of queries, one per part, on one
+/// connection taken from the pool once (the pool checks a connection each time it hands one out
+/// and takes it back: a round trip each, per statement otherwise).
 async fn gather(
     pool: &PgPool,
     today: Date,
@@ -39,7 +41,9 @@ async fn gather(
     plan: &PlanSummary,
     sections: Vec<SectionFact>,
 ) -> Result<PlanFacts, sqlx::Error> {
-    let funding = funding::store::lines(pool, plan.id)
+    let mut db = pool.acquire().await?;
+    let db = &mut *db;
+    let funding = funding::store::lines(&mut *db, plan.id)
         .await?
         .into_iter()
         .map(|line| MoneyFact {
@@ -48,12 +52,12 @@ async fn gather(
             amount: line.amount,
         })
         .collect();
-    let minimums = funding::store::current_minimums(pool, plan.id)
+    let minimums = funding::store::current_minimums(&mut *db, plan.id)
         .await?
         .into_iter()
         .map(|minimum| (minimum.year_key, minimum.amount))
         .collect();
-    let scheme_spend = schemes::store::spend_totals(pool, plan.id)
+    let scheme_spend = schemes::store::spend_totals(&mut *db, plan.id)
         .await?
         .into_iter()
         .map(|spend| MoneyFact {
@@ -62,7 +66,7 @@ async fn gather(
             amount: spend.spend,
         })
         .collect();
-    let metrics = metrics::store::current_goals(pool, plan.id)
+    let metrics = metrics::store::current_goals(&mut *db, plan.id)
         .await?
         .into_iter()
         .map(|goals| MetricFact {
@@ -71,12 +75,12 @@ async fn gather(
             metric_key: goals.metric_key,
         })
         .collect();
-    let answered_conditions = conditions::store::current_answers(pool, plan.id)
+    let answered_conditions = conditions::store::current_answers(&mut *db, plan.id)
         .await?
         .into_iter()
         .map(|answer| answer.condition_key)
         .collect();
-    let open_risks = risks::list_risks(pool, area.id)
+    let open_risks = risks::list_risks(db, area.id)
         .await?
         .into_iter()
         .filter(|risk| risk.content.status.is_open())
