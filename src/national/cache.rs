@@ -26,8 +26,8 @@ use crate::areas::store::list_areas;
 use crate::audit::change::summary_changes;
 use crate::deadlines::dashboard::AreaInfo;
 
-/// The most cycles kept at once (each about 1 MB over 152 areas); a cycle asked for beyond
-/// this evicts the one read longest ago.
+/// The most cycles kept at once (each every area's figures for that cycle); a cycle asked for
+/// beyond this evicts the one read longest ago.
 const MAX_CYCLES: usize = 8;
 
 struct Kept {
