@@ -576,4 +576,21 @@ async fn kept_facts_are_shared_and_a_change_made_here_shows_at_once() {
         .expect("Kent has a pooled fund in 2015/16");
     assert_ne!(after, before, "the change shows");
     assert_eq!(after, expected);
+
+    // Each set of filters has its own kept table, and another cycle its own: none shows
+    // another's rows.
+    for _ in 0..2 {
+        let south_east = assurer.get_html(&format!("{VIEW}&region=South+East")).await;
+        assert!(south_east.contains("Showing 1 of 2 areas"));
+        assert!(south_east.contains("data-area=\"kent\""));
+        assert!(!south_east.contains("data-area=\"rotherham\""));
+        assert!(totals_row(&south_east).contains("Total (1 area)"));
+        let all = assurer.get_html(VIEW).await;
+        assert!(all.contains("Showing 2 of 2 areas"));
+        assert!(all.contains("data-area=\"kent\"") && all.contains("data-area=\"rotherham\""));
+        assert_eq!(kent_2015(&all), expected, "the table kept after the change");
+        let other_cycle = assurer.get_html("/national?template=2025-26").await;
+        assert!(other_cycle.contains("Every area's plan of BCF plan 2025-26"));
+        assert!(!other_cycle.contains("2014/15–2015/16</caption>"));
+    }
 }

@@ -6,11 +6,13 @@ pub mod api;
 pub mod page;
 pub mod tokens;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 use crate::deadlines::dashboard::{PlanState, regions};
-use crate::national::cache::FactsCache;
+use crate::national::cache::{FactsCache, KeptCycle};
 use crate::national::table::{self, Filters, Punctuality, Row, Totals};
 use crate::plans::templates::store::templates_with_structures;
 use crate::plans::templates::structure::CycleStructure;
@@ -94,6 +96,8 @@ pub struct Selection {
     pub total: usize,
     pub rows: Vec<Row>,
     pub totals: Totals,
+    /// The cycle's facts the rows come from, with the tables rendered from them.
+    pub kept: Arc<KeptCycle>,
 }
 
 /// Why a selection could not be made.
@@ -132,12 +136,12 @@ impl Selection {
         let Some((key, name, structure)) = chosen.cloned() else {
             return Err(NotSelected::NoSuchTemplate);
         };
-        let facts = cache.facts(pool, &key).await?;
-        let regions = regions(&facts.areas);
+        let kept = cache.facts(pool, &key).await?;
+        let regions = regions(&kept.facts.areas);
         let filters = query
             .filters(&regions, strict)
             .map_err(NotSelected::BadFilter)?;
-        let all = table::rows(&structure, &facts);
+        let all = table::rows(&structure, &kept.facts);
         let total = all.len();
         let rows = table::select(all, &filters);
         let totals = table::totals(&rows, structure.years().len());
@@ -154,6 +158,7 @@ impl Selection {
             total,
             rows,
             totals,
+            kept,
         })
     }
 }

@@ -2,6 +2,8 @@
 //! cycle in one table with a totals row, filtered by region, plan state and timeliness; and the
 //! same rows as CSV (`/national.csv`) and Excel (`/national.xlsx`).
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -126,15 +128,63 @@ struct NationalPage {
     regions: Vec<Choice>,
     states: Vec<Choice>,
     timeliness: Vec<Choice>,
+    shown: usize,
+    total: usize,
+    /// The query string of the exports: the same cycle and filters.
+    export_query: String,
+    /// `NationalTable`, as rendered (or kept) for these filters.
+    table: Arc<str>,
+}
+
+/// The table of the rows selected: the same for everyone, so kept with the cycle's facts.
+#[derive(Template)]
+#[template(path = "national/table.html")]
+struct NationalTable {
+    cycle_name: String,
     years: Vec<String>,
     metrics: Vec<String>,
     rows: Vec<RowView>,
     total_pooled: Vec<String>,
     total_spend: Vec<String>,
     shown: usize,
-    total: usize,
-    /// The query string of the exports: the same cycle and filters.
-    export_query: String,
+}
+
+impl NationalTable {
+    fn of(selection: &Selection) -> NationalTable {
+        NationalTable {
+            cycle_name: selection.name.clone(),
+            years: selection
+                .structure
+                .years()
+                .iter()
+                .map(|year| year.label.clone())
+                .collect(),
+            metrics: selection
+                .structure
+                .metrics()
+                .iter()
+                .map(|metric| metric.name.clone())
+                .collect(),
+            rows: selection
+                .rows
+                .iter()
+                .map(|row| RowView::of(row, &selection.key))
+                .collect(),
+            total_pooled: selection
+                .totals
+                .pooled
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            total_spend: selection
+                .totals
+                .spend
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            shown: selection.rows.len(),
+        }
+    }
 }
 
 async fn show(
@@ -152,6 +202,15 @@ async fn show(
         timeliness: filters.punctuality.map(|p| p.key().to_owned()),
     }
     .query_string();
+    // The kept table is the one rendered from these facts for this cycle (its name and
+    // structure come with the facts' freshness) and these filters.
+    let table = selection
+        .kept
+        .table(&format!("{}|{filters:?}", selection.key), || {
+            NationalTable::of(&selection)
+                .render()
+                .map_err(|error| AppError::Internal(error.into()))
+        })?;
     page::ok(&NationalPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         errors: FormErrors::new(),
@@ -180,38 +239,10 @@ async fn show(
                 .map(Punctuality::key)
                 .unwrap_or_default(),
         ),
-        years: selection
-            .structure
-            .years()
-            .iter()
-            .map(|year| year.label.clone())
-            .collect(),
-        metrics: selection
-            .structure
-            .metrics()
-            .iter()
-            .map(|metric| metric.name.clone())
-            .collect(),
-        rows: selection
-            .rows
-            .iter()
-            .map(|row| RowView::of(row, &selection.key))
-            .collect(),
-        total_pooled: selection
-            .totals
-            .pooled
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        total_spend: selection
-            .totals
-            .spend
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
         shown: selection.rows.len(),
         total: selection.total,
         export_query,
+        table,
     })
 }
 
