@@ -803,6 +803,39 @@ async fn the_excerpt_window_stems_every_word_of_the_demo_and_guidance_as_postgre
     assert!(differing.is_empty(), "{differing:#?}");
 }
 
+/// Excerpts are highlighted by the server's stemmer; a match PostgreSQL's parser makes that it
+/// does not (an email address is one word to PostgreSQL) is highlighted by PostgreSQL instead.
+#[tokio::test]
+async fn an_excerpt_the_stemmer_cannot_highlight_is_left_to_postgresql() {
+    let app = spawn_app().await;
+    let (browser, _) = officer(&app, "NHS Thanet CCG").await;
+    sqlx::query(
+        "UPDATE plan_sections SET body = 'Write to plans@kent.gov.uk for the caring figures.'
+         WHERE id = (SELECT s.id FROM plan_sections s
+                     JOIN plans p ON p.id = s.plan_id JOIN areas a ON a.id = p.area_id
+                     JOIN template_sections ts ON ts.id = s.template_section_id
+                     WHERE a.slug = 'kent' AND ts.key = 'vision')",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let results = browser
+        .get_html("/areas/kent/search?q=plans%40kent.gov.uk")
+        .await;
+    assert!(results.contains("1 result"), "{results}");
+    assert!(
+        results.contains("Write to <mark>plans@kent.gov.uk</mark> for the caring figures"),
+        "{results}"
+    );
+    let results = browser.get_html("/areas/kent/search?q=cared+FIGURE").await;
+    assert!(
+        results.contains(
+            "Write to plans@kent.gov.uk for the <mark>caring</mark> <mark>figures</mark>"
+        ),
+        "{results}"
+    );
+}
+
 /// A long text's excerpt comes from the part around its match (what `ts_headline` is given),
 /// highlighted.
 #[tokio::test]

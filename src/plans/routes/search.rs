@@ -81,28 +81,42 @@ pub(super) async fn search(
     } else {
         let hits = store::search(&state.pool, area.id, &text).await?;
         // Excerpts of the text as readers see it, not of its Markdown: made plain first (off
-        // the async threads: up to 50 texts of up to 100,000 characters), then highlighted,
-        // each from the part around its first match (`excerpt::window`).
+        // the async threads: up to 50 texts of up to 100,000 characters), then cut around the
+        // first match and highlighted (`excerpt`).
         let bodies: Vec<String> = hits.iter().map(|hit| hit.body.clone()).collect();
         let words = hits
             .first()
             .map(|hit| hit.query_words.clone())
             .unwrap_or_default();
-        let plain = tokio::task::spawn_blocking(move || {
+        let excerpts = tokio::task::spawn_blocking(move || {
             bodies
                 .iter()
                 .map(|body| {
                     let plain = markdown::plain_text(body);
-                    excerpt::window(&plain, &words).to_owned()
+                    let part = excerpt::window(&plain, &words);
+                    excerpt::highlight(part, &words).ok_or_else(|| part.to_owned())
                 })
                 .collect::<Vec<_>>()
         })
         .await?;
-        let excerpts = store::headlines(&state.pool, &text, &plain).await?;
+        // Texts where no word matched as the stemmer here sees it: PostgreSQL's own excerpt.
+        let unmatched: Vec<String> = excerpts
+            .iter()
+            .filter_map(|excerpt| excerpt.as_ref().err().cloned())
+            .collect();
+        let mut headlines = if unmatched.is_empty() {
+            Vec::new()
+        } else {
+            store::headlines(&state.pool, &text, &unmatched).await?
+        }
+        .into_iter();
         hits.into_iter()
             .zip(excerpts)
             .map(|(hit, excerpt)| HitView {
-                pieces: excerpt_pieces(&excerpt),
+                pieces: match excerpt {
+                    Ok(pieces) => pieces,
+                    Err(_) => excerpt_pieces(&headlines.next().unwrap_or_default()),
+                },
                 hit,
             })
             .collect()
