@@ -8,6 +8,7 @@ use super::{MAX_RISKS, MAX_VERSIONS, decode, encode};
 use crate::areas::AreaId;
 use crate::auth::UserId;
 use crate::risks::content::RiskContent;
+use crate::risks::status::RiskStatus;
 use crate::risks::{MatrixId, RiskId};
 
 /// Adds a risk with the area's next number and its first version; returns its id and number.
@@ -141,6 +142,52 @@ pub async fn list_risks(
     .fetch_all(db)
     .await?;
     rows.into_iter().map(current).collect()
+}
+
+/// What the plan's checks read of an open risk. The rest of each version (its long texts,
+/// scores and actions) stays in the database: turning whole versions into JSON text was the
+/// task list's costliest statement.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct OpenRiskOutline {
+    #[serde(skip)]
+    pub number: i32,
+    pub title: String,
+    pub owner_person: String,
+    pub controls: String,
+    /// How many further actions it has.
+    pub actions: usize,
+    pub review: time::Date,
+}
+
+/// The outline of every risk of the area that is not closed, by number.
+pub async fn open_risk_outlines(
+    db: impl PgExecutor<'_>,
+    area_id: AreaId,
+) -> Result<Vec<OpenRiskOutline>, sqlx::Error> {
+    let rows: Vec<(i32, String)> = sqlx::query_as(
+        "SELECT r.number,
+                jsonb_build_object('title', v.content->'title',
+                                   'owner_person', v.content->'owner_person',
+                                   'controls', v.content->'controls',
+                                   'actions', jsonb_array_length(v.content->'actions'),
+                                   'review', v.content->'review')::text
+         FROM risks r
+         JOIN risk_versions v ON v.risk_id = r.id AND v.version = r.version
+         WHERE r.area_id = $1 AND v.content->>'status' <> $2
+         ORDER BY r.number
+         LIMIT $3",
+    )
+    .bind(area_id)
+    .bind(RiskStatus::Closed.key())
+    .bind(MAX_RISKS)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(number, json)| {
+            let outline: OpenRiskOutline = decode(&json)?;
+            Ok(OpenRiskOutline { number, ..outline })
+        })
+        .collect()
 }
 
 /// One risk of the area, by its number, as it stands now.

@@ -80,17 +80,15 @@ async fn gather(
         .into_iter()
         .map(|answer| answer.condition_key)
         .collect();
-    let open_risks = risks::list_risks(db, area.id)
+    let open_risks = risks::open_risk_outlines(db, area.id)
         .await?
         .into_iter()
-        .filter(|risk| risk.content.status.is_open())
         .map(|risk| RiskFact {
             number: risk.number,
-            has_mitigation: !risk.content.controls.trim().is_empty()
-                || !risk.content.actions.is_empty(),
-            owner: risk.content.owner_person,
-            title: risk.content.title,
-            review: risk.content.review,
+            has_mitigation: !risk.controls.trim().is_empty() || risk.actions > 0,
+            owner: risk.owner_person,
+            title: risk.title,
+            review: risk.review,
         })
         .collect();
     Ok(PlanFacts {
