@@ -11,8 +11,140 @@
 
 use rust_stemmers::{Algorithm, Stemmer};
 
+/// PostgreSQL's English stop words (`tsearch_data/english.stop`), sorted: the `english`
+/// configuration leaves them out of every document and query, so they never match.
+const STOP_WORDS: [&str; 127] = [
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "don",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "s",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "t",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+];
+
 /// Bytes of text kept before the first matching word, and after it: about 120 words, room for
-/// `ts_headline`'s two fragments of up to 30 words (`store::headlines`).
+/// `highlight`'s two fragments of 30 words.
 const BEFORE: usize = 250;
 const AFTER: usize = 500;
 
@@ -25,8 +157,7 @@ pub fn window<'a>(text: &'a str, lexemes: &[String]) -> &'a str {
     }
     let stemmer = Stemmer::create(Algorithm::English);
     let Some((start, end)) = words(text).find(|(start, end)| {
-        let stem = stem_with(&stemmer, &text[*start..*end]);
-        lexemes.contains(&stem)
+        lexeme_with(&stemmer, &text[*start..*end]).is_some_and(|lexeme| lexemes.contains(&lexeme))
     }) else {
         return text;
     };
@@ -67,37 +198,64 @@ pub fn highlight(text: &str, lexemes: &[String]) -> Option<Vec<(String, bool)>> 
             let word = &text[start..end];
             let first = word.chars().next().map(|c| c.to_lowercase().next());
             let candidate = first.flatten().is_some_and(|c| initials.contains(&c));
-            let matched = candidate && lexemes.contains(&stem_with(&stemmer, word));
+            let matched = candidate
+                && lexeme_with(&stemmer, word).is_some_and(|lexeme| lexemes.contains(&lexeme));
             (start, end, matched)
         })
         .collect();
     let last = words.len().checked_sub(1)?;
     let mut fragments: Vec<(usize, usize)> = Vec::new();
+    let mut made = 0;
     for (index, _) in words.iter().enumerate().filter(|(_, word)| word.2) {
-        if fragments.len() == MAX_FRAGMENTS {
-            break;
-        }
         if fragments
             .iter()
             .any(|&(from, to)| (from..=to).contains(&index))
         {
             continue;
         }
-        let mut from = index.saturating_sub(LEAD_WORDS);
-        if let Some(&(_, previous_to)) = fragments.last() {
-            from = from.max(previous_to + 1);
+        if made == MAX_FRAGMENTS {
+            break;
         }
-        let to = (from + FRAGMENT_WORDS - 1).min(last);
-        // Near the end, the words before make up the fragment's length (a short text whole).
+        made += 1;
         let earliest = fragments
             .last()
             .map_or(0, |&(_, previous_to)| previous_to + 1);
+        let from = index.saturating_sub(LEAD_WORDS).max(earliest);
+        let to = (from + FRAGMENT_WORDS - 1).min(last);
+        // Near the end, the words before make up the fragment's length (a short text whole).
         let from = from.min((to + 1).saturating_sub(FRAGMENT_WORDS).max(earliest));
-        fragments.push((from, to));
+        match fragments.last_mut() {
+            // Right after the one before: one run of text, with no delimiter inside it.
+            Some(previous) if from == previous.1 + 1 => previous.1 = to,
+            _ => fragments.push((from, to)),
+        }
     }
     if fragments.is_empty() {
         return None;
     }
+    // A fragment keeps what is joined to its first and last words ("£2.3m", "5%."), and the
+    // text's own start and end.
+    let start_of = |index: usize| {
+        if index == 0 {
+            return 0;
+        }
+        let start = words[index].0;
+        text[..start]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(offset, c)| offset + c.len_utf8())
+    };
+    let end_of = |index: usize| {
+        if index == last {
+            return text.len();
+        }
+        let end = words[index].1;
+        text[end..]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(text.len(), |(offset, _)| end + offset)
+    };
     let mut pieces: Vec<(String, bool)> = Vec::new();
     let mut push = |piece: &str, matched: bool| match pieces.last_mut() {
         Some((text, false)) if !matched => text.push_str(piece),
@@ -108,7 +266,7 @@ pub fn highlight(text: &str, lexemes: &[String]) -> Option<Vec<(String, bool)>> 
         if nth > 0 {
             push(DELIMITER, false);
         }
-        let mut at = words[from].0;
+        let mut at = start_of(from);
         for &(start, end, matched) in &words[from..=to] {
             if matched {
                 push(&text[at..start], false);
@@ -116,19 +274,23 @@ pub fn highlight(text: &str, lexemes: &[String]) -> Option<Vec<(String, bool)>> 
                 at = end;
             }
         }
-        push(&text[at..words[to].1], false);
+        push(&text[at..end_of(to)], false);
     }
     Some(pieces)
 }
 
-/// A word's English stem, lower case, as `to_tsvector('english', word)` makes it (for a word
-/// that is not a stop word).
-pub fn stem(word: &str) -> String {
-    stem_with(&Stemmer::create(Algorithm::English), word)
+/// A word's lexeme as `to_tsvector('english', word)` makes it: its English stem, lower case;
+/// none for a stop word.
+pub fn lexeme(word: &str) -> Option<String> {
+    lexeme_with(&Stemmer::create(Algorithm::English), word)
 }
 
-fn stem_with(stemmer: &Stemmer, word: &str) -> String {
-    stemmer.stem(&word.to_lowercase()).into_owned()
+fn lexeme_with(stemmer: &Stemmer, word: &str) -> Option<String> {
+    let lower = word.to_lowercase();
+    if STOP_WORDS.binary_search(&lower.as_str()).is_ok() {
+        return None;
+    }
+    Some(stemmer.stem(&lower).into_owned())
 }
 
 /// The byte ranges of the runs of letters and digits in `text`, in order.
@@ -248,7 +410,7 @@ mod tests {
         .expect("a match");
         assert_eq!(
             marked(&pieces),
-            "Fewer [admissions] to [hospital]; admitted less, [admission] rates down"
+            "Fewer [admissions] to [hospital]; admitted less, [admission] rates down."
         );
         assert_eq!(pieces[0], ("Fewer ".to_owned(), false));
     }
@@ -291,7 +453,7 @@ mod tests {
             &lexemes(&["care"]),
         )
         .expect("a match");
-        assert_eq!(marked(&pieces), "One two three four five six seven [care]");
+        assert_eq!(marked(&pieces), "One two three four five six seven [care].");
         let long = format!("{} near the end: care at home", filler(90));
         let excerpt = marked(&highlight(&long, &lexemes(&["care"])).expect("a match"));
         assert_eq!(excerpt.split(' ').count(), FRAGMENT_WORDS, "{excerpt}");
@@ -305,6 +467,44 @@ mod tests {
         );
         assert_eq!(highlight("", &lexemes(&["care"])), None);
         assert_eq!(highlight("Care at home.", &[]), None);
+    }
+
+    #[test]
+    fn fragments_that_meet_are_one_run_and_what_is_joined_to_their_edges_is_kept() {
+        let words: Vec<String> = (0..45).map(|n| format!("w{n}")).collect();
+        let mut text = words.join(" ");
+        text = text
+            .replacen("w0 ", "Care ", 1)
+            .replacen("w40 ", "care ", 1);
+        let excerpt = marked(&highlight(&text, &lexemes(&["care"])).expect("a match"));
+        assert!(!excerpt.contains(DELIMITER), "{excerpt}");
+        assert_eq!(
+            excerpt,
+            text.replace("Care", "[Care]").replace(" care", " [care]")
+        );
+
+        let filler = filler(60);
+        let text = format!("{filler} a pooled fund of £2.3m (care) for 5%. {filler}");
+        let excerpt = marked(&highlight(&text, &lexemes(&["care"])).expect("a match"));
+        assert!(excerpt.contains("£2.3m ([care]) for 5%."), "{excerpt}");
+        assert!(
+            !excerpt.starts_with(' ') && !excerpt.ends_with(' '),
+            "{excerpt}"
+        );
+    }
+
+    #[test]
+    fn stop_words_are_never_matched_as_postgresql_leaves_them_out() {
+        assert_eq!(lexeme("Others"), Some("other".to_owned()));
+        assert_eq!(lexeme("other"), None);
+        assert_eq!(lexeme("Will"), None);
+        let pieces = highlight("Other partners and others will help.", &lexemes(&["other"]))
+            .expect("a match");
+        assert_eq!(marked(&pieces), "Other partners and [others] will help.");
+        assert!(
+            STOP_WORDS.windows(2).all(|pair| pair[0] < pair[1]),
+            "sorted"
+        );
     }
 
     #[test]

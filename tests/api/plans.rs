@@ -788,15 +788,22 @@ async fn the_excerpt_window_stems_every_word_of_the_demo_and_guidance_as_postgre
     .await
     .unwrap();
     assert!(words.len() > 300, "the demo has words: {}", words.len());
+    // Stop words (no lexeme) included: the excerpt must not mark what PostgreSQL leaves out.
+    assert!(
+        words.iter().any(|(_, lexemes)| lexemes.is_empty()),
+        "stop words"
+    );
     let differing: Vec<String> = words
         .iter()
-        .filter(|(_, lexemes)| lexemes.len() == 1)
-        .filter(|(word, lexemes)| itf_planner::plans::excerpt::stem(word) != lexemes[0])
+        .filter(|(_, lexemes)| lexemes.len() <= 1)
+        .filter(|(word, lexemes)| {
+            itf_planner::plans::excerpt::lexeme(word) != lexemes.first().cloned()
+        })
         .map(|(word, lexemes)| {
             format!(
-                "{word}: {} / {}",
-                itf_planner::plans::excerpt::stem(word),
-                lexemes[0]
+                "{word}: {:?} / {:?}",
+                itf_planner::plans::excerpt::lexeme(word),
+                lexemes.first()
             )
         })
         .collect();
