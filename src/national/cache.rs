@@ -112,11 +112,15 @@ impl FactsCache {
     }
 
     /// The facts of the cycle `template_key` for every area: kept ones when still fresh, else
-    /// read now (six queries).
+    /// read now (six queries). `changes_before` is `summary_changes()` before the request read
+    /// anything the kept tables are also made from (the cycle's structure): facts read now are
+    /// counted as of then, so a change committed in between makes the next request read again
+    /// rather than keep a table made from the older structure.
     pub async fn facts(
         &self,
         pool: &PgPool,
         template_key: &str,
+        changes_before: u64,
     ) -> Result<Arc<KeptCycle>, sqlx::Error> {
         let mut kept = self.kept.lock().await;
         // Read after the lock: a change committed while this request waited is counted.
@@ -126,6 +130,7 @@ impl FactsCache {
         {
             return Ok(Arc::clone(&found.cycle));
         }
+        let changes = changes.min(changes_before);
         let read_at = Instant::now();
         if self.max_age.is_zero() {
             kept.clear();

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
+use crate::audit::change::summary_changes;
 use crate::deadlines::dashboard::{PlanState, regions};
 use crate::national::cache::{FactsCache, KeptCycle};
 use crate::national::table::{self, Filters, Punctuality, Row, Totals};
@@ -126,6 +127,8 @@ impl Selection {
         query: &NationalQuery,
         strict: bool,
     ) -> Result<Selection, NotSelected> {
+        // Counted before the structures are read: see `FactsCache::facts`.
+        let changes = summary_changes();
         let templates = templates_with_structures(pool).await?;
         let asked = typed(&query.template);
         let chosen = match templates.iter().find(|(key, _, _)| key == asked) {
@@ -136,7 +139,7 @@ impl Selection {
         let Some((key, name, structure)) = chosen.cloned() else {
             return Err(NotSelected::NoSuchTemplate);
         };
-        let kept = cache.facts(pool, &key).await?;
+        let kept = cache.facts(pool, &key, changes).await?;
         let regions = regions(&kept.facts.areas);
         let filters = query
             .filters(&regions, strict)
