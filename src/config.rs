@@ -103,8 +103,9 @@ pub struct Settings {
     pub mail_poll_ms: u64,
 
     /// How long the national view keeps the facts it read (each cycle's money, metrics, sign-off
-    /// and submissions of every area), in seconds, when nothing changed on this server; a change
-    /// made here is shown at once. 0 reads them on every request.
+    /// and submissions of every area), and the programme dashboard the tables it made, in
+    /// seconds, when nothing changed on this server; a change made here is shown at once. 0
+    /// reads them on every request.
     #[arg(long, global = true, env = "ITF_NATIONAL_CACHE_SECONDS", default_value = "10",
           value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub national_cache_seconds: u64,
@@ -169,7 +170,8 @@ pub struct Config {
     pub contact_email: Option<String>,
     /// `ITF_MAIL_POLL_MS`: how often the mail worker wakes.
     pub mail_poll: std::time::Duration,
-    /// `ITF_NATIONAL_CACHE_SECONDS`: how long the national view keeps its facts unchanged here.
+    /// `ITF_NATIONAL_CACHE_SECONDS`: how long the national view keeps its facts, and the
+    /// programme dashboard its tables, unchanged here.
     pub national_cache: std::time::Duration,
     /// `ITF_WORKER`: whether this server runs the background jobs.
     pub worker: bool,

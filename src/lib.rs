@@ -63,12 +63,15 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// The national view's facts, kept per cycle (`national::cache`).
     pub national: Arc<national::cache::FactsCache>,
+    /// The programme dashboard's tables, kept a few seconds (`deadlines::kept`).
+    pub dashboard: Arc<deadlines::kept::KeptTables>,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, config: Config, clock: Clock, keys: Keys) -> AppState {
         AppState {
             national: Arc::new(national::cache::FactsCache::new(config.national_cache)),
+            dashboard: Arc::new(deadlines::kept::KeptTables::new(config.national_cache)),
             pool,
             config: Arc::new(config),
             clock,

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod dashboard;
 pub mod feeds;
 pub mod forms;
+pub mod kept;
 pub mod model;
 pub mod overdue;
 pub mod rag;

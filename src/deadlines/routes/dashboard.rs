@@ -2,9 +2,10 @@
 //! deadlines of one cycle, with its plan's sign-off state and its next local deadline;
 //! filtered by region, plan state and colour, sorted overdue first or by name. A fixed number
 //! of queries however many areas: the areas, the cycles, the plans' states, and the deadlines
-//! of all the areas at once.
+//! of all the areas at once; only the first two while the table is kept (`deadlines::kept`).
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use askama::Template;
 use axum::extract::State;
@@ -13,8 +14,10 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::areas::visible_areas;
+use crate::audit::change::summary_changes;
 use crate::auth::extract::SignedIn;
 use crate::deadlines::dashboard::{self, AreaInfo, Cell, Column, Filters, PlanState, Row, Sort};
+use crate::deadlines::kept::KeptTable;
 use crate::deadlines::rag::Rag;
 use crate::plans::templates::store::templates_with_structures;
 use crate::signoff::store::rounds::standings_of_areas;
@@ -126,6 +129,15 @@ struct DashboardPage {
     states: Vec<Choice>,
     rags: Vec<Choice>,
     sorts: Vec<Choice>,
+    /// `DashboardTable` as rendered (or kept) for these areas, filters and day.
+    table: KeptTable,
+}
+
+/// The count and the table of the rows selected.
+#[derive(Template)]
+#[template(path = "deadlines/dashboard_table.html")]
+struct DashboardTable {
+    cycle_name: String,
     columns: Vec<ColumnView>,
     rows: Vec<RowView>,
     shown: usize,
@@ -138,6 +150,10 @@ async fn show(
     Query(query): Query<ProgrammeQuery>,
 ) -> Result<Response, AppError> {
     let user = &signed_in.user;
+    // Counted before anything is read: a change committed after this makes the table read now
+    // stale, not wrong.
+    let changes = summary_changes();
+    let read_at = Instant::now();
     let (visible, sees_all_areas) = visible_areas(&state.pool, user).await?;
     let areas: Vec<AreaInfo> = visible.into_iter().map(AreaInfo::from).collect();
     let area_ids: Vec<i64> = areas.iter().map(|area| area.id).collect();
@@ -160,16 +176,6 @@ async fn show(
         None => (String::new(), String::new(), Vec::new()),
     };
 
-    let plans: BTreeMap<i64, (i64, Option<_>)> =
-        standings_of_areas(&state.pool, &area_ids, &cycle_key)
-            .await?
-            .into_iter()
-            .map(|plan| (plan.area_id, (plan.plan_id, plan.state)))
-            .collect();
-    let deadlines = crate::deadlines::of_areas(&state.pool, &area_ids).await?;
-    let today = format::in_london(state.clock.now()).date();
-    let all_rows = dashboard::rows(&areas, &columns, &plans, &deadlines, today);
-
     let (region, state_key, rag_key, sort_key) = (
         typed(&query.region),
         typed(&query.state),
@@ -183,11 +189,49 @@ async fn show(
         rag: Rag::parse(&rag_key),
         sort: Sort::parse(&sort_key).unwrap_or_default(),
     };
-    let total = all_rows.len();
-    let rows: Vec<RowView> = dashboard::select(all_rows, &filters)
-        .iter()
-        .map(|row| RowView::of(row, &cycle_key))
-        .collect();
+    let today = format::in_london(state.clock.now()).date();
+    // Everything the table is made from besides the facts read below.
+    let seen = if sees_all_areas {
+        "all".to_owned()
+    } else {
+        format!("{area_ids:?}")
+    };
+    let key = format!("{cycle_key}|{seen}|{filters:?}|{today}");
+    let table = match state.dashboard.fresh(&key, changes) {
+        Some(kept) => kept,
+        None => {
+            let plans: BTreeMap<i64, (i64, Option<_>)> =
+                standings_of_areas(&state.pool, &area_ids, &cycle_key)
+                    .await?
+                    .into_iter()
+                    .map(|plan| (plan.area_id, (plan.plan_id, plan.state)))
+                    .collect();
+            let deadlines = crate::deadlines::of_areas(&state.pool, &area_ids).await?;
+            let all_rows = dashboard::rows(&areas, &columns, &plans, &deadlines, today);
+            let total = all_rows.len();
+            let rows: Vec<RowView> = dashboard::select(all_rows, &filters)
+                .iter()
+                .map(|row| RowView::of(row, &cycle_key))
+                .collect();
+            let html = DashboardTable {
+                cycle_name: cycle_name.clone(),
+                columns: columns.iter().map(column_view).collect(),
+                shown: rows.len(),
+                rows,
+                total,
+            };
+            let table = KeptTable {
+                shown: html.shown,
+                total,
+                html: html
+                    .render()
+                    .map_err(|error| AppError::Internal(error.into()))?
+                    .into(),
+            };
+            state.dashboard.keep(key, changes, read_at, table.clone());
+            table
+        }
+    };
 
     page::ok(&DashboardPage {
         layout: Layout::for_session(Some(&signed_in.session)),
@@ -213,10 +257,7 @@ async fn show(
             filters.rag.map(Rag::key).unwrap_or_default(),
         ),
         sorts: choice::keyed::<Sort>(filters.sort.key()),
-        columns: columns.iter().map(column_view).collect(),
-        shown: rows.len(),
-        rows,
-        total,
+        table,
     })
 }
 
