@@ -130,3 +130,18 @@ pub async fn queries(browser: &crate::helpers::TestApp, path: &str) -> usize {
     response.text().await.unwrap();
     queries_for(&request_id)
 }
+
+/// The statements of a first GET of `path`, and the fewest of up to 20 GETs after it: for a page
+/// that keeps what it read. Other tests in this process commit changes too, and each makes the
+/// next view read again, so the kept answer is looked for over a few views.
+pub async fn read_then_kept(browser: &crate::helpers::TestApp, path: &str) -> (usize, usize) {
+    let read = queries(browser, path).await;
+    let mut kept = read;
+    for _ in 0..20 {
+        kept = kept.min(queries(browser, path).await);
+        if kept < read {
+            break;
+        }
+    }
+    (read, kept)
+}
