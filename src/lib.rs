@@ -65,6 +65,8 @@ pub struct AppState {
     pub national: Arc<national::cache::FactsCache>,
     /// The programme dashboard's tables, kept a few seconds (`deadlines::kept`).
     pub dashboard: Arc<deadlines::kept::KeptTables>,
+    /// Cycle structures, kept by id once read (`plans::templates::kept`).
+    pub structures: Arc<plans::templates::kept::KeptStructures>,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
         AppState {
             national: Arc::new(national::cache::FactsCache::new(config.national_cache)),
             dashboard: Arc::new(deadlines::kept::KeptTables::new(config.national_cache)),
+            structures: Arc::new(plans::templates::kept::KeptStructures::new()),
             pool,
             config: Arc::new(config),
             clock,

@@ -19,14 +19,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::web::kept_part::KeptPart;
+
 /// The most bytes of tables kept at once (the whole country's is about 260 KB over 152
 /// areas); past it the ones kept so far are let go.
 const MAX_BYTES: usize = 4 * 1024 * 1024;
 
-/// A table as rendered, with what the page says around it.
+/// A table as rendered (and compressed), with what the page says around it.
 #[derive(Clone, Debug)]
 pub struct KeptTable {
-    pub html: Arc<str>,
+    pub part: Arc<KeptPart>,
     /// Rows shown, and areas in all.
     pub shown: usize,
     pub total: usize,
@@ -72,8 +74,8 @@ impl KeptTables {
         let mut kept = self.lock();
         // Tables read before the latest change will not be shown again.
         kept.retain(|_, entry| entry.changes == changes && entry.read_at.elapsed() < self.max_age);
-        let held: usize = kept.values().map(|entry| entry.table.html.len()).sum();
-        if held + table.html.len() > MAX_BYTES {
+        let held: usize = kept.values().map(|entry| entry.table.part.bytes()).sum();
+        if held + table.part.bytes() > MAX_BYTES {
             kept.clear();
         }
         kept.insert(
@@ -98,7 +100,7 @@ mod tests {
 
     fn table(html: &str) -> KeptTable {
         KeptTable {
-            html: html.into(),
+            part: Arc::new(KeptPart::new(html.to_owned()).unwrap()),
             shown: 1,
             total: 2,
         }
@@ -110,7 +112,10 @@ mod tests {
         assert!(tables.fresh("all", 4).is_none());
         tables.keep("all".into(), 4, Instant::now(), table("<table>"));
         let found = tables.fresh("all", 4).expect("kept");
-        assert_eq!((&*found.html, found.shown, found.total), ("<table>", 1, 2));
+        assert_eq!(
+            (found.part.html(), found.shown, found.total),
+            ("<table>", 1, 2)
+        );
         assert!(tables.fresh("north", 4).is_none(), "another key");
         assert!(tables.fresh("all", 5).is_none(), "a change since");
 

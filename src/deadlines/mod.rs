@@ -21,7 +21,7 @@ use std::sync::Arc;
 use sqlx::PgPool;
 
 use crate::plans::store as plans;
-use crate::plans::templates::store::structures_by_id;
+use crate::plans::templates::kept::KeptStructures;
 use crate::plans::templates::structure::CycleStructure;
 use crate::signoff::store::rounds::milestones_of_areas;
 use model::{Deadline, Facts, PlanFacts, RoundFacts};
@@ -29,25 +29,29 @@ use model::{Deadline, Facts, PlanFacts, RoundFacts};
 /// The deadlines of the areas `area_ids`, by area (an area with none is absent).
 pub async fn of_areas(
     pool: &PgPool,
+    structures: &KeptStructures,
     area_ids: &[i64],
 ) -> Result<BTreeMap<i64, Vec<Deadline>>, sqlx::Error> {
-    Ok(model::assemble(&facts_of_areas(pool, area_ids).await?))
+    Ok(model::assemble(
+        &facts_of_areas(pool, structures, area_ids).await?,
+    ))
 }
 
 /// What the deadlines of the areas `area_ids` are worked out from: five statements on one
 /// connection taken from the pool once (not a check of a pooled connection for each).
-pub async fn facts_of_areas(pool: &PgPool, area_ids: &[i64]) -> Result<Facts, sqlx::Error> {
+pub async fn facts_of_areas(
+    pool: &PgPool,
+    structures: &KeptStructures,
+    area_ids: &[i64],
+) -> Result<Facts, sqlx::Error> {
     let mut db = pool.acquire().await?;
     let db = &mut *db;
     let plan_rows = plans::plans_of_areas(&mut *db, area_ids).await?;
     let mut structure_ids: Vec<i64> = plan_rows.iter().map(|plan| plan.structure_id).collect();
     structure_ids.sort_unstable();
     structure_ids.dedup();
-    let structures: Vec<(i64, Arc<CycleStructure>)> = structures_by_id(&mut *db, &structure_ids)
-        .await?
-        .into_iter()
-        .map(|(id, structure)| (id, Arc::new(structure)))
-        .collect();
+    let structures: Vec<(i64, Arc<CycleStructure>)> =
+        structures.by_ids(&mut *db, &structure_ids).await?;
     let plans = plan_rows
         .into_iter()
         .filter_map(|plan| {

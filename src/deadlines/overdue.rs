@@ -39,7 +39,7 @@ pub async fn tell_overdue(state: &AppState) -> Result<usize, sqlx::Error> {
     let today = in_london(now).date();
     let areas = crate::areas::store::list_areas(&state.pool).await?;
     let area_ids: Vec<i64> = areas.iter().map(|area| area.id.get()).collect();
-    let deadlines = super::of_areas(&state.pool, &area_ids).await?;
+    let deadlines = super::of_areas(&state.pool, &state.structures, &area_ids).await?;
     let overdue: Vec<_> = deadlines
         .values()
         .flatten()

@@ -9,13 +9,14 @@ use crate::areas::store::{AreaSummary, members_of_areas};
 use crate::auth::policy::Action;
 use crate::notifications::store::unread_mentions;
 use crate::plans::store::open_sections_of_areas;
-use crate::plans::templates::store::structures_by_id;
+use crate::plans::templates::kept::KeptStructures;
 use crate::risks::store::open_risks_of_areas;
 use crate::signoff::store::decisions::signatures_of_rounds;
 use crate::signoff::store::rounds::current_rounds_of_areas;
 
 pub async fn read(
     pool: &PgPool,
+    structures: &KeptStructures,
     person: &Person<'_>,
     areas: Vec<AreaSummary>,
 ) -> Result<Facts, sqlx::Error> {
@@ -47,7 +48,7 @@ pub async fn read(
         let mut structure_ids: Vec<i64> = facts.rounds.iter().map(|r| r.structure_id).collect();
         structure_ids.sort_unstable();
         structure_ids.dedup();
-        facts.structures = structures_by_id(pool, &structure_ids).await?;
+        facts.structures = structures.by_ids(pool, &structure_ids).await?;
         if !signing.is_empty() {
             let round_ids: Vec<i64> = facts.rounds.iter().map(|round| round.id).collect();
             facts.members = members_of_areas(pool, &signing).await?;
@@ -56,7 +57,7 @@ pub async fn read(
     }
     if !theirs.is_empty() {
         facts.risks = open_risks_of_areas(pool, &theirs).await?;
-        facts.deadlines = crate::deadlines::of_areas(pool, &theirs).await?;
+        facts.deadlines = crate::deadlines::of_areas(pool, structures, &theirs).await?;
     }
     facts.mentions = unread_mentions(pool, person.id).await?;
     facts.areas = areas;

@@ -11,6 +11,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use time::{Date, Duration};
 
@@ -174,7 +175,7 @@ pub struct Facts {
     /// Rounds in progress in the areas where they sign, record the board's decisions or assure.
     pub rounds: Vec<CurrentRound>,
     /// The structures those rounds' plans follow, by id.
-    pub structures: Vec<(i64, CycleStructure)>,
+    pub structures: Vec<(i64, Arc<CycleStructure>)>,
     /// The members of the areas where they sign, by area.
     pub members: Vec<(i64, Member)>,
     /// The signatures given on those rounds: (round, organisation, signature key, signer).
@@ -640,7 +641,7 @@ mod tests {
     #[test]
     fn a_signatory_is_awaited_until_their_organisation_or_they_have_signed() {
         let mut facts = facts();
-        facts.structures = vec![(5, structure(SignOffRoute::default()))];
+        facts.structures = vec![(5, Arc::new(structure(SignOffRoute::default())))];
         facts.rounds = vec![
             round(1, KENT, RoundState::PartnerSignOff, false),
             round(2, OTHER, RoundState::PartnerSignOff, false),
@@ -672,7 +673,7 @@ mod tests {
     #[test]
     fn the_board_and_the_assurers_are_awaited_at_their_steps() {
         let mut facts = facts();
-        facts.structures = vec![(5, structure(SignOffRoute::default()))];
+        facts.structures = vec![(5, Arc::new(structure(SignOffRoute::default())))];
         facts.rounds = vec![
             round(1, KENT, RoundState::BoardApproval, false),
             round(2, OTHER, RoundState::Submitted, true),

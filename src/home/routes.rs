@@ -101,7 +101,7 @@ async fn start(State(state): State<AppState>, who: MaybeSignedIn) -> Result<Resp
         grants: &user.grants,
     };
     let (areas, sees_all_areas) = visible_areas(&state.pool, user).await?;
-    let facts = facts::read(&state.pool, &person, areas).await?;
+    let facts = facts::read(&state.pool, &state.structures, &person, areas).await?;
     let groups = needs::needs(&person, &facts, today)
         .into_iter()
         .map(|group| view(group, today))

@@ -12,9 +12,10 @@
 //! - never by more than one request at a time: the others wait for that read and share it.
 //!
 //! Beside the facts, each kept cycle keeps the page's table as rendered for each set of filters
-//! asked for (`KeptCycle::table`): the same for every assurer, and most of the page's cost
-//! (about 500 KB of HTML over 152 areas). It goes when the facts do. The rows, the filters'
-//! choices and the counts are still worked out for each request from the facts.
+//! asked for (`KeptCycle::table`), with how many rows it shows: the same for every assurer, and
+//! most of the page's cost (about 500 KB of HTML over 152 areas). It goes when the facts do.
+//! While it is kept, the page works out no rows at all; the exports and the API work them out
+//! from the facts for each request.
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError};
@@ -27,6 +28,7 @@ use super::table::Facts;
 use crate::areas::store::list_areas;
 use crate::audit::change::summary_changes;
 use crate::deadlines::dashboard::AreaInfo;
+use crate::web::kept_part::KeptPart;
 
 /// The most cycles kept at once (each every area's figures for that cycle); a cycle asked for
 /// beyond this evicts the one read longest ago.
@@ -36,13 +38,21 @@ const MAX_CYCLES: usize = 8;
 /// 500 KB over 152 areas); past it, the ones kept so far are let go.
 const MAX_TABLE_BYTES: usize = 4 * 1024 * 1024;
 
+/// The page's table for one set of filters as rendered (and compressed), with how many rows
+/// it shows.
+#[derive(Debug)]
+pub struct RenderedTable {
+    pub part: KeptPart,
+    pub rows: usize,
+}
+
 /// A cycle's facts, and its tables as rendered from them.
 #[derive(Default)]
 pub struct KeptCycle {
     pub facts: Facts,
     /// By the caller's key (the filters); held only while looking up or storing, never while
     /// rendering.
-    tables: std::sync::Mutex<HashMap<String, Arc<str>>>,
+    tables: std::sync::Mutex<HashMap<String, Arc<RenderedTable>>>,
 }
 
 impl KeptCycle {
@@ -59,23 +69,23 @@ impl KeptCycle {
     pub fn table<E>(
         &self,
         key: &str,
-        render: impl FnOnce() -> Result<String, E>,
-    ) -> Result<Arc<str>, E> {
+        render: impl FnOnce() -> Result<RenderedTable, E>,
+    ) -> Result<Arc<RenderedTable>, E> {
         let found = self.lock_tables().get(key).cloned();
         if let Some(table) = found {
             return Ok(table);
         }
-        let table: Arc<str> = render()?.into();
+        let table = Arc::new(render()?);
         let mut tables = self.lock_tables();
-        let held: usize = tables.values().map(|kept| kept.len()).sum();
-        if held + table.len() > MAX_TABLE_BYTES {
+        let held: usize = tables.values().map(|kept| kept.part.bytes()).sum();
+        if held + table.part.bytes() > MAX_TABLE_BYTES {
             tables.clear();
         }
         tables.insert(key.to_owned(), Arc::clone(&table));
         Ok(table)
     }
 
-    fn lock_tables(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<str>>> {
+    fn lock_tables(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<RenderedTable>>> {
         // A panic while holding it leaves at worst a table missing: nothing half-written.
         self.tables.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -194,19 +204,22 @@ mod tests {
         let mut renders = 0;
         let mut render = |text: &str| {
             renders += 1;
-            Ok::<_, ()>(text.to_owned())
+            Ok::<_, ()>(RenderedTable {
+                part: KeptPart::new(text.to_owned()).unwrap(),
+                rows: 1,
+            })
         };
         let first = cycle.table("all", || render("<table>all</table>")).unwrap();
         let again = cycle
             .table("all", || render("<table>other</table>"))
             .unwrap();
-        assert_eq!(&*again, "<table>all</table>", "the kept one");
+        assert_eq!(again.part.html(), "<table>all</table>", "the kept one");
         assert!(Arc::ptr_eq(&first, &again));
         cycle
             .table("north", || render("<table>north</table>"))
             .unwrap();
         assert_eq!(renders, 2);
-        let refused = cycle.table("east", || Err::<String, _>("broken"));
+        let refused = cycle.table("east", || Err::<RenderedTable, _>("broken"));
         assert_eq!(refused.unwrap_err(), "broken");
         assert_eq!(
             cycle.lock_tables().len(),
@@ -214,9 +227,14 @@ mod tests {
             "nothing kept for a failed render"
         );
 
-        let big = "x".repeat(MAX_TABLE_BYTES / 2 + 1);
-        cycle.table("big", || Ok::<_, ()>(big.clone())).unwrap();
-        cycle.table("bigger", || Ok::<_, ()>(big.clone())).unwrap();
+        let big = || {
+            Ok::<_, ()>(RenderedTable {
+                part: KeptPart::new("x".repeat(MAX_TABLE_BYTES / 2 + 1)).unwrap(),
+                rows: 1,
+            })
+        };
+        cycle.table("big", big).unwrap();
+        cycle.table("bigger", big).unwrap();
         let tables = cycle.lock_tables();
         assert_eq!(tables.len(), 1, "the others let go past the bound");
         assert!(tables.contains_key("bigger"));

@@ -2,6 +2,8 @@
 //! person may see its area. The drafting pages (`routes`) and the structured parts (`parts`)
 //! both start here.
 
+use std::sync::Arc;
+
 use crate::AppState;
 use crate::areas::authorised_area;
 use crate::areas::content::ContentEdit;
@@ -14,7 +16,6 @@ use crate::web::AppError;
 
 use super::approval::ApprovalNotice;
 use super::store::{self, PlanSummary};
-use super::templates::store::plan_structure;
 use super::templates::structure::CycleStructure;
 
 /// The area and its plan named in the URL; not found when either is missing or the person has
@@ -32,13 +33,25 @@ pub async fn load_plan(
     Ok((area, plan))
 }
 
+/// The structure `plan` was made from: kept by its id once read (`templates::kept`).
+pub async fn structure_of(
+    state: &AppState,
+    plan: &PlanSummary,
+) -> Result<Arc<CycleStructure>, AppError> {
+    let found = match plan.structure_id {
+        Some(id) => state.structures.by_id(&state.pool, id).await?,
+        None => None,
+    };
+    found.ok_or_else(|| AppError::Internal(anyhow::anyhow!("plan {} has no structure", plan.id)))
+}
+
 /// A plan with its area and the structure it was made from: its years, funding streams,
 /// metrics and national conditions; and, for its pages' banner, whether it has changed since
 /// its board approved it (`approval`).
 pub struct PlanInCycle {
     pub area: AreaSummary,
     pub plan: PlanSummary,
-    pub structure: CycleStructure,
+    pub structure: Arc<CycleStructure>,
     pub approval: Option<ApprovalNotice>,
 }
 
@@ -50,9 +63,7 @@ impl PlanInCycle {
         plan_key: &str,
     ) -> Result<PlanInCycle, AppError> {
         let (area, plan) = load_plan(state, signed_in, slug, plan_key).await?;
-        let structure = plan_structure(&state.pool, plan.id).await?.ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!("plan {} has no structure", plan.id))
-        })?;
+        let structure = structure_of(state, &plan).await?;
         let approval = super::approval::notice_in_cycle(state, &area, &plan, &structure).await?;
         Ok(PlanInCycle {
             area,

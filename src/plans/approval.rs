@@ -10,7 +10,6 @@ use crate::AppState;
 use crate::areas::store::{self as areas_store, AreaSummary};
 use crate::plans::parts::document::{PlanContent, Snapshot, store as document_store};
 use crate::plans::store::{self, ApprovedSnapshot, PlanSummary};
-use crate::plans::templates::store::plan_structure;
 use crate::plans::templates::structure::CycleStructure;
 use crate::web::{AppError, format};
 
@@ -97,9 +96,7 @@ pub async fn live_content(
     area: &AreaSummary,
     plan: &PlanSummary,
 ) -> Result<PlanContent, AppError> {
-    let structure = plan_structure(&state.pool, plan.id)
-        .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("plan {} has no structure", plan.id)))?;
+    let structure = super::access::structure_of(state, plan).await?;
     let mut db = state.pool.acquire().await?;
     Ok(document_store::content(&mut db, area, plan, &structure).await?)
 }

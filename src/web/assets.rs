@@ -127,12 +127,12 @@ fn etag(content: &[u8]) -> HeaderValue {
 
 /// The encodings a browser accepts, as said in its Accept-Encoding.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Accepted {
-    brotli: bool,
-    gzip: bool,
+pub(super) struct Accepted {
+    pub(super) brotli: bool,
+    pub(super) gzip: bool,
 }
 
-fn accepted(headers: &HeaderMap) -> Accepted {
+pub(super) fn accepted(headers: &HeaderMap) -> Accepted {
     let mut accepted = Accepted::default();
     for value in headers.get_all(header::ACCEPT_ENCODING) {
         let Ok(value) = value.to_str() else {

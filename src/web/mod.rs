@@ -9,6 +9,7 @@ pub mod extract;
 pub mod form;
 pub mod format;
 pub mod health;
+pub mod kept_part;
 pub mod layout;
 pub mod money;
 pub mod page;

@@ -100,9 +100,13 @@ async fn area_id(app: &TestApp, slug: &str) -> i64 {
 /// The UIDs the area's deadlines should have.
 async fn expected_uids(app: &TestApp, slug: &str) -> BTreeSet<String> {
     let id = area_id(app, slug).await;
-    let deadlines = itf_planner::deadlines::of_areas(&app.pool, &[id])
-        .await
-        .unwrap();
+    let deadlines = itf_planner::deadlines::of_areas(
+        &app.pool,
+        &itf_planner::plans::templates::kept::KeptStructures::new(),
+        &[id],
+    )
+    .await
+    .unwrap();
     deadlines
         .get(&id)
         .map(|list| {

@@ -341,6 +341,9 @@ async fn kept_tables_are_shared_by_those_who_see_the_same_and_a_change_shows_at_
     let html = browser.get_html(CYCLE).await;
     assert_eq!(row_order(&html), ["rotherham", "kent"]);
     assert!(row(&html, "kent").contains("data-rag=\"amber\""));
+    // Accepting gzip, the same page: the kept table's compressed bytes joined with the rest.
+    let (encoding, gzipped) = browser.get_html_accepting_gzip(CYCLE).await;
+    assert_eq!((encoding.as_str(), &gzipped), ("gzip", &html));
 
     let officer = signed_in(&app, Role::Officer, "kent", "Kent County Council").await;
     let own = officer.get_html(CYCLE).await;

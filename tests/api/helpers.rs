@@ -348,6 +348,49 @@ impl TestApp {
         response.text().await.expect("body")
     }
 
+    /// The page at `path` asked for as a browser does, accepting gzip, with the response's
+    /// Content-Encoding and its body decompressed (as text if it came uncompressed).
+    pub async fn get_html_accepting_gzip(&self, path: &str) -> (String, String) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .header("accept-encoding", "gzip, deflate, br, zstd")
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(response.status(), 200, "GET {path}");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|value| value.to_str().expect("text").to_owned())
+                .unwrap_or_default()
+        };
+        let encoding = header("content-encoding");
+        assert!(
+            encoding.is_empty()
+                || header("vary")
+                    .to_ascii_lowercase()
+                    .contains("accept-encoding"),
+            "a compressed answer varies by Accept-Encoding"
+        );
+        let bytes = response.bytes().await.expect("body");
+        let text = match encoding.as_str() {
+            "gzip" => {
+                let mut text = String::new();
+                std::io::Read::read_to_string(
+                    &mut flate2::read::GzDecoder::new(&bytes[..]),
+                    &mut text,
+                )
+                .expect("one valid gzip member");
+                text
+            }
+            "" => String::from_utf8(bytes.to_vec()).expect("UTF-8"),
+            other => panic!("GET {path}: unexpected encoding {other}"),
+        };
+        (encoding, text)
+    }
+
     /// The CSRF token of this browser's session, as a page's forms carry it (signing in first
     /// if needed is the caller's business; an anonymous browser gets the sign-in form's).
     pub async fn csrf_token(&self) -> String {

@@ -568,6 +568,15 @@ async fn kept_facts_are_shared_and_a_change_made_here_shows_at_once() {
     assert_ne!(after, before, "the change shows");
     assert_eq!(after, expected);
 
+    // A browser accepting gzip gets the same page, the kept table's compressed bytes joined
+    // with the rest: first as the table is made, then as kept.
+    for _ in 0..2 {
+        let (encoding, html) = assurer.get_html_accepting_gzip(VIEW).await;
+        assert_eq!(encoding, "gzip");
+        assert_eq!(html, assurer.get_html(VIEW).await);
+        assert_eq!(kent_2015(&html), expected);
+    }
+
     // Each set of filters has its own kept table, and another cycle its own: none shows
     // another's rows.
     for _ in 0..2 {

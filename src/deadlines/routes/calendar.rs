@@ -70,7 +70,8 @@ async fn feed(
             .ok_or(AppError::NotFound)?,
         FeedOwner::Person(_) => found.person.clone().unwrap_or_default(),
     };
-    let deadlines = crate::deadlines::of_areas(&state.pool, &found.area_ids).await?;
+    let deadlines =
+        crate::deadlines::of_areas(&state.pool, &state.structures, &found.area_ids).await?;
     let now = state.clock.now();
     let public_url = base_url(&state, &headers);
     let text = calendar::build(&Feed {

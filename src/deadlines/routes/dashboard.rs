@@ -5,10 +5,12 @@
 //! of all the areas at once; only the first two while the table is kept (`deadlines::kept`).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use askama::Template;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -19,12 +21,13 @@ use crate::auth::extract::SignedIn;
 use crate::deadlines::dashboard::{self, AreaInfo, Cell, Column, Filters, PlanState, Row, Sort};
 use crate::deadlines::kept::KeptTable;
 use crate::deadlines::rag::Rag;
-use crate::plans::templates::store::templates_with_structures;
+use crate::plans::templates::kept::cycles;
 use crate::signoff::store::rounds::standings_of_areas;
 use crate::web::choice::{self, Choice};
 use crate::web::extract::Query;
+use crate::web::kept_part::{self, KeptPart};
 use crate::web::routes::{Route, get};
-use crate::web::{AppError, FormErrors, Layout, format, page};
+use crate::web::{AppError, FormErrors, Layout, format};
 
 pub fn routes() -> Vec<Route> {
     vec![get("/programme", show)]
@@ -130,7 +133,8 @@ struct DashboardPage {
     rags: Vec<Choice>,
     sorts: Vec<Choice>,
     /// `DashboardTable` as rendered (or kept) for these areas, filters and day.
-    table: KeptTable,
+    /// Where the kept table goes.
+    table: &'static str,
 }
 
 /// The count and the table of the rows selected.
@@ -148,6 +152,7 @@ async fn show(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Query(query): Query<ProgrammeQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let user = &signed_in.user;
     // Counted before anything is read: a change committed after this makes the table read now
@@ -159,7 +164,7 @@ async fn show(
     let area_ids: Vec<i64> = areas.iter().map(|area| area.id).collect();
 
     // The cycle asked for, else the newest whose structure has deadlines.
-    let cycles = templates_with_structures(&state.pool).await?;
+    let cycles = cycles(&state.pool, &state.structures).await?;
     let typed = |value: &Option<String>| value.as_deref().unwrap_or_default().trim().to_owned();
     let asked = typed(&query.cycle);
     let chosen = cycles
@@ -206,7 +211,8 @@ async fn show(
                     .into_iter()
                     .map(|plan| (plan.area_id, (plan.plan_id, plan.state)))
                     .collect();
-            let deadlines = crate::deadlines::of_areas(&state.pool, &area_ids).await?;
+            let deadlines =
+                crate::deadlines::of_areas(&state.pool, &state.structures, &area_ids).await?;
             let all_rows = dashboard::rows(&areas, &columns, &plans, &deadlines, today);
             let total = all_rows.len();
             let rows: Vec<RowView> = dashboard::select(all_rows, &filters)
@@ -223,17 +229,17 @@ async fn show(
             let table = KeptTable {
                 shown: html.shown,
                 total,
-                html: html
-                    .render()
-                    .map_err(|error| AppError::Internal(error.into()))?
-                    .into(),
+                part: Arc::new(KeptPart::new(
+                    html.render()
+                        .map_err(|error| AppError::Internal(error.into()))?,
+                )?),
             };
             state.dashboard.keep(key, changes, read_at, table.clone());
             table
         }
     };
 
-    page::ok(&DashboardPage {
+    let page = DashboardPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         errors: FormErrors::new(),
         sees_all_areas,
@@ -257,8 +263,9 @@ async fn show(
             filters.rag.map(Rag::key).unwrap_or_default(),
         ),
         sorts: choice::keyed::<Sort>(filters.sort.key()),
-        table,
-    })
+        table: kept_part::MARKER,
+    };
+    kept_part::ok_with(&page, &table.part, &headers)
 }
 
 fn column_view(column: &Column) -> ColumnView {

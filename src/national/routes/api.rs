@@ -261,7 +261,15 @@ async fn plans(
 ) -> Result<Response, ApiError> {
     let Query(query) =
         query.map_err(|_| ApiError::BadRequest("The query string cannot be read".to_owned()))?;
-    let selection = match Selection::load(&state.pool, &state.national, &query, true).await {
+    let selection = match Selection::load(
+        &state.pool,
+        &state.national,
+        &state.structures,
+        &query,
+        true,
+    )
+    .await
+    {
         Ok(selection) => selection,
         Err(NotSelected::NoSuchTemplate) => {
             return Err(ApiError::NotFound(format!(
@@ -272,6 +280,7 @@ async fn plans(
         Err(NotSelected::BadFilter(message)) => return Err(ApiError::BadRequest(message)),
         Err(NotSelected::Database(error)) => return Err(error.into()),
     };
+    let selected = selection.select();
     let structure = &selection.structure;
     let years: Vec<String> = structure.years().iter().map(|y| y.key.clone()).collect();
     let metrics: Vec<String> = structure.metrics().iter().map(|m| m.key.clone()).collect();
@@ -293,11 +302,11 @@ async fn plans(
                 "unit": m.unit,
                 "better": m.better.key(),
             })).collect::<Vec<_>>(),
-            "plans": selection.rows.iter().map(|row| PlanJson::of(row, &years, &metrics)).collect::<Vec<_>>(),
+            "plans": selected.rows.iter().map(|row| PlanJson::of(row, &years, &metrics)).collect::<Vec<_>>(),
             "totals": {
-                "areas": selection.rows.len(),
-                "pooled_fund_pence": totals(&selection.totals.pooled),
-                "scheme_spend_pence": totals(&selection.totals.spend),
+                "areas": selected.rows.len(),
+                "pooled_fund_pence": totals(&selected.totals.pooled),
+                "scheme_spend_pence": totals(&selected.totals.spend),
             },
         }),
     ))

@@ -15,7 +15,7 @@ use crate::audit::change::summary_changes;
 use crate::deadlines::dashboard::{PlanState, regions};
 use crate::national::cache::{FactsCache, KeptCycle};
 use crate::national::table::{self, Filters, Punctuality, Row, Totals};
-use crate::plans::templates::store::templates_with_structures;
+use crate::plans::templates::kept::{KeptStructures, cycles};
 use crate::plans::templates::structure::CycleStructure;
 use crate::web::routes::Route;
 
@@ -83,22 +83,24 @@ impl NationalQuery {
     }
 }
 
-/// What the page, its exports and the API show: the cycle, every area's row, and the rows
-/// the filters keep with their totals.
+/// What the page, its exports and the API show: the cycle, the filters, and the facts every
+/// area's row is worked out from (`select`).
 pub struct Selection {
     /// Every cycle: key, name.
     pub cycles: Vec<(String, String)>,
     pub key: String,
     pub name: String,
-    pub structure: CycleStructure,
+    pub structure: Arc<CycleStructure>,
     pub regions: Vec<String>,
     pub filters: Filters,
-    /// How many areas there are in all.
-    pub total: usize,
-    pub rows: Vec<Row>,
-    pub totals: Totals,
     /// The cycle's facts the rows come from, with the tables rendered from them.
     pub kept: Arc<KeptCycle>,
+}
+
+/// The rows the filters keep, with their totals.
+pub struct Selected {
+    pub rows: Vec<Row>,
+    pub totals: Totals,
 }
 
 /// Why a selection could not be made.
@@ -119,17 +121,18 @@ impl From<sqlx::Error> for NotSelected {
 impl Selection {
     /// Reads the selection `query` asks for: the cycle asked for, else the newest. With
     /// `strict` (the API), a template or filter that names nothing is an error rather than
-    /// ignored. One query, and six more when the cycle's facts are not kept fresh in `cache`,
-    /// however many areas.
+    /// ignored. One query, one more for a structure not yet kept in `structures`, and six more
+    /// when the cycle's facts are not kept fresh in `cache`, however many areas.
     pub async fn load(
         pool: &PgPool,
         cache: &FactsCache,
+        structures: &KeptStructures,
         query: &NationalQuery,
         strict: bool,
     ) -> Result<Selection, NotSelected> {
         // Counted before the structures are read: see `FactsCache::facts`.
         let changes = summary_changes();
-        let templates = templates_with_structures(pool).await?;
+        let templates = cycles(pool, structures).await?;
         let asked = typed(&query.template);
         let chosen = match templates.iter().find(|(key, _, _)| key == asked) {
             Some(found) => Some(found),
@@ -144,10 +147,6 @@ impl Selection {
         let filters = query
             .filters(&regions, strict)
             .map_err(NotSelected::BadFilter)?;
-        let all = table::rows(&structure, &kept.facts);
-        let total = all.len();
-        let rows = table::select(all, &filters);
-        let totals = table::totals(&rows, structure.years().len());
         Ok(Selection {
             cycles: templates
                 .into_iter()
@@ -158,10 +157,22 @@ impl Selection {
             structure,
             regions,
             filters,
-            total,
-            rows,
-            totals,
             kept,
         })
+    }
+
+    /// How many areas there are in all (each has a row).
+    pub fn total(&self) -> usize {
+        self.kept.facts.areas.len()
+    }
+
+    /// Works out every area's row from the facts, and keeps those the filters select.
+    pub fn select(&self) -> Selected {
+        let rows = table::select(
+            table::rows(&self.structure, &self.kept.facts),
+            &self.filters,
+        );
+        let totals = table::totals(&rows, self.structure.years().len());
+        Selected { rows, totals }
     }
 }

@@ -2,21 +2,22 @@
 //! cycle in one table with a totals row, filtered by region, plan state and timeliness; and the
 //! same rows as CSV (`/national.csv`) and Excel (`/national.xlsx`).
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::{NationalQuery, NotSelected, Selection};
+use super::{NationalQuery, NotSelected, Selected, Selection};
 use crate::AppState;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::{self, Action, Decision, Target};
 use crate::deadlines::dashboard::PlanState;
+use crate::national::cache::RenderedTable;
 use crate::national::export;
 use crate::national::table::{MetricCell, Punctuality, Row};
 use crate::web::choice::{self, Choice};
 use crate::web::extract::Query;
+use crate::web::kept_part::{self, KeptPart};
 use crate::web::money::Pence;
 use crate::web::routes::{Route, get};
 use crate::web::{AppError, FormErrors, Layout, format, page};
@@ -42,7 +43,15 @@ fn authorise(signed_in: &SignedIn) -> Result<(), AppError> {
 }
 
 async fn load(state: &AppState, query: &NationalQuery) -> Result<Selection, AppError> {
-    match Selection::load(&state.pool, &state.national, query, false).await {
+    match Selection::load(
+        &state.pool,
+        &state.national,
+        &state.structures,
+        query,
+        false,
+    )
+    .await
+    {
         Ok(selection) => Ok(selection),
         Err(NotSelected::Database(error)) => Err(error.into()),
         // No template at all: nothing to show.
@@ -132,8 +141,8 @@ struct NationalPage {
     total: usize,
     /// The query string of the exports: the same cycle and filters.
     export_query: String,
-    /// `NationalTable`, as rendered (or kept) for these filters.
-    table: Arc<str>,
+    /// Where `NationalTable`, as rendered (or kept) for these filters, goes.
+    table: &'static str,
 }
 
 /// The table of the rows selected: the same for everyone, so kept with the cycle's facts.
@@ -150,7 +159,7 @@ struct NationalTable {
 }
 
 impl NationalTable {
-    fn of(selection: &Selection) -> NationalTable {
+    fn of(selection: &Selection, selected: &Selected) -> NationalTable {
         NationalTable {
             cycle_name: selection.name.clone(),
             years: selection
@@ -165,24 +174,24 @@ impl NationalTable {
                 .iter()
                 .map(|metric| metric.name.clone())
                 .collect(),
-            rows: selection
+            rows: selected
                 .rows
                 .iter()
                 .map(|row| RowView::of(row, &selection.key))
                 .collect(),
-            total_pooled: selection
+            total_pooled: selected
                 .totals
                 .pooled
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
-            total_spend: selection
+            total_spend: selected
                 .totals
                 .spend
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
-            shown: selection.rows.len(),
+            shown: selected.rows.len(),
         }
     }
 }
@@ -191,6 +200,7 @@ async fn show(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Query(query): Query<NationalQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     authorise(&signed_in)?;
     let selection = load(&state, &query).await?;
@@ -203,15 +213,21 @@ async fn show(
     }
     .query_string();
     // The kept table is the one rendered from these facts for this cycle (its name and
-    // structure come with the facts' freshness) and these filters.
+    // structure come with the facts' freshness) and these filters. Only when none is kept are
+    // the rows worked out.
     let table = selection
         .kept
         .table(&format!("{}|{filters:?}", selection.key), || {
-            NationalTable::of(&selection)
+            let selected = selection.select();
+            let html = NationalTable::of(&selection, &selected)
                 .render()
-                .map_err(|error| AppError::Internal(error.into()))
+                .map_err(|error| AppError::Internal(error.into()))?;
+            Ok::<_, AppError>(RenderedTable {
+                part: KeptPart::new(html)?,
+                rows: selected.rows.len(),
+            })
         })?;
-    page::ok(&NationalPage {
+    let page = NationalPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         errors: FormErrors::new(),
         cycle_name: selection.name.clone(),
@@ -239,11 +255,12 @@ async fn show(
                 .map(Punctuality::key)
                 .unwrap_or_default(),
         ),
-        shown: selection.rows.len(),
-        total: selection.total,
+        shown: table.rows,
+        total: selection.total(),
         export_query,
-        table,
-    })
+        table: kept_part::MARKER,
+    };
+    kept_part::ok_with(&page, &table.part, &headers)
 }
 
 /// A file to save, named after the cycle and today: national-2014-16-2014-03-27.csv.
@@ -295,7 +312,8 @@ async fn export(
 ) -> Result<Response, AppError> {
     authorise(&signed_in)?;
     let selection = load(&state, &query).await?;
-    let (headers, rows) = export::table(&selection.structure, &selection.rows, &selection.totals);
+    let selected = selection.select();
+    let (headers, rows) = export::table(&selection.structure, &selected.rows, &selected.totals);
     let internal = |error: anyhow::Error| AppError::Internal(error);
     let (extension, content_type, bytes) = match format {
         FileFormat::Csv => (

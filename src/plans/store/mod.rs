@@ -49,6 +49,9 @@ pub struct PlanSummary {
     pub template_name: String,
     pub sections: i64,
     pub completed: i64,
+    /// The version of its template's structure it was made from (the template's newest for a
+    /// plan older than structures); none only when its template has no structure at all.
+    pub structure_id: Option<i64>,
 }
 
 pub async fn list_plans(
@@ -58,7 +61,11 @@ pub async fn list_plans(
     sqlx::query_as(
         "SELECT p.id, t.key AS template_key, t.name AS template_name,
                 count(s.id) AS sections,
-                count(s.id) FILTER (WHERE s.status = 'completed') AS completed
+                count(s.id) FILTER (WHERE s.status = 'completed') AS completed,
+                coalesce(p.structure_id,
+                         (SELECT id FROM template_structures
+                          WHERE template_id = p.template_id ORDER BY id DESC LIMIT 1))
+                    AS structure_id
          FROM plans p
          JOIN templates t ON t.id = p.template_id
          LEFT JOIN plan_sections s ON s.plan_id = p.id
@@ -80,7 +87,11 @@ pub async fn find_plan(
     sqlx::query_as(
         "SELECT p.id, t.key AS template_key, t.name AS template_name,
                 count(s.id) AS sections,
-                count(s.id) FILTER (WHERE s.status = 'completed') AS completed
+                count(s.id) FILTER (WHERE s.status = 'completed') AS completed,
+                coalesce(p.structure_id,
+                         (SELECT id FROM template_structures
+                          WHERE template_id = p.template_id ORDER BY id DESC LIMIT 1))
+                    AS structure_id
          FROM plans p
          JOIN templates t ON t.id = p.template_id
          LEFT JOIN plan_sections s ON s.plan_id = p.id

@@ -7,6 +7,7 @@
 //! pages (all behind the `Admin` guard), `list` and `sections` have the handlers (with what
 //! they share in `shared`) and `store` the SQL.
 
+pub mod kept;
 mod list;
 pub mod route;
 mod route_form;

@@ -426,28 +426,21 @@ pub async fn structures_by_id(
         .collect()
 }
 
-/// Every template (newest first) with its current structure, in one query: the cycles a page
-/// may offer, with their key dates.
-pub async fn templates_with_structures(
+/// Every template that has a structure (newest first): its key, its name and its current
+/// structure's id (`kept::cycles` adds the structures).
+pub async fn templates_with_structure_ids(
     db: impl PgExecutor<'_>,
-) -> Result<Vec<(String, String, CycleStructure)>, sqlx::Error> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT t.key, t.name, s.structure::text
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.key, t.name, s.id
          FROM templates t
          JOIN LATERAL (
-             SELECT structure FROM template_structures
+             SELECT id FROM template_structures
              WHERE template_id = t.id ORDER BY id DESC LIMIT 1
          ) AS s ON true
          ORDER BY t.created_at DESC, t.id DESC LIMIT $1",
     )
     .bind(LIST_LIMIT)
     .fetch_all(db)
-    .await?;
-    rows.into_iter()
-        .map(|(key, name, json)| {
-            serde_json::from_str(&json)
-                .map(|structure| (key, name, structure))
-                .map_err(|error| sqlx::Error::Decode(Box::new(error)))
-        })
-        .collect()
+    .await
 }

@@ -42,7 +42,7 @@ async fn by_hand(
 ) -> Result<(DeadlineRef, Deadline), AppError> {
     let reference = DeadlineRef::parse(reference.trim()).ok_or(AppError::NotFound)?;
     let area_id = area.id.get();
-    let deadline = crate::deadlines::of_areas(&state.pool, &[area_id])
+    let deadline = crate::deadlines::of_areas(&state.pool, &state.structures, &[area_id])
         .await?
         .remove(&area_id)
         .unwrap_or_default()

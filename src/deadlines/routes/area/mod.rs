@@ -81,7 +81,7 @@ async fn notice(
     area_id: i64,
     today: Date,
 ) -> Result<Option<DeadlineNotice>, AppError> {
-    let areas = super::super::of_areas(&state.pool, &[area_id]).await?;
+    let areas = super::super::of_areas(&state.pool, &state.structures, &[area_id]).await?;
     let (mut overdue, mut due_soon) = (Vec::new(), Vec::new());
     for deadline in areas.get(&area_id).into_iter().flatten() {
         match deadline.standing(today) {

@@ -112,7 +112,7 @@ pub(super) async fn show(
     ) == Decision::Allow;
     let today = today(&state);
     let area_id = area.id.get();
-    let rows = crate::deadlines::of_areas(&state.pool, &[area_id])
+    let rows = crate::deadlines::of_areas(&state.pool, &state.structures, &[area_id])
         .await?
         .remove(&area_id)
         .unwrap_or_default()

@@ -1,6 +1,8 @@
 //! The comparison page: this plan beside the area's plan of another cycle (by default the last
 //! cycle's), read-only, for anyone who can see the plan.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -237,7 +239,7 @@ struct ComparePage {
 /// The figures one plan brings to the comparison.
 struct Figures {
     name: String,
-    structure: CycleStructure,
+    structure: Arc<CycleStructure>,
     lines: Vec<funding::FundingLine>,
     spend: Vec<super::TypeSpend>,
     goals: Vec<metrics::MetricGoals>,
@@ -247,7 +249,7 @@ async fn figures(
     state: &AppState,
     plan_id: crate::plans::PlanId,
     name: String,
-    structure: CycleStructure,
+    structure: Arc<CycleStructure>,
 ) -> Result<Figures, AppError> {
     Ok(Figures {
         lines: funding::store::lines(&state.pool, plan_id).await?,
@@ -338,7 +340,7 @@ async fn compare_page(
                 &state,
                 other.id,
                 other.name.clone(),
-                other.structure.clone(),
+                Arc::new(other.structure.clone()),
             )
             .await?;
             Some(compare(this, that))
