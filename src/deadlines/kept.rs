@@ -100,7 +100,7 @@ mod tests {
 
     fn table(html: &str) -> KeptTable {
         KeptTable {
-            part: Arc::new(KeptPart::new(html.to_owned()).unwrap()),
+            part: Arc::new(KeptPart::new(html.to_owned())),
             shown: 1,
             total: 2,
         }

@@ -3,7 +3,7 @@
 //! each request (the layout with the person's name and form tokens, the filters).
 //!
 //! Compressing the whole page for every response was a third of the national view's CPU. So a
-//! kept part is compressed once, when it is kept, as a piece of a deflate stream that ends on a
+//! kept part is compressed once, by the first response that needs it, as a piece of a deflate stream that ends on a
 //! byte boundary and is not the stream's last block (a sync flush), and with no references
 //! outside itself (its own compressor). A response to a browser that accepts gzip is then one
 //! gzip member: the page's start compressed now and sync-flushed, the kept part's bytes as
@@ -13,6 +13,7 @@
 //! compression layer then treats as any other page.
 
 use std::cell::RefCell;
+use std::sync::OnceLock;
 
 use askama::Template;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -26,47 +27,63 @@ use super::assets::accepted;
 /// person typed, so this cannot come from their text.
 pub const MARKER: &str = "<!--itf-kept-part-->";
 
-/// The level the kept part is compressed at: once per part kept, so a thorough one.
+/// The level a kept part is compressed at: once per part kept, so a thorough one.
 const KEPT_LEVEL: u32 = 6;
 /// The level of the parts compressed for each response (a few kilobytes).
 const RESPONSE_LEVEL: u32 = 1;
 
-/// HTML kept as rendered, with its deflate blocks.
+/// HTML kept as rendered, with its deflate blocks once a browser accepting gzip asks for it.
 #[derive(Debug)]
 pub struct KeptPart {
     html: String,
-    deflated: Vec<u8>,
+    deflated: OnceLock<Deflated>,
+}
+
+/// A kept part's deflate blocks and the CRC-32 of its text.
+#[derive(Debug)]
+struct Deflated {
+    bytes: Vec<u8>,
     crc: Crc,
 }
 
 impl KeptPart {
-    /// Keeps `html`, compressing it now.
-    pub fn new(html: String) -> Result<KeptPart, AppError> {
-        let mut compress = Compress::new(Compression::new(KEPT_LEVEL), false);
-        let mut deflated = Vec::with_capacity(html.len() / 4 + 128);
-        deflate_into(
-            &mut compress,
-            html.as_bytes(),
-            FlushCompress::Sync,
-            &mut deflated,
-        )
-        .map_err(|error| AppError::Internal(error.into()))?;
-        let mut crc = Crc::new();
-        crc.update(html.as_bytes());
-        Ok(KeptPart {
+    pub fn new(html: String) -> KeptPart {
+        KeptPart {
             html,
-            deflated,
-            crc,
-        })
+            deflated: OnceLock::new(),
+        }
     }
 
     pub fn html(&self) -> &str {
         &self.html
     }
 
-    /// The memory it holds, about: its text and its compressed bytes.
+    /// The memory it holds, about: its text, and its compressed bytes once made.
     pub fn bytes(&self) -> usize {
-        self.html.len() + self.deflated.len()
+        self.html.len()
+            + self
+                .deflated
+                .get()
+                .map_or(0, |deflated| deflated.bytes.len())
+    }
+
+    /// Its deflate blocks, made by the first response that needs them (two at once may both
+    /// make them; one is kept).
+    fn deflated(&self) -> Result<&Deflated, CompressError> {
+        if let Some(deflated) = self.deflated.get() {
+            return Ok(deflated);
+        }
+        let mut compress = Compress::new(Compression::new(KEPT_LEVEL), false);
+        let mut bytes = Vec::with_capacity(self.html.len() / 4 + 128);
+        deflate_into(
+            &mut compress,
+            self.html.as_bytes(),
+            FlushCompress::Sync,
+            &mut bytes,
+        )?;
+        let mut crc = Crc::new();
+        crc.update(self.html.as_bytes());
+        Ok(self.deflated.get_or_init(|| Deflated { bytes, crc }))
     }
 }
 
@@ -106,16 +123,17 @@ pub fn ok_with(
 fn gzip_around(start: &[u8], part: &KeptPart, end: &[u8]) -> Result<Vec<u8>, CompressError> {
     // RFC 1952: magic, deflate, no flags, no time, no extra flags, unknown system.
     const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
-    let mut body = Vec::with_capacity(HEADER.len() + part.deflated.len() + 4096);
+    let deflated = part.deflated()?;
+    let mut body = Vec::with_capacity(HEADER.len() + deflated.bytes.len() + 4096);
     body.extend_from_slice(&HEADER);
     RESPONSE_COMPRESSOR.with_borrow_mut(|compress| {
         deflate_into(compress, start, FlushCompress::Sync, &mut body)?;
-        body.extend_from_slice(&part.deflated);
+        body.extend_from_slice(&deflated.bytes);
         deflate_into(compress, end, FlushCompress::Finish, &mut body)
     })?;
     let mut crc = Crc::new();
     crc.update(start);
-    crc.combine(&part.crc);
+    crc.combine(&deflated.crc);
     let mut end_crc = Crc::new();
     end_crc.update(end);
     crc.combine(&end_crc);
@@ -184,18 +202,72 @@ mod tests {
         let table: String = (0..5_000)
             .map(|n| format!("<tr><td>Area {n}</td><td>£{}</td></tr>\n", n * 37))
             .collect();
-        let part = KeptPart::new(table.clone()).unwrap();
-        assert!(part.deflated.len() < table.len() / 4, "compressed");
+        let part = KeptPart::new(table.clone());
+        assert_eq!(part.bytes(), table.len(), "not compressed until asked for");
+        let body = gzip_around(b"", &part, b"").unwrap();
+        assert!(body.len() < table.len() / 4, "compressed");
+        assert!(part.bytes() > table.len(), "compressed once, and kept");
         let start = "<html><body><p>Signed in as Ann</p><table>";
         let end = "</table><footer>The end</footer></body></html>";
         let body = gzip_around(start.as_bytes(), &part, end.as_bytes()).unwrap();
         assert_eq!(gunzip(&body), format!("{start}{table}{end}"));
     }
 
+    #[derive(Template)]
+    #[template(source = "<main>{{ part|safe }}</main>", ext = "html")]
+    struct Page {
+        part: &'static str,
+    }
+
+    /// The Content-Encoding and body of the page around `part` for a request that says
+    /// `accept` (none when empty).
+    async fn answer(part: &KeptPart, accept: &str) -> (String, Vec<u8>) {
+        let mut headers = HeaderMap::new();
+        if !accept.is_empty() {
+            headers.insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_str(accept).unwrap(),
+            );
+        }
+        let response = ok_with(&Page { part: MARKER }, part, &headers).unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(
+            response.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let encoding = response
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|value| value.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (encoding, body.to_vec())
+    }
+
+    #[tokio::test]
+    async fn gzip_only_for_a_request_that_accepts_it() {
+        let part = KeptPart::new("<table>rows</table>".to_owned());
+        let page = "<main><table>rows</table></main>";
+        for accept in ["gzip, deflate, br, zstd", "GZIP;q=0.5", "*"] {
+            let (encoding, body) = answer(&part, accept).await;
+            assert_eq!(encoding, "gzip", "{accept}");
+            assert_eq!(gunzip(&body), page, "{accept}");
+        }
+        for accept in ["", "br", "gzip;q=0, br", "identity"] {
+            let (encoding, body) = answer(&part, accept).await;
+            assert_eq!(encoding, "", "{accept}: as text, for the compression layer");
+            assert_eq!(String::from_utf8(body).unwrap(), page, "{accept}");
+        }
+    }
+
     #[test]
     fn empty_and_tiny_pieces_still_join() {
         for (start, html, end) in [("", "", ""), ("a", "", "b"), ("", "<td>x</td>", "")] {
-            let part = KeptPart::new(html.to_owned()).unwrap();
+            let part = KeptPart::new(html.to_owned());
             let body = gzip_around(start.as_bytes(), &part, end.as_bytes()).unwrap();
             assert_eq!(gunzip(&body), format!("{start}{html}{end}"));
         }
@@ -213,7 +285,7 @@ mod tests {
                 char::from(b'!' + ((state >> 33) % 90) as u8)
             })
             .collect();
-        let part = KeptPart::new(noise.clone()).unwrap();
+        let part = KeptPart::new(noise.clone());
         let body = gzip_around(noise.as_bytes(), &part, noise.as_bytes()).unwrap();
         assert_eq!(gunzip(&body), noise.repeat(3));
     }

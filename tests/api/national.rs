@@ -569,7 +569,7 @@ async fn kept_facts_are_shared_and_a_change_made_here_shows_at_once() {
     assert_eq!(after, expected);
 
     // A browser accepting gzip gets the same page, the kept table's compressed bytes joined
-    // with the rest: first as the table is made, then as kept.
+    // with the rest: compressed by the first such request, then as kept.
     for _ in 0..2 {
         let (encoding, html) = assurer.get_html_accepting_gzip(VIEW).await;
         assert_eq!(encoding, "gzip");

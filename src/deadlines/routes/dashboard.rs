@@ -169,15 +169,19 @@ async fn show(
     let asked = typed(&query.cycle);
     let chosen = cycles
         .iter()
-        .find(|(key, _, _)| *key == asked)
+        .find(|cycle| cycle.key == asked)
         .or_else(|| {
             cycles
                 .iter()
-                .find(|(_, _, structure)| !dashboard::columns(structure).is_empty())
+                .find(|cycle| !dashboard::columns(&cycle.structure).is_empty())
         })
         .or_else(|| cycles.first());
     let (cycle_key, cycle_name, columns) = match chosen {
-        Some((key, name, structure)) => (key.clone(), name.clone(), dashboard::columns(structure)),
+        Some(cycle) => (
+            cycle.key.clone(),
+            cycle.name.clone(),
+            dashboard::columns(&cycle.structure),
+        ),
         None => (String::new(), String::new(), Vec::new()),
     };
 
@@ -232,7 +236,7 @@ async fn show(
                 part: Arc::new(KeptPart::new(
                     html.render()
                         .map_err(|error| AppError::Internal(error.into()))?,
-                )?),
+                )),
             };
             state.dashboard.keep(key, changes, read_at, table.clone());
             table
@@ -247,7 +251,7 @@ async fn show(
         today: format::date(today),
         cycles: cycles
             .iter()
-            .map(|(key, name, _)| Choice::new(key, name.clone(), &cycle_key))
+            .map(|cycle| Choice::new(&cycle.key, cycle.name.clone(), &cycle_key))
             .collect(),
         regions: choice::prompted(
             "All regions",

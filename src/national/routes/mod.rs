@@ -15,7 +15,7 @@ use crate::audit::change::summary_changes;
 use crate::deadlines::dashboard::{PlanState, regions};
 use crate::national::cache::{FactsCache, KeptCycle};
 use crate::national::table::{self, Filters, Punctuality, Row, Totals};
-use crate::plans::templates::kept::{KeptStructures, cycles};
+use crate::plans::templates::kept::{Cycle, KeptStructures, cycles};
 use crate::plans::templates::structure::CycleStructure;
 use crate::web::routes::Route;
 
@@ -90,6 +90,8 @@ pub struct Selection {
     pub cycles: Vec<(String, String)>,
     pub key: String,
     pub name: String,
+    /// The id of `structure`, which names it for good (`plans::templates::kept`).
+    pub structure_id: i64,
     pub structure: Arc<CycleStructure>,
     pub regions: Vec<String>,
     pub filters: Filters,
@@ -134,12 +136,18 @@ impl Selection {
         let changes = summary_changes();
         let templates = cycles(pool, structures).await?;
         let asked = typed(&query.template);
-        let chosen = match templates.iter().find(|(key, _, _)| key == asked) {
+        let chosen = match templates.iter().find(|cycle| cycle.key == asked) {
             Some(found) => Some(found),
             None if strict && !asked.is_empty() => None,
             None => templates.first(),
         };
-        let Some((key, name, structure)) = chosen.cloned() else {
+        let Some(Cycle {
+            key,
+            name,
+            structure_id,
+            structure,
+        }) = chosen.cloned()
+        else {
             return Err(NotSelected::NoSuchTemplate);
         };
         let kept = cache.facts(pool, &key, changes).await?;
@@ -150,10 +158,11 @@ impl Selection {
         Ok(Selection {
             cycles: templates
                 .into_iter()
-                .map(|(key, name, _)| (key, name))
+                .map(|cycle| (cycle.key, cycle.name))
                 .collect(),
             key,
             name,
+            structure_id,
             structure,
             regions,
             filters,

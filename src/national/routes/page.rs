@@ -212,21 +212,20 @@ async fn show(
         timeliness: filters.punctuality.map(|p| p.key().to_owned()),
     }
     .query_string();
-    // The kept table is the one rendered from these facts for this cycle (its name and
-    // structure come with the facts' freshness) and these filters. Only when none is kept are
-    // the rows worked out.
-    let table = selection
-        .kept
-        .table(&format!("{}|{filters:?}", selection.key), || {
-            let selected = selection.select();
-            let html = NationalTable::of(&selection, &selected)
-                .render()
-                .map_err(|error| AppError::Internal(error.into()))?;
-            Ok::<_, AppError>(RenderedTable {
-                part: KeptPart::new(html)?,
-                rows: selected.rows.len(),
-            })
-        })?;
+    // The kept table is the one rendered from these facts for this cycle, with this version of
+    // its structure (a request that read the structure before a change may meet facts read
+    // after it) and these filters. Only when none is kept are the rows worked out.
+    let key = format!("{}|{}|{filters:?}", selection.key, selection.structure_id);
+    let table = selection.kept.table(&key, || {
+        let selected = selection.select();
+        let html = NationalTable::of(&selection, &selected)
+            .render()
+            .map_err(|error| AppError::Internal(error.into()))?;
+        Ok::<_, AppError>(RenderedTable {
+            part: KeptPart::new(html),
+            rows: selected.rows.len(),
+        })
+    })?;
     let page = NationalPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         errors: FormErrors::new(),

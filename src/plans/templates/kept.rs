@@ -19,20 +19,31 @@ use super::structure::CycleStructure;
 /// holds a few per cycle template.
 const MAX_KEPT: usize = 256;
 
+/// A cycle a page may offer: a template with its current structure.
+#[derive(Clone)]
+pub struct Cycle {
+    pub key: String,
+    pub name: String,
+    pub structure_id: i64,
+    pub structure: Arc<CycleStructure>,
+}
+
 /// Every template that has a structure (newest first), with its current structure: the cycles
 /// a page may offer, with their key dates. One statement when their structures are kept.
-pub async fn cycles(
-    pool: &PgPool,
-    structures: &KeptStructures,
-) -> Result<Vec<(String, String, Arc<CycleStructure>)>, sqlx::Error> {
+pub async fn cycles(pool: &PgPool, structures: &KeptStructures) -> Result<Vec<Cycle>, sqlx::Error> {
     let templates = templates_with_structure_ids(pool).await?;
     let ids: Vec<i64> = templates.iter().map(|(_, _, id)| *id).collect();
     let found = structures.by_ids(pool, &ids).await?;
     Ok(templates
         .into_iter()
-        .filter_map(|(key, name, id)| {
-            let (_, structure) = found.iter().find(|(found, _)| *found == id)?;
-            Some((key, name, Arc::clone(structure)))
+        .filter_map(|(key, name, structure_id)| {
+            let (_, structure) = found.iter().find(|(found, _)| *found == structure_id)?;
+            Some(Cycle {
+                key,
+                name,
+                structure_id,
+                structure: Arc::clone(structure),
+            })
         })
         .collect())
 }
