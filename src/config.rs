@@ -110,6 +110,15 @@ pub struct Settings {
           value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub national_cache_seconds: u64,
 
+    /// How long an area's pages keep what they read (a plan's task list: its sections, checks
+    /// and sign-off state; the risk register as it stands; the section pages' risks), in
+    /// seconds, when the audit log shows no change to the area (nor to a template or an
+    /// organisation) since: such a change, made on any server, shows at once. 0 reads them on
+    /// every request.
+    #[arg(long, global = true, env = "ITF_AREA_CACHE_SECONDS", default_value = "10",
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub area_cache_seconds: u64,
+
     /// true/false: run the background jobs on this server (sending mail, daily digests, telling
     /// leads of overdue deadlines). Default true; any number of servers may run them at once.
     #[arg(long, global = true, env = "ITF_WORKER", value_parser = bool_parser("ITF_WORKER"))]
@@ -173,6 +182,9 @@ pub struct Config {
     /// `ITF_NATIONAL_CACHE_SECONDS`: how long the national view keeps its facts, and the
     /// programme dashboard its tables, unchanged here.
     pub national_cache: std::time::Duration,
+    /// `ITF_AREA_CACHE_SECONDS`: how long an area's pages keep what they read while the area's
+    /// audit log shows no change.
+    pub area_cache: std::time::Duration,
     /// `ITF_WORKER`: whether this server runs the background jobs.
     pub worker: bool,
     /// `ITF_LOG_FORMAT`.
@@ -207,6 +219,7 @@ impl std::fmt::Debug for Config {
             .field("contact_email", &self.contact_email)
             .field("mail_poll", &self.mail_poll)
             .field("national_cache", &self.national_cache)
+            .field("area_cache", &self.area_cache)
             .field("worker", &self.worker)
             .field("log_format", &self.log_format)
             .field("log_filter", &self.log_filter)
@@ -364,6 +377,7 @@ impl Settings {
             contact_email: self.contact_email,
             mail_poll: std::time::Duration::from_millis(self.mail_poll_ms),
             national_cache: std::time::Duration::from_secs(self.national_cache_seconds),
+            area_cache: std::time::Duration::from_secs(self.area_cache_seconds),
             worker: self.worker.unwrap_or(true),
             log_format: self.log_format,
             log_filter: self.log_filter,

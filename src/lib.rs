@@ -67,6 +67,13 @@ pub struct AppState {
     pub dashboard: Arc<deadlines::kept::KeptTables>,
     /// Cycle structures, kept by id once read (`plans::templates::kept`).
     pub structures: Arc<plans::templates::kept::KeptStructures>,
+    /// Task lists, kept until their area changes (`plans::task_facts`, `areas::kept`).
+    pub task_lists: Arc<plans::task_facts::KeptTaskLists>,
+    /// Risk registers as they stand, kept until their area changes (`areas::kept`).
+    pub registers: Arc<risks::routes::KeptRegisters>,
+    /// Each area's risks and their links to sections, for the section pages' risk panels, kept
+    /// until the area changes (`areas::kept`).
+    pub area_risks: Arc<plans::routes::KeptAreaRisks>,
 }
 
 impl AppState {
@@ -75,6 +82,18 @@ impl AppState {
             national: Arc::new(national::cache::FactsCache::new(config.national_cache)),
             dashboard: Arc::new(deadlines::kept::KeptTables::new(config.national_cache)),
             structures: Arc::new(plans::templates::kept::KeptStructures::new()),
+            task_lists: Arc::new(plans::task_facts::KeptTaskLists::new(
+                config.area_cache,
+                plans::task_facts::MOST_KEPT,
+            )),
+            registers: Arc::new(risks::routes::KeptRegisters::new(
+                config.area_cache,
+                risks::routes::MOST_REGISTERS_KEPT,
+            )),
+            area_risks: Arc::new(plans::routes::KeptAreaRisks::new(
+                config.area_cache,
+                plans::routes::MOST_AREA_RISKS_KEPT,
+            )),
             pool,
             config: Arc::new(config),
             clock,

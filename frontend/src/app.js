@@ -153,16 +153,19 @@ for (const button of document.querySelectorAll('button[data-preview-url]')) enha
       if (event.target instanceof HTMLTextAreaElement) typed = true;
     });
     const report = async () => {
-      if (document.hidden) return;
+      if (document.hidden || signingOut) return;
       const editing = typed;
       typed = false;
       try {
-        const response = await fetch(panel.dataset.presenceUrl, {
+        const sent = fetch(panel.dataset.presenceUrl, {
           method: 'POST',
           body: new URLSearchParams({ csrf_token: csrfToken(), editing: editing ? '1' : '0' }),
           credentials: 'same-origin',
           redirect: 'manual',
         });
+        // The idle sign-out waits for a report in flight, so that it is not refused halfway.
+        presenceInFlight = sent.catch(() => {});
+        const response = await sent;
         if (response.status !== 200) return;
         const html = await response.text();
         // Replaced only when who is here changes (not just the time), so that screen readers
@@ -243,6 +246,8 @@ const SIGN_OUT_BEFORE_MS = 60 * 1000;
 const LAST_CONTACT_KEY = 'itf-last-contact';
 const TYPED_KEY = 'itf-typed:';
 let signingOut = false;
+// The presence report being sent, if any (see the presence panel above).
+let presenceInFlight = Promise.resolve();
 
 function noteServerContact() {
   try {
@@ -355,6 +360,7 @@ function idleWarning(idleMs) {
   const signOut = async () => {
     signingOut = true;
     keepTyped();
+    await presenceInFlight;
     try {
       await fetch('/sign-out', {
         method: 'POST',

@@ -4,6 +4,7 @@
 mod access;
 pub mod content;
 pub mod frozen;
+pub mod kept;
 pub mod notices;
 pub mod routes;
 pub mod store;

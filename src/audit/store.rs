@@ -98,6 +98,30 @@ pub async fn head(db: impl PgExecutor<'_>) -> Result<Option<(i64, Vec<u8>)>, sql
         .await
 }
 
+/// An area's change stamp (`areas::kept`): the id of the newest row naming `area_id`, or of the
+/// newest change naming no area that alters every area's pages (a template, its sections or
+/// structure, an organisation), whichever is later; 0 when there is none. Rows are numbered
+/// while the append lock is held, and the lock is held until the appending transaction ends,
+/// so ids become visible in the order they were given: once a reader sees this id, every
+/// change recorded before it has committed, and any change committed after it has a greater
+/// id. Two index probes (`audit_log_area_idx`, `audit_log_shared_idx`).
+pub async fn last_change_in_area(
+    db: impl PgExecutor<'_>,
+    area_id: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT greatest(
+                    (SELECT coalesce(max(id), 0) FROM audit_log WHERE area_id = $1),
+                    (SELECT coalesce(max(id), 0) FROM audit_log
+                     WHERE area_id IS NULL
+                       AND target_kind IN ('template', 'template_section', 'template_structure',
+                                           'organisation')))",
+    )
+    .bind(area_id)
+    .fetch_one(db)
+    .await
+}
+
 /// Filters for browsing the log.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {

@@ -63,6 +63,15 @@ impl PlanInCycle {
         plan_key: &str,
     ) -> Result<PlanInCycle, AppError> {
         let (area, plan) = load_plan(state, signed_in, slug, plan_key).await?;
+        PlanInCycle::of(state, area, plan).await
+    }
+
+    /// [`PlanInCycle::load`] for a plan loaded (and its access checked) already.
+    pub async fn of(
+        state: &AppState,
+        area: AreaSummary,
+        plan: PlanSummary,
+    ) -> Result<PlanInCycle, AppError> {
         let structure = structure_of(state, &plan).await?;
         let approval = super::approval::notice_in_cycle(state, &area, &plan, &structure).await?;
         Ok(PlanInCycle {

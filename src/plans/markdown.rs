@@ -16,7 +16,8 @@
 //! (`set_tag_attribute_value`), after the input's own attributes have been
 //! filtered, so an author can neither remove nor choose a class.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -108,13 +109,58 @@ pub fn render(text: &str) -> String {
 /// sanitising a long section never stalls the async workers serving other requests.
 pub const OFF_THREAD_BYTES: usize = 16 * 1024;
 
-/// [`render`], run on tokio's blocking pool when the text is long.
+/// [`render`], run on tokio's blocking pool when the text is long; a text rendered before is
+/// not rendered again (see [`render_kept`]).
 pub async fn render_off_thread(text: &str) -> Result<String, tokio::task::JoinError> {
     if text.len() < OFF_THREAD_BYTES {
-        return Ok(render(text));
+        return Ok(render_kept(text));
     }
     let text = text.to_owned();
-    tokio::task::spawn_blocking(move || render(&text)).await
+    tokio::task::spawn_blocking(move || render_kept(&text)).await
+}
+
+/// The most bytes of Markdown and HTML kept by [`render_kept`]; past it, all are let go.
+const MOST_KEPT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Texts longer than this are rendered every time (and not kept): few, and each would take
+/// much of the bound.
+const LONGEST_KEPT: usize = 256 * 1024;
+
+/// Rendered HTML kept by the Markdown it was made from, with the bytes of both.
+#[derive(Default)]
+struct Rendered {
+    by_text: HashMap<Arc<str>, Arc<str>>,
+    bytes: usize,
+}
+
+static RENDERED: LazyLock<Mutex<Rendered>> = LazyLock::new(Mutex::default);
+
+/// [`render`], kept: a section's text, its guidance and the partners' contributions are shown
+/// far more often than they change (every view of the section page renders them all), and
+/// sanitising is most of the cost of showing them. Keyed by the whole text, so a kept answer
+/// is always the rendering of exactly that text; the lock is not held while rendering.
+pub fn render_kept(text: &str) -> String {
+    if text.len() > LONGEST_KEPT {
+        return render(text);
+    }
+    let lock = || RENDERED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(html) = lock().by_text.get(text) {
+        return html.to_string();
+    }
+    let html = render(text);
+    let mut kept = lock();
+    if kept.bytes + text.len() + html.len() > MOST_KEPT_BYTES {
+        kept.by_text.clear();
+        kept.bytes = 0;
+    }
+    if kept
+        .by_text
+        .insert(Arc::from(text), Arc::from(html.as_str()))
+        .is_none()
+    {
+        kept.bytes += text.len() + html.len();
+    }
+    html
 }
 
 /// Markdown reduced to plain text, whitespace collapsed, shortened to at most
@@ -342,6 +388,25 @@ fn shorten_at_word(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_rendering_is_the_rendering_of_exactly_that_text() {
+        let texts = [
+            "# Vision\n\nCare **closer** to home.",
+            "# Vision\n\nCare **closer** to home!",
+            "<script>alert(1)</script>",
+            "",
+        ];
+        for _ in 0..2 {
+            for text in texts {
+                assert_eq!(render_kept(text), render(text), "{text:?}");
+            }
+        }
+        // Too long to keep: rendered all the same.
+        let long = "word ".repeat(LONGEST_KEPT / 5 + 1);
+        assert_eq!(render_kept(&long), render(&long));
+        assert!(!RENDERED.lock().unwrap().by_text.contains_key(long.as_str()));
+    }
 
     /// Every `<tag` in the output, lower-cased, for checking that only the
     /// allowed subset appears. Escaped text cannot contain `<`.

@@ -12,6 +12,7 @@ pub mod routes;
 pub mod rules;
 pub mod section;
 pub mod store;
+pub mod task_facts;
 pub mod templates;
 
 use crate::db::id::row_id;

@@ -14,6 +14,11 @@ pub const WINDOW: Duration = Duration::minutes(2);
 /// How often the page's script reports that it is still open (see `static/app.js`).
 pub const POLL_SECONDS: u32 = 20;
 
+/// A visit noted this recently (and typing, if the viewer is typing) is not written again: the
+/// panel of the others reads `WINDOW`, so a note a few seconds old says the same, and a page
+/// view or report that writes nothing commits nothing (no write-ahead log to flush).
+pub const NOTED_AGAIN_AFTER: Duration = Duration::seconds(15);
+
 /// The panel listing the others on the page, sent inside the section page and, alone, to its
 /// script when it asks again.
 #[derive(Template)]

@@ -4,8 +4,9 @@
 //! change in the audit log.
 
 use itf_planner::auth::policy::Role;
+use itf_planner::clock::Clock;
 
-use crate::helpers::{TestApp, form_fields_in, location, spawn_app};
+use crate::helpers::{TestApp, form_fields_in, location, second_server, spawn_app, spawn_app_with};
 
 pub(crate) const REGISTER: &str = "/areas/kent/risks";
 pub(crate) const NEW: &str = "/areas/kent/risks/new";
@@ -529,4 +530,45 @@ async fn the_register_as_at_a_date_is_exactly_what_stood_then() {
     // Another area's register, at any date, does not exist for Kent's officer.
     let other = officer.get("/areas/rotherham/risks?as_at=2040-01-09").await;
     assert_eq!(other.status(), 404);
+}
+
+/// The register as it stands is kept until the area changes (`areas::kept`): kept, it reads the
+/// session, the area and the area's change stamp. A risk added through another server, or
+/// edited here, shows at once.
+#[tokio::test]
+async fn the_kept_register_shows_a_change_at_once_through_any_server() {
+    crate::query_count::install();
+    let keep = [("ITF_AREA_CACHE_SECONDS", "3600".to_owned())];
+    let app = spawn_app_with(&keep, Clock::fixed(time::OffsetDateTime::now_utc())).await;
+    let officer = browser(&app, Role::Officer, "kent", "Kent County Council").await;
+    let (read, kept) = crate::query_count::read_then_kept(&officer, REGISTER).await;
+    assert!(kept <= 3 && kept + 3 <= read, "kept: {kept}, read: {read}");
+    let before = officer.get_html(REGISTER).await;
+
+    let second = second_server(&app, &keep).await;
+    let user = app
+        .create_user(Role::Officer, Some("kent"), "Kent County Council")
+        .await;
+    second.sign_in(&user).await;
+    let council = organisation_id(&app, "Kent County Council").await;
+    let number = add(&second, &good_risk("Care home fees rise faster", council)).await;
+    let after = officer.get_html(REGISTER).await;
+    assert!(!before.contains("Care home fees rise faster"));
+    assert!(after.contains("Care home fees rise faster"), "{after}");
+
+    let fields = good_risk("Care home fees rise faster still", council);
+    let version = version(&officer, number).await;
+    assert_eq!(
+        edit(&officer, number, &version, &fields).await.status(),
+        303
+    );
+    assert!(
+        officer
+            .get_html(REGISTER)
+            .await
+            .contains("Care home fees rise faster still")
+    );
+    // Filters work on the kept register as on one read afresh.
+    let filtered = officer.get_html(&format!("{REGISTER}?band=Low")).await;
+    assert!(!filtered.contains("Care home fees rise faster still"));
 }

@@ -10,7 +10,7 @@ use super::{SectionContext, SectionPath};
 use crate::AppState;
 use crate::auth::extract::SignedIn;
 use crate::plans::PlanSectionId;
-use crate::plans::presence::{PresencePanel, WINDOW};
+use crate::plans::presence::{NOTED_AGAIN_AFTER, PresencePanel, WINDOW};
 use crate::plans::store;
 use crate::web::extract::{Form, Path};
 use crate::web::{AppError, page};
@@ -30,6 +30,7 @@ pub(super) async fn panel(
         signed_in.user.id,
         now,
         editing,
+        now - NOTED_AGAIN_AFTER,
         now - WINDOW,
     )
     .await?;

@@ -3,6 +3,9 @@
 //! linking and unlinking a risk. The links belong to the register (`risks::store`): plans
 //! depend on risks, never the other way round.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
@@ -11,17 +14,19 @@ use serde_json::json;
 use super::section_page::{PageProblem, problem_page};
 use super::{Done, SectionContext, SectionPath};
 use crate::AppState;
+use crate::areas::AreaId;
+use crate::areas::kept::{AreaStamp, KeptForAreas};
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::plans::rules::SectionRights;
 use crate::plans::section::SectionKind;
 use crate::plans::store::Section;
-use crate::risks::Matrix;
 use crate::risks::content::RiskContent;
 use crate::risks::reference;
 use crate::risks::store::{self as risks, CurrentRisk};
 use crate::risks::summary::{BandTally, RegisterSummary};
+use crate::risks::{Matrix, RiskId};
 use crate::web::AppError;
 use crate::web::banner::done_url;
 use crate::web::choice::{Choice, prompted};
@@ -78,21 +83,78 @@ pub(super) struct RisksPanel {
     pub register: String,
 }
 
+/// What the section pages' risk panels read of an area: every risk as it stands, by number,
+/// every link between them and plan sections, and the matrix in use. The same for every
+/// section and everyone, kept until the area changes (`areas::kept`): otherwise each view of
+/// a section page reads and parses every risk's current version.
+pub struct AreaRisks {
+    risks: Vec<CurrentRisk>,
+    /// (plan section, risk).
+    links: HashSet<(i64, RiskId)>,
+    matrix: Option<Matrix>,
+}
+
+/// The areas' risks as the panels read them, kept per server (in `AppState`).
+pub type KeptAreaRisks = KeptForAreas<AreaId, AreaRisks>;
+
+/// The most areas' risks a server keeps (each every risk of an area, tens of KB).
+pub const MOST_AREA_RISKS_KEPT: usize = 256;
+
+/// The area's risks: kept while the area's stamp (read first) has not moved, else read (three
+/// statements) and kept.
+async fn area_risks(state: &AppState, area: &AreaSummary) -> Result<Arc<AreaRisks>, AppError> {
+    let stamp = AreaStamp::read(&state.pool, area.id).await?;
+    if let Some(kept) = state.area_risks.get(&area.id, stamp) {
+        return Ok(kept);
+    }
+    let read = Arc::new(AreaRisks {
+        risks: risks::list_risks(&state.pool, area.id).await?,
+        links: risks::links_in_area(&state.pool, area.id)
+            .await?
+            .into_iter()
+            .collect(),
+        matrix: risks::current_matrix(&state.pool, area.id)
+            .await?
+            .map(|(_, matrix)| matrix),
+    });
+    state.area_risks.keep(area.id, stamp, Arc::clone(&read));
+    Ok(read)
+}
+
+/// A risk of the area, and whether it is linked to the section the panel is for.
+struct SectionRisk<'a> {
+    risk: &'a CurrentRisk,
+    linked: bool,
+}
+
 impl RisksPanel {
-    /// The panel for `section`: one query, and one more for the matrix on a risks section.
+    /// The panel for `section`: the area's stamp, and three more statements when the area has
+    /// changed since its risks were kept.
     pub(super) async fn load(
         state: &AppState,
         area: &AreaSummary,
         section: &Section,
         may_link: bool,
     ) -> Result<RisksPanel, AppError> {
-        let register = risks::risks_for_section(&state.pool, area.id, section.id.get()).await?;
+        let area_risks = area_risks(state, area).await?;
+        let register: Vec<SectionRisk> = area_risks
+            .risks
+            .iter()
+            .map(|risk| SectionRisk {
+                risk,
+                linked: area_risks.links.contains(&(section.id.get(), risk.id)),
+            })
+            .collect();
         let summary = if section.kind == SectionKind::Risks {
-            let matrix = risks::current_matrix(&state.pool, area.id)
-                .await?
-                .map(|(_, matrix)| matrix)
-                .unwrap_or_else(Matrix::npsa_5x5);
-            Some(summary(state, area, &matrix, &register))
+            let npsa;
+            let matrix = match &area_risks.matrix {
+                Some(matrix) => matrix,
+                None => {
+                    npsa = Matrix::npsa_5x5();
+                    &npsa
+                }
+            };
+            Some(summary(state, area, matrix, &register))
         } else {
             None
         };
@@ -136,7 +198,7 @@ fn summary(
     state: &AppState,
     area: &AreaSummary,
     matrix: &Matrix,
-    register: &[risks::SectionRisk],
+    register: &[SectionRisk],
 ) -> SummaryView {
     let today = format::in_london(state.clock.now()).date();
     let contents: Vec<(i32, &RiskContent)> = register

@@ -11,20 +11,20 @@ use super::Done;
 use crate::AppState;
 use crate::areas::authorised_area;
 use crate::areas::frozen::EditingClosed;
-use crate::areas::notices::{self, DeadlineNotice, DeadlineNoticeSource};
+use crate::areas::notices::{DeadlineNotice, DeadlineNoticeSource};
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::auth::policy::Action;
-use crate::plans::access::{PlanInCycle, PlanStatusSource};
+use crate::plans::access::{PlanStatusSource, load_plan};
 use crate::plans::approval::ApprovalNotice;
-use crate::plans::parts::checks::{self, SectionFact, facts::check_plan};
 use crate::plans::rules::{self, TaskFacts};
 use crate::plans::store::{self, PlanSummary, TaskListRow, TemplateSummary};
+use crate::plans::task_facts::{Sources, task_list_facts};
 use crate::web::banner::DoneQuery;
 use crate::web::extract::{Form, Path, Query};
 use crate::web::page::{self, see_other};
-use crate::web::{AppError, FormErrors, Layout, format};
+use crate::web::{AppError, FormErrors, Layout};
 
 #[derive(Template)]
 #[template(path = "plans/plans.html")]
@@ -123,31 +123,31 @@ pub(super) async fn create_plan(
     )))
 }
 
-struct TaskView {
-    row: TaskListRow,
-    last_change: String,
+struct TaskView<'a> {
+    row: &'a TaskListRow,
+    last_change: &'a str,
     /// The signed-in person may edit it (or contribute to it).
     for_you: bool,
 }
 
 #[derive(Template)]
 #[template(path = "plans/task_list.html")]
-struct TaskListPage {
+struct TaskListPage<'a> {
     layout: Layout,
     area: AreaSummary,
     plan: PlanSummary,
-    tasks: Vec<TaskView>,
+    tasks: Vec<TaskView<'a>>,
     for_you: usize,
     /// How many of the plan's checks fail, and how many there are.
     checks_failing: usize,
     checks: usize,
     notice: &'static str,
     /// Set while the plan is in sign-off.
-    frozen: Option<EditingClosed>,
-    approval: Option<ApprovalNotice>,
+    frozen: Option<&'a EditingClosed>,
+    approval: Option<&'a ApprovalNotice>,
     /// The plan's sign-off state in a few words.
-    sign_off: String,
-    deadline_notice: Option<DeadlineNotice>,
+    sign_off: &'a str,
+    deadline_notice: Option<&'a DeadlineNotice>,
 }
 
 pub(super) async fn task_list(
@@ -155,70 +155,48 @@ pub(super) async fn task_list(
     signed_in: SignedIn,
     Path((slug, plan_key)): Path<(String, String)>,
     Query(query): Query<DoneQuery>,
-    Extension(status_source): Extension<PlanStatusSource>,
+    Extension(status): Extension<PlanStatusSource>,
     notices: Option<Extension<DeadlineNoticeSource>>,
 ) -> Result<Response, AppError> {
-    let cycle = PlanInCycle::load(&state, &signed_in, &slug, &plan_key).await?;
-    let deadline_notice = notices::deadline_notice(
-        notices.map(|Extension(source)| source),
-        &state,
-        cycle.area.id.get(),
-    )
-    .await?;
-    let frozen = cycle.editing_closed(&state).await?;
-    let sign_off = (status_source.0)(&state, &cycle).await?;
-    let PlanInCycle {
-        area,
-        plan,
-        structure,
-        approval,
-    } = cycle;
+    let (area, plan) = load_plan(&state, &signed_in, &slug, &plan_key).await?;
     let principal = signed_in.user.principal();
-    let own = rules::own_organisation(&principal);
-    let tasks: Vec<TaskView> = store::task_list(&state.pool, plan.id, own)
-        .await?
-        .into_iter()
-        .map(|row| {
+    let sources = Sources {
+        status,
+        notices: notices.map(|Extension(source)| source),
+    };
+    let organisation = rules::own_organisation(&principal);
+    let (area, plan, facts) = task_list_facts(&state, area, plan, organisation, sources).await?;
+    let tasks: Vec<TaskView> = facts
+        .tasks
+        .iter()
+        .map(|task| {
+            let row = &task.row;
             let facts = TaskFacts {
                 status: row.status,
                 per_organisation: row.per_organisation,
                 contributed_by_you: row.contributed_by_you,
                 assigned_organisation_id: row.assigned_organisation_id,
             };
-            let last_change = match (&row.updated_by, row.updated_at) {
-                (Some(who), Some(at)) => format!("{who}, {}", format::date_time(at)),
-                _ => String::new(),
-            };
             TaskView {
-                for_you: rules::needs_you(&principal, area.id, facts),
                 row,
-                last_change,
+                last_change: &task.last_change,
+                for_you: rules::needs_you(&principal, area.id, facts),
             }
         })
         .collect();
     let for_you = tasks.iter().filter(|task| task.for_you).count();
-    // The checks read every part; the sections they need are the ones listed here.
-    let sections = tasks
-        .iter()
-        .map(|task| SectionFact {
-            key: task.row.key.clone(),
-            title: task.row.title.clone(),
-            status: task.row.status,
-        })
-        .collect();
-    let checks = check_plan(&state, &area, &plan, &structure, sections).await?;
     page::ok(&TaskListPage {
-        checks_failing: checks::failing(&checks),
-        checks: checks.len(),
         layout: Layout::for_session(Some(&signed_in.session)),
         area,
         plan,
         tasks,
         for_you,
+        checks_failing: facts.checks_failing,
+        checks: facts.checks,
         notice: query.banner::<Done>(),
-        frozen,
-        approval,
-        sign_off,
-        deadline_notice,
+        frozen: facts.frozen.as_ref(),
+        approval: facts.approval.as_ref(),
+        sign_off: &facts.sign_off,
+        deadline_notice: facts.deadline_notice.as_ref(),
     })
 }

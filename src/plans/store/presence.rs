@@ -17,21 +17,27 @@ pub struct Present {
     pub editing_since: Option<OffsetDateTime>,
 }
 
-/// Notes that `user_id` has the section open at `now` (and is typing, with `editing`), and
-/// returns who else has been there since `since`, typists first (at most 20). One statement:
-/// the read does not see this write, and does not need to, since it leaves the viewer out.
+/// Notes that `user_id` has the section open at `now` (and is typing, with `editing`), unless
+/// a note since `noted_since` says as much already, and returns who else has been there since
+/// `since`, typists first (at most 20). One statement: the read does not see this write, and
+/// does not need to, since it leaves the viewer out.
 pub async fn note_presence(
     db: impl PgExecutor<'_>,
     section_id: PlanSectionId,
     user_id: UserId,
     now: OffsetDateTime,
     editing: bool,
+    noted_since: OffsetDateTime,
     since: OffsetDateTime,
 ) -> Result<Vec<Present>, sqlx::Error> {
     sqlx::query_as(
         "WITH noted AS (
              INSERT INTO section_presence (plan_section_id, user_id, seen_at, editing_at)
-             VALUES ($1, $2, $3, CASE WHEN $4 THEN $3 END)
+             SELECT $1, $2, $3, CASE WHEN $4 THEN $3 END
+             WHERE NOT EXISTS (
+                 SELECT 1 FROM section_presence
+                 WHERE plan_section_id = $1 AND user_id = $2 AND seen_at >= $6
+                   AND (NOT $4 OR editing_at >= $6))
              ON CONFLICT (plan_section_id, user_id) DO UPDATE
              SET seen_at = EXCLUDED.seen_at,
                  editing_at = coalesce(EXCLUDED.editing_at, section_presence.editing_at)
@@ -50,6 +56,7 @@ pub async fn note_presence(
     .bind(now)
     .bind(editing)
     .bind(since)
+    .bind(noted_since)
     .fetch_all(db)
     .await
 }

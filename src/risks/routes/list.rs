@@ -1,7 +1,8 @@
 //! The register: every risk of the area, filtered and sorted, with counts by band and the heat
 //! map of current and residual scores, whose cells link to the risks in them.
 
-use crate::areas::frozen::EditingClosed;
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -11,12 +12,16 @@ use time::{Date, OffsetDateTime};
 use super::matrix::change_note as matrix_change_note;
 use super::{Done, Partners, RiskRow, editing_closed, readable_area, today};
 use crate::AppState;
+use crate::areas::AreaId;
+use crate::areas::frozen::EditingClosed;
+use crate::areas::kept::{AreaStamp, KeptForAreas};
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::risks::content::{self, Category, RiskContent};
 use crate::risks::rules;
 use crate::risks::status::RiskStatus;
 use crate::risks::store;
+use crate::risks::store::MatrixRecord;
 use crate::risks::{Matrix, MatrixId};
 use crate::web::banner::DoneQuery;
 use crate::web::choice::{Choice, prompted};
@@ -200,6 +205,76 @@ fn end_of_day_in_london(date: Date) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(start.timestamp().as_second()).ok()
 }
 
+/// The register, with what the list shows around it: the area's risks (now, or as at a past
+/// date), the matrix they are placed on, the partners and whether editing is closed.
+pub struct Register {
+    frozen: Option<EditingClosed>,
+    partners: Partners,
+    record: Option<MatrixRecord>,
+    entries: Vec<Entry>,
+}
+
+/// The registers as they stand, kept by area until the area changes (`areas::kept`): the same
+/// for everyone who reads the area.
+pub type KeptRegisters = KeptForAreas<AreaId, Register>;
+
+/// The most registers a server keeps (each an area's risks, some tens of KB).
+pub const MOST_KEPT: usize = 256;
+
+/// The register as it stands: kept while the area's stamp (read first) has not moved, else
+/// read (four statements) and kept.
+async fn current_register(state: &AppState, area: &AreaSummary) -> Result<Arc<Register>, AppError> {
+    let stamp = AreaStamp::read(&state.pool, area.id).await?;
+    if let Some(kept) = state.registers.get(&area.id, stamp) {
+        return Ok(kept);
+    }
+    let register = Arc::new(read_register(state, area, None).await?);
+    state.registers.keep(area.id, stamp, Arc::clone(&register));
+    Ok(register)
+}
+
+/// The register as it stood just before `end`, or as it stands when `None`.
+async fn read_register(
+    state: &AppState,
+    area: &AreaSummary,
+    end: Option<OffsetDateTime>,
+) -> Result<Register, AppError> {
+    let frozen = editing_closed(state, area).await?;
+    let partners = Partners::load(state, area).await?;
+    let record = store::matrix_record(&state.pool, area.id, end).await?;
+    let entries = match end {
+        Some(end) => store::list_risks_as_at(&state.pool, area.id, end)
+            .await?
+            .into_iter()
+            .map(|risk| Entry {
+                number: risk.then.number,
+                compare: Some(format!(
+                    "/areas/{}/risks/{}/compare?from={}&to={}",
+                    area.slug, risk.then.number, risk.then.version, risk.current_version
+                )),
+                matrix_id: risk.then.matrix_id,
+                content: risk.then.content,
+            })
+            .collect(),
+        None => store::list_risks(&state.pool, area.id)
+            .await?
+            .into_iter()
+            .map(|risk| Entry {
+                number: risk.number,
+                matrix_id: risk.matrix_id,
+                content: risk.content,
+                compare: None,
+            })
+            .collect(),
+    };
+    Ok(Register {
+        frozen,
+        partners,
+        record,
+        entries,
+    })
+}
+
 pub(super) async fn list(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -207,62 +282,40 @@ pub(super) async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let area = readable_area(&state, &signed_in, &slug).await?;
-    let frozen = editing_closed(&state, &area).await?;
     let principal = signed_in.user.principal();
-    let partners = Partners::load(&state, &area).await?;
     let now = today(&state);
     let asked = asked(&query.as_at, now);
     let past = match asked {
         Asked::Past(date) => end_of_day_in_london(date).map(|end| (date, end)),
         _ => None,
     };
-    let (record, entries, today) = match past {
-        Some((date, end)) => {
-            let record = store::matrix_record(&state.pool, area.id, Some(end)).await?;
-            let entries = store::list_risks_as_at(&state.pool, area.id, end)
-                .await?
-                .into_iter()
-                .map(|risk| Entry {
-                    number: risk.then.number,
-                    compare: Some(format!(
-                        "/areas/{}/risks/{}/compare?from={}&to={}",
-                        area.slug, risk.then.number, risk.then.version, risk.current_version
-                    )),
-                    matrix_id: risk.then.matrix_id,
-                    content: risk.then.content,
-                })
-                .collect::<Vec<_>>();
-            // Overdue as it was on that day.
-            (record, entries, date)
-        }
-        None => {
-            let record = store::matrix_record(&state.pool, area.id, None).await?;
-            let entries = store::list_risks(&state.pool, area.id)
-                .await?
-                .into_iter()
-                .map(|risk| Entry {
-                    number: risk.number,
-                    matrix_id: risk.matrix_id,
-                    content: risk.content,
-                    compare: None,
-                })
-                .collect::<Vec<_>>();
-            (record, entries, now)
-        }
+    let (register, today) = match past {
+        // Overdue as it was on that day.
+        Some((date, end)) => (
+            Arc::new(read_register(&state, &area, Some(end)).await?),
+            date,
+        ),
+        None => (current_register(&state, &area).await?, now),
     };
+    let Register {
+        frozen,
+        partners,
+        record,
+        entries,
+    } = &*register;
+    let record = record.as_ref();
     // As at a past date, whether the matrix has changed since (one more query, only then).
-    let changed_since = match (past, &record) {
+    let changed_since = match (past, record) {
         (Some(_), Some(then)) => store::matrix_record(&state.pool, area.id, None)
             .await?
             .filter(|current| current.id != then.id)
             .map(|current| format::date(format::in_london(current.made_at).date())),
         _ => None,
     };
-    let matrix_id = record.as_ref().map(|record| record.id);
+    let matrix_id = record.map(|record| record.id);
     let on_matrix = |entry: &Entry| Some(entry.matrix_id) == matrix_id;
     let earlier = entries.iter().filter(|entry| !on_matrix(entry)).count();
     let matrix_note = record
-        .as_ref()
         .and_then(matrix_change_note)
         .map(|changed| {
             format!(
@@ -276,7 +329,7 @@ pub(super) async fn list(
         }))
         .collect::<Vec<_>>()
         .join(" ");
-    let matrix = record.map_or_else(Matrix::npsa_5x5, |record| record.matrix);
+    let matrix = record.map_or_else(Matrix::npsa_5x5, |record| record.matrix.clone());
     let as_at_iso = past.map(|(date, _)| content::iso(date));
     // Links from the page keep to the same date.
     let date_param = as_at_iso
@@ -328,14 +381,14 @@ pub(super) async fn list(
         .iter()
         .map(|entry| {
             (
-                RiskRow::of(entry.number, &entry.content, &partners, today),
+                RiskRow::of(entry.number, &entry.content, partners, today),
                 entry.compare.clone(),
             )
         })
         .collect();
     let all_rows: Vec<RiskRow> = entries
         .iter()
-        .map(|risk| RiskRow::of(risk.number, &risk.content, &partners, today))
+        .map(|risk| RiskRow::of(risk.number, &risk.content, partners, today))
         .collect();
 
     let done = DoneQuery {
@@ -348,7 +401,7 @@ pub(super) async fn list(
         filtered: query.is_filtered(),
         // The past is read-only.
         may_add: past.is_none() && frozen.is_none() && rules::may_add(&principal, area.id),
-        frozen,
+        frozen: frozen.clone(),
         as_at: past.map(|(date, _)| format::date(date)),
         as_at_value: as_at_iso.unwrap_or_else(|| query.as_at.trim().to_owned()),
         as_at_error: if asked == Asked::NotADate {

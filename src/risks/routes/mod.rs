@@ -8,6 +8,8 @@ mod list;
 mod matrix;
 mod transfer;
 
+pub use list::{KeptRegisters, MOST_KEPT as MOST_REGISTERS_KEPT};
+
 use std::collections::HashMap;
 
 use crate::AppState;

@@ -5,7 +5,7 @@
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
-use super::{CurrentRisk, CurrentRow, CurrentRowAnd, MAX_RISKS, current};
+use super::MAX_RISKS;
 use crate::areas::AreaId;
 use crate::auth::UserId;
 use crate::risks::RiskId;
@@ -49,56 +49,24 @@ pub async fn unlink_risk(
     Ok(result.rows_affected() == 1)
 }
 
-/// A risk of the area as it stands now, and whether it is linked to the section asked about.
-#[derive(Clone, Debug)]
-pub struct SectionRisk {
-    pub risk: CurrentRisk,
-    pub linked: bool,
-}
-
-/// Every risk of the area as it stands now, by number, each saying whether it is linked to the
-/// plan section: the section's linked risks and the ones that could be linked, in one query.
-pub async fn risks_for_section(
+/// Every link between the area's risks and plan sections, as (plan section, risk): what the
+/// section pages' risk panels need of them, read once for the whole area (`plans` keeps it
+/// until the area changes). Bounded as the risks are: each of `MAX_RISKS` risks in at most
+/// `MAX_LINKED_SECTIONS` sections.
+pub async fn links_in_area(
     db: impl PgExecutor<'_>,
     area_id: AreaId,
-    plan_section_id: i64,
-) -> Result<Vec<SectionRisk>, sqlx::Error> {
-    // Each risk's row with whether it is linked to the section.
-    let rows: Vec<CurrentRowAnd<bool>> = sqlx::query_as(
-        "SELECT r.id, r.number, r.version, v.content::text, v.recorded_at, u.display_name,
-                    v.matrix_id, l.risk_id IS NOT NULL
-             FROM risks r
-             JOIN risk_versions v ON v.risk_id = r.id AND v.version = r.version
-             LEFT JOIN users u ON u.id = v.recorded_by
-             LEFT JOIN risk_section_links l ON l.risk_id = r.id AND l.plan_section_id = $2
-             WHERE r.area_id = $1
-             ORDER BY r.number
-             LIMIT $3",
+) -> Result<Vec<(i64, RiskId)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.plan_section_id, l.risk_id
+         FROM risk_section_links l JOIN risks r ON r.id = l.risk_id
+         WHERE r.area_id = $1
+         LIMIT $2",
     )
     .bind(area_id)
-    .bind(plan_section_id)
-    .bind(MAX_RISKS)
+    .bind(MAX_RISKS * MAX_LINKED_SECTIONS)
     .fetch_all(db)
-    .await?;
-    rows.into_iter()
-        .map(
-            |(id, number, version, json, recorded_at, recorded_by, matrix_id, linked)| {
-                let row: CurrentRow = (
-                    id,
-                    number,
-                    version,
-                    json,
-                    recorded_at,
-                    recorded_by,
-                    matrix_id,
-                );
-                Ok(SectionRisk {
-                    risk: current(row)?,
-                    linked,
-                })
-            },
-        )
-        .collect()
+    .await
 }
 
 /// A plan section a risk is linked to, with what its page's address and name need.

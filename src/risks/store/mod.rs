@@ -18,7 +18,7 @@ pub use links::*;
 pub use matrices::*;
 pub use risks::*;
 
-use risks::{CurrentRow, current};
+use risks::current;
 
 use sqlx::PgConnection;
 use time::OffsetDateTime;
@@ -26,7 +26,8 @@ use time::OffsetDateTime;
 use crate::areas::AreaId;
 use crate::risks::{MatrixId, RiskId};
 
-/// A [`CurrentRow`] with one more column, for reads that say something more about each risk.
+/// A current risk's row (`risks::CurrentRow`) with one more column, for reads that say
+/// something more about each risk.
 type CurrentRowAnd<T> = (
     RiskId,
     i32,

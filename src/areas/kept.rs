@@ -1,0 +1,195 @@
+//! What an area's pages read, kept until the area changes. An officer's task list reads about
+//! a dozen statements (the checks alone read every part of the plan), the same for everyone of
+//! the same organisation until someone changes something in the area; on deadline day people
+//! open it again and again between saves.
+//!
+//! A kept value is shown again only while both hold:
+//! - the area's change stamp is the one it was read at. The stamp is the newest audit log row
+//!   naming the area, or naming no area but altering every area's pages (a template, its
+//!   sections or structure, an organisation), whichever is later
+//!   (`audit::store::last_change_in_area`). Every change goes through `audit::Change`, which
+//!   records it in the same transaction, on whichever server it was made, so a change shows at
+//!   once everywhere. The stamp is read before the kept value's own statements, so a value is
+//!   never older than its stamp;
+//! - it is younger than `ITF_AREA_CACHE_SECONDS` (10 by default): for what changes without an
+//!   audit row saying so (a person's own name, data changed by hand) and for the clock.
+//!
+//! Each cache holds at most a fixed number of values; one kept past it lets go of the stale
+//! ones, or all, first.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use sqlx::PgExecutor;
+
+use super::AreaId;
+use crate::audit::store::last_change_in_area;
+
+/// An area's change stamp, read before the values kept against it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AreaStamp(i64);
+
+impl AreaStamp {
+    /// Reads the area's stamp (one index probe).
+    pub async fn read(db: impl PgExecutor<'_>, area: AreaId) -> Result<AreaStamp, sqlx::Error> {
+        Ok(AreaStamp(last_change_in_area(db, area.get()).await?))
+    }
+}
+
+struct Kept<V> {
+    stamp: AreaStamp,
+    read_at: Instant,
+    value: Arc<V>,
+}
+
+/// Values kept by key against their area's stamp. One per kind of value, per server (in
+/// `AppState`).
+pub struct KeptForAreas<K, V> {
+    /// How long a value is kept when its area's stamp has not moved (zero: never).
+    max_age: Duration,
+    /// The most values kept.
+    most: usize,
+    /// Held only to look up or store, never while reading or rendering.
+    kept: Mutex<HashMap<K, Kept<V>>>,
+}
+
+impl<K: Hash + Eq, V> KeptForAreas<K, V> {
+    pub fn new(max_age: Duration, most: usize) -> KeptForAreas<K, V> {
+        KeptForAreas {
+            max_age,
+            most,
+            kept: Mutex::default(),
+        }
+    }
+
+    /// The value kept under `key`, if it was read at `stamp` and is young enough.
+    pub fn get(&self, key: &K, stamp: AreaStamp) -> Option<Arc<V>> {
+        self.get_at(key, stamp, Instant::now())
+    }
+
+    fn get_at(&self, key: &K, stamp: AreaStamp, now: Instant) -> Option<Arc<V>> {
+        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        let found = kept.get(key)?;
+        (found.stamp == stamp && self.fresh(found, now)).then(|| Arc::clone(&found.value))
+    }
+
+    /// Keeps `value`, read after `stamp`, under `key`, unless what is kept there already was
+    /// read at a later stamp (a slower request finishing last).
+    pub fn keep(&self, key: K, stamp: AreaStamp, value: Arc<V>) {
+        self.keep_at(key, stamp, value, Instant::now());
+    }
+
+    fn keep_at(&self, key: K, stamp: AreaStamp, value: Arc<V>, now: Instant) {
+        if self.max_age.is_zero() || self.most == 0 {
+            return;
+        }
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.get(&key).is_some_and(|found| found.stamp > stamp) {
+            return;
+        }
+        if kept.len() >= self.most && !kept.contains_key(&key) {
+            kept.retain(|_, found| found.read_at + self.max_age > now);
+            if kept.len() >= self.most {
+                kept.clear();
+            }
+        }
+        kept.insert(
+            key,
+            Kept {
+                stamp,
+                read_at: now,
+                value,
+            },
+        );
+    }
+
+    fn fresh(&self, kept: &Kept<V>, now: Instant) -> bool {
+        now.saturating_duration_since(kept.read_at) < self.max_age
+    }
+
+    /// How many values are kept (for tests).
+    pub fn len(&self) -> usize {
+        self.kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache(most: usize) -> KeptForAreas<&'static str, u32> {
+        KeptForAreas::new(Duration::from_secs(10), most)
+    }
+
+    #[test]
+    fn a_value_is_shown_again_only_at_its_stamp_while_young() {
+        let kept = cache(4);
+        let start = Instant::now();
+        kept.keep_at("kent", AreaStamp(7), Arc::new(1), start);
+        assert_eq!(
+            kept.get_at(&"kent", AreaStamp(7), start).as_deref(),
+            Some(&1)
+        );
+        assert_eq!(
+            kept.get_at(&"kent", AreaStamp(7), start + Duration::from_secs(9))
+                .as_deref(),
+            Some(&1)
+        );
+        // The area changed since.
+        assert!(kept.get_at(&"kent", AreaStamp(8), start).is_none());
+        // Too old, whatever the stamp says.
+        assert!(
+            kept.get_at(&"kent", AreaStamp(7), start + Duration::from_secs(10))
+                .is_none()
+        );
+        assert!(kept.get_at(&"york", AreaStamp(7), start).is_none());
+    }
+
+    #[test]
+    fn an_older_read_never_replaces_a_newer_one() {
+        let kept = cache(4);
+        let now = Instant::now();
+        kept.keep_at("kent", AreaStamp(9), Arc::new(2), now);
+        kept.keep_at("kent", AreaStamp(8), Arc::new(1), now);
+        assert_eq!(kept.get_at(&"kent", AreaStamp(9), now).as_deref(), Some(&2));
+        kept.keep_at("kent", AreaStamp(10), Arc::new(3), now);
+        assert_eq!(
+            kept.get_at(&"kent", AreaStamp(10), now).as_deref(),
+            Some(&3)
+        );
+    }
+
+    #[test]
+    fn the_bound_holds_stale_values_going_first() {
+        let kept = cache(2);
+        let start = Instant::now();
+        kept.keep_at("kent", AreaStamp(1), Arc::new(1), start);
+        let later = start + Duration::from_secs(11);
+        kept.keep_at("york", AreaStamp(1), Arc::new(2), later);
+        kept.keep_at("leeds", AreaStamp(1), Arc::new(3), later);
+        // Kent's was stale and went; York's stayed.
+        assert_eq!(kept.len(), 2);
+        assert!(kept.get_at(&"york", AreaStamp(1), later).is_some());
+        // Full of fresh values: they all go to make room.
+        kept.keep_at("bath", AreaStamp(1), Arc::new(4), later);
+        assert_eq!(kept.len(), 1);
+        assert!(kept.get_at(&"bath", AreaStamp(1), later).is_some());
+    }
+
+    #[test]
+    fn nothing_is_kept_when_told_to_keep_nothing() {
+        let kept: KeptForAreas<&str, u32> = KeptForAreas::new(Duration::ZERO, 4);
+        kept.keep("kent", AreaStamp(1), Arc::new(1));
+        assert!(kept.is_empty());
+        assert!(kept.get(&"kent", AreaStamp(1)).is_none());
+    }
+}
