@@ -22,7 +22,7 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use sqlx::PgExecutor;
+use sqlx::{PgExecutor, PgPool};
 
 use super::AreaId;
 use crate::audit::store::last_change_in_area;
@@ -73,6 +73,28 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         let found = kept.get(key)?;
         (found.stamp == stamp && self.fresh(found, now)).then(|| Arc::clone(&found.value))
+    }
+
+    /// The value kept under `key` while `area`'s stamp (read here, first) has not moved; else
+    /// the value `read` reads, kept.
+    pub async fn get_or_read<E, F>(
+        &self,
+        pool: &PgPool,
+        area: AreaId,
+        key: K,
+        read: F,
+    ) -> Result<Arc<V>, E>
+    where
+        E: From<sqlx::Error>,
+        F: Future<Output = Result<V, E>>,
+    {
+        let stamp = AreaStamp::read(pool, area).await?;
+        if let Some(kept) = self.get(&key, stamp) {
+            return Ok(kept);
+        }
+        let value = Arc::new(read.await?);
+        self.keep(key, stamp, Arc::clone(&value));
+        Ok(value)
     }
 
     /// Keeps `value`, read after `stamp`, under `key`, unless what is kept there already was

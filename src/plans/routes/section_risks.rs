@@ -15,7 +15,7 @@ use super::section_page::{PageProblem, problem_page};
 use super::{Done, SectionContext, SectionPath};
 use crate::AppState;
 use crate::areas::AreaId;
-use crate::areas::kept::{AreaStamp, KeptForAreas};
+use crate::areas::kept::KeptForAreas;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
@@ -103,22 +103,22 @@ pub const MOST_AREA_RISKS_KEPT: usize = 256;
 /// The area's risks: kept while the area's stamp (read first) has not moved, else read (three
 /// statements) and kept.
 async fn area_risks(state: &AppState, area: &AreaSummary) -> Result<Arc<AreaRisks>, AppError> {
-    let stamp = AreaStamp::read(&state.pool, area.id).await?;
-    if let Some(kept) = state.area_risks.get(&area.id, stamp) {
-        return Ok(kept);
-    }
-    let read = Arc::new(AreaRisks {
-        risks: risks::list_risks(&state.pool, area.id).await?,
-        links: risks::links_in_area(&state.pool, area.id)
-            .await?
-            .into_iter()
-            .collect(),
-        matrix: risks::current_matrix(&state.pool, area.id)
-            .await?
-            .map(|(_, matrix)| matrix),
-    });
-    state.area_risks.keep(area.id, stamp, Arc::clone(&read));
-    Ok(read)
+    let read = async {
+        Ok::<_, AppError>(AreaRisks {
+            risks: risks::list_risks(&state.pool, area.id).await?,
+            links: risks::links_in_area(&state.pool, area.id)
+                .await?
+                .into_iter()
+                .collect(),
+            matrix: risks::current_matrix(&state.pool, area.id)
+                .await?
+                .map(|(_, matrix)| matrix),
+        })
+    };
+    state
+        .area_risks
+        .get_or_read(&state.pool, area.id, area.id, read)
+        .await
 }
 
 /// A risk of the area, and whether it is linked to the section the panel is for.

@@ -14,7 +14,7 @@ use super::{Done, Partners, RiskRow, editing_closed, readable_area, today};
 use crate::AppState;
 use crate::areas::AreaId;
 use crate::areas::frozen::EditingClosed;
-use crate::areas::kept::{AreaStamp, KeptForAreas};
+use crate::areas::kept::KeptForAreas;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::risks::content::{self, Category, RiskContent};
@@ -224,13 +224,11 @@ pub const MOST_KEPT: usize = 256;
 /// The register as it stands: kept while the area's stamp (read first) has not moved, else
 /// read (four statements) and kept.
 async fn current_register(state: &AppState, area: &AreaSummary) -> Result<Arc<Register>, AppError> {
-    let stamp = AreaStamp::read(&state.pool, area.id).await?;
-    if let Some(kept) = state.registers.get(&area.id, stamp) {
-        return Ok(kept);
-    }
-    let register = Arc::new(read_register(state, area, None).await?);
-    state.registers.keep(area.id, stamp, Arc::clone(&register));
-    Ok(register)
+    let read = read_register(state, area, None);
+    state
+        .registers
+        .get_or_read(&state.pool, area.id, area.id, read)
+        .await
 }
 
 /// The register as it stood just before `end`, or as it stands when `None`.
