@@ -11,14 +11,17 @@
 //!   records it in the same transaction, on whichever server it was made, so a change shows at
 //!   once everywhere. The stamp is read before the kept value's own statements, so a value is
 //!   never older than its stamp;
-//! - it is younger than `ITF_AREA_CACHE_SECONDS` (10 by default): for what changes without an
-//!   audit row saying so (a person's own name, data changed by hand) and for the clock.
+//! - it is younger than `ITF_AREA_CACHE_SECONDS` (10 by default; less up to a quarter, spread
+//!   over the values, so that values read together are not all read again together): for what
+//!   changes without an audit row saying so (a person's own name, data changed by hand) and for
+//!   the clock.
 //!
 //! Each cache holds at most a fixed number of values; one kept past it lets go of the stale
 //! ones, or all, first.
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -40,7 +43,8 @@ impl AreaStamp {
 
 struct Kept<V> {
     stamp: AreaStamp,
-    read_at: Instant,
+    /// When it is read again even if the stamp has not moved.
+    expires_at: Instant,
     value: Arc<V>,
 }
 
@@ -51,6 +55,8 @@ pub struct KeptForAreas<K, V> {
     max_age: Duration,
     /// The most values kept.
     most: usize,
+    /// Values kept so far: spreads their ages (see `lifetime`).
+    kept_count: AtomicU64,
     /// Held only to look up or store, never while reading or rendering.
     kept: Mutex<HashMap<K, Kept<V>>>,
 }
@@ -60,6 +66,7 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         KeptForAreas {
             max_age,
             most,
+            kept_count: AtomicU64::new(0),
             kept: Mutex::default(),
         }
     }
@@ -112,7 +119,7 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
             return;
         }
         if kept.len() >= self.most && !kept.contains_key(&key) {
-            kept.retain(|_, found| found.read_at + self.max_age > now);
+            kept.retain(|_, found| found.expires_at > now);
             if kept.len() >= self.most {
                 kept.clear();
             }
@@ -121,14 +128,25 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
             key,
             Kept {
                 stamp,
-                read_at: now,
+                expires_at: now + self.lifetime(),
                 value,
             },
         );
     }
 
     fn fresh(&self, kept: &Kept<V>, now: Instant) -> bool {
-        now.saturating_duration_since(kept.read_at) < self.max_age
+        now < kept.expires_at
+    }
+
+    /// How long the next value kept is kept at most: `max_age`, less up to a quarter of it,
+    /// spread evenly over the values kept. Values read together (the first views after a
+    /// start, or after a change) would otherwise all be read again in the same instant, and
+    /// those reads queue behind one another.
+    fn lifetime(&self) -> Duration {
+        let nth = self.kept_count.fetch_add(1, Ordering::Relaxed);
+        // The golden ratio's fractional part steps through [0, 1) evenly, in no pattern.
+        let spread = (nth as f64 * 0.618_033_988_749_895).fract();
+        self.max_age.mul_f64(1.0 - spread / 4.0)
     }
 
     /// How many values are kept (for tests).
@@ -161,8 +179,9 @@ mod tests {
             kept.get_at(&"kent", AreaStamp(7), start).as_deref(),
             Some(&1)
         );
+        // Kept at least three quarters of its age, whichever value it was.
         assert_eq!(
-            kept.get_at(&"kent", AreaStamp(7), start + Duration::from_secs(9))
+            kept.get_at(&"kent", AreaStamp(7), start + Duration::from_millis(7_400))
                 .as_deref(),
             Some(&1)
         );
@@ -174,6 +193,25 @@ mod tests {
                 .is_none()
         );
         assert!(kept.get_at(&"york", AreaStamp(7), start).is_none());
+    }
+
+    #[test]
+    fn values_kept_together_are_not_all_read_again_together() {
+        let kept: KeptForAreas<u32, u32> = KeptForAreas::new(Duration::from_secs(8), 100);
+        let start = Instant::now();
+        for key in 0..64 {
+            kept.keep_at(key, AreaStamp(1), Arc::new(key), start);
+        }
+        let still_kept = |after: Duration| {
+            (0..64)
+                .filter(|key| kept.get_at(key, AreaStamp(1), start + after).is_some())
+                .count()
+        };
+        assert_eq!(still_kept(Duration::from_millis(5_999)), 64);
+        // Between 6 s and 8 s they go a few at a time.
+        let at_7 = still_kept(Duration::from_secs(7));
+        assert!((20..=44).contains(&at_7), "{at_7} of 64 kept at 7 s");
+        assert_eq!(still_kept(Duration::from_secs(8)), 0);
     }
 
     #[test]
