@@ -360,7 +360,8 @@ function idleWarning(idleMs) {
   const signOut = async () => {
     signingOut = true;
     keepTyped();
-    await presenceInFlight;
+    // A report that hangs holds the sign-out back two seconds at most.
+    await Promise.race([presenceInFlight, new Promise((resolve) => window.setTimeout(resolve, 2000))]);
     try {
       await fetch('/sign-out', {
         method: 'POST',

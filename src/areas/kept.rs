@@ -16,8 +16,8 @@
 //!   changes without an audit row saying so (a person's own name, data changed by hand) and for
 //!   the clock.
 //!
-//! Each cache holds at most a fixed number of values; one kept past it lets go of the stale
-//! ones, or all, first.
+//! Each cache holds at most a fixed number of values. Whatever has aged goes whenever a value
+//! is kept, and one kept past the bound lets go of all first.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -71,11 +71,7 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         }
     }
 
-    /// The value kept under `key`, if it was read at `stamp` and is young enough.
-    pub fn get(&self, key: &K, stamp: AreaStamp) -> Option<Arc<V>> {
-        self.get_at(key, stamp, Instant::now())
-    }
-
+    /// The value kept under `key`, if it was read at `stamp` and is young enough at `now`.
     fn get_at(&self, key: &K, stamp: AreaStamp, now: Instant) -> Option<Arc<V>> {
         let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         let found = kept.get(key)?;
@@ -95,22 +91,23 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         E: From<sqlx::Error>,
         F: Future<Output = Result<V, E>>,
     {
+        if self.max_age.is_zero() {
+            return Ok(Arc::new(read.await?));
+        }
+        // Its age counts from before the stamp, as what it shows does.
+        let read_at = Instant::now();
         let stamp = AreaStamp::read(pool, area).await?;
-        if let Some(kept) = self.get(&key, stamp) {
+        if let Some(kept) = self.get_at(&key, stamp, Instant::now()) {
             return Ok(kept);
         }
         let value = Arc::new(read.await?);
-        self.keep(key, stamp, Arc::clone(&value));
+        self.keep_at(key, stamp, Arc::clone(&value), read_at);
         Ok(value)
     }
 
-    /// Keeps `value`, read after `stamp`, under `key`, unless what is kept there already was
-    /// read at a later stamp (a slower request finishing last).
-    pub fn keep(&self, key: K, stamp: AreaStamp, value: Arc<V>) {
-        self.keep_at(key, stamp, value, Instant::now());
-    }
-
-    fn keep_at(&self, key: K, stamp: AreaStamp, value: Arc<V>, now: Instant) {
+    /// Keeps `value`, read after `stamp` (read at `read_at`), under `key`, unless what is kept
+    /// there already was read at a later stamp (a slower request finishing last).
+    fn keep_at(&self, key: K, stamp: AreaStamp, value: Arc<V>, read_at: Instant) {
         if self.max_age.is_zero() || self.most == 0 {
             return;
         }
@@ -118,17 +115,17 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         if kept.get(&key).is_some_and(|found| found.stamp > stamp) {
             return;
         }
+        // Whatever has aged goes whenever something is kept, so that what nobody reads any
+        // more is let go; past the bound, everything goes.
+        kept.retain(|_, found| found.expires_at > read_at);
         if kept.len() >= self.most && !kept.contains_key(&key) {
-            kept.retain(|_, found| found.expires_at > now);
-            if kept.len() >= self.most {
-                kept.clear();
-            }
+            kept.clear();
         }
         kept.insert(
             key,
             Kept {
                 stamp,
-                expires_at: now + self.lifetime(),
+                expires_at: read_at + self.lifetime(),
                 value,
             },
         );
@@ -248,8 +245,9 @@ mod tests {
     #[test]
     fn nothing_is_kept_when_told_to_keep_nothing() {
         let kept: KeptForAreas<&str, u32> = KeptForAreas::new(Duration::ZERO, 4);
-        kept.keep("kent", AreaStamp(1), Arc::new(1));
+        let now = Instant::now();
+        kept.keep_at("kent", AreaStamp(1), Arc::new(1), now);
         assert!(kept.is_empty());
-        assert!(kept.get(&"kent", AreaStamp(1)).is_none());
+        assert!(kept.get_at(&"kent", AreaStamp(1), now).is_none());
     }
 }

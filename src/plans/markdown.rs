@@ -144,21 +144,21 @@ pub fn render_kept(text: &str) -> String {
         return render(text);
     }
     let lock = || RENDERED.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(html) = lock().by_text.get(text) {
+    let found = lock().by_text.get(text).map(Arc::clone);
+    if let Some(html) = found {
         return html.to_string();
     }
     let html = render(text);
+    let (key, value): (Arc<str>, Arc<str>) = (Arc::from(text), Arc::from(html.as_str()));
+    // The map's own share of an entry, roughly: two pointers and lengths, and the hash slot.
+    let bytes = text.len() + html.len() + 64;
     let mut kept = lock();
-    if kept.bytes + text.len() + html.len() > MOST_KEPT_BYTES {
+    if kept.bytes + bytes > MOST_KEPT_BYTES {
         kept.by_text.clear();
         kept.bytes = 0;
     }
-    if kept
-        .by_text
-        .insert(Arc::from(text), Arc::from(html.as_str()))
-        .is_none()
-    {
-        kept.bytes += text.len() + html.len();
+    if kept.by_text.insert(key, value).is_none() {
+        kept.bytes += bytes;
     }
     html
 }

@@ -14,13 +14,15 @@ use time::Date;
 use crate::AppState;
 use crate::areas::OrganisationId;
 use crate::areas::frozen::EditingClosed;
-use crate::areas::kept::{AreaStamp, KeptForAreas};
+use crate::areas::kept::KeptForAreas;
 use crate::areas::notices::{self, DeadlineNotice, DeadlineNoticeSource};
 use crate::areas::store::AreaSummary;
+use crate::auth::extract::SignedIn;
 use crate::plans::PlanId;
-use crate::plans::access::{PlanInCycle, PlanStatusSource};
+use crate::plans::access::{PlanInCycle, PlanStatusSource, load_plan};
 use crate::plans::approval::ApprovalNotice;
 use crate::plans::parts::checks::{self, SectionFact, facts::check_plan};
+use crate::plans::rules;
 use crate::plans::store::{self, PlanSummary, TaskListRow};
 use crate::web::{AppError, format};
 
@@ -73,33 +75,37 @@ pub struct Sources {
     pub notices: Option<DeadlineNoticeSource>,
 }
 
-/// The task list's facts for `plan` as seen by `organisation`: kept ones while its area's stamp
-/// (read here, before anything else) has not moved, else read and kept. Hands back the area
-/// and plan with them.
+/// The plan the path names, checked against the policy, with its task list's facts as
+/// `signed_in`'s organisation sees them: kept ones while the area's stamp has not moved, else
+/// read (with the area and plan again, after the stamp, so that nothing kept is older than its
+/// stamp) and kept.
 pub async fn task_list_facts(
     state: &AppState,
-    area: AreaSummary,
-    plan: PlanSummary,
-    organisation: OrganisationId,
+    signed_in: &SignedIn,
+    (slug, plan_key): (&str, &str),
     sources: Sources,
 ) -> Result<(AreaSummary, PlanSummary, Arc<TaskListFacts>), AppError> {
-    let stamp = AreaStamp::read(&state.pool, area.id).await?;
+    let (area, plan) = load_plan(state, signed_in, slug, plan_key).await?;
+    let organisation = rules::own_organisation(&signed_in.user.principal());
     let key = TaskListKey {
         plan: plan.id,
         structure_id: plan.structure_id,
         organisation,
         today: format::in_london(state.clock.now()).date(),
     };
-    if let Some(kept) = state.task_lists.get(&key, stamp) {
-        return Ok((area, plan, kept));
-    }
-    let cycle = PlanInCycle::of(state, area, plan).await?;
-    let facts = Arc::new(read(state, &cycle, organisation, sources).await?);
-    state.task_lists.keep(key, stamp, Arc::clone(&facts));
-    Ok((cycle.area, cycle.plan, facts))
+    let read = async {
+        let (area, plan) = load_plan(state, signed_in, slug, plan_key).await?;
+        let cycle = PlanInCycle::of(state, area, plan).await?;
+        read_facts(state, &cycle, organisation, sources).await
+    };
+    let facts = state
+        .task_lists
+        .get_or_read(&state.pool, area.id, key, read)
+        .await?;
+    Ok((area, plan, facts))
 }
 
-async fn read(
+async fn read_facts(
     state: &AppState,
     cycle: &PlanInCycle,
     organisation: OrganisationId,

@@ -97,7 +97,7 @@ pub struct AreaRisks {
 /// The areas' risks as the panels read them, kept per server (in `AppState`).
 pub type KeptAreaRisks = KeptForAreas<AreaId, AreaRisks>;
 
-/// The most areas' risks a server keeps (each every risk of an area, tens of KB).
+/// The most areas' risks a server keeps (each every risk of an area as it stands).
 pub const MOST_AREA_RISKS_KEPT: usize = 256;
 
 /// The area's risks: kept while the area's stamp (read first) has not moved, else read (three

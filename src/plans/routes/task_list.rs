@@ -16,7 +16,7 @@ use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
 use crate::auth::policy::Action;
-use crate::plans::access::{PlanStatusSource, load_plan};
+use crate::plans::access::PlanStatusSource;
 use crate::plans::approval::ApprovalNotice;
 use crate::plans::rules::{self, TaskFacts};
 use crate::plans::store::{self, PlanSummary, TaskListRow, TemplateSummary};
@@ -158,14 +158,13 @@ pub(super) async fn task_list(
     Extension(status): Extension<PlanStatusSource>,
     notices: Option<Extension<DeadlineNoticeSource>>,
 ) -> Result<Response, AppError> {
-    let (area, plan) = load_plan(&state, &signed_in, &slug, &plan_key).await?;
-    let principal = signed_in.user.principal();
     let sources = Sources {
         status,
         notices: notices.map(|Extension(source)| source),
     };
-    let organisation = rules::own_organisation(&principal);
-    let (area, plan, facts) = task_list_facts(&state, area, plan, organisation, sources).await?;
+    let (area, plan, facts) =
+        task_list_facts(&state, &signed_in, (&slug, &plan_key), sources).await?;
+    let principal = signed_in.user.principal();
     let tasks: Vec<TaskView> = facts
         .tasks
         .iter()

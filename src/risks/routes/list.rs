@@ -218,7 +218,7 @@ pub struct Register {
 /// for everyone who reads the area.
 pub type KeptRegisters = KeptForAreas<AreaId, Register>;
 
-/// The most registers a server keeps (each an area's risks, some tens of KB).
+/// The most registers a server keeps (each every risk of an area as it stands).
 pub const MOST_KEPT: usize = 256;
 
 /// The register as it stands: kept while the area's stamp (read first) has not moved, else

@@ -51,8 +51,8 @@ pub async fn unlink_risk(
 
 /// Every link between the area's risks and plan sections, as (plan section, risk): what the
 /// section pages' risk panels need of them, read once for the whole area (`plans` keeps it
-/// until the area changes). Bounded as the risks are: each of `MAX_RISKS` risks in at most
-/// `MAX_LINKED_SECTIONS` sections.
+/// until the area changes). Bounded far above any area's links: `MAX_RISKS` risks each in
+/// `MAX_LINKED_SECTIONS` sections (every section of a few plans).
 pub async fn links_in_area(
     db: impl PgExecutor<'_>,
     area_id: AreaId,
