@@ -35,7 +35,7 @@ use crate::audit::store::last_change_in_area;
 pub struct AreaStamp(i64);
 
 impl AreaStamp {
-    /// Reads the area's stamp (one index probe).
+    /// Reads the area's stamp (one statement of two index probes).
     pub async fn read(db: impl PgExecutor<'_>, area: AreaId) -> Result<AreaStamp, sqlx::Error> {
         Ok(AreaStamp(last_change_in_area(db, area.get()).await?))
     }
@@ -146,15 +146,16 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         self.max_age.mul_f64(1.0 - spread / 4.0)
     }
 
-    /// How many values are kept (for tests).
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.kept
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }

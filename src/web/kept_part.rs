@@ -3,11 +3,12 @@
 //! each request (the layout with the person's name and form tokens, the filters).
 //!
 //! Compressing the whole page for every response was a third of the national view's CPU. So a
-//! kept part is compressed once, by the first response that needs it, as a piece of a deflate stream that ends on a
-//! byte boundary and is not the stream's last block (a sync flush), and with no references
-//! outside itself (its own compressor). A response to a browser that accepts gzip is then one
-//! gzip member: the page's start compressed now and sync-flushed, the kept part's bytes as
-//! they are, the page's end compressed now and finished, and the CRC-32 of the three combined.
+//! kept part is compressed once, by the first response that needs it, as a piece of a deflate
+//! stream that ends on a byte boundary and is not the stream's last block (a sync flush), and
+//! with no references outside itself (its own compressor). A response to a browser that
+//! accepts gzip is then one gzip member: the page's start compressed now and sync-flushed, the
+//! kept part's bytes as they are, the page's end compressed now and finished, and the CRC-32 of
+//! the three combined.
 //! A deflate stream may be cut into blocks this way: it is how parallel gzip compressors (pigz)
 //! join their pieces. A browser that does not accept gzip gets the page as text, which the
 //! compression layer then treats as any other page.

@@ -599,9 +599,9 @@ pub fn config_with(settings: &[(&str, String)]) -> Config {
             .map(|(_, value)| value.clone())
             .or_else(|| (name == "ITF_WORKER").then(|| "false".to_owned()))
             // Tests change data behind the app's back (SQL): the national view reads afresh
-            // unless a test asks it to keep its facts. The task list and risk register keep
-            // what they read until the audit log shows a change (ITF_AREA_CACHE_SECONDS): a
-            // test changing their data by SQL sets it to 0.
+            // unless a test asks it to keep its facts. The task list, the risk register and the
+            // section pages' risks keep what they read until the audit log shows a change
+            // (ITF_AREA_CACHE_SECONDS): a test changing their data by SQL sets it to 0.
             .or_else(|| (name == "ITF_NATIONAL_CACHE_SECONDS").then(|| "0".to_owned()))
     })
     .expect("test settings are valid")

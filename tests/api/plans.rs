@@ -794,6 +794,61 @@ async fn the_kept_task_list_shows_a_change_at_once_through_any_server() {
     assert!(!needs_you(&for_thanet));
 }
 
+/// Saves made at once by two partners while the same organisation's people keep opening the
+/// task list: whatever order the reads and saves finish in, the kept task list ends as the
+/// one read afresh (a slower read from before a save never replaces a newer one).
+#[tokio::test]
+async fn a_task_list_kept_while_partners_save_at_once_ends_as_read_afresh() {
+    let keep = [("ITF_AREA_CACHE_SECONDS", "3600".to_owned())];
+    let app = spawn_app_with(&keep, Clock::fixed(time::OffsetDateTime::now_utc())).await;
+    let (council, council_user) = officer(&app, "Kent County Council").await;
+    let (thanet, _) = officer(&app, "NHS Thanet CCG").await;
+    let readers: Vec<TestApp> = futures_util::future::join_all((0..4).map(|_| async {
+        let reader = app.another_browser();
+        reader.sign_in(&council_user).await;
+        reader
+    }))
+    .await;
+    let sections = |html: &str| {
+        let start = html
+            .find("<ul class=\"govuk-task-list\">")
+            .expect("the task list");
+        html[start..start + html[start..].find("</ul>").unwrap()].to_owned()
+    };
+    for round in 0..4 {
+        let council_text = format!("The council's vision, draft {round}");
+        let thanet_text = format!("Thanet's case, draft {round}");
+        let saves = async {
+            tokio::join!(
+                save(&council, VISION, &council_text),
+                save(&thanet, CASE, &thanet_text)
+            )
+        };
+        let reads = futures_util::future::join_all(
+            readers
+                .iter()
+                .map(|reader| async move { reader.get(KENT_PLAN).await.status() }),
+        );
+        let ((vision, case), statuses) = tokio::join!(saves, reads);
+        assert_eq!(
+            (vision.status().as_u16(), case.status().as_u16()),
+            (303, 303),
+            "round {round}"
+        );
+        assert!(statuses.iter().all(|status| *status == 200), "{statuses:?}");
+    }
+    let afresh = second_server(&app, &[("ITF_AREA_CACHE_SECONDS", "0".to_owned())]).await;
+    afresh.sign_in(&council_user).await;
+    let expected = sections(&afresh.get_html(KENT_PLAN).await);
+    assert!(
+        expected.contains("Last changed by Test Officer"),
+        "{expected}"
+    );
+    for reader in &readers {
+        assert_eq!(sections(&reader.get_html(KENT_PLAN).await), expected);
+    }
+}
+
 #[tokio::test]
 async fn malformed_addresses_and_unreadable_forms_get_pages_not_plain_errors() {
     let app = spawn_app().await;

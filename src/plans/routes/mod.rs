@@ -16,7 +16,7 @@ mod section_text;
 mod status;
 mod task_list;
 
-pub use section_risks::{AreaRisks, KeptAreaRisks, MOST_AREA_RISKS_KEPT};
+pub use section_risks::{KeptAreaRisks, MOST_AREA_RISKS_KEPT};
 
 use crate::AppState;
 use crate::areas::content::ContentEdit;

@@ -91,7 +91,8 @@ pub struct AreaRisks {
     risks: Vec<CurrentRisk>,
     /// (plan section, risk).
     links: HashSet<(i64, RiskId)>,
-    matrix: Option<Matrix>,
+    /// The area's matrix, or the NPSA 5×5 one until it has its own.
+    matrix: Matrix,
 }
 
 /// The areas' risks as the panels read them, kept per server (in `AppState`).
@@ -112,7 +113,7 @@ async fn area_risks(state: &AppState, area: &AreaSummary) -> Result<Arc<AreaRisk
                 .collect(),
             matrix: risks::current_matrix(&state.pool, area.id)
                 .await?
-                .map(|(_, matrix)| matrix),
+                .map_or_else(Matrix::npsa_5x5, |(_, matrix)| matrix),
         })
     };
     state
@@ -146,15 +147,7 @@ impl RisksPanel {
             })
             .collect();
         let summary = if section.kind == SectionKind::Risks {
-            let npsa;
-            let matrix = match &area_risks.matrix {
-                Some(matrix) => matrix,
-                None => {
-                    npsa = Matrix::npsa_5x5();
-                    &npsa
-                }
-            };
-            Some(summary(state, area, matrix, &register))
+            Some(summary(state, area, &area_risks.matrix, &register))
         } else {
             None
         };
