@@ -111,8 +111,9 @@ pub struct Settings {
     pub national_cache_seconds: u64,
 
     /// How long an area's pages keep what they read (a plan's task list: its sections, checks
-    /// and sign-off state; the risk register as it stands; the section pages' risks), in
-    /// seconds, when the audit log shows no change to the area (nor to a template or an
+    /// and sign-off state; the risk register as it stands; a section page's text,
+    /// contributions, comments and risks, each person's drafts apart; search results for the
+    /// same words), in seconds, when the audit log shows no change to the area (nor to a template or an
     /// organisation) since: such a change, made on any server, shows at once. 0 reads them on
     /// every request.
     #[arg(long, global = true, env = "ITF_AREA_CACHE_SECONDS", default_value = "10",

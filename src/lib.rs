@@ -74,6 +74,11 @@ pub struct AppState {
     /// Each area's risks and their links to sections, for the section pages' risk panels, kept
     /// until the area changes (`areas::kept`).
     pub area_risks: Arc<plans::routes::KeptAreaRisks>,
+    /// What a section page shows every reader (the section, contributions, comments), kept
+    /// until the area changes (`areas::kept`).
+    pub section_parts: Arc<plans::routes::KeptSectionParts>,
+    /// An area's results for a search, kept until the area changes (`areas::kept`).
+    pub searches: Arc<plans::routes::KeptSearches>,
 }
 
 impl AppState {
@@ -93,6 +98,14 @@ impl AppState {
             area_risks: Arc::new(plans::routes::KeptAreaRisks::new(
                 config.area_cache,
                 plans::routes::MOST_AREA_RISKS_KEPT,
+            )),
+            section_parts: Arc::new(plans::routes::KeptSectionParts::new(
+                config.area_cache,
+                plans::routes::MOST_SECTIONS_KEPT,
+            )),
+            searches: Arc::new(plans::routes::KeptSearches::new(
+                config.area_cache,
+                plans::routes::MOST_SEARCHES_KEPT,
             )),
             pool,
             config: Arc::new(config),

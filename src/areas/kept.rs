@@ -41,6 +41,25 @@ impl AreaStamp {
     }
 }
 
+/// An area's stamp and when it was read: a page that looks up several kept values of one
+/// area reads it once, before any of them.
+#[derive(Clone, Copy, Debug)]
+pub struct StampReading {
+    stamp: AreaStamp,
+    /// A value read after it is as old as this (what it shows is no newer than the stamp).
+    read_at: Instant,
+}
+
+impl StampReading {
+    pub async fn read(db: impl PgExecutor<'_>, area: AreaId) -> Result<StampReading, sqlx::Error> {
+        let read_at = Instant::now();
+        Ok(StampReading {
+            stamp: AreaStamp::read(db, area).await?,
+            read_at,
+        })
+    }
+}
+
 struct Kept<V> {
     stamp: AreaStamp,
     /// When it is read again even if the stamp has not moved.
@@ -78,6 +97,11 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         (found.stamp == stamp && self.fresh(found, now)).then(|| Arc::clone(&found.value))
     }
 
+    /// Whether it keeps anything (`ITF_AREA_CACHE_SECONDS` above 0).
+    pub fn keeps(&self) -> bool {
+        !self.max_age.is_zero()
+    }
+
     /// The value kept under `key` while `area`'s stamp (read here, first) has not moved; else
     /// the value `read` reads, kept.
     pub async fn get_or_read<E, F>(
@@ -91,17 +115,33 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         E: From<sqlx::Error>,
         F: Future<Output = Result<V, E>>,
     {
-        if self.max_age.is_zero() {
+        let reading = if self.keeps() {
+            Some(StampReading::read(pool, area).await?)
+        } else {
+            None
+        };
+        self.get_or_read_at(reading, key, read).await
+    }
+
+    /// [`get_or_read`](Self::get_or_read) against a stamp the page read already (for several
+    /// kept values of one area, one statement): `None` (nothing is kept) reads afresh.
+    pub async fn get_or_read_at<E, F>(
+        &self,
+        reading: Option<StampReading>,
+        key: K,
+        read: F,
+    ) -> Result<Arc<V>, E>
+    where
+        F: Future<Output = Result<V, E>>,
+    {
+        let Some(reading) = reading.filter(|_| self.keeps()) else {
             return Ok(Arc::new(read.await?));
-        }
-        // Its age counts from before the stamp, as what it shows does.
-        let read_at = Instant::now();
-        let stamp = AreaStamp::read(pool, area).await?;
-        if let Some(kept) = self.get_at(&key, stamp, Instant::now()) {
+        };
+        if let Some(kept) = self.get_at(&key, reading.stamp, Instant::now()) {
             return Ok(kept);
         }
         let value = Arc::new(read.await?);
-        self.keep_at(key, stamp, Arc::clone(&value), read_at);
+        self.keep_at(key, reading.stamp, Arc::clone(&value), reading.read_at);
         Ok(value)
     }
 
@@ -250,5 +290,36 @@ mod tests {
         kept.keep_at("kent", AreaStamp(1), Arc::new(1), now);
         assert!(kept.is_empty());
         assert!(kept.get_at(&"kent", AreaStamp(1), now).is_none());
+    }
+
+    /// One stamp read for a page serves several caches: each value is read once at it and
+    /// kept, and read again once the stamp moves; without a reading nothing is kept.
+    #[tokio::test]
+    async fn values_looked_up_against_one_reading_are_read_once_per_stamp() {
+        let kept = cache(4);
+        let reads = AtomicU64::new(0);
+        let read = |value: u32| {
+            let reads = &reads;
+            async move {
+                reads.fetch_add(1, Ordering::Relaxed);
+                Ok::<_, sqlx::Error>(value)
+            }
+        };
+        let at = |stamp: i64| {
+            Some(StampReading {
+                stamp: AreaStamp(stamp),
+                read_at: Instant::now(),
+            })
+        };
+        let first = kept.get_or_read_at(at(3), "kent", read(1)).await.unwrap();
+        let again = kept.get_or_read_at(at(3), "kent", read(2)).await.unwrap();
+        assert_eq!((*first, *again), (1, 1));
+        let moved = kept.get_or_read_at(at(4), "kent", read(5)).await.unwrap();
+        assert_eq!(*moved, 5);
+        let unkept = kept.get_or_read_at(None, "york", read(6)).await.unwrap();
+        assert_eq!(*unkept, 6);
+        assert!(kept.get_at(&"york", AreaStamp(4), Instant::now()).is_none());
+        // The second look-up found the first value kept and read nothing.
+        assert_eq!(reads.load(Ordering::Relaxed), 3);
     }
 }

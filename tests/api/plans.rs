@@ -9,6 +9,7 @@ use crate::helpers::{
     TestApp, TestUser, form_fields_in, location, second_server, spawn_app, spawn_app_with,
 };
 use crate::query_count::{self, queries};
+use crate::risks::organisation_id;
 
 const KENT_PLAN: &str = "/areas/kent/plans/2014-16";
 pub(crate) const VISION: &str = "/areas/kent/plans/2014-16/sections/vision";
@@ -723,9 +724,10 @@ async fn the_kept_task_list_shows_a_change_at_once_through_any_server() {
     let (council, _) = officer(&app, "Kent County Council").await;
     let (read, kept) = query_count::read_then_kept(&council, KENT_PLAN).await;
     assert!(kept <= 4 && kept + 10 <= read, "kept: {kept}, read: {read}");
-    // The section page keeps the area's risks for its risk panel likewise.
+    // The section page keeps what every reader sees and the area's risks likewise: kept, it
+    // reads the session, the area, the plan, the stamp, the reader's drafts and who is there.
     let (read, kept) = query_count::read_then_kept(&council, CASE).await;
-    assert!(kept <= 10 && kept + 3 <= read, "kept: {kept}, read: {read}");
+    assert!(kept <= 6 && kept + 7 <= read, "kept: {kept}, read: {read}");
 
     let vision_status = |html: &str| {
         let start = html
@@ -794,6 +796,16 @@ async fn the_kept_task_list_shows_a_change_at_once_through_any_server() {
     assert!(!needs_you(&for_thanet));
 }
 
+/// `count` browsers, each signed in as `user`.
+async fn browsers_of(app: &TestApp, user: &TestUser, count: usize) -> Vec<TestApp> {
+    futures_util::future::join_all((0..count).map(|_| async {
+        let browser = app.another_browser();
+        browser.sign_in(user).await;
+        browser
+    }))
+    .await
+}
+
 /// Saves made at once by two partners while the same organisation's people keep opening the
 /// task list: whatever order the reads and saves finish in, the kept task list ends as the
 /// one read afresh (a slower read from before a save never replaces a newer one).
@@ -803,12 +815,7 @@ async fn a_task_list_kept_while_partners_save_at_once_ends_as_read_afresh() {
     let app = spawn_app_with(&keep, Clock::fixed(time::OffsetDateTime::now_utc())).await;
     let (council, council_user) = officer(&app, "Kent County Council").await;
     let (thanet, _) = officer(&app, "NHS Thanet CCG").await;
-    let readers: Vec<TestApp> = futures_util::future::join_all((0..4).map(|_| async {
-        let reader = app.another_browser();
-        reader.sign_in(&council_user).await;
-        reader
-    }))
-    .await;
+    let readers = browsers_of(&app, &council_user, 4).await;
     let sections = |html: &str| {
         let start = html
             .find("<ul class=\"govuk-task-list\">")
@@ -846,6 +853,194 @@ async fn a_task_list_kept_while_partners_save_at_once_ends_as_read_afresh() {
     );
     for reader in &readers {
         assert_eq!(sections(&reader.get_html(KENT_PLAN).await), expected);
+    }
+}
+
+/// Saves `text` as `organisation`'s contribution to the case for change, on the version shown.
+async fn save_contribution(browser: &TestApp, organisation: i64, text: &str) -> reqwest::Response {
+    let page = browser.get_html(CASE).await;
+    let action = format!("{CASE}/contributions/{organisation}");
+    let version = version_in(&page, &action);
+    browser
+        .post_form(
+            &action,
+            &[
+                ("contribution_text", text),
+                ("contribution_version", &version),
+            ],
+        )
+        .await
+}
+
+/// The section page keeps what every reader sees (`plans::routes::section_parts`): a
+/// contribution, a comment and a status change made through another server show at once, and
+/// a person's draft is shown to nobody else however the page was kept.
+#[tokio::test]
+async fn the_kept_section_page_shows_a_change_at_once_and_drafts_only_to_their_writer() {
+    let keep = [("ITF_AREA_CACHE_SECONDS", "3600".to_owned())];
+    let app = spawn_app_with(&keep, Clock::fixed(time::OffsetDateTime::now_utc())).await;
+    let (council, _) = officer(&app, "Kent County Council").await;
+    let (colleague, _) = officer(&app, "Kent County Council").await;
+    let council_id = organisation_id(&app, "Kent County Council").await;
+    let thanet_id = organisation_id(&app, "NHS Thanet CCG").await;
+    // Kept for both: the second view of each is the kept page.
+    for browser in [&council, &colleague] {
+        browser.get_html(CASE).await;
+        browser.get_html(CASE).await;
+    }
+
+    // A draft of the council's contribution, typed by one officer, is theirs alone.
+    let page = council.get_html(CASE).await;
+    let version = version_in(&page, &format!("{CASE}/contributions/{council_id}"));
+    let kept = council
+        .post_form(
+            &format!("{CASE}/contributions/{council_id}/draft"),
+            &[("text", "Words not yet saved"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(kept.status(), 204);
+    assert!(
+        council
+            .get_html(CASE)
+            .await
+            .contains("You have unsaved changes to this contribution from")
+    );
+    let restored = council
+        .get_html(&format!("{CASE}?draft=restore-contribution"))
+        .await;
+    assert!(restored.contains("Words not yet saved"), "restored");
+    for _ in 0..2 {
+        let seen = colleague.get_html(CASE).await;
+        assert!(!seen.contains("unsaved changes") && !seen.contains("Words not yet saved"));
+        let seen = colleague
+            .get_html(&format!("{CASE}?draft=restore-contribution"))
+            .await;
+        assert!(!seen.contains("Words not yet saved"));
+    }
+
+    // Through a second server on the same database: Thanet's contribution, a comment and the
+    // lead's answer show at once on this server's kept page.
+    let second = second_server(&app, &keep).await;
+    let thanet_user = app
+        .create_user(Role::Officer, Some("kent"), "NHS Thanet CCG")
+        .await;
+    second.sign_in(&thanet_user).await;
+    let saved = save_contribution(&second, thanet_id, "A part for Thanet, saved elsewhere").await;
+    assert_eq!(saved.status(), 303);
+    let page = council.get_html(CASE).await;
+    assert!(
+        page.contains("A part for Thanet, saved elsewhere"),
+        "the contribution"
+    );
+    let commented = second
+        .post_form(
+            &format!("{CASE}/comments"),
+            &[("body", "A comment from elsewhere"), ("thread", "")],
+        )
+        .await;
+    assert_eq!(commented.status(), 303);
+    assert!(
+        council
+            .get_html(CASE)
+            .await
+            .contains("A comment from elsewhere")
+    );
+    // The council's draft is still offered to its writer, on the page kept anew.
+    assert!(
+        council
+            .get_html(CASE)
+            .await
+            .contains("You have unsaved changes to this contribution from")
+    );
+}
+
+/// Search results are kept per area and words (`plans::routes::search`) until the area
+/// changes: a save through another server shows in the next search at once.
+#[tokio::test]
+async fn a_kept_search_shows_a_change_at_once_through_any_server() {
+    query_count::install();
+    let keep = [("ITF_AREA_CACHE_SECONDS", "3600".to_owned())];
+    let app = spawn_app_with(&keep, Clock::fixed(time::OffsetDateTime::now_utc())).await;
+    let (council, council_user) = officer(&app, "Kent County Council").await;
+    const SEARCH: &str = "/areas/kent/search?q=zebra+crossings";
+    assert!(council.get_html(SEARCH).await.contains("0 results"));
+    let (read, kept) = query_count::read_then_kept(&council, "/areas/kent/search?q=care").await;
+    assert!(kept < read && kept <= 3, "kept: {kept}, read: {read}");
+
+    let second = second_server(&app, &keep).await;
+    second.sign_in(&council_user).await;
+    let saved = save(&second, VISION, "Our vision has zebra crossings in it").await;
+    assert_eq!(saved.status(), 303);
+    let results = council.get_html(SEARCH).await;
+    assert!(results.contains("1 result"), "{results}");
+    assert!(
+        results.contains("<mark>zebra</mark> <mark>crossings</mark>"),
+        "{results}"
+    );
+    // Another area's search is its own, kept or not.
+    let rotherham = app.another_browser();
+    let rotherham_lead = app
+        .create_user(Role::AreaLead, Some("rotherham"), "NHS Rotherham CCG")
+        .await;
+    rotherham.sign_in(&rotherham_lead).await;
+    let results = rotherham
+        .get_html("/areas/rotherham/search?q=zebra+crossings")
+        .await;
+    assert!(results.contains("0 results"), "{results}");
+}
+
+/// Partners saving their contributions at once while people keep opening the section page:
+/// whatever order reads and saves finish in, the kept page ends as the one read afresh.
+#[tokio::test]
+async fn a_section_page_kept_while_partners_save_at_once_ends_as_read_afresh() {
+    let keep = [("ITF_AREA_CACHE_SECONDS", "3600".to_owned())];
+    let app = spawn_app_with(&keep, Clock::fixed(time::OffsetDateTime::now_utc())).await;
+    let (council, council_user) = officer(&app, "Kent County Council").await;
+    let (thanet, _) = officer(&app, "NHS Thanet CCG").await;
+    let council_id = organisation_id(&app, "Kent County Council").await;
+    let thanet_id = organisation_id(&app, "NHS Thanet CCG").await;
+    let readers = browsers_of(&app, &council_user, 4).await;
+    // The partners' parts as shown: from the first contribution's heading to the comments.
+    let contributions = |html: &str| {
+        let start = html
+            .find("id=\"contributions\"")
+            .expect("the contributions");
+        let end = start + html[start..].find("id=\"comments\"").expect("the comments");
+        // Each session's own CSRF token aside.
+        html[start..end]
+            .lines()
+            .filter(|line| !line.contains("csrf_token"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for round in 0..4 {
+        let council_text = format!("The part for the council, draft {round}");
+        let thanet_text = format!("The part for Thanet, draft {round}");
+        let saves = async {
+            tokio::join!(
+                save_contribution(&council, council_id, &council_text),
+                save_contribution(&thanet, thanet_id, &thanet_text)
+            )
+        };
+        let reads = futures_util::future::join_all(
+            readers
+                .iter()
+                .map(|reader| async move { reader.get(CASE).await.status() }),
+        );
+        let ((ours, theirs), statuses) = tokio::join!(saves, reads);
+        assert_eq!(
+            (ours.status().as_u16(), theirs.status().as_u16()),
+            (303, 303),
+            "round {round}"
+        );
+        assert!(statuses.iter().all(|status| *status == 200), "{statuses:?}");
+    }
+    let afresh = second_server(&app, &[("ITF_AREA_CACHE_SECONDS", "0".to_owned())]).await;
+    afresh.sign_in(&council_user).await;
+    let expected = contributions(&afresh.get_html(CASE).await);
+    assert!(expected.contains("draft 3"), "{expected}");
+    for reader in &readers {
+        assert_eq!(contributions(&reader.get_html(CASE).await), expected);
     }
 }
 

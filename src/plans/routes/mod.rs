@@ -11,11 +11,14 @@ mod presence;
 mod search;
 mod section_form;
 mod section_page;
+mod section_parts;
 mod section_risks;
 mod section_text;
 mod status;
 mod task_list;
 
+pub use search::{KeptSearches, MOST_SEARCHES_KEPT};
+pub use section_parts::{KeptSectionParts, MOST_SECTIONS_KEPT};
 pub use section_risks::{KeptAreaRisks, MOST_AREA_RISKS_KEPT};
 
 use crate::AppState;

@@ -6,8 +6,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use std::sync::Arc;
+
 use crate::AppState;
+use crate::areas::AreaId;
 use crate::areas::authorised_area;
+use crate::areas::kept::KeptForAreas;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::Action;
@@ -16,7 +20,8 @@ use crate::web::extract::{Path, Query};
 use crate::web::{AppError, FormErrors, Layout, page};
 
 /// A search result, with an excerpt of its text as plain text and the matched words marked.
-struct HitView {
+pub struct HitView {
+    /// Its body and the query's words are let go once the excerpt is cut (not kept).
     hit: store::SearchHit,
     /// The excerpt as (text, is_match) pieces, so the template escapes every piece.
     pieces: Vec<(String, bool)>,
@@ -28,9 +33,18 @@ struct SearchPage {
     layout: Layout,
     area: AreaSummary,
     query: String,
-    hits: Vec<HitView>,
+    hits: Arc<Vec<HitView>>,
     errors: FormErrors,
 }
+
+/// An area's results for a search, by area and the words searched for, kept per server until
+/// the area changes (`areas::kept`; in `AppState`): people search again for the same words as
+/// they go back and forth between the results and the sections, and each search reads and
+/// cuts up to 50 texts.
+pub type KeptSearches = KeptForAreas<(AreaId, String), Vec<HitView>>;
+
+/// The most searches a server keeps (each at most 50 excerpts: tens of kilobytes).
+pub const MOST_SEARCHES_KEPT: usize = 256;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -64,6 +78,61 @@ fn excerpt_pieces(excerpt: &str) -> Vec<(String, bool)> {
     pieces
 }
 
+/// The area's texts where `text` is found, best first, each with its excerpt: one statement,
+/// two when PostgreSQL must cut an excerpt the stemmer here cannot.
+async fn find(state: &AppState, area_id: AreaId, text: &str) -> Result<Vec<HitView>, AppError> {
+    let mut hits = store::search(&state.pool, area_id, text).await?;
+    // Excerpts of the text as readers see it, not of its Markdown: made plain first (off
+    // the async threads: up to 50 texts of up to 100,000 characters), then cut around the
+    // first match and highlighted (`excerpt`).
+    // Moved out of the hits, which are kept: the page shows only the excerpts.
+    let bodies: Vec<String> = hits
+        .iter_mut()
+        .map(|hit| std::mem::take(&mut hit.body))
+        .collect();
+    let words = hits
+        .iter_mut()
+        .map(|hit| std::mem::take(&mut hit.query_words))
+        .next()
+        .unwrap_or_default();
+    for hit in &mut hits {
+        hit.query_words = Vec::new();
+    }
+    let excerpts = tokio::task::spawn_blocking(move || {
+        bodies
+            .iter()
+            .map(|body| {
+                let plain = markdown::plain_text(body);
+                let part = excerpt::window(&plain, &words);
+                excerpt::highlight(part, &words).ok_or_else(|| part.to_owned())
+            })
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    // Texts where no word matched as the stemmer here sees it: PostgreSQL's own excerpt.
+    let unmatched: Vec<String> = excerpts
+        .iter()
+        .filter_map(|excerpt| excerpt.as_ref().err().cloned())
+        .collect();
+    let mut headlines = if unmatched.is_empty() {
+        Vec::new()
+    } else {
+        store::headlines(&state.pool, text, &unmatched).await?
+    }
+    .into_iter();
+    Ok(hits
+        .into_iter()
+        .zip(excerpts)
+        .map(|(hit, excerpt)| HitView {
+            pieces: match excerpt {
+                Ok(pieces) => pieces,
+                Err(_) => excerpt_pieces(&headlines.next().unwrap_or_default()),
+            },
+            hit,
+        })
+        .collect())
+}
+
 pub(super) async fn search(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -77,49 +146,13 @@ pub(super) async fn search(
         errors.add("q", "Search for 200 characters or fewer");
     }
     let hits = if text.is_empty() || !errors.is_empty() {
-        Vec::new()
+        Arc::new(Vec::new())
     } else {
-        let hits = store::search(&state.pool, area.id, &text).await?;
-        // Excerpts of the text as readers see it, not of its Markdown: made plain first (off
-        // the async threads: up to 50 texts of up to 100,000 characters), then cut around the
-        // first match and highlighted (`excerpt`).
-        let bodies: Vec<String> = hits.iter().map(|hit| hit.body.clone()).collect();
-        let words = hits
-            .first()
-            .map(|hit| hit.query_words.clone())
-            .unwrap_or_default();
-        let excerpts = tokio::task::spawn_blocking(move || {
-            bodies
-                .iter()
-                .map(|body| {
-                    let plain = markdown::plain_text(body);
-                    let part = excerpt::window(&plain, &words);
-                    excerpt::highlight(part, &words).ok_or_else(|| part.to_owned())
-                })
-                .collect::<Vec<_>>()
-        })
-        .await?;
-        // Texts where no word matched as the stemmer here sees it: PostgreSQL's own excerpt.
-        let unmatched: Vec<String> = excerpts
-            .iter()
-            .filter_map(|excerpt| excerpt.as_ref().err().cloned())
-            .collect();
-        let mut headlines = if unmatched.is_empty() {
-            Vec::new()
-        } else {
-            store::headlines(&state.pool, &text, &unmatched).await?
-        }
-        .into_iter();
-        hits.into_iter()
-            .zip(excerpts)
-            .map(|(hit, excerpt)| HitView {
-                pieces: match excerpt {
-                    Ok(pieces) => pieces,
-                    Err(_) => excerpt_pieces(&headlines.next().unwrap_or_default()),
-                },
-                hit,
-            })
-            .collect()
+        let found = find(&state, area.id, &text);
+        state
+            .searches
+            .get_or_read(&state.pool, area.id, (area.id, text.clone()), found)
+            .await?
     };
     let status = if errors.is_empty() {
         StatusCode::OK

@@ -9,22 +9,23 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::presence;
+use super::section_parts::{PageSource, SectionParts, sent_text};
 use super::section_risks::RisksPanel;
 use super::{Done, SectionContext, SectionPath, last_change};
 use crate::AppState;
 use crate::areas::OrganisationId;
-use crate::areas::content::ContentEdit;
-use crate::areas::frozen::{self, EditingClosed};
+use crate::areas::frozen::EditingClosed;
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::auth::extract::SignedIn;
 use crate::plans::CommentId;
-use crate::plans::approval::{self, ApprovalNotice};
+use crate::plans::access::load_plan;
+use crate::plans::approval::ApprovalNotice;
 use crate::plans::diff;
 use crate::plans::drafts::{self, DraftOffer};
 use crate::plans::markdown::render_off_thread;
 use crate::plans::rules::SectionRights;
 use crate::plans::section::SectionStatus;
-use crate::plans::store::{self, Comment, Contribution, PlanSummary, Section};
+use crate::plans::store::{self, Comment, Contribution, DraftsInSection, PlanSummary, Section};
 use crate::web::banner::DoneQuery;
 use crate::web::extract::{Path, Query};
 use crate::web::form::shown;
@@ -68,6 +69,7 @@ impl ReviewNotice {
     async fn load(
         state: &AppState,
         section: &Section,
+        parts: &SectionParts,
         contributions: &[ContributionView],
     ) -> Result<Option<ReviewNotice>, AppError> {
         let (SectionStatus::ReadyForReview, Some(at), Some(sent_version)) = (
@@ -87,15 +89,11 @@ impl ReviewNotice {
         );
         let changed = section.changed_since_review();
         let diff_html = if changed && sent_version != section.version {
-            let old = if sent_version == 0 {
-                String::new()
-            } else {
-                store::revision_bodies(&state.pool, section.id, None, [sent_version; 2])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .map(|(_, body)| body)
-                    .unwrap_or_default()
+            // The text as sent, kept with the parts when they were read for this section as it
+            // is (a page shown back after a form may have read the section since).
+            let old = match &parts.sent_for_review {
+                Some((version, text)) if *version == sent_version => text.clone(),
+                _ => sent_text(state, section, sent_version).await?,
             };
             diff::to_html(&diff::words_off_thread(&old, &section.body).await?)
         } else {
@@ -227,6 +225,7 @@ async fn section_page(
     state: &AppState,
     signed_in: &SignedIn,
     context: SectionContext,
+    source: PageSource,
     problem: PageProblem,
     notice: &'static str,
     restore: Restore,
@@ -235,12 +234,8 @@ async fn section_page(
     let facts = context.facts();
     let principal = signed_in.user.principal();
     let mut rights = SectionRights::of(&principal, facts);
-    let frozen = frozen::editing_closed(
-        &state.pool,
-        context.area.id,
-        ContentEdit::Plan(context.plan.id.get()),
-    )
-    .await?;
+    let PageSource { parts, reading } = source;
+    let frozen = parts.frozen.clone();
     let open = frozen.is_none();
     if !open {
         // Discussion goes on during sign-off; nothing else on the page may change.
@@ -252,7 +247,7 @@ async fn section_page(
     let SectionContext {
         area,
         plan,
-        section,
+        mut section,
     } = context;
     // Only leads assign, so only they need the member list.
     let members = if rights.lead {
@@ -260,69 +255,93 @@ async fn section_page(
     } else {
         Vec::new()
     };
-    let mut contributions = Vec::new();
-    if section.per_organisation {
-        let reader = Some(signed_in.user.id);
-        let mut partners = store::contributions(&state.pool, area.id, section.id, reader).await?;
-        // The reader's own organisation first: the part they are most likely to write.
-        let own = OrganisationId::new(signed_in.user.organisation_id);
-        partners.sort_by_key(|partner| partner.organisation_id != own);
-        let now = state.clock.now();
-        for contribution in partners {
-            let field = format!("contribution-{}", contribution.organisation_id);
-            let may_edit = open
-                && SectionRights::edit_contribution(
-                    &principal,
-                    facts,
-                    contribution.organisation_id,
-                );
-            // A refused save keeps its text in the box, or below the contribution when the
-            // box is gone (the section was completed meanwhile); else the person's draft is
-            // offered back, and put in the box if they asked.
-            let typed = problem
-                .contribution
-                .as_ref()
-                .filter(|typed| typed.organisation_id == contribution.organisation_id);
-            let unsaved = match typed {
-                None if may_edit => drafts::offer(
-                    contribution.draft(),
-                    &contribution.body,
-                    contribution.version,
-                    restore == Restore::Contribution,
-                    now,
-                ),
-                _ => None,
-            };
-            let (draft, edit_version, error) = match (typed, &unsaved) {
-                (Some(typed), _) => (
-                    shown(&typed.text),
-                    typed.version.unwrap_or(contribution.version),
-                    problem.errors.message(&field).to_owned(),
-                ),
-                (None, Some(offer)) if offer.restored => {
-                    (offer.body.clone(), offer.based_on, String::new())
-                }
-                (None, _) => (
-                    contribution.body.clone(),
-                    contribution.version,
-                    String::new(),
-                ),
-            };
-            let typed_kept =
-                !may_edit && typed.is_some_and(|typed| typed.text != contribution.body);
-            contributions.push(ContributionView {
-                typed_kept,
-                html: render_off_thread(&contribution.body).await?,
-                last_change: last_change(&contribution.updated_by, contribution.updated_at),
-                may_edit,
-                field,
-                draft,
-                edit_version,
-                unsaved,
-                error,
-                contribution,
-            });
+    let mut partners = if section.per_organisation {
+        parts.contributions.clone()
+    } else {
+        Vec::new()
+    };
+    // The reader's own organisation first: the part they are most likely to write.
+    let own = OrganisationId::new(signed_in.user.organisation_id);
+    partners.sort_by_key(|partner| partner.organisation_id != own);
+    let editable: Vec<bool> = partners
+        .iter()
+        .map(|partner| {
+            open && SectionRights::edit_contribution(&principal, facts, partner.organisation_id)
+        })
+        .collect();
+    // The reader's drafts, offered back only where they may edit (one statement, none else).
+    let drafts = if rights.edit_text || editable.contains(&true) {
+        store::drafts_in_section(&state.pool, signed_in.user.id, section.id).await?
+    } else {
+        DraftsInSection::default()
+    };
+    section.draft_body = None;
+    section.draft_based_on = None;
+    section.draft_updated_at = None;
+    if let Some(draft) = drafts.text {
+        section.draft_body = Some(draft.body);
+        section.draft_based_on = Some(draft.based_on);
+        section.draft_updated_at = Some(draft.updated_at);
+    }
+    for (organisation, draft) in drafts.contributions {
+        if let Some(partner) = partners
+            .iter_mut()
+            .find(|partner| partner.organisation_id == organisation)
+        {
+            partner.draft_body = Some(draft.body);
+            partner.draft_based_on = Some(draft.based_on);
+            partner.draft_updated_at = Some(draft.updated_at);
         }
+    }
+    let mut contributions = Vec::new();
+    let now = state.clock.now();
+    for (contribution, may_edit) in partners.into_iter().zip(editable) {
+        let field = format!("contribution-{}", contribution.organisation_id);
+        // A refused save keeps its text in the box, or below the contribution when the box is
+        // gone (the section was completed meanwhile); else the person's draft is offered back,
+        // and put in the box if they asked.
+        let typed = problem
+            .contribution
+            .as_ref()
+            .filter(|typed| typed.organisation_id == contribution.organisation_id);
+        let unsaved = match typed {
+            None if may_edit => drafts::offer(
+                contribution.draft(),
+                &contribution.body,
+                contribution.version,
+                restore == Restore::Contribution,
+                now,
+            ),
+            _ => None,
+        };
+        let (draft, edit_version, error) = match (typed, &unsaved) {
+            (Some(typed), _) => (
+                shown(&typed.text),
+                typed.version.unwrap_or(contribution.version),
+                problem.errors.message(&field).to_owned(),
+            ),
+            (None, Some(offer)) if offer.restored => {
+                (offer.body.clone(), offer.based_on, String::new())
+            }
+            (None, _) => (
+                contribution.body.clone(),
+                contribution.version,
+                String::new(),
+            ),
+        };
+        let typed_kept = !may_edit && typed.is_some_and(|typed| typed.text != contribution.body);
+        contributions.push(ContributionView {
+            typed_kept,
+            html: render_off_thread(&contribution.body).await?,
+            last_change: last_change(&contribution.updated_by, contribution.updated_at),
+            may_edit,
+            field,
+            draft,
+            edit_version,
+            unsaved,
+            error,
+            contribution,
+        });
     }
     let missing: Vec<String> = contributions
         .iter()
@@ -331,7 +350,7 @@ async fn section_page(
         .collect();
     let contributed = contributions.len() - missing.len();
     let own_box = contributions.iter().any(|view| view.may_edit);
-    let review = ReviewNotice::load(state, &section, &contributions).await?;
+    let review = ReviewNotice::load(state, &section, &parts, &contributions).await?;
     let combined: String = contributions
         .iter()
         .filter(|view| !view.contribution.body.trim().is_empty())
@@ -342,9 +361,9 @@ async fn section_page(
             )
         })
         .collect();
-    let threads = threads(store::comments(&state.pool, section.id).await?);
+    let threads = threads(parts.comments.clone());
     let presence_html = presence::panel(state, signed_in, section.id, false).await?;
-    let risks = RisksPanel::load(state, &area, &section, rights.link_risks()).await?;
+    let risks = RisksPanel::load(state, &area, &section, rights.link_risks(), reading).await?;
     let open_threads = threads
         .iter()
         .filter(|t| t.first.resolved_at.is_none())
@@ -394,7 +413,7 @@ async fn section_page(
         comment_draft,
         reply_thread,
         reply_draft,
-        approval: approval::notice(state, &area, &plan).await?,
+        approval: parts.approval.clone(),
         layout: Layout::for_session(Some(&signed_in.session)),
         html: render_off_thread(if problem.preview {
             &draft
@@ -474,7 +493,14 @@ pub(super) async fn show_section(
     Path(path): Path<SectionPath>,
     Query(query): Query<SectionQuery>,
 ) -> Result<Response, AppError> {
-    let context = SectionContext::load(&state, &signed_in, &path).await?;
+    let (slug, plan_key, section_key) = &path;
+    let (area, plan) = load_plan(&state, &signed_in, slug, plan_key).await?;
+    let source = PageSource::read(&state, &area, &plan, section_key).await?;
+    let context = SectionContext {
+        area,
+        plan,
+        section: source.parts.section.clone(),
+    };
     let restore = match query.draft.as_deref() {
         Some("restore") => Restore::Text,
         Some("restore-contribution") => Restore::Contribution,
@@ -482,8 +508,32 @@ pub(super) async fn show_section(
     };
     let notice = DoneQuery { done: query.done }.banner::<Done>();
     let problem = PageProblem::default();
-    let page = section_page(&state, &signed_in, context, problem, notice, restore).await?;
+    let page = section_page(
+        &state, &signed_in, context, source, problem, notice, restore,
+    )
+    .await?;
     page::ok(&page)
+}
+
+/// The section page shown back after a form, for the section as the form's handler read it.
+async fn shown_back(
+    state: &AppState,
+    signed_in: &SignedIn,
+    context: SectionContext,
+    problem: PageProblem,
+) -> Result<SectionPage, AppError> {
+    let source =
+        PageSource::read(state, &context.area, &context.plan, &context.section.key).await?;
+    section_page(
+        state,
+        signed_in,
+        context,
+        source,
+        problem,
+        "",
+        Restore::Neither,
+    )
+    .await
 }
 
 /// The section page with the text typed (`problem.draft`, typed on `version`) shown as it will
@@ -499,7 +549,7 @@ pub(super) async fn preview_page(
         version: Some(version),
         ..problem
     };
-    let page = section_page(state, signed_in, context, problem, "", Restore::Neither).await?;
+    let page = shown_back(state, signed_in, context, problem).await?;
     page::ok(&page)
 }
 
@@ -510,6 +560,6 @@ pub(super) async fn problem_page(
     context: SectionContext,
     problem: PageProblem,
 ) -> Result<Response, AppError> {
-    let page = section_page(state, signed_in, context, problem, "", Restore::Neither).await?;
+    let page = shown_back(state, signed_in, context, problem).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)?).into_response())
 }

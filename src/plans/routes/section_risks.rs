@@ -15,7 +15,7 @@ use super::section_page::{PageProblem, problem_page};
 use super::{Done, SectionContext, SectionPath};
 use crate::AppState;
 use crate::areas::AreaId;
-use crate::areas::kept::KeptForAreas;
+use crate::areas::kept::{KeptForAreas, StampReading};
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
@@ -101,9 +101,13 @@ pub type KeptAreaRisks = KeptForAreas<AreaId, AreaRisks>;
 /// The most areas' risks a server keeps (each every risk of an area as it stands).
 pub const MOST_AREA_RISKS_KEPT: usize = 256;
 
-/// The area's risks: kept while the area's stamp (read first) has not moved, else read (three
-/// statements) and kept.
-async fn area_risks(state: &AppState, area: &AreaSummary) -> Result<Arc<AreaRisks>, AppError> {
+/// The area's risks: kept while the area's stamp (read by the page, first) has not moved, else
+/// read (three statements) and kept.
+async fn area_risks(
+    state: &AppState,
+    area: &AreaSummary,
+    reading: Option<StampReading>,
+) -> Result<Arc<AreaRisks>, AppError> {
     let read = async {
         Ok::<_, AppError>(AreaRisks {
             risks: risks::list_risks(&state.pool, area.id).await?,
@@ -118,7 +122,7 @@ async fn area_risks(state: &AppState, area: &AreaSummary) -> Result<Arc<AreaRisk
     };
     state
         .area_risks
-        .get_or_read(&state.pool, area.id, area.id, read)
+        .get_or_read_at(reading, area.id, read)
         .await
 }
 
@@ -129,15 +133,16 @@ struct SectionRisk<'a> {
 }
 
 impl RisksPanel {
-    /// The panel for `section`: the area's stamp, and three more statements when the area has
-    /// changed since its risks were kept.
+    /// The panel for `section`: no statement while the area's risks are kept at `reading` (the
+    /// area's stamp, read by the page), three when the area has changed since.
     pub(super) async fn load(
         state: &AppState,
         area: &AreaSummary,
         section: &Section,
         may_link: bool,
+        reading: Option<StampReading>,
     ) -> Result<RisksPanel, AppError> {
-        let area_risks = area_risks(state, area).await?;
+        let area_risks = area_risks(state, area, reading).await?;
         let register: Vec<SectionRisk> = area_risks
             .risks
             .iter()

@@ -12,6 +12,7 @@
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
+use super::Draft;
 use crate::areas::OrganisationId;
 use crate::auth::UserId;
 use crate::plans::PlanSectionId;
@@ -104,4 +105,47 @@ pub async fn delete_contribution_draft(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// `user_id`'s drafts in one section: of its text, and of each contribution they typed in.
+#[derive(Debug, Default)]
+pub struct DraftsInSection {
+    pub text: Option<Draft>,
+    pub contributions: Vec<(OrganisationId, Draft)>,
+}
+
+/// `user_id`'s drafts in the section (one statement, two primary key probes): read apart from
+/// the section's text and contributions, which are the same for every reader and kept
+/// (`plans::routes::section_parts`).
+pub async fn drafts_in_section(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    section_id: PlanSectionId,
+) -> Result<DraftsInSection, sqlx::Error> {
+    let rows: Vec<(Option<OrganisationId>, String, i32, OffsetDateTime)> = sqlx::query_as(
+        "SELECT NULL::bigint AS organisation_id, body, based_on_version, updated_at
+         FROM section_drafts WHERE user_id = $1 AND plan_section_id = $2
+         UNION ALL
+         (SELECT organisation_id, body, based_on_version, updated_at
+          FROM contribution_drafts WHERE user_id = $1 AND plan_section_id = $2
+          ORDER BY organisation_id
+          LIMIT 200)",
+    )
+    .bind(user_id)
+    .bind(section_id)
+    .fetch_all(db)
+    .await?;
+    let mut drafts = DraftsInSection::default();
+    for (organisation, body, based_on, updated_at) in rows {
+        let draft = Draft {
+            body,
+            based_on,
+            updated_at,
+        };
+        match organisation {
+            None => drafts.text = Some(draft),
+            Some(organisation) => drafts.contributions.push((organisation, draft)),
+        }
+    }
+    Ok(drafts)
 }

@@ -21,7 +21,10 @@ pub use comments::{
     Comment, NewComment, SearchHit, add_comment, comments, headlines, search, set_thread_resolved,
 };
 pub use document::{ContributionText, SectionText, contribution_texts, section_texts};
-pub use drafts::{delete_contribution_draft, delete_draft, keep_contribution_draft, keep_draft};
+pub use drafts::{
+    DraftsInSection, delete_contribution_draft, delete_draft, drafts_in_section,
+    keep_contribution_draft, keep_draft,
+};
 pub use presence::{Present, note_presence};
 pub use review::{Moved, StatusChange, StatusMove, move_status, status_changes};
 

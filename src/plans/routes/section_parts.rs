@@ -1,0 +1,132 @@
+//! What the section page shows that is the same for every reader: the section, the partners'
+//! contributions, the comments, whether editing is closed, the approval banner and the text as
+//! sent for review. On deadline day people open a section again and again between saves, and
+//! reading these was six statements a view; now they are kept per server until the area
+//! changes (`areas::kept`: the area's stamp, read first, moves with every change committed on
+//! any server). Each reader's own drafts are read apart (`store::drafts_in_section`), as is who
+//! else is on the page.
+
+use std::sync::Arc;
+
+use crate::AppState;
+use crate::areas::content::ContentEdit;
+use crate::areas::frozen::{self, EditingClosed};
+use crate::areas::kept::{KeptForAreas, StampReading};
+use crate::areas::store::AreaSummary;
+use crate::plans::PlanId;
+use crate::plans::approval::{self, ApprovalNotice};
+use crate::plans::section::SectionStatus;
+use crate::plans::store::{self, Comment, Contribution, PlanSummary, Section};
+use crate::web::AppError;
+
+/// A section's page as every reader sees it, without anyone's drafts.
+pub struct SectionParts {
+    /// Its draft fields are empty: drafts are each reader's own.
+    pub(super) section: Section,
+    /// One per partner that signs the plan, for a section they each write a part of (else
+    /// none); no drafts.
+    pub(super) contributions: Vec<Contribution>,
+    pub(super) comments: Vec<Comment>,
+    pub(super) frozen: Option<EditingClosed>,
+    pub(super) approval: Option<ApprovalNotice>,
+    /// The text's version sent for review and its text then, when the section waits for review
+    /// and its text has changed since (the review notice shows the difference).
+    pub(super) sent_for_review: Option<(i32, String)>,
+}
+
+/// Section pages' parts kept per server, by plan and section key (in `AppState`).
+pub type KeptSectionParts = KeptForAreas<(PlanId, String), SectionParts>;
+
+/// The most sections a server keeps: each a section's text, its contributions and comments
+/// (tens of kilobytes at most), so a few megabytes in all.
+pub const MOST_SECTIONS_KEPT: usize = 512;
+
+/// The page's parts and the stamp they (and the page's risk panel) were looked up against.
+pub(super) struct PageSource {
+    pub parts: Arc<SectionParts>,
+    pub reading: Option<StampReading>,
+}
+
+impl PageSource {
+    /// The area's stamp (one statement, none when nothing is kept), then the section's parts:
+    /// kept while the stamp has not moved, else read (six statements at most) and kept.
+    pub async fn read(
+        state: &AppState,
+        area: &AreaSummary,
+        plan: &PlanSummary,
+        section_key: &str,
+    ) -> Result<PageSource, AppError> {
+        let reading = if state.section_parts.keeps() {
+            Some(StampReading::read(&state.pool, area.id).await?)
+        } else {
+            None
+        };
+        let key = (plan.id, section_key.to_owned());
+        let parts = state
+            .section_parts
+            .get_or_read_at(
+                reading,
+                key,
+                SectionParts::read(state, area, plan, section_key),
+            )
+            .await?;
+        Ok(PageSource { parts, reading })
+    }
+}
+
+impl SectionParts {
+    async fn read(
+        state: &AppState,
+        area: &AreaSummary,
+        plan: &PlanSummary,
+        section_key: &str,
+    ) -> Result<SectionParts, AppError> {
+        let section = store::find_section(&state.pool, plan.id, section_key)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let frozen =
+            frozen::editing_closed(&state.pool, area.id, ContentEdit::Plan(plan.id.get())).await?;
+        let contributions = if section.per_organisation {
+            store::contributions(&state.pool, area.id, section.id, None).await?
+        } else {
+            Vec::new()
+        };
+        let comments = store::comments(&state.pool, section.id).await?;
+        let approval = approval::notice(state, area, plan).await?;
+        let sent_for_review = match (section.status, section.review_text_version) {
+            (SectionStatus::ReadyForReview, Some(sent))
+                if section.changed_since_review() && sent != section.version =>
+            {
+                Some((sent, sent_text(state, &section, sent).await?))
+            }
+            _ => None,
+        };
+        Ok(SectionParts {
+            section,
+            contributions,
+            comments,
+            frozen,
+            approval,
+            sent_for_review,
+        })
+    }
+}
+
+/// The section's text at version `version` (empty before its first save).
+pub(super) async fn sent_text(
+    state: &AppState,
+    section: &Section,
+    version: i32,
+) -> Result<String, AppError> {
+    if version == 0 {
+        return Ok(String::new());
+    }
+    Ok(
+        store::revision_bodies(&state.pool, section.id, None, [version; 2])
+            .await?
+            .into_iter()
+            .next()
+            .map(|(_, body)| body)
+            .unwrap_or_default(),
+    )
+}
