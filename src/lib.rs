@@ -79,6 +79,8 @@ pub struct AppState {
     pub section_parts: Arc<plans::routes::KeptSectionParts>,
     /// An area's results for a search, kept until the area changes (`areas::kept`).
     pub searches: Arc<plans::routes::KeptSearches>,
+    /// A section's text's or contribution's history, kept until the area changes.
+    pub histories: Arc<plans::routes::KeptHistories>,
 }
 
 impl AppState {
@@ -99,14 +101,30 @@ impl AppState {
                 config.area_cache,
                 plans::routes::MOST_AREA_RISKS_KEPT,
             )),
-            section_parts: Arc::new(plans::routes::KeptSectionParts::new(
-                config.area_cache,
-                plans::routes::MOST_SECTIONS_KEPT,
-            )),
+            section_parts: Arc::new(
+                plans::routes::KeptSectionParts::new(
+                    config.area_cache,
+                    plans::routes::MOST_SECTIONS_KEPT,
+                )
+                .keeping_none_over(
+                    plans::routes::HEAVIEST_SECTION_KEPT,
+                    plans::routes::SectionParts::weight,
+                ),
+            ),
             searches: Arc::new(plans::routes::KeptSearches::new(
                 config.area_cache,
                 plans::routes::MOST_SEARCHES_KEPT,
             )),
+            histories: Arc::new(
+                plans::routes::KeptHistories::new(
+                    config.area_cache,
+                    plans::routes::MOST_HISTORIES_KEPT,
+                )
+                .keeping_none_over(
+                    plans::routes::LONGEST_HISTORY_KEPT,
+                    plans::routes::TextHistory::rows,
+                ),
+            ),
             pool,
             config: Arc::new(config),
             clock,

@@ -78,6 +78,11 @@ pub struct KeptForAreas<K, V> {
     kept_count: AtomicU64,
     /// Held only to look up or store, never while reading or rendering.
     kept: Mutex<HashMap<K, Kept<V>>>,
+    /// The most bytes one value may weigh to be kept, and how to weigh it: a value over it is
+    /// read for every request (rare: the longest texts), so that the bound on their number
+    /// bounds their memory too.
+    heaviest: usize,
+    weigh: fn(&V) -> usize,
 }
 
 impl<K: Hash + Eq, V> KeptForAreas<K, V> {
@@ -87,7 +92,16 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
             most,
             kept_count: AtomicU64::new(0),
             kept: Mutex::default(),
+            heaviest: usize::MAX,
+            weigh: |_| 0,
         }
+    }
+
+    /// Keeps no value that `weigh` finds heavier than `most_bytes`.
+    pub fn keeping_none_over(mut self, most_bytes: usize, weigh: fn(&V) -> usize) -> Self {
+        self.heaviest = most_bytes;
+        self.weigh = weigh;
+        self
     }
 
     /// The value kept under `key`, if it was read at `stamp` and is young enough at `now`.
@@ -149,6 +163,9 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
     /// there already was read at a later stamp (a slower request finishing last).
     fn keep_at(&self, key: K, stamp: AreaStamp, value: Arc<V>, read_at: Instant) {
         if self.max_age.is_zero() || self.most == 0 {
+            return;
+        }
+        if (self.weigh)(&value) > self.heaviest {
             return;
         }
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
@@ -321,5 +338,18 @@ mod tests {
         assert!(kept.get_at(&"york", AreaStamp(4), Instant::now()).is_none());
         // The second look-up found the first value kept and read nothing.
         assert_eq!(reads.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    fn a_value_too_heavy_is_not_kept() {
+        let kept = cache(4).keeping_none_over(10, |value| *value as usize);
+        let now = Instant::now();
+        kept.keep_at("kent", AreaStamp(1), Arc::new(11), now);
+        kept.keep_at("york", AreaStamp(1), Arc::new(10), now);
+        assert!(kept.get_at(&"kent", AreaStamp(1), now).is_none());
+        assert_eq!(
+            kept.get_at(&"york", AreaStamp(1), now).as_deref(),
+            Some(&10)
+        );
     }
 }

@@ -873,8 +873,8 @@ async fn save_contribution(browser: &TestApp, organisation: i64, text: &str) -> 
 }
 
 /// The section page keeps what every reader sees (`plans::routes::section_parts`): a
-/// contribution, a comment and a status change made through another server show at once, and
-/// a person's draft is shown to nobody else however the page was kept.
+/// contribution and a comment made through another server show at once, and a person's draft
+/// is shown to nobody else however the page was kept.
 #[tokio::test]
 async fn the_kept_section_page_shows_a_change_at_once_and_drafts_only_to_their_writer() {
     let keep = [("ITF_AREA_CACHE_SECONDS", "3600".to_owned())];
@@ -918,8 +918,8 @@ async fn the_kept_section_page_shows_a_change_at_once_and_drafts_only_to_their_w
         assert!(!seen.contains("Words not yet saved"));
     }
 
-    // Through a second server on the same database: Thanet's contribution, a comment and the
-    // lead's answer show at once on this server's kept page.
+    // Through a second server on the same database: Thanet's contribution and a comment show
+    // at once on this server's kept page.
     let second = second_server(&app, &keep).await;
     let thanet_user = app
         .create_user(Role::Officer, Some("kent"), "NHS Thanet CCG")
@@ -945,13 +945,49 @@ async fn the_kept_section_page_shows_a_change_at_once_and_drafts_only_to_their_w
             .await
             .contains("A comment from elsewhere")
     );
-    // The council's draft is still offered to its writer, on the page kept anew.
+    // The council's draft is still offered to its writer, on the page the writer's view kept
+    // anew; the colleague, shown that same kept page, still sees nothing of it.
     assert!(
         council
             .get_html(CASE)
             .await
             .contains("You have unsaved changes to this contribution from")
     );
+    for path in [
+        CASE.to_owned(),
+        format!("{CASE}?draft=restore-contribution"),
+    ] {
+        let seen = colleague.get_html(&path).await;
+        assert!(seen.contains("A comment from elsewhere"), "the kept page");
+        assert!(!seen.contains("unsaved changes") && !seen.contains("Words not yet saved"));
+    }
+}
+
+/// A section whose parts are too long to keep (`HEAVIEST_SECTION_KEPT`) is read for every view,
+/// so the kept sections' memory stays bounded; it shows every save as ever.
+#[tokio::test]
+async fn a_section_too_long_to_keep_is_read_for_every_view() {
+    query_count::install();
+    let keep = [("ITF_AREA_CACHE_SECONDS", "3600".to_owned())];
+    let app = spawn_app_with(&keep, Clock::fixed(time::OffsetDateTime::now_utc())).await;
+    let (council, _) = officer(&app, "Kent County Council").await;
+    let long = "word ".repeat(14_000);
+    assert!(long.len() > itf_planner::plans::routes::HEAVIEST_SECTION_KEPT);
+    assert_eq!(save(&council, VISION, &long).await.status(), 303);
+    let (_, kept_short) = query_count::read_then_kept(&council, CASE).await;
+    let (_, kept_long) = query_count::read_then_kept(&council, VISION).await;
+    // The section, whether editing is closed, contributions, comments and the approval banner.
+    assert!(
+        kept_long >= kept_short + 4,
+        "short: {kept_short}, long: {kept_long}"
+    );
+    assert_eq!(
+        save(&council, VISION, &format!("{long}more"))
+            .await
+            .status(),
+        303
+    );
+    assert!(council.get_html(VISION).await.contains("word more"));
 }
 
 /// Search results are kept per area and words (`plans::routes::search`) until the area
@@ -987,6 +1023,41 @@ async fn a_kept_search_shows_a_change_at_once_through_any_server() {
         .get_html("/areas/rotherham/search?q=zebra+crossings")
         .await;
     assert!(results.contains("0 results"), "{results}");
+}
+
+/// A section's history is kept until the area changes (`plans::routes::history`): a save
+/// through another server shows in it at once, as does a partner's in their contribution's.
+#[tokio::test]
+async fn a_kept_history_shows_a_save_at_once_through_any_server() {
+    query_count::install();
+    let keep = [("ITF_AREA_CACHE_SECONDS", "3600".to_owned())];
+    let app = spawn_app_with(&keep, Clock::fixed(time::OffsetDateTime::now_utc())).await;
+    let (council, council_user) = officer(&app, "Kent County Council").await;
+    let history = format!("{VISION}/history");
+    let (read, kept) = query_count::read_then_kept(&council, &history).await;
+    // Kept: the session, the area, the plan and the area's stamp.
+    assert!(kept <= 4 && kept + 2 <= read, "kept: {kept}, read: {read}");
+    let versions = |html: &str| html.matches("<option value=").count();
+    let before = versions(&council.get_html(&history).await);
+
+    let second = second_server(&app, &keep).await;
+    second.sign_in(&council_user).await;
+    let saved = save(&second, VISION, "A vision saved through another server").await;
+    assert_eq!(saved.status(), 303);
+    let after = council.get_html(&history).await;
+    // Each version is offered in both "from" and "to".
+    assert_eq!(versions(&after), before + 2, "{after}");
+
+    let thanet_id = organisation_id(&app, "NHS Thanet CCG").await;
+    let theirs = format!("{CASE}/history?organisation={thanet_id}");
+    let before = versions(&council.get_html(&theirs).await);
+    let thanet_user = app
+        .create_user(Role::Officer, Some("kent"), "NHS Thanet CCG")
+        .await;
+    second.sign_in(&thanet_user).await;
+    let saved = save_contribution(&second, thanet_id, "Thanet's part, once more").await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(versions(&council.get_html(&theirs).await), before + 2);
 }
 
 /// Partners saving their contributions at once while people keep opening the section page:

@@ -8,12 +8,17 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use std::sync::Arc;
+
+use super::section_parts::{PageSource, SectionParts};
 use super::{Done, SectionContext, SectionPath};
 use crate::AppState;
 use crate::areas::OrganisationId;
+use crate::areas::kept::KeptForAreas;
 use crate::areas::store::AreaSummary;
 use crate::audit::{Change, Event};
 use crate::auth::extract::{SignedIn, actor};
+use crate::plans::PlanId;
 use crate::plans::store::{
     self, PlanSummary, RevisionSummary, Saved, Section, StatusChange, TextSave,
 };
@@ -48,15 +53,38 @@ struct HistoryPage {
     area: AreaSummary,
     plan: PlanSummary,
     section: Section,
-    /// Whose history: `None` for the shared text.
-    organisation: Option<(OrganisationId, String)>,
-    revisions: Vec<RevisionSummary>,
-    /// The section's status changes, newest first (on the shared text's history only).
-    status_changes: Vec<StatusChange>,
+    organisation: Whose,
+    history: Arc<TextHistory>,
     difference: Option<Difference>,
     may_restore: bool,
     version: i32,
     errors: FormErrors,
+}
+
+/// A text's saved versions and, for the shared text, the section's status changes.
+pub struct TextHistory {
+    /// Newest first.
+    revisions: Vec<RevisionSummary>,
+    /// Newest first (none on a contribution's history).
+    status_changes: Vec<StatusChange>,
+}
+
+/// Histories kept per server until their area changes (`areas::kept`; in `AppState`), by plan,
+/// section and whose text: people open a section's history again and again to compare.
+pub type KeptHistories = KeptForAreas<(PlanId, String, Option<OrganisationId>), TextHistory>;
+
+/// The most histories a server keeps.
+pub const MOST_HISTORIES_KEPT: usize = 256;
+
+/// The most versions and status changes one kept history may list (a few dozen as a rule; a
+/// longer one is read for every view): with [`MOST_HISTORIES_KEPT`], a few megabytes at most.
+pub const LONGEST_HISTORY_KEPT: usize = 200;
+
+impl TextHistory {
+    /// How many rows it lists (what the bound counts).
+    pub fn rows(&self) -> usize {
+        self.revisions.len() + self.status_changes.len()
+    }
 }
 
 /// `organisation` as the history's forms carry it: empty for the shared text.
@@ -70,13 +98,16 @@ fn parse_organisation(raw: &str) -> Result<Option<OrganisationId>, AppError> {
     }
 }
 
+/// Whose text a history is of: `None` for the shared text, else the partner and its name.
+type Whose = Option<(OrganisationId, String)>;
+
 /// Whose text, its current version, and whether the person may restore versions of it now.
-async fn whose(
-    state: &AppState,
+fn whose(
     signed_in: &SignedIn,
     context: &SectionContext,
+    parts: &SectionParts,
     organisation_id: Option<OrganisationId>,
-) -> Result<(Option<(OrganisationId, String)>, i32, bool), AppError> {
+) -> Result<(Whose, i32, bool), AppError> {
     let principal = signed_in.user.principal();
     let facts = context.facts();
     let open = context.section.status.is_open_for_editing();
@@ -85,15 +116,14 @@ async fn whose(
             && rules::may_write_text(&principal, facts.area_id, facts.assigned_organisation_id);
         return Ok((None, context.section.version, may_restore));
     };
-    let reader = Some(signed_in.user.id);
-    let contribution = store::contributions(&state.pool, facts.area_id, context.section.id, reader)
-        .await?
-        .into_iter()
+    let contribution = parts
+        .contributions
+        .iter()
         .find(|contribution| contribution.organisation_id == id)
         .ok_or(AppError::NotFound)?;
     let may_restore = open && rules::may_write_contribution(&principal, facts.area_id, id);
     Ok((
-        Some((id, contribution.organisation)),
+        Some((id, contribution.organisation.clone())),
         contribution.version,
         may_restore,
     ))
@@ -104,21 +134,34 @@ async fn whose(
 async fn history_page(
     state: &AppState,
     signed_in: &SignedIn,
-    context: SectionContext,
+    (context, source): (SectionContext, PageSource),
     organisation_id: Option<OrganisationId>,
     compare: (&str, &str),
     mut errors: FormErrors,
     problem_status: StatusCode,
 ) -> Result<Response, AppError> {
     let (organisation, version, may_restore) =
-        whose(state, signed_in, &context, organisation_id).await?;
+        whose(signed_in, &context, &source.parts, organisation_id)?;
     let section_id = context.section.id;
-    let revisions = store::revisions(&state.pool, section_id, organisation_id).await?;
-    let status_changes = if organisation_id.is_none() {
-        store::status_changes(&state.pool, section_id).await?
-    } else {
-        Vec::new()
+    let read = async {
+        Ok::<_, AppError>(TextHistory {
+            revisions: store::revisions(&state.pool, section_id, organisation_id).await?,
+            status_changes: if organisation_id.is_none() {
+                store::status_changes(&state.pool, section_id).await?
+            } else {
+                Vec::new()
+            },
+        })
     };
+    let key = (
+        context.plan.id,
+        context.section.key.clone(),
+        organisation_id,
+    );
+    let history = state
+        .histories
+        .get_or_read_at(source.reading, key, read)
+        .await?;
     let difference = match compare {
         ("", "") => None,
         (from, to) => {
@@ -165,8 +208,7 @@ async fn history_page(
         plan: context.plan,
         section: context.section,
         organisation,
-        revisions,
-        status_changes,
+        history,
         difference,
         may_restore,
         version,
@@ -181,13 +223,13 @@ pub(super) async fn history(
     Path(path): Path<SectionPath>,
     Query(query): Query<HistoryQuery>,
 ) -> Result<Response, AppError> {
-    let context = SectionContext::load(&state, &signed_in, &path).await?;
+    let page = SectionContext::load_kept(&state, &signed_in, &path).await?;
     let organisation_id = parse_organisation(&query.organisation)?;
     let compare = (query.from.as_str(), query.to.as_str());
     history_page(
         &state,
         &signed_in,
-        context,
+        page,
         organisation_id,
         compare,
         FormErrors::new(),
@@ -294,14 +336,14 @@ async fn refused(
     organisation_id: Option<OrganisationId>,
     message: &'static str,
 ) -> Result<Response, AppError> {
-    let context = SectionContext::load(state, signed_in, path).await?;
+    let page = SectionContext::load_kept(state, signed_in, path).await?;
     let mut errors = FormErrors::new();
     errors.add("versions", message);
     let status = StatusCode::CONFLICT;
     history_page(
         state,
         signed_in,
-        context,
+        page,
         organisation_id,
         ("", ""),
         errors,

@@ -17,8 +17,11 @@ mod section_text;
 mod status;
 mod task_list;
 
+pub use history::{KeptHistories, LONGEST_HISTORY_KEPT, MOST_HISTORIES_KEPT, TextHistory};
 pub use search::{KeptSearches, MOST_SEARCHES_KEPT};
-pub use section_parts::{KeptSectionParts, MOST_SECTIONS_KEPT};
+pub use section_parts::{
+    HEAVIEST_SECTION_KEPT, KeptSectionParts, MOST_SECTIONS_KEPT, SectionParts,
+};
 pub use section_risks::{KeptAreaRisks, MOST_AREA_RISKS_KEPT};
 
 use crate::AppState;

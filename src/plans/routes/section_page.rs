@@ -18,7 +18,6 @@ use crate::areas::frozen::EditingClosed;
 use crate::areas::store::{self as areas, AreaSummary, Member};
 use crate::auth::extract::SignedIn;
 use crate::plans::CommentId;
-use crate::plans::access::load_plan;
 use crate::plans::approval::ApprovalNotice;
 use crate::plans::diff;
 use crate::plans::drafts::{self, DraftOffer};
@@ -493,14 +492,7 @@ pub(super) async fn show_section(
     Path(path): Path<SectionPath>,
     Query(query): Query<SectionQuery>,
 ) -> Result<Response, AppError> {
-    let (slug, plan_key, section_key) = &path;
-    let (area, plan) = load_plan(&state, &signed_in, slug, plan_key).await?;
-    let source = PageSource::read(&state, &area, &plan, section_key).await?;
-    let context = SectionContext {
-        area,
-        plan,
-        section: source.parts.section.clone(),
-    };
+    let (context, source) = SectionContext::load_kept(&state, &signed_in, &path).await?;
     let restore = match query.draft.as_deref() {
         Some("restore") => Restore::Text,
         Some("restore-contribution") => Restore::Contribution,

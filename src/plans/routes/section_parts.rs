@@ -8,12 +8,15 @@
 
 use std::sync::Arc;
 
+use super::{SectionContext, SectionPath};
 use crate::AppState;
 use crate::areas::content::ContentEdit;
 use crate::areas::frozen::{self, EditingClosed};
 use crate::areas::kept::{KeptForAreas, StampReading};
 use crate::areas::store::AreaSummary;
+use crate::auth::extract::SignedIn;
 use crate::plans::PlanId;
+use crate::plans::access::load_plan;
 use crate::plans::approval::{self, ApprovalNotice};
 use crate::plans::section::SectionStatus;
 use crate::plans::store::{self, Comment, Contribution, PlanSummary, Section};
@@ -23,8 +26,8 @@ use crate::web::AppError;
 pub struct SectionParts {
     /// Its draft fields are empty: drafts are each reader's own.
     pub(super) section: Section,
-    /// One per partner that signs the plan, for a section they each write a part of (else
-    /// none); no drafts.
+    /// One per partner that signs the plan (shown for a section they each write a part of;
+    /// the contributions' history pages name theirs); no drafts.
     pub(super) contributions: Vec<Contribution>,
     pub(super) comments: Vec<Comment>,
     pub(super) frozen: Option<EditingClosed>,
@@ -37,9 +40,36 @@ pub struct SectionParts {
 /// Section pages' parts kept per server, by plan and section key (in `AppState`).
 pub type KeptSectionParts = KeptForAreas<(PlanId, String), SectionParts>;
 
-/// The most sections a server keeps: each a section's text, its contributions and comments
-/// (tens of kilobytes at most), so a few megabytes in all.
+/// The most sections a server keeps.
 pub const MOST_SECTIONS_KEPT: usize = 512;
+
+/// The most bytes of text a section's kept parts may hold (its text, contributions and
+/// comments as a rule hold a few kilobytes; a longer section is read for every view): with
+/// [`MOST_SECTIONS_KEPT`], at most 32 MB.
+pub const HEAVIEST_SECTION_KEPT: usize = 64 * 1024;
+
+impl SectionParts {
+    /// The bytes of text it holds, roughly (what the bound counts).
+    pub fn weight(&self) -> usize {
+        let section = &self.section;
+        section.body.len()
+            + section.guidance.len()
+            + self
+                .contributions
+                .iter()
+                .map(|c| c.body.len() + 128)
+                .sum::<usize>()
+            + self
+                .comments
+                .iter()
+                .map(|c| c.body.len() + c.quote.as_deref().map_or(0, str::len) + 128)
+                .sum::<usize>()
+            + self
+                .sent_for_review
+                .as_ref()
+                .map_or(0, |(_, text)| text.len())
+    }
+}
 
 /// The page's parts and the stamp they (and the page's risk panel) were looked up against.
 pub(super) struct PageSource {
@@ -74,6 +104,26 @@ impl PageSource {
     }
 }
 
+impl SectionContext {
+    /// The section a GET names, as every reader sees it (kept), with the page's source: the
+    /// session's and plan's statements, then the area's stamp, and the parts when the area has
+    /// changed since they were kept.
+    pub(super) async fn load_kept(
+        state: &AppState,
+        signed_in: &SignedIn,
+        (slug, plan_key, section_key): &SectionPath,
+    ) -> Result<(SectionContext, PageSource), AppError> {
+        let (area, plan) = load_plan(state, signed_in, slug, plan_key).await?;
+        let source = PageSource::read(state, &area, &plan, section_key).await?;
+        let context = SectionContext {
+            area,
+            plan,
+            section: source.parts.section.clone(),
+        };
+        Ok((context, source))
+    }
+}
+
 impl SectionParts {
     async fn read(
         state: &AppState,
@@ -86,11 +136,7 @@ impl SectionParts {
             .ok_or(AppError::NotFound)?;
         let frozen =
             frozen::editing_closed(&state.pool, area.id, ContentEdit::Plan(plan.id.get())).await?;
-        let contributions = if section.per_organisation {
-            store::contributions(&state.pool, area.id, section.id, None).await?
-        } else {
-            Vec::new()
-        };
+        let contributions = store::contributions(&state.pool, area.id, section.id, None).await?;
         let comments = store::comments(&state.pool, section.id).await?;
         let approval = approval::notice(state, area, plan).await?;
         let sent_for_review = match (section.status, section.review_text_version) {
