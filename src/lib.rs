@@ -121,8 +121,8 @@ impl AppState {
                     plans::routes::MOST_HISTORIES_KEPT,
                 )
                 .keeping_none_over(
-                    plans::routes::LONGEST_HISTORY_KEPT,
-                    plans::routes::TextHistory::rows,
+                    plans::routes::HEAVIEST_HISTORY_KEPT,
+                    plans::routes::TextHistory::weight,
                 ),
             ),
             pool,

@@ -76,14 +76,28 @@ pub type KeptHistories = KeptForAreas<(PlanId, String, Option<OrganisationId>), 
 /// The most histories a server keeps.
 pub const MOST_HISTORIES_KEPT: usize = 256;
 
-/// The most versions and status changes one kept history may list (a few dozen as a rule; a
-/// longer one is read for every view): with [`MOST_HISTORIES_KEPT`], a few megabytes at most.
-pub const LONGEST_HISTORY_KEPT: usize = 200;
+/// The most bytes one kept history may hold (a few dozen rows as a rule; a longer one, or one
+/// with long send-back comments, is read for every view): with [`MOST_HISTORIES_KEPT`], at most
+/// 16 MB.
+pub const HEAVIEST_HISTORY_KEPT: usize = 64 * 1024;
 
 impl TextHistory {
-    /// How many rows it lists (what the bound counts).
-    pub fn rows(&self) -> usize {
-        self.revisions.len() + self.status_changes.len()
+    /// The bytes it holds, roughly (what the bound counts): each row's names and numbers, and
+    /// each status change's comment.
+    pub fn weight(&self) -> usize {
+        self.revisions
+            .iter()
+            .map(|revision| revision.author.len() + 64)
+            .sum::<usize>()
+            + self
+                .status_changes
+                .iter()
+                .map(|change| {
+                    change.comment.as_deref().map_or(0, str::len)
+                        + change.changed_by.as_deref().map_or(0, str::len)
+                        + 64
+                })
+                .sum::<usize>()
     }
 }
 
@@ -158,10 +172,22 @@ async fn history_page(
         context.section.key.clone(),
         organisation_id,
     );
-    let history = state
+    let kept = state
         .histories
         .get_or_read_at(source.reading, key, read)
         .await?;
+    // The section's parts and its history are kept apart and may have been read at either
+    // side of a save: a history that lists no version as new as the one the restore form names
+    // would let a restore pass over a save the person was never shown, so it is read afresh.
+    let newest = kept.revisions.first().map_or(0, |revision| revision.number);
+    let history = if newest < version {
+        Arc::new(TextHistory {
+            revisions: store::revisions(&state.pool, section_id, organisation_id).await?,
+            status_changes: kept.status_changes.clone(),
+        })
+    } else {
+        kept
+    };
     let difference = match compare {
         ("", "") => None,
         (from, to) => {

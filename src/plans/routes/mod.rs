@@ -17,7 +17,7 @@ mod section_text;
 mod status;
 mod task_list;
 
-pub use history::{KeptHistories, LONGEST_HISTORY_KEPT, MOST_HISTORIES_KEPT, TextHistory};
+pub use history::{HEAVIEST_HISTORY_KEPT, KeptHistories, MOST_HISTORIES_KEPT, TextHistory};
 pub use search::{KeptSearches, MOST_SEARCHES_KEPT};
 pub use section_parts::{
     HEAVIEST_SECTION_KEPT, KeptSectionParts, MOST_SECTIONS_KEPT, SectionParts,
