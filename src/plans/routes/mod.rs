@@ -179,8 +179,7 @@ impl SectionContext {
         (slug, plan_key, section_key): &SectionPath,
     ) -> Result<SectionContext, AppError> {
         let (area, plan) = load_plan(state, signed_in, slug, plan_key).await?;
-        let viewer = Some(signed_in.user.id);
-        let section = store::find_section_seen_by(&state.pool, plan.id, section_key, viewer)
+        let section = store::find_section(&state.pool, plan.id, section_key)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(SectionContext {

@@ -91,9 +91,8 @@ async fn find(state: &AppState, area_id: AreaId, text: &str) -> Result<Vec<HitVi
         .map(|hit| std::mem::take(&mut hit.body))
         .collect();
     let words = hits
-        .iter_mut()
-        .map(|hit| std::mem::take(&mut hit.query_words))
-        .next()
+        .first()
+        .map(|hit| hit.query_words.clone())
         .unwrap_or_default();
     for hit in &mut hits {
         hit.query_words = Vec::new();

@@ -274,22 +274,13 @@ async fn section_page(
     } else {
         DraftsInSection::default()
     };
-    section.draft_body = None;
-    section.draft_based_on = None;
-    section.draft_updated_at = None;
-    if let Some(draft) = drafts.text {
-        section.draft_body = Some(draft.body);
-        section.draft_based_on = Some(draft.based_on);
-        section.draft_updated_at = Some(draft.updated_at);
-    }
+    section.set_draft(drafts.text);
     for (organisation, draft) in drafts.contributions {
         if let Some(partner) = partners
             .iter_mut()
             .find(|partner| partner.organisation_id == organisation)
         {
-            partner.draft_body = Some(draft.body);
-            partner.draft_based_on = Some(draft.based_on);
-            partner.draft_updated_at = Some(draft.updated_at);
+            partner.set_draft(Some(draft));
         }
     }
     let mut contributions = Vec::new();

@@ -248,7 +248,8 @@ pub struct Section {
     pub updated_at: Option<OffsetDateTime>,
     pub updated_by: Option<String>,
     /// The viewer's draft of the text, kept on the server (see `drafts`): its text, the version
-    /// it was typed on and when it was last kept. All `None` without a draft or a viewer.
+    /// it was typed on and when it was last kept. Read as `None`: the section page reads each
+    /// viewer's drafts apart (`drafts_in_section`) and sets them (`set_draft`).
     pub draft_body: Option<String>,
     pub draft_based_on: Option<i32>,
     pub draft_updated_at: Option<OffsetDateTime>,
@@ -289,6 +290,18 @@ impl Draft {
             _ => None,
         }
     }
+
+    /// The three columns of `draft` (all `None` without one).
+    fn into_columns(draft: Option<Draft>) -> (Option<String>, Option<i32>, Option<OffsetDateTime>) {
+        match draft {
+            Some(draft) => (
+                Some(draft.body),
+                Some(draft.based_on),
+                Some(draft.updated_at),
+            ),
+            None => (None, None, None),
+        }
+    }
 }
 
 impl Section {
@@ -305,30 +318,25 @@ impl Section {
     pub fn draft(&self) -> Option<Draft> {
         Draft::from_columns(&self.draft_body, self.draft_based_on, self.draft_updated_at)
     }
+
+    /// Sets the viewer's draft of the text (`None`: they have none).
+    pub fn set_draft(&mut self, draft: Option<Draft>) {
+        (self.draft_body, self.draft_based_on, self.draft_updated_at) = Draft::into_columns(draft);
+    }
 }
 
+/// The section as every reader sees it (no one's draft).
 pub async fn find_section(
     db: impl PgExecutor<'_>,
     plan_id: PlanId,
     section_key: &str,
 ) -> Result<Option<Section>, sqlx::Error> {
-    find_section_seen_by(db, plan_id, section_key, None).await
-}
-
-/// The section, with `viewer`'s draft of its text (in the same query, so the section page
-/// reads no more statements for it).
-pub async fn find_section_seen_by(
-    db: impl PgExecutor<'_>,
-    plan_id: PlanId,
-    section_key: &str,
-    viewer: Option<UserId>,
-) -> Result<Option<Section>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.id, s.plan_id, ts.key, ts.title, ts.guidance, ts.kind, ts.per_organisation,
                 s.status, s.assigned_organisation_id, o.name AS assigned_organisation,
                 s.body, s.version, s.updated_at, u.display_name AS updated_by,
-                d.body AS draft_body, d.based_on_version AS draft_based_on,
-                d.updated_at AS draft_updated_at,
+                NULL::text AS draft_body, NULL::int AS draft_based_on,
+                NULL::timestamptz AS draft_updated_at,
                 (s.version + coalesce((SELECT sum(c.version) FROM contributions c
                                        WHERE c.plan_section_id = s.id), 0))::int AS content_version,
                 r.changed_by AS review_by_id, ru.display_name AS review_by,
@@ -338,7 +346,6 @@ pub async fn find_section_seen_by(
          JOIN template_sections ts ON ts.id = s.template_section_id
          LEFT JOIN organisations o ON o.id = s.assigned_organisation_id
          LEFT JOIN users u ON u.id = s.updated_by
-         LEFT JOIN section_drafts d ON d.plan_section_id = s.id AND d.user_id = $3
          LEFT JOIN LATERAL (
              SELECT h.changed_by, h.changed_at, h.text_version, h.content_version
              FROM section_status_changes h
@@ -351,7 +358,6 @@ pub async fn find_section_seen_by(
     )
     .bind(plan_id)
     .bind(section_key)
-    .bind(viewer)
     .fetch_optional(db)
     .await
 }
@@ -375,6 +381,11 @@ impl Contribution {
     /// The reader's draft of this contribution, if they have one.
     pub fn draft(&self) -> Option<Draft> {
         Draft::from_columns(&self.draft_body, self.draft_based_on, self.draft_updated_at)
+    }
+
+    /// Sets the reader's draft of this contribution (`None`: they have none).
+    pub fn set_draft(&mut self, draft: Option<Draft>) {
+        (self.draft_body, self.draft_based_on, self.draft_updated_at) = Draft::into_columns(draft);
     }
 }
 
