@@ -51,6 +51,15 @@ pub struct StampReading {
 }
 
 impl StampReading {
+    /// A stamp a statement begun at `read_at` read with the area it names
+    /// (`store::find_area_by_slug_stamped`, `plans::store::find_plan_stamped`).
+    pub fn read_with_area(stamp: i64, read_at: Instant) -> StampReading {
+        StampReading {
+            stamp: AreaStamp(stamp),
+            read_at,
+        }
+    }
+
     pub async fn read(db: impl PgExecutor<'_>, area: AreaId) -> Result<StampReading, sqlx::Error> {
         let read_at = Instant::now();
         Ok(StampReading {

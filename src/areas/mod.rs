@@ -9,7 +9,10 @@ pub mod notices;
 pub mod routes;
 pub mod store;
 
-pub use access::{authorised_area, visible_areas};
+pub use access::{
+    allowed_in, authorised_area, authorised_area_stamped, granted_areas, sees_all_areas,
+    visible_areas,
+};
 
 use crate::db::id::row_id;
 use crate::keyed::keyed_enum;

@@ -6,6 +6,7 @@ use sqlx::{FromRow, PgExecutor};
 use super::{
     AreaId, AreaName, AreaSlug, OdsCode, OrganisationId, OrganisationKind, OrganisationName,
 };
+use crate::audit::store::area_change_stamp;
 
 /// Returns the id of the organisation called `name`, adding it if there is none. An existing
 /// organisation is left as it is, so loading the same data twice changes nothing.
@@ -105,6 +106,7 @@ macro_rules! area_select {
          FROM areas a JOIN organisations b ON b.id = a.board_id"
     };
 }
+pub(crate) use area_select;
 
 /// Every area, by name (for those who oversee them all).
 pub async fn list_areas(db: impl PgExecutor<'_>) -> Result<Vec<AreaSummary>, sqlx::Error> {
@@ -135,6 +137,32 @@ pub async fn find_area_by_slug(
         .bind(slug)
         .fetch_optional(db)
         .await
+}
+
+/// An area with its change stamp (`areas::kept`), read in one statement.
+#[derive(Debug, sqlx::FromRow)]
+pub struct StampedArea {
+    #[sqlx(flatten)]
+    pub area: AreaSummary,
+    pub stamp: i64,
+}
+
+/// The area `slug` names and its change stamp: the one statement a page that shows values
+/// kept against the stamp makes for both.
+pub async fn find_area_by_slug_stamped(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> Result<Option<StampedArea>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT a.*, ",
+        area_change_stamp!("a.id"),
+        " AS stamp FROM (",
+        area_select!(),
+        " WHERE a.slug = $1) a"
+    ))
+    .bind(slug)
+    .fetch_optional(db)
+    .await
 }
 
 /// A member organisation of an area.

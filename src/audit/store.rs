@@ -98,6 +98,25 @@ pub async fn head(db: impl PgExecutor<'_>) -> Result<Option<(i64, Vec<u8>)>, sql
         .await
 }
 
+/// The SQL of [`last_change_in_area`] for the area whose id is `$area` (a parameter or a
+/// column), for a store that reads the stamp in the same statement as the area it names: one
+/// round trip, and one snapshot, for the area, its plan and its stamp.
+macro_rules! area_change_stamp {
+    ($area:literal) => {
+        concat!(
+            "greatest(
+                (SELECT coalesce(max(id), 0) FROM audit_log WHERE area_id = ",
+            $area,
+            "),
+                (SELECT coalesce(max(id), 0) FROM audit_log
+                 WHERE area_id IS NULL
+                   AND target_kind IN ('template', 'template_section', 'template_structure',
+                                       'organisation')))"
+        )
+    };
+}
+pub(crate) use area_change_stamp;
+
 /// An area's change stamp (`areas::kept`): the id of the newest row naming `area_id`, or of the
 /// newest change naming no area that alters every area's pages (a template, its sections or
 /// structure, an organisation), whichever is later; 0 when there is none. Rows are numbered
@@ -109,17 +128,10 @@ pub async fn last_change_in_area(
     db: impl PgExecutor<'_>,
     area_id: i64,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT greatest(
-                    (SELECT coalesce(max(id), 0) FROM audit_log WHERE area_id = $1),
-                    (SELECT coalesce(max(id), 0) FROM audit_log
-                     WHERE area_id IS NULL
-                       AND target_kind IN ('template', 'template_section', 'template_structure',
-                                           'organisation')))",
-    )
-    .bind(area_id)
-    .fetch_one(db)
-    .await
+    sqlx::query_scalar(concat!("SELECT ", area_change_stamp!("$1")))
+        .bind(area_id)
+        .fetch_one(db)
+        .await
 }
 
 /// Filters for browsing the log.

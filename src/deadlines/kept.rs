@@ -1,8 +1,8 @@
 //! The programme dashboard's table, as rendered, kept for a few seconds. Everyone who sees the
 //! same areas (every assurer sees all of them) with the same cycle, filters and sort on the
-//! same day gets the same table: about 260 KB of HTML over 152 areas, built from two
-//! whole-country reads (every plan's sign-off standing, every area's deadlines). On deadline
-//! day many people refresh it while the country types.
+//! same day gets the same table: about 260 KB of HTML over 152 areas, built from
+//! whole-country reads (the areas, the cycles, every plan's sign-off standing, every area's
+//! deadlines). On deadline day many people refresh it while the country types.
 //!
 //! A kept table is shown again only while both hold, as for the national view's facts
 //! (`national::cache`):
@@ -12,13 +12,15 @@
 //! - it is younger than `ITF_NATIONAL_CACHE_SECONDS` (10 by default), for changes made through
 //!   another server on the same database.
 //!
-//! The key says everything else it was made from (`DashboardKey`), the day included: the
-//! colours are worked out against today.
+//! The key says everything else it was made from (the dashboard's `table_key`): what the
+//! person asked for as they typed it, whose areas, and the day, against which the colours are
+//! worked out.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::web::choice::Choice;
 use crate::web::kept_part::KeptPart;
 
 /// The most bytes of tables kept at once (the whole country's is about 260 KB over 152
@@ -32,6 +34,17 @@ pub struct KeptTable {
     /// Rows shown, and areas in all.
     pub shown: usize,
     pub total: usize,
+    pub choices: Arc<TableChoices>,
+}
+
+/// The choices the page offers above the table, read with it: the cycles and the regions of
+/// the areas shown, so that a page whose table is kept reads nothing but its session.
+#[derive(Debug, Default)]
+pub struct TableChoices {
+    /// The cycle shown.
+    pub cycle_name: String,
+    pub cycles: Vec<Choice>,
+    pub regions: Vec<Choice>,
 }
 
 struct Kept {
@@ -103,6 +116,7 @@ mod tests {
             part: Arc::new(KeptPart::new(html.to_owned())),
             shown: 1,
             total: 2,
+            choices: Arc::default(),
         }
     }
 

@@ -3,12 +3,14 @@
 //! both start here.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::AppState;
-use crate::areas::authorised_area;
 use crate::areas::content::ContentEdit;
 use crate::areas::frozen::{self, EditingClosed};
+use crate::areas::kept::StampReading;
 use crate::areas::store::AreaSummary;
+use crate::areas::{allowed_in, authorised_area};
 use crate::audit::Change;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::Action;
@@ -31,6 +33,27 @@ pub async fn load_plan(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((area, plan))
+}
+
+/// [`load_plan`] with the area's change stamp, all three read in one statement: for a plan
+/// page showing values kept against the stamp (`areas::kept`).
+pub async fn load_plan_stamped(
+    state: &AppState,
+    signed_in: &SignedIn,
+    slug: &str,
+    plan_key: &str,
+) -> Result<(AreaSummary, PlanSummary, StampReading), AppError> {
+    let read_at = Instant::now();
+    let found = store::find_plan_stamped(&state.pool, slug, plan_key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    allowed_in(signed_in, Action::ViewArea, &found.area)?;
+    let plan = found.plan.ok_or(AppError::NotFound)?;
+    Ok((
+        found.area,
+        plan,
+        StampReading::read_with_area(found.stamp, read_at),
+    ))
 }
 
 /// The structure `plan` was made from: kept by its id once read (`templates::kept`).

@@ -5,7 +5,7 @@
 //!
 //! Read afresh, this is a dozen statements, the checks reading every part of the plan (its
 //! funding, minimums, scheme spend, metrics, conditions and the area's open risks); kept, the
-//! task list reads its session, area, plan and the area's stamp.
+//! task list reads its session, then its area, plan and the area's stamp in one statement.
 
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ use crate::areas::notices::{self, DeadlineNotice, DeadlineNoticeSource};
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::plans::PlanId;
-use crate::plans::access::{PlanInCycle, PlanStatusSource, load_plan};
+use crate::plans::access::{PlanInCycle, PlanStatusSource, load_plan_stamped};
 use crate::plans::approval::ApprovalNotice;
 use crate::plans::parts::checks::{self, SectionFact, facts::check_plan};
 use crate::plans::rules;
@@ -76,16 +76,15 @@ pub struct Sources {
 }
 
 /// The plan the path names, checked against the policy, with its task list's facts as
-/// `signed_in`'s organisation sees them: kept ones while the area's stamp has not moved, else
-/// read (with the area and plan again, after the stamp, so that nothing kept is older than its
-/// stamp) and kept.
+/// `signed_in`'s organisation sees them: kept ones while the area's stamp (read in the same
+/// statement as the area and plan) has not moved, else read and kept.
 pub async fn task_list_facts(
     state: &AppState,
     signed_in: &SignedIn,
     (slug, plan_key): (&str, &str),
     sources: Sources,
 ) -> Result<(AreaSummary, PlanSummary, Arc<TaskListFacts>), AppError> {
-    let (area, plan) = load_plan(state, signed_in, slug, plan_key).await?;
+    let (area, plan, reading) = load_plan_stamped(state, signed_in, slug, plan_key).await?;
     let organisation = rules::own_organisation(&signed_in.user.principal());
     let key = TaskListKey {
         plan: plan.id,
@@ -94,13 +93,12 @@ pub async fn task_list_facts(
         today: format::in_london(state.clock.now()).date(),
     };
     let read = async {
-        let (area, plan) = load_plan(state, signed_in, slug, plan_key).await?;
-        let cycle = PlanInCycle::of(state, area, plan).await?;
+        let cycle = PlanInCycle::of(state, area.clone(), plan.clone()).await?;
         read_facts(state, &cycle, organisation, sources).await
     };
     let facts = state
         .task_lists
-        .get_or_read(&state.pool, area.id, key, read)
+        .get_or_read_at(Some(reading), key, read)
         .await?;
     Ok((area, plan, facts))
 }

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use crate::keyed::Keyed;
 
 /// One option of a select or radios, with whether it is the one chosen (or typed).
+#[derive(Clone, Debug)]
 pub struct Choice {
     pub value: String,
     pub label: Cow<'static, str>,

@@ -2,7 +2,7 @@
 //! deadlines of one cycle, with its plan's sign-off state and its next local deadline;
 //! filtered by region, plan state and colour, sorted overdue first or by name. A fixed number
 //! of queries however many areas: the areas, the cycles, the plans' states, and the deadlines
-//! of all the areas at once; only the first two while the table is kept (`deadlines::kept`).
+//! of all the areas at once; none while the table is kept (`deadlines::kept`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,13 +13,15 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
+use time::Date;
 
 use crate::AppState;
-use crate::areas::visible_areas;
+use crate::areas::{granted_areas, sees_all_areas, visible_areas};
 use crate::audit::change::summary_changes;
 use crate::auth::extract::SignedIn;
+use crate::auth::session::SessionUser;
 use crate::deadlines::dashboard::{self, AreaInfo, Cell, Column, Filters, PlanState, Row, Sort};
-use crate::deadlines::kept::KeptTable;
+use crate::deadlines::kept::{KeptTable, TableChoices};
 use crate::deadlines::rag::Rag;
 use crate::plans::templates::kept::cycles;
 use crate::signoff::store::rounds::standings_of_areas;
@@ -159,17 +161,97 @@ async fn show(
     // stale, not wrong.
     let changes = summary_changes();
     let read_at = Instant::now();
-    let (visible, sees_all_areas) = visible_areas(&state.pool, user).await?;
+    let sees_all_areas = sees_all_areas(user);
+    let asked = Asked::of(&query);
+    let today = format::in_london(state.clock.now()).date();
+    let key = table_key(&asked, user, sees_all_areas, today);
+    let table = match state.dashboard.fresh(&key, changes) {
+        Some(kept) => kept,
+        None => {
+            let table = read_table(&state, user, &asked, today).await?;
+            state.dashboard.keep(key, changes, read_at, table.clone());
+            table
+        }
+    };
+    let choices = &table.choices;
+    let page = DashboardPage {
+        layout: Layout::for_session(Some(&signed_in.session)),
+        errors: FormErrors::new(),
+        sees_all_areas,
+        cycle_name: choices.cycle_name.clone(),
+        today: format::date(today),
+        cycles: choices.cycles.clone(),
+        regions: choices.regions.clone(),
+        states: choice::keyed_prompted::<PlanState>(
+            "All states",
+            asked.state.map(PlanState::key).unwrap_or_default(),
+        ),
+        rags: choice::keyed_prompted::<Rag>(
+            "All colours",
+            asked.rag.map(Rag::key).unwrap_or_default(),
+        ),
+        sorts: choice::keyed::<Sort>(asked.sort.key()),
+        table: kept_part::MARKER,
+    };
+    kept_part::ok_with(&page, &table.part, &headers)
+}
+
+/// What the person asked for: the cycle and region as typed (they are checked against the
+/// cycles and regions read with the table), the rest parsed.
+struct Asked {
+    cycle: String,
+    region: String,
+    state: Option<PlanState>,
+    rag: Option<Rag>,
+    sort: Sort,
+}
+
+impl Asked {
+    fn of(query: &ProgrammeQuery) -> Asked {
+        let typed = |value: &Option<String>| value.as_deref().unwrap_or_default().trim().to_owned();
+        Asked {
+            cycle: typed(&query.cycle),
+            region: typed(&query.region),
+            state: PlanState::parse(&typed(&query.state)),
+            rag: Rag::parse(&typed(&query.rag)),
+            sort: Sort::parse(&typed(&query.sort)).unwrap_or_default(),
+        }
+    }
+}
+
+/// Everything a table is made from besides the facts it reads, told without a statement: what
+/// was asked, whose areas (every area, or the ones the person holds a role in) and the day.
+fn table_key(asked: &Asked, user: &SessionUser, sees_all_areas: bool, today: Date) -> String {
+    let seen = if sees_all_areas {
+        "all".to_owned()
+    } else {
+        let mut areas = granted_areas(user);
+        areas.sort();
+        areas.dedup();
+        format!("{areas:?}")
+    };
+    format!(
+        "{}|{}|{:?}|{:?}|{:?}|{seen}|{today}",
+        asked.cycle, asked.region, asked.state, asked.rag, asked.sort
+    )
+}
+
+/// The table and the choices above it, read afresh: the areas the person may see, the cycles,
+/// and for the cycle chosen (the one asked for, else the newest whose structure has
+/// deadlines) the plans' states and the areas' deadlines.
+async fn read_table(
+    state: &AppState,
+    user: &SessionUser,
+    asked: &Asked,
+    today: Date,
+) -> Result<KeptTable, AppError> {
+    let (visible, _) = visible_areas(&state.pool, user).await?;
     let areas: Vec<AreaInfo> = visible.into_iter().map(AreaInfo::from).collect();
     let area_ids: Vec<i64> = areas.iter().map(|area| area.id).collect();
-
-    // The cycle asked for, else the newest whose structure has deadlines.
     let cycles = cycles(&state.pool, &state.structures).await?;
-    let typed = |value: &Option<String>| value.as_deref().unwrap_or_default().trim().to_owned();
-    let asked = typed(&query.cycle);
     let chosen = cycles
         .iter()
-        .find(|cycle| cycle.key == asked)
+        .find(|cycle| cycle.key == asked.cycle)
         .or_else(|| {
             cycles
                 .iter()
@@ -184,71 +266,37 @@ async fn show(
         ),
         None => (String::new(), String::new(), Vec::new()),
     };
-
-    let (region, state_key, rag_key, sort_key) = (
-        typed(&query.region),
-        typed(&query.state),
-        typed(&query.rag),
-        typed(&query.sort),
-    );
     let region_names = dashboard::regions(&areas);
     let filters = Filters {
-        region: region_names.iter().find(|name| **name == region).cloned(),
-        state: PlanState::parse(&state_key),
-        rag: Rag::parse(&rag_key),
-        sort: Sort::parse(&sort_key).unwrap_or_default(),
+        region: region_names
+            .iter()
+            .find(|name| **name == asked.region)
+            .cloned(),
+        state: asked.state,
+        rag: asked.rag,
+        sort: asked.sort,
     };
-    let today = format::in_london(state.clock.now()).date();
-    // Everything the table is made from besides the facts read below.
-    let seen = if sees_all_areas {
-        "all".to_owned()
-    } else {
-        format!("{area_ids:?}")
+    let plans: BTreeMap<i64, (i64, Option<_>)> =
+        standings_of_areas(&state.pool, &area_ids, &cycle_key)
+            .await?
+            .into_iter()
+            .map(|plan| (plan.area_id, (plan.plan_id, plan.state)))
+            .collect();
+    let deadlines = crate::deadlines::of_areas(&state.pool, &state.structures, &area_ids).await?;
+    let all_rows = dashboard::rows(&areas, &columns, &plans, &deadlines, today);
+    let total = all_rows.len();
+    let rows: Vec<RowView> = dashboard::select(all_rows, &filters)
+        .iter()
+        .map(|row| RowView::of(row, &cycle_key))
+        .collect();
+    let html = DashboardTable {
+        cycle_name: cycle_name.clone(),
+        columns: columns.iter().map(column_view).collect(),
+        shown: rows.len(),
+        rows,
+        total,
     };
-    let key = format!("{cycle_key}|{seen}|{filters:?}|{today}");
-    let table = match state.dashboard.fresh(&key, changes) {
-        Some(kept) => kept,
-        None => {
-            let plans: BTreeMap<i64, (i64, Option<_>)> =
-                standings_of_areas(&state.pool, &area_ids, &cycle_key)
-                    .await?
-                    .into_iter()
-                    .map(|plan| (plan.area_id, (plan.plan_id, plan.state)))
-                    .collect();
-            let deadlines =
-                crate::deadlines::of_areas(&state.pool, &state.structures, &area_ids).await?;
-            let all_rows = dashboard::rows(&areas, &columns, &plans, &deadlines, today);
-            let total = all_rows.len();
-            let rows: Vec<RowView> = dashboard::select(all_rows, &filters)
-                .iter()
-                .map(|row| RowView::of(row, &cycle_key))
-                .collect();
-            let html = DashboardTable {
-                cycle_name: cycle_name.clone(),
-                columns: columns.iter().map(column_view).collect(),
-                shown: rows.len(),
-                rows,
-                total,
-            };
-            let table = KeptTable {
-                shown: html.shown,
-                total,
-                part: Arc::new(KeptPart::new(
-                    html.render()
-                        .map_err(|error| AppError::Internal(error.into()))?,
-                )),
-            };
-            state.dashboard.keep(key, changes, read_at, table.clone());
-            table
-        }
-    };
-
-    let page = DashboardPage {
-        layout: Layout::for_session(Some(&signed_in.session)),
-        errors: FormErrors::new(),
-        sees_all_areas,
-        cycle_name,
-        today: format::date(today),
+    let choices = TableChoices {
         cycles: cycles
             .iter()
             .map(|cycle| Choice::new(&cycle.key, cycle.name.clone(), &cycle_key))
@@ -258,18 +306,17 @@ async fn show(
             region_names.iter().map(|name| (name.clone(), name.clone())),
             filters.region.as_deref().unwrap_or_default(),
         ),
-        states: choice::keyed_prompted::<PlanState>(
-            "All states",
-            filters.state.map(PlanState::key).unwrap_or_default(),
-        ),
-        rags: choice::keyed_prompted::<Rag>(
-            "All colours",
-            filters.rag.map(Rag::key).unwrap_or_default(),
-        ),
-        sorts: choice::keyed::<Sort>(filters.sort.key()),
-        table: kept_part::MARKER,
+        cycle_name,
     };
-    kept_part::ok_with(&page, &table.part, &headers)
+    Ok(KeptTable {
+        shown: html.shown,
+        total,
+        part: Arc::new(KeptPart::new(
+            html.render()
+                .map_err(|error| AppError::Internal(error.into()))?,
+        )),
+        choices: Arc::new(choices),
+    })
 }
 
 fn column_view(column: &Column) -> ColumnView {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::AppState;
 use crate::areas::AreaId;
-use crate::areas::authorised_area;
+use crate::areas::authorised_area_stamped;
 use crate::areas::kept::KeptForAreas;
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
@@ -138,7 +138,8 @@ pub(super) async fn search(
     Path(slug): Path<String>,
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, AppError> {
-    let area = authorised_area(&state, &signed_in, &slug, Action::ViewArea).await?;
+    let (area, reading) =
+        authorised_area_stamped(&state, &signed_in, &slug, Action::ViewArea).await?;
     let text = query.q.trim().to_owned();
     let mut errors = FormErrors::new();
     if text.chars().count() > 200 {
@@ -150,7 +151,7 @@ pub(super) async fn search(
         let found = find(&state, area.id, &text);
         state
             .searches
-            .get_or_read(&state.pool, area.id, (area.id, text.clone()), found)
+            .get_or_read_at(Some(reading), (area.id, text.clone()), found)
             .await?
     };
     let status = if errors.is_empty() {

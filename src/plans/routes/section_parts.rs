@@ -16,7 +16,7 @@ use crate::areas::kept::{KeptForAreas, StampReading};
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::plans::PlanId;
-use crate::plans::access::load_plan;
+use crate::plans::access::load_plan_stamped;
 use crate::plans::approval::{self, ApprovalNotice};
 use crate::plans::section::SectionStatus;
 use crate::plans::store::{self, Comment, Contribution, PlanSummary, Section};
@@ -91,6 +91,17 @@ impl PageSource {
         } else {
             None
         };
+        PageSource::read_at(state, area, plan, section_key, reading).await
+    }
+
+    /// [`read`](Self::read) against a stamp read already, with the area and plan.
+    async fn read_at(
+        state: &AppState,
+        area: &AreaSummary,
+        plan: &PlanSummary,
+        section_key: &str,
+        reading: Option<StampReading>,
+    ) -> Result<PageSource, AppError> {
         let key = (plan.id, section_key.to_owned());
         let parts = state
             .section_parts
@@ -106,15 +117,15 @@ impl PageSource {
 
 impl SectionContext {
     /// The section a GET names, as every reader sees it (kept), with the page's source: the
-    /// session's and plan's statements, then the area's stamp, and the parts when the area has
+    /// area, plan and the area's stamp in one statement, and the parts when the area has
     /// changed since they were kept.
     pub(super) async fn load_kept(
         state: &AppState,
         signed_in: &SignedIn,
         (slug, plan_key, section_key): &SectionPath,
     ) -> Result<(SectionContext, PageSource), AppError> {
-        let (area, plan) = load_plan(state, signed_in, slug, plan_key).await?;
-        let source = PageSource::read(state, &area, &plan, section_key).await?;
+        let (area, plan, reading) = load_plan_stamped(state, signed_in, slug, plan_key).await?;
+        let source = PageSource::read_at(state, &area, &plan, section_key, Some(reading)).await?;
         let context = SectionContext {
             area,
             plan,

@@ -8,7 +8,9 @@ use time::OffsetDateTime;
 use super::section::{SectionKind, SectionStatus};
 use super::templates::TemplateId;
 use super::{PlanId, PlanSectionId};
+use crate::areas::store::{AreaSummary, area_select};
 use crate::areas::{AreaId, OrganisationId};
+use crate::audit::store::area_change_stamp;
 use crate::auth::UserId;
 
 mod comments;
@@ -57,11 +59,10 @@ pub struct PlanSummary {
     pub structure_id: Option<i64>,
 }
 
-pub async fn list_plans(
-    db: impl PgExecutor<'_>,
-    area_id: AreaId,
-) -> Result<Vec<PlanSummary>, sqlx::Error> {
-    sqlx::query_as(
+/// The columns of `PlanSummary` and the tables they come from, for a reader to filter and
+/// group (by `p.id, t.key, t.name` at least).
+macro_rules! plan_select {
+    () => {
         "SELECT p.id, t.key AS template_key, t.name AS template_name,
                 count(s.id) AS sections,
                 count(s.id) FILTER (WHERE s.status = 'completed') AS completed,
@@ -71,12 +72,21 @@ pub async fn list_plans(
                     AS structure_id
          FROM plans p
          JOIN templates t ON t.id = p.template_id
-         LEFT JOIN plan_sections s ON s.plan_id = p.id
-         WHERE p.area_id = $1
+         LEFT JOIN plan_sections s ON s.plan_id = p.id"
+    };
+}
+
+pub async fn list_plans(
+    db: impl PgExecutor<'_>,
+    area_id: AreaId,
+) -> Result<Vec<PlanSummary>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        plan_select!(),
+        " WHERE p.area_id = $1
          GROUP BY p.id, t.key, t.name, t.created_at
          ORDER BY t.created_at DESC
-         LIMIT 50",
-    )
+         LIMIT 50"
+    ))
     .bind(area_id)
     .fetch_all(db)
     .await
@@ -87,24 +97,92 @@ pub async fn find_plan(
     area_id: AreaId,
     template_key: &str,
 ) -> Result<Option<PlanSummary>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT p.id, t.key AS template_key, t.name AS template_name,
-                count(s.id) AS sections,
-                count(s.id) FILTER (WHERE s.status = 'completed') AS completed,
-                coalesce(p.structure_id,
-                         (SELECT id FROM template_structures
-                          WHERE template_id = p.template_id ORDER BY id DESC LIMIT 1))
-                    AS structure_id
-         FROM plans p
-         JOIN templates t ON t.id = p.template_id
-         LEFT JOIN plan_sections s ON s.plan_id = p.id
-         WHERE p.area_id = $1 AND t.key = $2
-         GROUP BY p.id, t.key, t.name",
-    )
+    sqlx::query_as(concat!(
+        plan_select!(),
+        " WHERE p.area_id = $1 AND t.key = $2 GROUP BY p.id, t.key, t.name"
+    ))
     .bind(area_id)
     .bind(template_key)
     .fetch_optional(db)
     .await
+}
+
+/// The area `slug` names, its plan from the template `template_key` if it has one, and the
+/// area's change stamp (`areas::kept`), read in one statement: the one a plan page whose
+/// parts are kept makes for all three, so that they are of one snapshot.
+pub struct StampedPlan {
+    pub area: AreaSummary,
+    pub plan: Option<PlanSummary>,
+    pub stamp: i64,
+}
+
+pub async fn find_plan_stamped(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+    template_key: &str,
+) -> Result<Option<StampedPlan>, sqlx::Error> {
+    let row: Option<StampedPlanRow> = sqlx::query_as(concat!(
+        "SELECT a.id AS area_id, a.slug, a.name, a.board_id, a.board_name, a.region,
+                p.id, p.template_key, p.template_name, p.sections, p.completed, p.structure_id, ",
+        area_change_stamp!("a.id"),
+        " AS stamp
+         FROM (",
+        area_select!(),
+        " WHERE a.slug = $1) a
+         LEFT JOIN LATERAL (",
+        plan_select!(),
+        " WHERE p.area_id = a.id AND t.key = $2 GROUP BY p.id, t.key, t.name) p ON true"
+    ))
+    .bind(slug)
+    .bind(template_key)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(StampedPlanRow::into_parts))
+}
+
+#[derive(FromRow)]
+struct StampedPlanRow {
+    area_id: AreaId,
+    slug: String,
+    name: String,
+    board_id: OrganisationId,
+    board_name: String,
+    region: Option<String>,
+    id: Option<PlanId>,
+    template_key: Option<String>,
+    template_name: Option<String>,
+    sections: Option<i64>,
+    completed: Option<i64>,
+    structure_id: Option<i64>,
+    stamp: i64,
+}
+
+impl StampedPlanRow {
+    fn into_parts(self) -> StampedPlan {
+        let plan = match (self.id, self.template_key, self.template_name) {
+            (Some(id), Some(template_key), Some(template_name)) => Some(PlanSummary {
+                id,
+                template_key,
+                template_name,
+                sections: self.sections.unwrap_or(0),
+                completed: self.completed.unwrap_or(0),
+                structure_id: self.structure_id,
+            }),
+            _ => None,
+        };
+        StampedPlan {
+            area: AreaSummary {
+                id: self.area_id,
+                slug: self.slug,
+                name: self.name,
+                board_id: self.board_id,
+                board_name: self.board_name,
+                region: self.region,
+            },
+            plan,
+            stamp: self.stamp,
+        }
+    }
 }
 
 /// Creates the area's plan from a template, with one section per template section and the

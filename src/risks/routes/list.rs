@@ -10,11 +10,11 @@ use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 
 use super::matrix::change_note as matrix_change_note;
-use super::{Done, Partners, RiskRow, editing_closed, readable_area, today};
+use super::{Done, Partners, RiskRow, editing_closed, readable_area_stamped, today};
 use crate::AppState;
 use crate::areas::AreaId;
 use crate::areas::frozen::EditingClosed;
-use crate::areas::kept::KeptForAreas;
+use crate::areas::kept::{KeptForAreas, StampReading};
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::risks::content::{self, Category, RiskContent};
@@ -221,13 +221,17 @@ pub type KeptRegisters = KeptForAreas<AreaId, Register>;
 /// The most registers a server keeps (each every risk of an area as it stands).
 pub const MOST_KEPT: usize = 256;
 
-/// The register as it stands: kept while the area's stamp (read first) has not moved, else
-/// read (four statements) and kept.
-async fn current_register(state: &AppState, area: &AreaSummary) -> Result<Arc<Register>, AppError> {
+/// The register as it stands: kept while the area's stamp (`reading`, read with the area) has
+/// not moved, else read (four statements) and kept.
+async fn current_register(
+    state: &AppState,
+    area: &AreaSummary,
+    reading: StampReading,
+) -> Result<Arc<Register>, AppError> {
     let read = read_register(state, area, None);
     state
         .registers
-        .get_or_read(&state.pool, area.id, area.id, read)
+        .get_or_read_at(Some(reading), area.id, read)
         .await
 }
 
@@ -279,7 +283,7 @@ pub(super) async fn list(
     Path(slug): Path<String>,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let area = readable_area(&state, &signed_in, &slug).await?;
+    let (area, reading) = readable_area_stamped(&state, &signed_in, &slug).await?;
     let principal = signed_in.user.principal();
     let now = today(&state);
     let asked = asked(&query.as_at, now);
@@ -293,7 +297,7 @@ pub(super) async fn list(
             Arc::new(read_register(&state, &area, Some(end)).await?),
             date,
         ),
-        None => (current_register(&state, &area).await?, now),
+        None => (current_register(&state, &area, reading).await?, now),
     };
     let Register {
         frozen,

@@ -15,8 +15,9 @@ use std::collections::HashMap;
 use crate::AppState;
 use crate::areas::content::ContentEdit;
 use crate::areas::frozen::{self, EditingClosed};
+use crate::areas::kept::StampReading;
 use crate::areas::store::{self as areas, AreaSummary, Member};
-use crate::areas::{OrganisationId, authorised_area};
+use crate::areas::{OrganisationId, authorised_area, authorised_area_stamped};
 use crate::audit::Change;
 use crate::auth::extract::SignedIn;
 use crate::auth::policy::Action;
@@ -96,6 +97,16 @@ async fn readable_area(
     slug: &str,
 ) -> Result<AreaSummary, AppError> {
     authorised_area(state, signed_in, slug, Action::ViewArea).await
+}
+
+/// [`readable_area`] with the area's change stamp, read in the same statement, for the
+/// register kept against it.
+async fn readable_area_stamped(
+    state: &AppState,
+    signed_in: &SignedIn,
+    slug: &str,
+) -> Result<(AreaSummary, StampReading), AppError> {
+    authorised_area_stamped(state, signed_in, slug, Action::ViewArea).await
 }
 
 /// Asks the area's content guard for a change to the register, in the change's transaction
