@@ -192,10 +192,11 @@ pub fn app(state: AppState) -> Router {
         .nest_service("/static", web::assets::service(&state.config.static_dir))
         .layer(
             ServiceBuilder::new()
-                // Pages are compressed afresh on every response: at the codecs' default levels
-                // that was a fifth of the server's CPU under load (bench/RESULTS.md), so pages
-                // use the fastest level. Static files come precompressed at the best level and
-                // are passed through untouched (already encoded).
+                // What is compressed afresh on every response is compressed at the fastest
+                // level: at the codecs' default levels that was a fifth of the server's CPU
+                // under load (bench/RESULTS.md). Pages come gzipped already (below) for
+                // browsers that accept gzip, and static files precompressed at the best level:
+                // both pass through untouched (already encoded).
                 .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
@@ -204,7 +205,10 @@ pub fn app(state: AppState) -> Router {
                 .layer(CatchPanicLayer::custom(|_panic| {
                     tracing::error!("a request handler panicked");
                     web::error::server_error_response()
-                })),
+                }))
+                // Rendered pages are gzipped by one compressor per thread, set up once, for a
+                // browser that accepts gzip; the layer above then passes them on as encoded.
+                .layer(axum::middleware::from_fn(web::gzip::compress_pages)),
         )
         // Pages may show people's plans: nothing is cached unless a route says otherwise.
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -13,16 +13,16 @@
 //! join their pieces. A browser that does not accept gzip gets the page as text, which the
 //! compression layer then treats as any other page.
 
-use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use askama::Template;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use flate2::{Compress, CompressError, Compression, Crc, FlushCompress, Status};
+use flate2::{Compress, CompressError, Compression, Crc, FlushCompress};
 
 use super::AppError;
 use super::assets::accepted;
+use super::gzip::{GZIP_HEADER, deflate_into, with_response_compressor};
 
 /// What a page's template shows where the kept part goes. Askama escapes `<` in anything a
 /// person typed, so this cannot come from their text.
@@ -30,8 +30,6 @@ pub const MARKER: &str = "<!--itf-kept-part-->";
 
 /// The level a kept part is compressed at: once per part kept, so a thorough one.
 const KEPT_LEVEL: u32 = 6;
-/// The level of the parts compressed for each response (a few kilobytes).
-const RESPONSE_LEVEL: u32 = 1;
 
 /// HTML kept as rendered, with its deflate blocks once a browser accepting gzip asks for it.
 #[derive(Debug)]
@@ -122,12 +120,10 @@ pub fn ok_with(
 
 /// One gzip member of `start`, the kept part and `end`.
 fn gzip_around(start: &[u8], part: &KeptPart, end: &[u8]) -> Result<Vec<u8>, CompressError> {
-    // RFC 1952: magic, deflate, no flags, no time, no extra flags, unknown system.
-    const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
     let deflated = part.deflated()?;
-    let mut body = Vec::with_capacity(HEADER.len() + deflated.bytes.len() + 4096);
-    body.extend_from_slice(&HEADER);
-    RESPONSE_COMPRESSOR.with_borrow_mut(|compress| {
+    let mut body = Vec::with_capacity(GZIP_HEADER.len() + deflated.bytes.len() + 4096);
+    body.extend_from_slice(&GZIP_HEADER);
+    with_response_compressor(|compress| {
         deflate_into(compress, start, FlushCompress::Sync, &mut body)?;
         body.extend_from_slice(&deflated.bytes);
         deflate_into(compress, end, FlushCompress::Finish, &mut body)
@@ -145,58 +141,10 @@ fn gzip_around(start: &[u8], part: &KeptPart, end: &[u8]) -> Result<Vec<u8>, Com
     Ok(body)
 }
 
-thread_local! {
-    /// The compressor of the parts compressed for each response, one per thread and reset for
-    /// each piece: its tables (about 300 KB) are allocated once, not twice a response.
-    static RESPONSE_COMPRESSOR: RefCell<Compress> =
-        RefCell::new(Compress::new(Compression::new(RESPONSE_LEVEL), false));
-}
-
-/// Appends `input` to `out` as raw deflate blocks, `compress` reset first so that they refer to
-/// nothing before them; ended by `flush`: `Sync` leaves the stream open on a byte boundary for
-/// more blocks to follow, `Finish` ends it.
-fn deflate_into(
-    compress: &mut Compress,
-    input: &[u8],
-    flush: FlushCompress,
-    out: &mut Vec<u8>,
-) -> Result<(), CompressError> {
-    compress.reset();
-    loop {
-        if out.len() == out.capacity() {
-            out.reserve(input.len() / 2 + 128);
-        }
-        let read = usize::try_from(compress.total_in())
-            .unwrap_or(usize::MAX)
-            .min(input.len());
-        let status = compress.compress_vec(&input[read..], out, flush)?;
-        let all_read = usize::try_from(compress.total_in()).is_ok_and(|read| read == input.len());
-        // A flush is complete when the compressor stops short of filling the space it had.
-        let finished = match status {
-            Status::StreamEnd => true,
-            Status::Ok | Status::BufError => {
-                matches!(flush, FlushCompress::Sync) && all_read && out.len() < out.capacity()
-            }
-        };
-        if finished {
-            return Ok(());
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use std::io::Read;
-
+    use super::super::gzip::gunzip;
     use super::*;
-
-    fn gunzip(bytes: &[u8]) -> String {
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(bytes)
-            .read_to_string(&mut text)
-            .expect("a valid gzip member");
-        text
-    }
 
     #[test]
     fn the_pieces_make_one_gzip_member_of_the_whole_page() {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod form;
 pub mod format;
+pub mod gzip;
 pub mod health;
 pub mod kept_part;
 pub mod layout;

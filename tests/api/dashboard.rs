@@ -338,7 +338,10 @@ async fn kept_tables_are_shared_by_those_who_see_the_same_and_a_change_shows_at_
     let browser = assurer(&app).await;
     let (read, kept) = query_count::read_then_kept(&browser, CYCLE).await;
     // Kept, the page reads its session alone: the areas and cycles are kept with the table.
-    assert!(kept == 1 && kept + 4 <= read, "kept: {kept} statements, read: {read}");
+    assert!(
+        kept == 1 && kept + 4 <= read,
+        "kept: {kept} statements, read: {read}"
+    );
     let html = browser.get_html(CYCLE).await;
     assert_eq!(row_order(&html), ["rotherham", "kent"]);
     assert!(row(&html, "kent").contains("data-rag=\"amber\""));

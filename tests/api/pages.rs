@@ -264,17 +264,36 @@ fn the_precompressed_copies_are_of_the_files_as_they_are() {
     }
 }
 
+/// Pages are gzipped by the server's own compressor for a browser that accepts gzip, whatever
+/// else it accepts (`web::gzip`); one that accepts only brotli gets brotli from the compression
+/// layer; one that accepts neither gets the page as it is.
 #[tokio::test]
 async fn pages_are_compressed_when_the_browser_accepts_it() {
+    use std::io::Read;
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/sign-in"))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let (encoding, plain) = fetch_encoded(&app, "/sign-in", "identity").await;
+    assert_eq!(encoding, None);
+    let plain = String::from_utf8(plain).unwrap();
+    assert!(plain.contains("Sign in"), "the sign-in page");
+    for accept in ["gzip", "gzip, deflate, br, zstd"] {
+        let (encoding, body) = fetch_encoded(&app, "/sign-in", accept).await;
+        assert_eq!(encoding.as_deref(), Some("gzip"), "{accept}");
+        let mut page = String::new();
+        flate2::read::GzDecoder::new(body.as_slice())
+            .read_to_string(&mut page)
+            .unwrap();
+        // The form's token differs between the two visits, and nothing else.
+        let without_token = |page: &str| {
+            let start = page
+                .find("name=\"csrf_token\" value=\"")
+                .expect("the form's token");
+            let end = start + page[start..].find("\">").unwrap();
+            format!("{}{}", &page[..start], &page[end..])
+        };
+        assert_eq!(without_token(&page), without_token(&plain), "{accept}");
+    }
+    let (encoding, _) = fetch_encoded(&app, "/sign-in", "br").await;
+    assert_eq!(encoding.as_deref(), Some("br"));
 }
 
 #[tokio::test]
