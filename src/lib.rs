@@ -81,11 +81,16 @@ pub struct AppState {
     pub searches: Arc<plans::routes::KeptSearches>,
     /// A section's text's or contribution's history, kept until the area changes.
     pub histories: Arc<plans::routes::KeptHistories>,
+    /// Who is on each section's page, as last read here (`plans::presence`).
+    pub presence: Arc<plans::presence::KeptPresence>,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, config: Config, clock: Clock, keys: Keys) -> AppState {
         AppState {
+            presence: Arc::new(plans::presence::KeptPresence::new(
+                !config.area_cache.is_zero(),
+            )),
             national: Arc::new(national::cache::FactsCache::new(config.national_cache)),
             dashboard: Arc::new(deadlines::kept::KeptTables::new(config.national_cache)),
             structures: Arc::new(plans::templates::kept::KeptStructures::new()),

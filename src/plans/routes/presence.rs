@@ -1,6 +1,8 @@
 //! Presence on a section page: noted when the page is shown and when its script reports that it
 //! is still open (every `plans::presence::POLL_SECONDS`), answered with who else is there.
 
+use std::time::Instant;
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -11,12 +13,13 @@ use crate::AppState;
 use crate::auth::extract::SignedIn;
 use crate::plans::PlanSectionId;
 use crate::plans::presence::{NOTED_AGAIN_AFTER, PresencePanel, WINDOW};
-use crate::plans::store;
+use crate::plans::store::{self, Present};
 use crate::web::extract::{Form, Path};
 use crate::web::{AppError, page};
 
 /// Notes the viewer on the section's page (typing, with `editing`) and renders the panel of
-/// who else is there. One statement.
+/// who else is there. One statement, none when it would write nothing and this server read the
+/// list a moment ago (`plans::presence::KeptPresence`).
 pub(super) async fn panel(
     state: &AppState,
     signed_in: &SignedIn,
@@ -24,17 +27,33 @@ pub(super) async fn panel(
     editing: bool,
 ) -> Result<String, AppError> {
     let now = state.clock.now();
-    let present = store::note_presence(
-        &state.pool,
-        section_id,
-        signed_in.user.id,
-        now,
-        editing,
-        now - NOTED_AGAIN_AFTER,
-        now - WINDOW,
-    )
-    .await?;
-    Ok(PresencePanel::new(present, now).render()?)
+    let user = signed_in.user.id;
+    let read_at = Instant::now();
+    let others = match state.presence.others(section_id, user, editing, read_at) {
+        Some(others) => others,
+        None => {
+            let present = store::note_presence(
+                &state.pool,
+                section_id,
+                user,
+                now,
+                editing,
+                now - NOTED_AGAIN_AFTER,
+                now - WINDOW,
+            )
+            .await?;
+            let viewer = Present {
+                user_id: user,
+                name: signed_in.user.display_name.clone(),
+                organisation: signed_in.user.organisation_name.clone(),
+                editing_since: editing.then_some(now),
+            };
+            state
+                .presence
+                .keep(section_id, viewer, editing, read_at, present)
+        }
+    };
+    Ok(PresencePanel::new(others, now).render()?)
 }
 
 #[derive(Deserialize, Default)]

@@ -8,9 +8,10 @@ use time::OffsetDateTime;
 use crate::auth::UserId;
 use crate::plans::PlanSectionId;
 
-/// Someone else on the section's page.
+/// Someone on the section's page.
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]
 pub struct Present {
+    pub user_id: UserId,
     pub name: String,
     pub organisation: String,
     /// When they last typed on the page, if within the window.
@@ -18,9 +19,10 @@ pub struct Present {
 }
 
 /// Notes that `user_id` has the section open at `now` (and is typing, with `editing`), unless
-/// a note since `noted_since` says as much already, and returns who else has been there since
-/// `since`, typists first (at most 20). One statement: the read does not see this write, and
-/// does not need to, since it leaves the viewer out.
+/// a note since `noted_since` says as much already, and returns who has been there since
+/// `since`, typists first (at most 21: twenty others and the viewer, whom the caller leaves
+/// out). One statement: the read does not see this write, and does not need to, since the
+/// viewer is left out.
 pub async fn note_presence(
     db: impl PgExecutor<'_>,
     section_id: PlanSectionId,
@@ -42,14 +44,14 @@ pub async fn note_presence(
              SET seen_at = EXCLUDED.seen_at,
                  editing_at = coalesce(EXCLUDED.editing_at, section_presence.editing_at)
          )
-         SELECT u.display_name AS name, o.name AS organisation,
+         SELECT p.user_id, u.display_name AS name, o.name AS organisation,
                 CASE WHEN p.editing_at >= $5 THEN p.editing_at END AS editing_since
          FROM section_presence p
          JOIN users u ON u.id = p.user_id
          JOIN organisations o ON o.id = u.organisation_id
-         WHERE p.plan_section_id = $1 AND p.user_id <> $2 AND p.seen_at >= $5
+         WHERE p.plan_section_id = $1 AND p.seen_at >= $5
          ORDER BY (p.editing_at >= $5) IS TRUE DESC, u.display_name
-         LIMIT 20",
+         LIMIT 21",
     )
     .bind(section_id)
     .bind(user_id)
