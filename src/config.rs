@@ -113,9 +113,10 @@ pub struct Settings {
     /// How long an area's pages keep what they read (a plan's task list: its sections, checks
     /// and sign-off state; the risk register as it stands; a section page's text,
     /// contributions, comments and risks, each person's drafts apart; search results for the
-    /// same words), in seconds, when the audit log shows no change to the area (nor to a template or an
-    /// organisation) since: such a change, made on any server, shows at once. 0 reads them on
-    /// every request.
+    /// same words; a section's history), in seconds, when the audit log shows no change to the
+    /// area (nor to a template or an organisation) since: such a change, made on any server,
+    /// shows at once. Who else is on a section page is shown again for 5 seconds to someone
+    /// noted there lately. 0 reads them all on every request.
     #[arg(long, global = true, env = "ITF_AREA_CACHE_SECONDS", default_value = "10",
           value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub area_cache_seconds: u64,

@@ -23,9 +23,13 @@ use std::time::{Duration, Instant};
 use crate::web::choice::Choice;
 use crate::web::kept_part::KeptPart;
 
-/// The most bytes of tables kept at once (the whole country's is about 260 KB over 152
-/// areas); past it the ones kept so far are let go.
+/// The most bytes of tables kept at once, with their keys (the whole country's is about 260 KB
+/// over 152 areas); past it the ones kept so far are let go.
 const MAX_BYTES: usize = 4 * 1024 * 1024;
+
+/// The longest key a table is kept under: longer ones come only from odd addresses, whose
+/// tables are read for each request.
+pub const LONGEST_KEY: usize = 1024;
 
 /// A table as rendered (and compressed), with what the page says around it.
 #[derive(Clone, Debug)]
@@ -79,16 +83,21 @@ impl KeptTables {
         fresh.then(|| found.table.clone())
     }
 
-    /// Keeps `table` under `key`, made from facts read when `summary_changes()` was `changes`.
+    /// Keeps `table` under `key`, made from facts read when `summary_changes()` was `changes`;
+    /// not under a key longer than `LONGEST_KEY` (made of what someone typed in the address).
     pub fn keep(&self, key: String, changes: u64, read_at: Instant, table: KeptTable) {
-        if self.max_age.is_zero() {
+        if self.max_age.is_zero() || key.len() > LONGEST_KEY {
             return;
         }
         let mut kept = self.lock();
         // Tables read before the latest change will not be shown again.
         kept.retain(|_, entry| entry.changes == changes && entry.read_at.elapsed() < self.max_age);
-        let held: usize = kept.values().map(|entry| entry.table.part.bytes()).sum();
-        if held + table.part.bytes() > MAX_BYTES {
+        let weight = |key: &str, table: &KeptTable| key.len() + table.part.bytes();
+        let held: usize = kept
+            .iter()
+            .map(|(key, entry)| weight(key, &entry.table))
+            .sum();
+        if held + weight(&key, &table) > MAX_BYTES {
             kept.clear();
         }
         kept.insert(
@@ -141,6 +150,14 @@ mod tests {
         let never = KeptTables::new(Duration::ZERO);
         never.keep("all".into(), 4, Instant::now(), table("<table>"));
         assert!(never.fresh("all", 4).is_none(), "not kept at all");
+    }
+
+    #[test]
+    fn a_table_under_a_key_too_long_is_not_kept() {
+        let tables = KeptTables::new(Duration::from_secs(3600));
+        let long = "x".repeat(LONGEST_KEY + 1);
+        tables.keep(long.clone(), 4, Instant::now(), table("<table>"));
+        assert!(tables.fresh(&long, 4).is_none());
     }
 
     #[test]

@@ -35,8 +35,10 @@ pub const LIST_SHOWN_AGAIN_FOR: std::time::Duration = std::time::Duration::from_
 const MOST_SECTIONS_KEPT: usize = 4096;
 
 /// Who is on each section's page as this server last read it, and whom it noted there
-/// (`AppState::presence`). A view or report skips the presence statement only when that
-/// statement would write nothing (`store::note_presence`) and the list is young.
+/// (`AppState::presence`). A view or report skips the presence statement only when a statement
+/// here, within `NOTED_AGAIN_AFTER`, made sure of a note of the viewer (then at most as old
+/// again: a person's note lags 30 seconds at most, well within `WINDOW`), and the list is
+/// young.
 pub struct KeptPresence {
     keeps: bool,
     /// Held only to look up or store, never across a statement.
@@ -47,8 +49,8 @@ struct SectionSeen {
     read_at: Instant,
     /// Everyone there as read, viewers included.
     present: Vec<Present>,
-    /// Whom a statement here made sure a note of no older than `NOTED_AGAIN_AFTER` was
-    /// written for, when, and whether typing.
+    /// Whom a statement here made sure had a note no older than `NOTED_AGAIN_AFTER`, when that
+    /// statement began, and whether typing.
     noted: HashMap<UserId, Noted>,
 }
 
@@ -114,15 +116,7 @@ impl KeptPresence {
                 viewer.editing_since = was.editing_since;
             }
         }
-        // Typists first, then by name, as the statement orders them.
-        let place = present
-            .iter()
-            .position(|person| {
-                (person.editing_since.is_none(), &person.name)
-                    > (viewer.editing_since.is_none(), &viewer.name)
-            })
-            .unwrap_or(present.len());
-        present.insert(place, viewer);
+        present.insert(place_of(&present, &viewer), viewer.clone());
         let mut sections = self.sections.lock().unwrap_or_else(PoisonError::into_inner);
         if sections.len() >= MOST_SECTIONS_KEPT && !sections.contains_key(&section) {
             sections.clear();
@@ -132,10 +126,15 @@ impl KeptPresence {
             present: Vec::new(),
             noted: HashMap::new(),
         });
-        // A slower statement finishing last does not replace a newer list.
+        // A slower statement finishing last does not replace a newer list; the viewer's row as
+        // noted goes into whichever is kept.
         if read_at >= seen.read_at {
             seen.read_at = read_at;
             seen.present = present;
+        } else {
+            seen.present.retain(|person| person.user_id != user);
+            let place = place_of(&seen.present, &viewer);
+            seen.present.insert(place, viewer);
         }
         let window = std_duration(WINDOW);
         seen.noted
@@ -149,6 +148,17 @@ impl KeptPresence {
         );
         others
     }
+}
+
+/// Where `viewer` goes in `present`: typists first, then by name, as the statement orders them.
+fn place_of(present: &[Present], viewer: &Present) -> usize {
+    present
+        .iter()
+        .position(|person| {
+            (person.editing_since.is_none(), &person.name)
+                > (viewer.editing_since.is_none(), &viewer.name)
+        })
+        .unwrap_or(present.len())
 }
 
 /// `present` without `user`, at most twenty.
@@ -273,6 +283,18 @@ mod tests {
             others_seen(&sam, false, past_note),
             Some(vec![jo_typing]),
             "not typing now, the time Jo last typed stands"
+        );
+
+        // A statement begun earlier but finishing last keeps the newer list, with its viewer
+        // put in as noted.
+        let (ali, bo) = (person("Ali", false), person("Bo", false));
+        let newer = past_note + seconds(1);
+        kept.keep(section, sam.clone(), false, newer, vec![sam.clone()]);
+        kept.keep(section, ali.clone(), false, past_note, vec![bo.clone()]);
+        assert_eq!(
+            others_seen(&sam, false, newer),
+            Some(vec![ali.clone()]),
+            "Bo, read only by the older statement, is not shown; Ali, noted by it, is"
         );
 
         let off = KeptPresence::new(false);

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 
 use axum::body::{Body, HttpBody as _};
 use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use flate2::{Compress, CompressError, Compression, Crc, FlushCompress, Status};
@@ -85,9 +85,14 @@ pub(super) fn deflate_into(
     }
 }
 
-/// The middleware: gzips a whole HTML response for a browser that accepts gzip.
+/// Below this many bytes a page is sent as it is (as the compression layer does): gzip's own
+/// header and trailer would outweigh what it saves.
+const SMALLEST_COMPRESSED: u64 = 32;
+
+/// The middleware: gzips a whole HTML response for a browser that accepts gzip (not for a HEAD
+/// request, whose body is never sent).
 pub async fn compress_pages(request: Request, next: Next) -> Response {
-    let gzip_accepted = accepted(request.headers()).gzip;
+    let gzip_accepted = accepted(request.headers()).gzip && request.method() != Method::HEAD;
     let response = next.run(request).await;
     if !gzip_accepted || !is_whole_page(&response) {
         return response;
@@ -118,7 +123,7 @@ pub async fn compress_pages(request: Request, next: Next) -> Response {
     (parts, Body::from(compressed)).into_response()
 }
 
-/// HTML, rendered whole, and not encoded already.
+/// HTML, rendered whole, not encoded already, and not tiny.
 fn is_whole_page(response: &Response) -> bool {
     let headers = response.headers();
     let html = headers
@@ -126,7 +131,11 @@ fn is_whole_page(response: &Response) -> bool {
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/html"));
     html && !headers.contains_key(header::CONTENT_ENCODING)
-        && response.body().size_hint().exact().is_some()
+        && response
+            .body()
+            .size_hint()
+            .exact()
+            .is_some_and(|length| length >= SMALLEST_COMPRESSED)
 }
 
 /// `bytes`, one gzip member, as text (for the tests of what is gzipped here and in
@@ -170,6 +179,7 @@ mod tests {
         let app = Router::new()
             .route("/page", get(|| async { Html(PAGE) }))
             .route("/text", get(|| async { PAGE }))
+            .route("/tiny", get(|| async { Html("<p>Nobody</p>") }))
             .route(
                 "/encoded",
                 get(|| async {
@@ -227,6 +237,12 @@ mod tests {
             (encoding.as_str(), body.as_slice()),
             ("", PAGE.as_bytes()),
             "not HTML"
+        );
+        let (encoding, _, body) = answer("/tiny", "gzip").await;
+        assert_eq!(
+            (encoding.as_str(), body.as_slice()),
+            ("", &b"<p>Nobody</p>"[..]),
+            "tiny"
         );
         let (encoding, _, body) = answer("/encoded", "gzip").await;
         assert_eq!(

@@ -705,17 +705,19 @@ async fn the_task_list_and_section_page_make_a_fixed_number_of_queries_however_m
         before, after,
         "(task list, section page) queries before and after"
     );
-    // The task list also reads its area's change stamp, runs the checks (the plan's structure
-    // and one read per part), reads the plan's sign-off state and the area's deadlines (five
-    // queries, for its banner); every plan page reads whether an approved snapshot differs; the
-    // section page notes the viewer's presence and reads who else is there in one, and reads
-    // the area's stamp, risks, their links and matrix (kept, the stamp alone: see below).
+    // The task list runs the checks (the plan's structure and one read per part), reads the
+    // plan's sign-off state and the area's deadlines (five queries, for its banner); every plan
+    // page reads its area, plan and the area's change stamp in one statement, and whether an
+    // approved snapshot differs; the section page notes the viewer's presence and reads who
+    // else is there in one, and reads the area's risks, their links and matrix (kept, none of
+    // these: see below).
     assert!(after.0 <= 19 && after.1 <= 13, "few queries: {after:?}");
 }
 
 /// The task list keeps what it read until its area changes (`plans::task_facts`): kept, it
-/// reads the session, then the area, the plan and the area's change stamp in one statement. A change made here or
-/// through another server shows at once; each organisation sees its own contributions.
+/// reads the session, then the area, the plan and the area's change stamp in one statement. A
+/// change made here or through another server shows at once; each organisation sees its own
+/// contributions.
 #[tokio::test]
 async fn the_kept_task_list_shows_a_change_at_once_through_any_server() {
     query_count::install();
@@ -1030,7 +1032,7 @@ async fn a_kept_history_shows_a_save_at_once_through_any_server() {
     let (council, council_user) = officer(&app, "Kent County Council").await;
     let history = format!("{VISION}/history");
     let (read, kept) = query_count::read_then_kept(&council, &history).await;
-    // Kept: the session, the area, the plan and the area's stamp.
+    // Kept: the session, then the area, the plan and the area's stamp in one statement.
     assert!(kept <= 2 && kept + 2 <= read, "kept: {kept}, read: {read}");
     let versions = |html: &str| html.matches("<option value=").count();
     let before = versions(&council.get_html(&history).await);

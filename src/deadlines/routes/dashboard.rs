@@ -220,7 +220,8 @@ impl Asked {
 }
 
 /// Everything a table is made from besides the facts it reads, told without a statement: what
-/// was asked, whose areas (every area, or the ones the person holds a role in) and the day.
+/// was asked, whose areas (every area, or the ones the person holds a role in) and the day. A
+/// key too long (`deadlines::kept::LONGEST_KEY`, from an odd address) is not kept.
 fn table_key(asked: &Asked, user: &SessionUser, sees_all_areas: bool, today: Date) -> String {
     let seen = if sees_all_areas {
         "all".to_owned()
@@ -230,8 +231,9 @@ fn table_key(asked: &Asked, user: &SessionUser, sees_all_areas: bool, today: Dat
         areas.dedup();
         format!("{areas:?}")
     };
+    // Quoted, so that no two askings give one key.
     format!(
-        "{}|{}|{:?}|{:?}|{:?}|{seen}|{today}",
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{seen}|{today}",
         asked.cycle, asked.region, asked.state, asked.rag, asked.sort
     )
 }

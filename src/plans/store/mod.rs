@@ -107,15 +107,16 @@ pub async fn find_plan(
     .await
 }
 
-/// The area `slug` names, its plan from the template `template_key` if it has one, and the
-/// area's change stamp (`areas::kept`), read in one statement: the one a plan page whose
-/// parts are kept makes for all three, so that they are of one snapshot.
+/// An area, its plan if it has one, and the area's change stamp (`areas::kept`).
 pub struct StampedPlan {
     pub area: AreaSummary,
     pub plan: Option<PlanSummary>,
     pub stamp: i64,
 }
 
+/// The area `slug` names, its plan from the template `template_key` if it has one, and the
+/// area's change stamp, read in one statement: the one a plan page whose parts are kept makes
+/// for all three, so that they are of one snapshot.
 pub async fn find_plan_stamped(
     db: impl PgExecutor<'_>,
     slug: &str,
