@@ -18,8 +18,8 @@ use crate::web::extract::{Form, Path};
 use crate::web::{AppError, page};
 
 /// Notes the viewer on the section's page (typing, with `editing`) and renders the panel of
-/// who else is there. One statement, none when it would write nothing and this server read the
-/// list a moment ago (`plans::presence::KeptPresence`).
+/// who else is there. One statement; none when a statement here noted the viewer within
+/// `NOTED_AGAIN_AFTER` and read the list a moment ago (`plans::presence::KeptPresence`).
 pub(super) async fn panel(
     state: &AppState,
     signed_in: &SignedIn,
