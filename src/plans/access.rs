@@ -17,7 +17,7 @@ use crate::auth::policy::Action;
 use crate::web::AppError;
 
 use super::approval::ApprovalNotice;
-use super::store::{self, PlanSummary};
+use super::store::{self, DraftsInSection, PlanSummary};
 use super::templates::structure::CycleStructure;
 
 /// The area and its plan named in the URL; not found when either is missing or the person has
@@ -54,6 +54,26 @@ pub async fn load_plan_stamped(
         plan,
         StampReading::read_with_area(found.stamp, read_at),
     ))
+}
+
+/// [`load_plan_stamped`] with the person's drafts in the plan's section `section_key`, all
+/// read in one statement: for the section page, whose parts are kept (a section that does not
+/// exist has no drafts, and its page is not found later).
+pub async fn load_section_plan_stamped(
+    state: &AppState,
+    signed_in: &SignedIn,
+    (slug, plan_key, section_key): (&str, &str, &str),
+) -> Result<(AreaSummary, PlanSummary, StampReading, DraftsInSection), AppError> {
+    let read_at = Instant::now();
+    let user = signed_in.user.id;
+    let (found, drafts) =
+        store::find_plan_stamped_with_drafts(&state.pool, slug, plan_key, section_key, user)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    allowed_in(signed_in, Action::ViewArea, &found.area)?;
+    let plan = found.plan.ok_or(AppError::NotFound)?;
+    let reading = StampReading::read_with_area(found.stamp, read_at);
+    Ok((found.area, plan, reading, drafts))
 }
 
 /// The structure `plan` was made from: kept by its id once read (`templates::kept`).

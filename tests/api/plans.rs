@@ -76,6 +76,13 @@ async fn a_lead_starts_a_plan_and_its_task_list_shows_every_template_section() {
     assert_eq!(location(&response), "/areas/kent/plans/2025-26");
     let tasks = browser.get_html("/areas/kent/plans/2025-26").await;
     assert!(tasks.contains("0 of 8 sections completed"));
+    // The list of plans counts each plan's sections too.
+    let plans = browser.get_html("/areas/kent/plans").await;
+    assert!(
+        plans.contains("</a> – 0 of 8 sections completed"),
+        "{plans}"
+    );
+    assert_eq!(plans.matches("sections completed").count(), 2, "{plans}");
     for title in [
         "Overview of the BCF plan",
         "Metric goals and their rationale",
@@ -727,11 +734,11 @@ async fn the_kept_task_list_shows_a_change_at_once_through_any_server() {
     let (read, kept) = query_count::read_then_kept(&council, KENT_PLAN).await;
     assert!(kept <= 2 && kept + 10 <= read, "kept: {kept}, read: {read}");
     // The section page keeps what every reader sees and the area's risks likewise: kept, it
-    // reads the session, the area with its plan and stamp, and the reader's drafts; who else
-    // is there is read again only when the reader's presence needs noting again
-    // (`plans::presence::KeptPresence`).
+    // reads the session, then the area with its plan, stamp and the reader's drafts in one
+    // statement; who else is there is read again only when the reader's presence needs noting
+    // again (`plans::presence::KeptPresence`).
     let (read, kept) = query_count::read_then_kept(&council, CASE).await;
-    assert!(kept <= 3 && kept + 8 <= read, "kept: {kept}, read: {read}");
+    assert!(kept <= 2 && kept + 9 <= read, "kept: {kept}, read: {read}");
 
     let vision_status = |html: &str| {
         let start = html
@@ -745,6 +752,11 @@ async fn the_kept_task_list_shows_a_change_at_once_through_any_server() {
         "{}",
         vision_status(&before)
     );
+    let completed_count = |html: &str| {
+        let end = html.find(" sections completed.").expect("the count");
+        html[..end].rsplit('>').next().unwrap().trim().to_owned()
+    };
+    let counted_before = completed_count(&before);
 
     // A lead marks the vision completed through a second server on the same database.
     let second = second_server(&app, &keep).await;
@@ -763,6 +775,10 @@ async fn the_kept_task_list_shows_a_change_at_once_through_any_server() {
         "{}",
         vision_status(&after)
     );
+    // The count above the list is the list's own.
+    let (done, of) = counted_before.split_once(" of ").unwrap();
+    let done: usize = done.parse().unwrap();
+    assert_eq!(completed_count(&after), format!("{} of {of}", done + 1));
 
     // Saved words here show at once too, with who saved them.
     let (thanet, _) = officer(&app, "NHS Thanet CCG").await;

@@ -233,7 +233,11 @@ async fn section_page(
     let facts = context.facts();
     let principal = signed_in.user.principal();
     let mut rights = SectionRights::of(&principal, facts);
-    let PageSource { parts, reading } = source;
+    let PageSource {
+        parts,
+        reading,
+        drafts,
+    } = source;
     let frozen = parts.frozen.clone();
     let open = frozen.is_none();
     if !open {
@@ -268,11 +272,12 @@ async fn section_page(
             open && SectionRights::edit_contribution(&principal, facts, partner.organisation_id)
         })
         .collect();
-    // The reader's drafts, offered back only where they may edit (one statement, none else).
-    let drafts = if rights.edit_text || editable.contains(&true) {
-        store::drafts_in_section(&state.pool, signed_in.user.id, section.id).await?
-    } else {
-        DraftsInSection::default()
+    // The reader's drafts, offered back only where they may edit: read with the page's first
+    // statement for a view, else apart (one statement, none when they may not edit).
+    let drafts = match drafts {
+        _ if !(rights.edit_text || editable.contains(&true)) => DraftsInSection::default(),
+        Some(drafts) => drafts,
+        None => store::drafts_in_section(&state.pool, signed_in.user.id, section.id).await?,
     };
     section.set_draft(drafts.text);
     for (organisation, draft) in drafts.contributions {

@@ -3,8 +3,8 @@
 //! sent for review. On deadline day people open a section again and again between saves, and
 //! reading these was six statements a view; now they are kept per server until the area
 //! changes (`areas::kept`: the area's stamp, read first, moves with every change committed on
-//! any server). Each reader's own drafts are read apart (`store::drafts_in_section`), as is who
-//! else is on the page.
+//! any server). Each reader's own drafts are read with the stamp, in its statement
+//! (`store::find_plan_stamped_with_drafts`); who else is on the page is read apart.
 
 use std::sync::Arc;
 
@@ -16,10 +16,10 @@ use crate::areas::kept::{KeptForAreas, StampReading};
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::plans::PlanId;
-use crate::plans::access::load_plan_stamped;
+use crate::plans::access::load_section_plan_stamped;
 use crate::plans::approval::{self, ApprovalNotice};
 use crate::plans::section::SectionStatus;
-use crate::plans::store::{self, Comment, Contribution, PlanSummary, Section};
+use crate::plans::store::{self, Comment, Contribution, DraftsInSection, PlanSummary, Section};
 use crate::web::AppError;
 
 /// A section's page as every reader sees it, without anyone's drafts.
@@ -75,6 +75,9 @@ impl SectionParts {
 pub(super) struct PageSource {
     pub parts: Arc<SectionParts>,
     pub reading: Option<StampReading>,
+    /// The reader's drafts in the section, when they were read with the stamp (a page shown
+    /// after a form reads them apart, after the form's handler kept what was typed).
+    pub drafts: Option<DraftsInSection>,
 }
 
 impl PageSource {
@@ -91,45 +94,56 @@ impl PageSource {
         } else {
             None
         };
-        PageSource::read_at(state, area, plan, section_key, reading).await
+        let parts = PageSource::parts_at(state, area, plan, section_key, reading).await?;
+        Ok(PageSource {
+            parts,
+            reading,
+            drafts: None,
+        })
     }
 
-    /// [`read`](Self::read) against a stamp read already, with the area and plan.
-    async fn read_at(
+    /// The section's parts against a stamp read already, with the area and plan.
+    async fn parts_at(
         state: &AppState,
         area: &AreaSummary,
         plan: &PlanSummary,
         section_key: &str,
         reading: Option<StampReading>,
-    ) -> Result<PageSource, AppError> {
+    ) -> Result<Arc<SectionParts>, AppError> {
         let key = (plan.id, section_key.to_owned());
-        let parts = state
+        state
             .section_parts
             .get_or_read_at(
                 reading,
                 key,
                 SectionParts::read(state, area, plan, section_key),
             )
-            .await?;
-        Ok(PageSource { parts, reading })
+            .await
     }
 }
 
 impl SectionContext {
     /// The section a GET names, as every reader sees it (kept), with the page's source: the
-    /// area, plan and the area's stamp in one statement, and the parts when the area has
-    /// changed since they were kept.
+    /// area, plan, the area's stamp and the reader's drafts in one statement, and the parts
+    /// when the area has changed since they were kept.
     pub(super) async fn load_kept(
         state: &AppState,
         signed_in: &SignedIn,
         (slug, plan_key, section_key): &SectionPath,
     ) -> Result<(SectionContext, PageSource), AppError> {
-        let (area, plan, reading) = load_plan_stamped(state, signed_in, slug, plan_key).await?;
-        let source = PageSource::read_at(state, &area, &plan, section_key, Some(reading)).await?;
+        let named = (slug.as_str(), plan_key.as_str(), section_key.as_str());
+        let (area, plan, reading, drafts) =
+            load_section_plan_stamped(state, signed_in, named).await?;
+        let parts = PageSource::parts_at(state, &area, &plan, section_key, Some(reading)).await?;
         let context = SectionContext {
             area,
             plan,
-            section: source.parts.section.clone(),
+            section: parts.section.clone(),
+        };
+        let source = PageSource {
+            parts,
+            reading: Some(reading),
+            drafts: Some(drafts),
         };
         Ok((context, source))
     }

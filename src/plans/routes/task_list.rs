@@ -19,7 +19,8 @@ use crate::auth::policy::Action;
 use crate::plans::access::PlanStatusSource;
 use crate::plans::approval::ApprovalNotice;
 use crate::plans::rules::{self, TaskFacts};
-use crate::plans::store::{self, PlanSummary, TaskListRow, TemplateSummary};
+use crate::plans::section::SectionStatus;
+use crate::plans::store::{self, ListedPlan, PlanSummary, TaskListRow, TemplateSummary};
 use crate::plans::task_facts::{Sources, task_list_facts};
 use crate::web::banner::DoneQuery;
 use crate::web::extract::{Form, Path, Query};
@@ -31,7 +32,7 @@ use crate::web::{AppError, FormErrors, Layout};
 struct PlansPage {
     layout: Layout,
     area: AreaSummary,
-    plans: Vec<PlanSummary>,
+    plans: Vec<ListedPlan>,
     templates: Vec<TemplateSummary>,
     may_create: bool,
     errors: FormErrors,
@@ -51,7 +52,11 @@ impl PlansPage {
             store::list_templates(&state.pool)
                 .await?
                 .into_iter()
-                .filter(|template| !plans.iter().any(|plan| plan.template_key == template.key))
+                .filter(|template| {
+                    !plans
+                        .iter()
+                        .any(|listed| listed.plan.template_key == template.key)
+                })
                 .collect()
         } else {
             Vec::new()
@@ -137,6 +142,8 @@ struct TaskListPage<'a> {
     area: AreaSummary,
     plan: PlanSummary,
     tasks: Vec<TaskView<'a>>,
+    /// How many of its sections are completed (of `tasks.len()`).
+    completed: usize,
     for_you: usize,
     /// How many of the plan's checks fail, and how many there are.
     checks_failing: usize,
@@ -184,11 +191,16 @@ pub(super) async fn task_list(
         })
         .collect();
     let for_you = tasks.iter().filter(|task| task.for_you).count();
+    let completed = tasks
+        .iter()
+        .filter(|task| task.row.status == SectionStatus::Completed)
+        .count();
     page::ok(&TaskListPage {
         layout: Layout::for_session(Some(&signed_in.session)),
         area,
         plan,
         tasks,
+        completed,
         for_you,
         checks_failing: facts.checks_failing,
         checks: facts.checks,

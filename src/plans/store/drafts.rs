@@ -17,6 +17,30 @@ use crate::areas::OrganisationId;
 use crate::auth::UserId;
 use crate::plans::PlanSectionId;
 
+/// The statement of a user's drafts in a section (SQL for the user's id and the section's):
+/// the text's first (no organisation), then each contribution's by organisation. Two primary
+/// key probes.
+macro_rules! user_drafts_in_section {
+    ($user:literal, $section:literal) => {
+        concat!(
+            "SELECT NULL::bigint AS organisation_id, body, based_on_version, updated_at
+             FROM section_drafts WHERE user_id = ",
+            $user,
+            " AND plan_section_id = ",
+            $section,
+            " UNION ALL
+             (SELECT organisation_id, body, based_on_version, updated_at
+              FROM contribution_drafts WHERE user_id = ",
+            $user,
+            " AND plan_section_id = ",
+            $section,
+            " ORDER BY organisation_id
+              LIMIT 200)"
+        )
+    };
+}
+pub(super) use user_drafts_in_section;
+
 /// Keeps `body` as `user_id`'s draft of the section, typed on its version `based_on`,
 /// replacing any earlier draft of theirs.
 pub async fn keep_draft(
@@ -122,19 +146,12 @@ pub async fn drafts_in_section(
     user_id: UserId,
     section_id: PlanSectionId,
 ) -> Result<DraftsInSection, sqlx::Error> {
-    let rows: Vec<(Option<OrganisationId>, String, i32, OffsetDateTime)> = sqlx::query_as(
-        "SELECT NULL::bigint AS organisation_id, body, based_on_version, updated_at
-         FROM section_drafts WHERE user_id = $1 AND plan_section_id = $2
-         UNION ALL
-         (SELECT organisation_id, body, based_on_version, updated_at
-          FROM contribution_drafts WHERE user_id = $1 AND plan_section_id = $2
-          ORDER BY organisation_id
-          LIMIT 200)",
-    )
-    .bind(user_id)
-    .bind(section_id)
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<(Option<OrganisationId>, String, i32, OffsetDateTime)> =
+        sqlx::query_as(user_drafts_in_section!("$1", "$2"))
+            .bind(user_id)
+            .bind(section_id)
+            .fetch_all(db)
+            .await?;
     let mut drafts = DraftsInSection::default();
     for (organisation, body, based_on, updated_at) in rows {
         let draft = Draft {
@@ -142,10 +159,17 @@ pub async fn drafts_in_section(
             based_on,
             updated_at,
         };
-        match organisation {
-            None => drafts.text = Some(draft),
-            Some(organisation) => drafts.contributions.push((organisation, draft)),
-        }
+        drafts.add(organisation, draft);
     }
     Ok(drafts)
+}
+
+impl DraftsInSection {
+    /// Adds a draft read: of the text (no organisation), or of `organisation`'s contribution.
+    pub(super) fn add(&mut self, organisation: Option<OrganisationId>, draft: Draft) {
+        match organisation {
+            None => self.text = Some(draft),
+            Some(organisation) => self.contributions.push((organisation, draft)),
+        }
+    }
 }

@@ -23,6 +23,7 @@ pub use comments::{
     Comment, NewComment, SearchHit, add_comment, comments, headlines, search, set_thread_resolved,
 };
 pub use document::{ContributionText, SectionText, contribution_texts, section_texts};
+use drafts::user_drafts_in_section;
 pub use drafts::{
     DraftsInSection, delete_contribution_draft, delete_draft, drafts_in_section,
     keep_contribution_draft, keep_draft,
@@ -52,38 +53,51 @@ pub struct PlanSummary {
     pub id: PlanId,
     pub template_key: String,
     pub template_name: String,
-    pub sections: i64,
-    pub completed: i64,
     /// The version of its template's structure it was made from (the template's newest for a
     /// plan older than structures); none only when its template has no structure at all.
     pub structure_id: Option<i64>,
 }
 
-/// The columns of `PlanSummary` and the tables they come from, for a reader to filter and
-/// group (by `p.id, t.key, t.name` at least).
+/// A plan as an area's list of plans shows it: with how far along its sections are.
+#[derive(Clone, Debug, FromRow)]
+pub struct ListedPlan {
+    #[sqlx(flatten)]
+    pub plan: PlanSummary,
+    pub sections: i64,
+    pub completed: i64,
+}
+
+/// The columns of `PlanSummary` (and any `$extra` ones) and the tables they come from, for a
+/// reader to filter. No count of the plan's sections: every plan page reads its plan, and
+/// counting was most of that statement's cost (the task list counts the sections it lists).
 macro_rules! plan_select {
-    () => {
-        "SELECT p.id, t.key AS template_key, t.name AS template_name,
-                count(s.id) AS sections,
-                count(s.id) FILTER (WHERE s.status = 'completed') AS completed,
-                coalesce(p.structure_id,
-                         (SELECT id FROM template_structures
-                          WHERE template_id = p.template_id ORDER BY id DESC LIMIT 1))
-                    AS structure_id
-         FROM plans p
-         JOIN templates t ON t.id = p.template_id
-         LEFT JOIN plan_sections s ON s.plan_id = p.id"
+    ($($extra:literal)?) => {
+        concat!(
+            "SELECT p.id, t.key AS template_key, t.name AS template_name,
+                    coalesce(p.structure_id,
+                             (SELECT id FROM template_structures
+                              WHERE template_id = p.template_id ORDER BY id DESC LIMIT 1))
+                        AS structure_id",
+            $(", ", $extra,)?
+            " FROM plans p
+             JOIN templates t ON t.id = p.template_id"
+        )
     };
 }
 
+/// The area's plans, newest template first, with their sections counted.
 pub async fn list_plans(
     db: impl PgExecutor<'_>,
     area_id: AreaId,
-) -> Result<Vec<PlanSummary>, sqlx::Error> {
+) -> Result<Vec<ListedPlan>, sqlx::Error> {
     sqlx::query_as(concat!(
-        plan_select!(),
-        " WHERE p.area_id = $1
-         GROUP BY p.id, t.key, t.name, t.created_at
+        plan_select!("c.sections, c.completed"),
+        " CROSS JOIN LATERAL (
+             SELECT count(*) AS sections,
+                    count(*) FILTER (WHERE s.status = 'completed') AS completed
+             FROM plan_sections s WHERE s.plan_id = p.id
+         ) c
+         WHERE p.area_id = $1
          ORDER BY t.created_at DESC
          LIMIT 50"
     ))
@@ -99,7 +113,7 @@ pub async fn find_plan(
 ) -> Result<Option<PlanSummary>, sqlx::Error> {
     sqlx::query_as(concat!(
         plan_select!(),
-        " WHERE p.area_id = $1 AND t.key = $2 GROUP BY p.id, t.key, t.name"
+        " WHERE p.area_id = $1 AND t.key = $2"
     ))
     .bind(area_id)
     .bind(template_key)
@@ -114,6 +128,33 @@ pub struct StampedPlan {
     pub stamp: i64,
 }
 
+/// The columns of a `StampedPlanRow`, from `stamped_plan_from!`'s tables.
+macro_rules! stamped_plan_columns {
+    () => {
+        concat!(
+            "a.id AS area_id, a.slug, a.name, a.board_id, a.board_name, a.region,
+             p.id, p.template_key, p.template_name, p.structure_id, ",
+            area_change_stamp!("a.id"),
+            " AS stamp"
+        )
+    };
+}
+
+/// The area with slug `$1` (`a`) and its plan from the template with key `$2` (`p`, all null
+/// when it has none).
+macro_rules! stamped_plan_from {
+    () => {
+        concat!(
+            " FROM (",
+            area_select!(),
+            " WHERE a.slug = $1) a
+             LEFT JOIN LATERAL (",
+            plan_select!(),
+            " WHERE p.area_id = a.id AND t.key = $2) p ON true"
+        )
+    };
+}
+
 /// The area `slug` names, its plan from the template `template_key` if it has one, and the
 /// area's change stamp, read in one statement: the one a plan page whose parts are kept makes
 /// for all three, so that they are of one snapshot.
@@ -123,22 +164,73 @@ pub async fn find_plan_stamped(
     template_key: &str,
 ) -> Result<Option<StampedPlan>, sqlx::Error> {
     let row: Option<StampedPlanRow> = sqlx::query_as(concat!(
-        "SELECT a.id AS area_id, a.slug, a.name, a.board_id, a.board_name, a.region,
-                p.id, p.template_key, p.template_name, p.sections, p.completed, p.structure_id, ",
-        area_change_stamp!("a.id"),
-        " AS stamp
-         FROM (",
-        area_select!(),
-        " WHERE a.slug = $1) a
-         LEFT JOIN LATERAL (",
-        plan_select!(),
-        " WHERE p.area_id = a.id AND t.key = $2 GROUP BY p.id, t.key, t.name) p ON true"
+        "SELECT ",
+        stamped_plan_columns!(),
+        stamped_plan_from!()
     ))
     .bind(slug)
     .bind(template_key)
     .fetch_optional(db)
     .await?;
     Ok(row.map(StampedPlanRow::into_parts))
+}
+
+/// [`find_plan_stamped`] with `user_id`'s drafts in the plan's section `section_key`, in the
+/// same statement: the section page's first, which would otherwise read the drafts in a round
+/// trip of their own for every view. One row per draft (one with no draft when there is
+/// none), the area and plan repeated in each.
+pub async fn find_plan_stamped_with_drafts(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+    template_key: &str,
+    section_key: &str,
+    user_id: UserId,
+) -> Result<Option<(StampedPlan, DraftsInSection)>, sqlx::Error> {
+    let rows: Vec<StampedPlanDraftRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        stamped_plan_columns!(),
+        ", d.organisation_id AS draft_organisation_id, d.body AS draft_body,
+           d.based_on_version AS draft_based_on, d.updated_at AS draft_updated_at",
+        stamped_plan_from!(),
+        " LEFT JOIN LATERAL (
+             SELECT s.id FROM plan_sections s
+             JOIN template_sections ts ON ts.id = s.template_section_id
+             WHERE s.plan_id = p.id AND ts.key = $3
+         ) ps ON true
+         LEFT JOIN LATERAL (",
+        user_drafts_in_section!("$4", "ps.id"),
+        ") d ON true"
+    ))
+    .bind(slug)
+    .bind(template_key)
+    .bind(section_key)
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    let mut drafts = DraftsInSection::default();
+    let mut found = None;
+    for row in rows {
+        if let Some(body) = row.draft_body {
+            let draft = Draft {
+                body,
+                based_on: row.draft_based_on.unwrap_or(0),
+                updated_at: row.draft_updated_at.unwrap_or(OffsetDateTime::UNIX_EPOCH),
+            };
+            drafts.add(row.draft_organisation_id, draft);
+        }
+        found.get_or_insert(row.plan);
+    }
+    Ok(found.map(|plan| (plan.into_parts(), drafts)))
+}
+
+#[derive(FromRow)]
+struct StampedPlanDraftRow {
+    #[sqlx(flatten)]
+    plan: StampedPlanRow,
+    draft_organisation_id: Option<OrganisationId>,
+    draft_body: Option<String>,
+    draft_based_on: Option<i32>,
+    draft_updated_at: Option<OffsetDateTime>,
 }
 
 #[derive(FromRow)]
@@ -152,8 +244,6 @@ struct StampedPlanRow {
     id: Option<PlanId>,
     template_key: Option<String>,
     template_name: Option<String>,
-    sections: Option<i64>,
-    completed: Option<i64>,
     structure_id: Option<i64>,
     stamp: i64,
 }
@@ -165,8 +255,6 @@ impl StampedPlanRow {
                 id,
                 template_key,
                 template_name,
-                sections: self.sections.unwrap_or(0),
-                completed: self.completed.unwrap_or(0),
                 structure_id: self.structure_id,
             }),
             _ => None,
