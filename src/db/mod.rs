@@ -158,11 +158,29 @@ impl Database {
     }
 }
 
-/// Pool settings shared by the app and the tests. Connections are checked before use so that
-/// after the database comes back from an outage the pool recovers by itself.
+/// A connection used this recently is handed out without a check (HikariCP's
+/// `aliveBypassWindowMs` is the same 500 ms).
+const CHECKED_AFTER_IDLE: Duration = Duration::from_millis(500);
+
+/// Pool settings shared by the app and the tests. A connection idle for
+/// [`CHECKED_AFTER_IDLE`] or more is checked (a round trip) before use, so that after the
+/// database comes back from an outage the pool recovers by itself: one that fails the check
+/// is closed and another taken or opened. A connection in steady use is not: checking every
+/// one was a round trip before each statement, doubling what a page cost PostgreSQL and the
+/// server (bench/RESULTS.md, lever 25). A connection that broke since its last use, within
+/// that half second, fails its statement (an error page that keeps what was typed) and is
+/// closed.
 pub fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(10)
         .acquire_timeout(Duration::from_secs(5))
-        .test_before_acquire(true)
+        .test_before_acquire(false)
+        .before_acquire(|connection, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= CHECKED_AFTER_IDLE {
+                    connection.ping().await?;
+                }
+                Ok(true)
+            })
+        })
 }

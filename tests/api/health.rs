@@ -66,3 +66,36 @@ async fn readyz_follows_the_database_down_and_back_up() {
         .await
         .unwrap();
 }
+
+/// The pool checks a connection before use only when it has been idle half a second or more
+/// (`db::pool_options`): one the database ended meanwhile (a restart, an administrator) is
+/// found out, closed and replaced, and no page fails for it.
+#[tokio::test]
+async fn connections_the_database_ended_are_replaced_before_use_once_idle() {
+    let app = spawn_app().await;
+    let ready_in_parallel = || async {
+        let statuses = futures_util::future::join_all(
+            (0..8).map(|_| async { app.get("/readyz").await.status() }),
+        )
+        .await;
+        assert!(statuses.iter().all(|status| *status == 200), "{statuses:?}");
+    };
+    // Several connections open at once.
+    ready_in_parallel().await;
+    let ended: i64 = sqlx::query_scalar(
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
+         FROM pg_stat_activity WHERE datname = current_database() AND usename = $1",
+    )
+    .bind(itf_planner::db::APP_ROLE)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(ended >= 2, "the app's connections were ended: {ended}");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    ready_in_parallel().await;
+    for _ in 0..10 {
+        assert_eq!(app.get("/readyz").await.status(), 200);
+    }
+    let session_page = app.get("/sign-in").await;
+    assert_eq!(session_page.status(), 200);
+}
