@@ -16,6 +16,12 @@
 //!   changes without an audit row saying so (a person's own name, data changed by hand) and for
 //!   the clock.
 //!
+//! In the last quarter of a value's life, the first request to look it up reads it again and
+//! keeps what it reads, while the others go on showing the kept value (still within its age).
+//! Otherwise every request arriving while a value is read again (a task list's is a dozen
+//! statements, each waiting its turn for a connection under load) would read it too, and all
+//! of them would be the slowest responses.
+//!
 //! Each cache holds at most a fixed number of values. Whatever has aged goes whenever a value
 //! is kept, and one kept past the bound lets go of all first.
 
@@ -73,6 +79,10 @@ struct Kept<V> {
     stamp: AreaStamp,
     /// When it is read again even if the stamp has not moved.
     expires_at: Instant,
+    /// From when the first request to look it up reads it again ahead of `expires_at`.
+    read_ahead_from: Instant,
+    /// A request is reading it again ahead of its age.
+    reading_ahead: bool,
     value: Arc<V>,
 }
 
@@ -160,12 +170,28 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         let Some(reading) = reading.filter(|_| self.keeps()) else {
             return Ok(Arc::new(read.await?));
         };
-        if let Some(kept) = self.get_at(&key, reading.stamp, Instant::now()) {
+        let now = Instant::now();
+        if let Some(kept) = self.get_at(&key, reading.stamp, now)
+            && !self.claims_read_ahead(&key, now)
+        {
             return Ok(kept);
         }
         let value = Arc::new(read.await?);
         self.keep_at(key, reading.stamp, Arc::clone(&value), reading.read_at);
         Ok(value)
+    }
+
+    /// Whether the caller, having found the value under `key` kept, is the one to read it again
+    /// ahead of its age (the first to look it up in the last quarter of its life).
+    fn claims_read_ahead(&self, key: &K, now: Instant) -> bool {
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        match kept.get_mut(key) {
+            Some(found) if now >= found.read_ahead_from && !found.reading_ahead => {
+                found.reading_ahead = true;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Keeps `value`, read after `stamp` (read at `read_at`), under `key`, unless what is kept
@@ -187,11 +213,14 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         if kept.len() >= self.most && !kept.contains_key(&key) {
             kept.clear();
         }
+        let lifetime = self.lifetime();
         kept.insert(
             key,
             Kept {
                 stamp,
-                expires_at: read_at + self.lifetime(),
+                expires_at: read_at + lifetime,
+                read_ahead_from: read_at + lifetime.mul_f64(0.75),
+                reading_ahead: false,
                 value,
             },
         );
@@ -347,6 +376,55 @@ mod tests {
         assert!(kept.get_at(&"york", AreaStamp(4), Instant::now()).is_none());
         // The second look-up found the first value kept and read nothing.
         assert_eq!(reads.load(Ordering::Relaxed), 3);
+    }
+
+    /// In the last quarter of its life a value is read again by the first request to look it
+    /// up; the others, meanwhile, show the kept value without reading.
+    #[tokio::test]
+    async fn one_request_reads_a_value_again_ahead_of_its_age_while_others_show_it() {
+        use futures_util::FutureExt as _;
+
+        let kept = cache(4);
+        let now = Instant::now();
+        // The first value kept lives the whole 10 s: read 8 s ago, it is in its last quarter.
+        kept.keep_at(
+            "kent",
+            AreaStamp(3),
+            Arc::new(1),
+            now - Duration::from_secs(8),
+        );
+        let reading = Some(StampReading {
+            stamp: AreaStamp(3),
+            read_at: now,
+        });
+        let gate = tokio::sync::Notify::new();
+        let reads = AtomicU64::new(0);
+        let slow_read = async {
+            reads.fetch_add(1, Ordering::Relaxed);
+            gate.notified().await;
+            Ok::<_, sqlx::Error>(2)
+        };
+        let first = kept.get_or_read_at(reading, "kent", slow_read);
+        tokio::pin!(first);
+        assert!(
+            (&mut first).now_or_never().is_none(),
+            "the first reads again"
+        );
+        let unread = async {
+            reads.fetch_add(10, Ordering::Relaxed);
+            Ok::<_, sqlx::Error>(99)
+        };
+        let second = kept.get_or_read_at(reading, "kent", unread).await.unwrap();
+        assert_eq!(*second, 1, "meanwhile the kept value is shown");
+        gate.notify_one();
+        assert_eq!(*first.await.unwrap(), 2);
+        assert_eq!(reads.load(Ordering::Relaxed), 1, "read once");
+        // What it read is kept anew, with a life of its own.
+        let third = kept
+            .get_or_read_at(reading, "kent", async { Ok::<_, sqlx::Error>(3) })
+            .await
+            .unwrap();
+        assert_eq!(*third, 2);
     }
 
     #[test]
