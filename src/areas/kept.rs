@@ -145,7 +145,7 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         read: F,
     ) -> Result<Arc<V>, E>
     where
-        E: From<sqlx::Error>,
+        E: From<sqlx::Error> + std::fmt::Display,
         F: Future<Output = Result<V, E>>,
     {
         let reading = if self.keeps() {
@@ -157,7 +157,9 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
     }
 
     /// [`get_or_read`](Self::get_or_read) against a stamp the page read already (for several
-    /// kept values of one area, one statement): `None` (nothing is kept) reads afresh.
+    /// kept values of one area, one statement): `None` (nothing is kept) reads afresh. A read
+    /// ahead of a value's age that fails shows the kept value (logged), and the next request
+    /// may read it again.
     pub async fn get_or_read_at<E, F>(
         &self,
         reading: Option<StampReading>,
@@ -165,18 +167,29 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         read: F,
     ) -> Result<Arc<V>, E>
     where
+        E: std::fmt::Display,
         F: Future<Output = Result<V, E>>,
     {
         let Some(reading) = reading.filter(|_| self.keeps()) else {
             return Ok(Arc::new(read.await?));
         };
         let now = Instant::now();
-        if let Some(kept) = self.get_at(&key, reading.stamp, now)
-            && !self.claims_read_ahead(&key, now)
-        {
-            return Ok(kept);
+        let mut still_kept = None;
+        if let Some(kept) = self.get_at(&key, reading.stamp, now) {
+            if !self.claims_read_ahead(&key, now) {
+                return Ok(kept);
+            }
+            still_kept = Some(kept);
         }
-        let value = Arc::new(read.await?);
+        let value = match (read.await, still_kept) {
+            (Ok(value), _) => Arc::new(value),
+            (Err(error), Some(kept)) => {
+                tracing::warn!(%error, "reading a kept value again ahead of its age failed; the kept value is shown");
+                self.release_read_ahead(&key);
+                return Ok(kept);
+            }
+            (Err(error), None) => return Err(error),
+        };
         self.keep_at(key, reading.stamp, Arc::clone(&value), reading.read_at);
         Ok(value)
     }
@@ -191,6 +204,14 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// Lets another request read the value under `key` ahead of its age (this one failed to).
+    fn release_read_ahead(&self, key: &K) {
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = kept.get_mut(key) {
+            found.reading_ahead = false;
         }
     }
 
@@ -378,15 +399,11 @@ mod tests {
         assert_eq!(reads.load(Ordering::Relaxed), 3);
     }
 
-    /// In the last quarter of its life a value is read again by the first request to look it
-    /// up; the others, meanwhile, show the kept value without reading.
-    #[tokio::test]
-    async fn one_request_reads_a_value_again_ahead_of_its_age_while_others_show_it() {
-        use futures_util::FutureExt as _;
-
+    /// A cache holding Kent's value 1 at stamp 3 in the last quarter of its life (the first
+    /// value kept lives the whole 10 s, and it was read 8 s ago), and a reading of that stamp.
+    fn kent_in_its_last_quarter() -> (KeptForAreas<&'static str, u32>, Option<StampReading>) {
         let kept = cache(4);
         let now = Instant::now();
-        // The first value kept lives the whole 10 s: read 8 s ago, it is in its last quarter.
         kept.keep_at(
             "kent",
             AreaStamp(3),
@@ -397,6 +414,16 @@ mod tests {
             stamp: AreaStamp(3),
             read_at: now,
         });
+        (kept, reading)
+    }
+
+    /// In the last quarter of its life a value is read again by the first request to look it
+    /// up; the others, meanwhile, show the kept value without reading.
+    #[tokio::test]
+    async fn one_request_reads_a_value_again_ahead_of_its_age_while_others_show_it() {
+        use futures_util::FutureExt as _;
+
+        let (kept, reading) = kent_in_its_last_quarter();
         let gate = tokio::sync::Notify::new();
         let reads = AtomicU64::new(0);
         let slow_read = async {
@@ -425,6 +452,24 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(*third, 2);
+    }
+
+    /// A read ahead of a value's age that fails shows the kept value, and the next request
+    /// reads it again.
+    #[tokio::test]
+    async fn a_failed_read_ahead_shows_the_kept_value_and_another_request_reads_again() {
+        let (kept, reading) = kent_in_its_last_quarter();
+        let failing = async { Err::<u32, _>(sqlx::Error::PoolTimedOut) };
+        let shown = kept.get_or_read_at(reading, "kent", failing).await.unwrap();
+        assert_eq!(*shown, 1, "the kept value, still within its age");
+        let again = kept
+            .get_or_read_at(reading, "kent", async { Ok::<_, sqlx::Error>(2) })
+            .await
+            .unwrap();
+        assert_eq!(*again, 2, "the next request read it again");
+        // With nothing kept, a failed read is the request's error.
+        let failing = async { Err::<u32, _>(sqlx::Error::PoolTimedOut) };
+        assert!(kept.get_or_read_at(reading, "york", failing).await.is_err());
     }
 
     #[test]

@@ -166,10 +166,10 @@ const CHECKED_AFTER_IDLE: Duration = Duration::from_millis(500);
 /// [`CHECKED_AFTER_IDLE`] or more is checked (a round trip) before use, so that after the
 /// database comes back from an outage the pool recovers by itself: one that fails the check
 /// is closed and another taken or opened. A connection in steady use is not: checking every
-/// one was a round trip before each statement, doubling what a page cost PostgreSQL and the
-/// server (bench/RESULTS.md, lever 25). A connection that broke since its last use, within
-/// that half second, fails its statement (an error page that keeps what was typed) and is
-/// closed.
+/// one was a round trip before each statement, besides the statement and sqlx's own check
+/// when a connection is released (bench/RESULTS.md, lever 25). A connection that broke since
+/// its last use, within that half second, fails its statement (an error page that keeps what
+/// was typed) and is closed.
 pub fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(10)

@@ -90,7 +90,7 @@ async fn connections_the_database_ended_are_replaced_before_use_once_idle() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert!(ended >= 2, "the app's connections were ended: {ended}");
+    assert!(ended >= 1, "the app's connections were ended: {ended}");
     tokio::time::sleep(Duration::from_millis(600)).await;
     ready_in_parallel().await;
     for _ in 0..10 {
