@@ -249,7 +249,7 @@ pub(super) async fn history(
     Path(path): Path<SectionPath>,
     Query(query): Query<HistoryQuery>,
 ) -> Result<Response, AppError> {
-    let page = SectionContext::load_kept(&state, &signed_in, &path).await?;
+    let page = SectionContext::load_kept(&state, &signed_in, &path, false).await?;
     let organisation_id = parse_organisation(&query.organisation)?;
     let compare = (query.from.as_str(), query.to.as_str());
     history_page(
@@ -362,7 +362,7 @@ async fn refused(
     organisation_id: Option<OrganisationId>,
     message: &'static str,
 ) -> Result<Response, AppError> {
-    let page = SectionContext::load_kept(state, signed_in, path).await?;
+    let page = SectionContext::load_kept(state, signed_in, path, false).await?;
     let mut errors = FormErrors::new();
     errors.add("versions", message);
     let status = StatusCode::CONFLICT;

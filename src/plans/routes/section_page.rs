@@ -488,7 +488,7 @@ pub(super) async fn show_section(
     Path(path): Path<SectionPath>,
     Query(query): Query<SectionQuery>,
 ) -> Result<Response, AppError> {
-    let (context, source) = SectionContext::load_kept(&state, &signed_in, &path).await?;
+    let (context, source) = SectionContext::load_kept(&state, &signed_in, &path, true).await?;
     let restore = match query.draft.as_deref() {
         Some("restore") => Restore::Text,
         Some("restore-contribution") => Restore::Contribution,

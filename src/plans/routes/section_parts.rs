@@ -16,7 +16,7 @@ use crate::areas::kept::{KeptForAreas, StampReading};
 use crate::areas::store::AreaSummary;
 use crate::auth::extract::SignedIn;
 use crate::plans::PlanId;
-use crate::plans::access::load_section_plan_stamped;
+use crate::plans::access::{load_plan_stamped, load_section_plan_stamped};
 use crate::plans::approval::{self, ApprovalNotice};
 use crate::plans::section::SectionStatus;
 use crate::plans::store::{self, Comment, Contribution, DraftsInSection, PlanSummary, Section};
@@ -124,16 +124,24 @@ impl PageSource {
 
 impl SectionContext {
     /// The section a GET names, as every reader sees it (kept), with the page's source: the
-    /// area, plan, the area's stamp and the reader's drafts in one statement, and the parts
+    /// area, plan and the area's stamp in one statement (with the reader's drafts in it when
+    /// `with_drafts`: the section page offers them back, its history does not), and the parts
     /// when the area has changed since they were kept.
     pub(super) async fn load_kept(
         state: &AppState,
         signed_in: &SignedIn,
         (slug, plan_key, section_key): &SectionPath,
+        with_drafts: bool,
     ) -> Result<(SectionContext, PageSource), AppError> {
-        let named = (slug.as_str(), plan_key.as_str(), section_key.as_str());
-        let (area, plan, reading, drafts) =
-            load_section_plan_stamped(state, signed_in, named).await?;
+        let (area, plan, reading, drafts) = if with_drafts {
+            let named = (slug.as_str(), plan_key.as_str(), section_key.as_str());
+            let (area, plan, reading, drafts) =
+                load_section_plan_stamped(state, signed_in, named).await?;
+            (area, plan, reading, Some(drafts))
+        } else {
+            let (area, plan, reading) = load_plan_stamped(state, signed_in, slug, plan_key).await?;
+            (area, plan, reading, None)
+        };
         let parts = PageSource::parts_at(state, &area, &plan, section_key, Some(reading)).await?;
         let context = SectionContext {
             area,
@@ -143,7 +151,7 @@ impl SectionContext {
         let source = PageSource {
             parts,
             reading: Some(reading),
-            drafts: Some(drafts),
+            drafts,
         };
         Ok((context, source))
     }
