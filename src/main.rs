@@ -220,8 +220,12 @@ async fn serve(database: &Database, config: Config, keys: Keys) -> anyhow::Resul
         .await
         .with_context(|| format!("could not listen on {} (ITF_BIND)", config.bind))?;
     let address = listener.local_addr()?;
+    let database_connections = config.database_pool;
     let state = AppState::new(database.pool.clone(), config, Clock::System, keys);
-    tracing::info!("itf-planner listening on http://{address}");
+    tracing::info!(
+        database_connections,
+        "itf-planner listening on http://{address}"
+    );
     itf_planner::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped accepting requests; shutting down");
     Ok(())

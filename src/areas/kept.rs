@@ -18,6 +18,7 @@
 //!
 //! In the last quarter of a value's life, the first request to look it up reads it again and
 //! keeps what it reads, while the others go on showing the kept value (still within its age).
+//! If that read fails, or the request is cancelled first, the next request to look it up does.
 //! Otherwise every request arriving while a value is read again (a task list's is a dozen
 //! statements, each waiting its turn for a connection under load) would read it too, and all
 //! of them would be the slowest responses.
@@ -84,6 +85,20 @@ struct Kept<V> {
     /// A request is reading it again ahead of its age.
     reading_ahead: bool,
     value: Arc<V>,
+}
+
+/// A request's claim to read a kept value again ahead of its age, given up when dropped: when
+/// the read ends (what it read is kept afresh, with the claim cleared, if it succeeded), or when
+/// the request is dropped before (cancelled).
+struct ReadAheadClaim<'a, K: Hash + Eq, V> {
+    kept: &'a KeptForAreas<K, V>,
+    key: &'a K,
+}
+
+impl<K: Hash + Eq, V> Drop for ReadAheadClaim<'_, K, V> {
+    fn drop(&mut self) {
+        self.kept.release_read_ahead(self.key);
+    }
 }
 
 /// Values kept by key against their area's stamp. One per kind of value, per server (in
@@ -181,11 +196,18 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
             }
             still_kept = Some(kept);
         }
-        let value = match (read.await, still_kept) {
+        // Given up when the read ends, or if this request is dropped before (the browser went
+        // away, say), so that the next request reads ahead instead.
+        let claim = still_kept.is_some().then(|| ReadAheadClaim {
+            kept: self,
+            key: &key,
+        });
+        let read = read.await;
+        drop(claim);
+        let value = match (read, still_kept) {
             (Ok(value), _) => Arc::new(value),
             (Err(error), Some(kept)) => {
                 tracing::warn!(%error, "reading a kept value again ahead of its age failed; the kept value is shown");
-                self.release_read_ahead(&key);
                 return Ok(kept);
             }
             (Err(error), None) => return Err(error),
@@ -207,7 +229,7 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         }
     }
 
-    /// Lets another request read the value under `key` ahead of its age (this one failed to).
+    /// Lets another request read the value under `key` ahead of its age (this one did not).
     fn release_read_ahead(&self, key: &K) {
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(found) = kept.get_mut(key) {
@@ -470,6 +492,28 @@ mod tests {
         // With nothing kept, a failed read is the request's error.
         let failing = async { Err::<u32, _>(sqlx::Error::PoolTimedOut) };
         assert!(kept.get_or_read_at(reading, "york", failing).await.is_err());
+    }
+
+    /// A request cancelled while it reads a value again ahead of its age (the browser went
+    /// away) gives up its claim: the next request reads it again, rather than nobody until the
+    /// value reaches its age.
+    #[tokio::test]
+    async fn a_cancelled_read_ahead_lets_the_next_request_read_again() {
+        use futures_util::FutureExt as _;
+
+        let (kept, reading) = kent_in_its_last_quarter();
+        let never = std::future::pending::<Result<u32, sqlx::Error>>();
+        assert!(
+            kept.get_or_read_at(reading, "kent", never)
+                .now_or_never()
+                .is_none(),
+            "the first claims the read and is dropped while reading"
+        );
+        let again = kept
+            .get_or_read_at(reading, "kent", async { Ok::<_, sqlx::Error>(2) })
+            .await
+            .unwrap();
+        assert_eq!(*again, 2, "the next request read it again");
     }
 
     #[test]

@@ -53,7 +53,10 @@ impl Database {
                     Some(url) => Some(url.parse()?),
                     None => None,
                 };
-                let pool = pool_options().connect_with(options).await?;
+                let pool = pool_options()
+                    .max_connections(config.database_pool)
+                    .connect_with(options)
+                    .await?;
                 Ok(Database {
                     pool,
                     fresh: false,
@@ -86,6 +89,7 @@ impl Database {
                     .connect_options(EMBEDDED_DATABASE)
                     .username(&owner_role);
                 let pool = pool_options()
+                    .max_connections(config.database_pool)
                     .connect_with(owner.clone().username(APP_ROLE))
                     .await?;
                 let supervisor = tokio::spawn(embedded::supervise(cluster.clone()));
@@ -162,7 +166,8 @@ impl Database {
 /// `aliveBypassWindowMs` is the same 500 ms).
 const CHECKED_AFTER_IDLE: Duration = Duration::from_millis(500);
 
-/// Pool settings shared by the app and the tests. A connection idle for
+/// Pool settings shared by the app and the tests (10 connections; the app's are
+/// `ITF_DATABASE_POOL`). A connection idle for
 /// [`CHECKED_AFTER_IDLE`] or more is checked (a round trip) before use, so that after the
 /// database comes back from an outage the pool recovers by itself: one that fails the check
 /// is closed and another taken or opened. A connection in steady use is not: checking every
