@@ -87,17 +87,28 @@ struct Kept<V> {
     value: Arc<V>,
 }
 
-/// A request's claim to read a kept value again ahead of its age, given up when dropped: when
-/// the read ends (what it read is kept afresh, with the claim cleared, if it succeeded), or when
-/// the request is dropped before (cancelled).
+/// A request's claim to read a kept value again ahead of its age. Given up when dropped, if the
+/// read failed or the request was dropped first (cancelled); a read that succeeded keeps its
+/// value afresh instead, unclaimed, and the claim is disarmed.
 struct ReadAheadClaim<'a, K: Hash + Eq, V> {
     kept: &'a KeptForAreas<K, V>,
     key: &'a K,
+    /// Which value was claimed (its `read_ahead_from`): one kept since is not this claim's.
+    claimed_from: Instant,
+    armed: bool,
+}
+
+impl<K: Hash + Eq, V> ReadAheadClaim<'_, K, V> {
+    fn disarm(mut self) {
+        self.armed = false;
+    }
 }
 
 impl<K: Hash + Eq, V> Drop for ReadAheadClaim<'_, K, V> {
     fn drop(&mut self) {
-        self.kept.release_read_ahead(self.key);
+        if self.armed {
+            self.kept.release_read_ahead(self.key, self.claimed_from);
+        }
     }
 }
 
@@ -190,49 +201,61 @@ impl<K: Hash + Eq, V> KeptForAreas<K, V> {
         };
         let now = Instant::now();
         let mut still_kept = None;
+        let mut claim = None;
         if let Some(kept) = self.get_at(&key, reading.stamp, now) {
-            if !self.claims_read_ahead(&key, now) {
+            let Some(claimed_from) = self.claims_read_ahead(&key, now) else {
                 return Ok(kept);
-            }
+            };
             still_kept = Some(kept);
+            // Given up if the read fails, or if this request is dropped before it ends (the
+            // browser went away, say), so that the next request reads ahead instead.
+            claim = Some(ReadAheadClaim {
+                kept: self,
+                key: &key,
+                claimed_from,
+                armed: true,
+            });
         }
-        // Given up when the read ends, or if this request is dropped before (the browser went
-        // away, say), so that the next request reads ahead instead.
-        let claim = still_kept.is_some().then(|| ReadAheadClaim {
-            kept: self,
-            key: &key,
-        });
-        let read = read.await;
-        drop(claim);
-        let value = match (read, still_kept) {
-            (Ok(value), _) => Arc::new(value),
-            (Err(error), Some(kept)) => {
+        // The claim goes into the match, so that each arm ends it (before `key` is kept).
+        let value = match (read.await, still_kept, claim) {
+            (Ok(value), _, claim) => {
+                if let Some(claim) = claim {
+                    claim.disarm();
+                }
+                Arc::new(value)
+            }
+            (Err(error), Some(kept), claim) => {
+                drop(claim);
                 tracing::warn!(%error, "reading a kept value again ahead of its age failed; the kept value is shown");
                 return Ok(kept);
             }
-            (Err(error), None) => return Err(error),
+            (Err(error), None, _) => return Err(error),
         };
         self.keep_at(key, reading.stamp, Arc::clone(&value), reading.read_at);
         Ok(value)
     }
 
     /// Whether the caller, having found the value under `key` kept, is the one to read it again
-    /// ahead of its age (the first to look it up in the last quarter of its life).
-    fn claims_read_ahead(&self, key: &K, now: Instant) -> bool {
+    /// ahead of its age (the first to look it up in the last quarter of its life): if so, which
+    /// value it claimed (its `read_ahead_from`).
+    fn claims_read_ahead(&self, key: &K, now: Instant) -> Option<Instant> {
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         match kept.get_mut(key) {
             Some(found) if now >= found.read_ahead_from && !found.reading_ahead => {
                 found.reading_ahead = true;
-                true
+                Some(found.read_ahead_from)
             }
-            _ => false,
+            _ => None,
         }
     }
 
-    /// Lets another request read the value under `key` ahead of its age (this one did not).
-    fn release_read_ahead(&self, key: &K) {
+    /// Lets another request read the value under `key` ahead of its age (this one did not), if
+    /// it is still the value claimed from `claimed_from`: one kept since is claimed afresh.
+    fn release_read_ahead(&self, key: &K, claimed_from: Instant) {
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(found) = kept.get_mut(key) {
+        if let Some(found) = kept.get_mut(key)
+            && found.read_ahead_from == claimed_from
+        {
             found.reading_ahead = false;
         }
     }
